@@ -1,0 +1,58 @@
+/**
+ * The process-wide services, built once from the configuration: the API, the workers,
+ * the CLI and the tests all start here.
+ */
+import Redis from 'ioredis';
+import pino from 'pino';
+import { DataSource } from 'typeorm';
+import { Config } from './config';
+import { createDataSource } from './db/data-source';
+import { LoginThrottle } from './domain/auth/login-throttle';
+import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
+
+export interface AppServices {
+  config: Config;
+  db: DataSource;
+  /** Commands and caches; fails fast when Redis is down (enableOfflineQueue false). */
+  redis: Redis;
+  log: pino.Logger;
+  throttle: LoginThrottle;
+  personalDataKeys: PersonalDataKeys;
+  close(): Promise<void>;
+}
+
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  '*.password',
+  '*.token',
+  '*.idNumber',
+  '*.bankAccount',
+  '*.id_number',
+  '*.bank_account',
+  '*.payee_account',
+];
+
+export function createLogger(config: Config): pino.Logger {
+  return pino({ level: config.logLevel, redact: LOG_REDACT, base: { service: 'fund-supervision' } });
+}
+
+export async function createServices(config: Config, options: { applicationName?: string } = {}): Promise<AppServices> {
+  const log = createLogger(config);
+  const db = createDataSource(config.databaseUrl, { applicationName: options.applicationName });
+  await db.initialize();
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', (error) => log.warn({ err: error.message }, 'redis error'));
+  await redis.connect();
+  return {
+    config,
+    db,
+    redis,
+    log,
+    throttle: new LoginThrottle(redis, config.login, config.queuePrefix),
+    personalDataKeys: derivePersonalDataKeys(config.dataKey),
+    async close() {
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

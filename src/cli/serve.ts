@@ -1,0 +1,22 @@
+import { createServices } from '../app';
+import { startApiServer } from '../server';
+import { runCli } from './run';
+
+/** npm run serve — the API on PORT (default 4000), path /graphql; graceful on SIGTERM/SIGINT. */
+runCli(async (config) => {
+  const services = await createServices(config, { applicationName: 'api' });
+  const api = await startApiServer(services);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    services.log.info({ signal }, 'API stopping');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await api.stop();
+    await services.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+});

@@ -1,0 +1,72 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { JSONScalar } from '../../graphql/scalars';
+import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+
+@ObjectType('AuditEntry', { implements: Node, description: '审计日志条目' })
+export class AuditEntryType extends Node {
+  readonly __typename = 'AuditEntry';
+
+  @Field()
+  at: Date;
+
+  actorId: string | null;
+
+  @Field()
+  action: string;
+
+  @Field(() => String, { nullable: true })
+  targetType: string | null;
+
+  @Field(() => String, { nullable: true })
+  targetId: string | null;
+
+  @Field(() => JSONScalar, { nullable: true })
+  detail: unknown;
+
+  @Field()
+  hash: string;
+
+  @Field(() => String, { nullable: true })
+  prevHash: string | null;
+
+  static fromRow(row: AuditRow): AuditEntryType {
+    return Object.assign(new AuditEntryType(), {
+      id: toGlobalId('AuditEntry', String(row.id)),
+      at: row.at,
+      actorId: row.actor_id,
+      action: row.action,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      detail: row.detail,
+      hash: row.hash,
+      prevHash: row.prev_hash,
+    });
+  }
+}
+
+export interface AuditRow extends Record<string, unknown> {
+  id: string;
+  at: Date;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  detail: unknown;
+  hash: string;
+  prev_hash: string | null;
+}
+
+@ObjectType('AuditEntryConnection')
+export class AuditEntryConnection extends ConnectionType(AuditEntryType, 'AuditEntry') {}
+
+@ObjectType('AuditChainReport')
+export class AuditChainReportType {
+  @Field()
+  valid: boolean;
+
+  @Field(() => Int)
+  checked: number;
+
+  @Field(() => ID, { nullable: true })
+  firstBrokenId: string | null;
+}

@@ -1,0 +1,95 @@
+import { AppServices } from '../../app';
+import { AppError, badInput, unauthenticated } from '../../graphql/errors';
+import { appendAudit } from '../audit/audit.service';
+import { DepartmentEntity, DepartmentKind } from '../reference/department.entity';
+import { RegionEntity } from '../reference/region.entity';
+import { ENUM_LABELS } from '../../graphql/labels';
+import { IssuedToken, signAccessToken } from './jwt';
+import { hashPassword, verifyPassword } from './password';
+import { Role, ROLES, UserEntity } from './user.entity';
+
+/** Verified against when the username is unknown, so both paths cost the same. */
+let dummyHash: Promise<string> | undefined;
+
+export async function login(
+  services: AppServices,
+  username: string,
+  password: string,
+  address: string,
+): Promise<IssuedToken & { user: UserEntity }> {
+  const { db, throttle, config } = services;
+  try {
+    await throttle.beforeAttempt(username, address);
+  } catch (error) {
+    if (error instanceof AppError) {
+      await appendAudit(db, { action: 'auth.login.refused', detail: { username, address } });
+    }
+    throw error;
+  }
+  const user = await db
+    .getRepository(UserEntity)
+    .createQueryBuilder('u')
+    .addSelect('u.passwordHash')
+    .where('lower(u.username) = lower(:username)', { username })
+    .getOne();
+  dummyHash ??= hashPassword('not-a-password', config.passwordCost);
+  const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+  if (!user || !user.active || !valid) {
+    await throttle.recordFailure(username, address);
+    await appendAudit(db, { actorId: user?.id ?? null, action: 'auth.login.failed', detail: { username, address } });
+    throw unauthenticated('invalid username or password');
+  }
+  await throttle.recordSuccess(username);
+  await appendAudit(db, { actorId: user.id, action: 'auth.login', detail: { address } });
+  return { ...signAccessToken(config.jwt, user.id), user };
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName: string;
+  departmentId: string;
+  roles: Role[];
+}
+
+export async function createUser(services: AppServices, input: NewUser): Promise<UserEntity> {
+  const roles = [...new Set(input.roles)];
+  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw badInput(`roles must be some of ${ROLES.join(', ')}`);
+  if (input.password.length < 12) throw badInput('password must be at least 12 characters');
+  const repo = services.db.getRepository(UserEntity);
+  const existing = await repo
+    .createQueryBuilder('u')
+    .where('lower(u.username) = lower(:username)', { username: input.username })
+    .getCount();
+  if (existing) throw new AppError('CONFLICT', `username "${input.username}" is taken`);
+  const passwordHash = await hashPassword(input.password, services.config.passwordCost);
+  return repo.save(
+    repo.create({
+      username: input.username,
+      displayName: input.displayName,
+      passwordHash,
+      departmentId: input.departmentId,
+      roles,
+    }),
+  );
+}
+
+/** The department of (kind, region), created with its conventional name when missing. */
+export async function ensureDepartment(services: AppServices, kind: DepartmentKind, regionCode: string): Promise<DepartmentEntity> {
+  const repo = services.db.getRepository(DepartmentEntity);
+  const existing = await repo.findOneBy({ kind, regionCode });
+  if (existing) return existing;
+  const region = await services.db.getRepository(RegionEntity).findOneBy({ code: regionCode });
+  if (!region) throw badInput(`unknown region ${regionCode}`);
+  await repo
+    .createQueryBuilder()
+    .insert()
+    .values({ kind, regionCode, name: departmentName(region.name, kind) })
+    .orIgnore()
+    .execute();
+  return repo.findOneByOrFail({ kind, regionCode });
+}
+
+/** 宝鸡市 + 医疗保障局 → 宝鸡市医疗保障局 */
+export const departmentName = (regionName: string, kind: DepartmentKind): string =>
+  `${regionName}${ENUM_LABELS.DepartmentKind[kind]}`;

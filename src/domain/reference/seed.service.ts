@@ -1,0 +1,64 @@
+import { AppServices } from '../../app';
+import { createUser, ensureDepartment } from '../auth/auth.service';
+import { Role, UserEntity } from '../auth/user.entity';
+import { DEPARTMENT_KINDS, DepartmentKind } from './department.entity';
+import { SEED_REGIONS } from './regions.seed';
+import { ENUM_LABELS } from '../../graphql/labels';
+
+/** Inserts the seed regions (existing codes are left alone). */
+export async function seedRegions(services: AppServices): Promise<void> {
+  await services.db.query(
+    `INSERT INTO region (code, name, level, parent_code)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, "parentCode" text)
+     ORDER BY code
+     ON CONFLICT (code) DO NOTHING`,
+    [JSON.stringify(SEED_REGIONS)],
+  );
+}
+
+export interface SeededUser {
+  username: string;
+  password: string;
+  department: string;
+  kind: DepartmentKind;
+  regionCode: string;
+  roles: Role[];
+}
+
+const ROLE_SETS: { suffix: string; roles: Role[] }[] = [
+  { suffix: 'investigator', roles: ['INVESTIGATOR'] },
+  { suffix: 'supervisor', roles: ['SUPERVISOR'] },
+  { suffix: 'leader', roles: ['LEADER'] },
+  { suffix: 'analyst', roles: ['ANALYST'] },
+  { suffix: 'admin', roles: ['ADMIN'] },
+];
+
+const KIND_PREFIX: Record<DepartmentKind, string> = {
+  MEDICAL_INSURANCE: 'yb',
+  HEALTH: 'wj',
+  PUBLIC_SECURITY: 'ga',
+  DISCIPLINE: 'jw',
+};
+
+/**
+ * Every department of every seed region, and one user per role and department, named
+ * `<kind>-<region>-<role>` (e.g. yb-610300-investigator) with the given password.
+ * Idempotent: existing users are kept.
+ */
+export async function seedDepartmentsAndUsers(services: AppServices, password: string): Promise<SeededUser[]> {
+  const existing = new Set((await services.db.getRepository(UserEntity).find()).map((u) => u.username));
+  const users: SeededUser[] = [];
+  for (const region of SEED_REGIONS) {
+    for (const kind of DEPARTMENT_KINDS) {
+      const department = await ensureDepartment(services, kind, region.code);
+      for (const set of ROLE_SETS) {
+        const username = `${KIND_PREFIX[kind]}-${region.code}-${set.suffix}`;
+        if (!existing.has(username)) {
+          await createUser(services, { username, password, displayName: `${department.name}${ENUM_LABELS.Role[set.roles[0]]}`, departmentId: department.id, roles: set.roles });
+        }
+        users.push({ username, password, department: department.name, kind, regionCode: region.code, roles: set.roles });
+      }
+    }
+  }
+  return users;
+}

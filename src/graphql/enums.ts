@@ -1,0 +1,21 @@
+import { registerEnumType } from 'type-graphql';
+import { ENUM_LABELS } from './labels';
+
+/** A TS enum-like object built from the label table, so values and labels cannot drift. */
+function enumFrom<K extends keyof typeof ENUM_LABELS>(name: K) {
+  const values = Object.fromEntries(Object.keys(ENUM_LABELS[name]).map((v) => [v, v])) as {
+    [V in keyof (typeof ENUM_LABELS)[K]]: V;
+  };
+  registerEnumType(values, {
+    name,
+    valuesConfig: Object.fromEntries(
+      Object.entries(ENUM_LABELS[name]).map(([v, label]) => [v, { description: label as string }]),
+    ) as never,
+  });
+  return values;
+}
+
+export const DepartmentKindEnum = enumFrom('DepartmentKind');
+export const RegionLevelEnum = enumFrom('RegionLevel');
+export const RoleEnum = enumFrom('Role');
+export const InstitutionKindEnum = enumFrom('InstitutionKind');

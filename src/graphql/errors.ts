@@ -1,0 +1,78 @@
+/**
+ * Typed application errors, mapped once to GraphQL `extensions.code` by formatError.
+ * Services throw these; nothing else reaches clients in production.
+ */
+import { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'INVALID_TRANSITION'
+  | 'VERSION_CONFLICT'
+  | 'TOO_MANY_REQUESTS'
+  | 'CONFLICT'
+  | 'INTERNAL_SERVER_ERROR';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const unauthenticated = (message = 'authentication required') => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'not allowed') => new AppError('FORBIDDEN', message);
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const badInput = (message: string, extra: Record<string, unknown> = {}) =>
+  new AppError('BAD_USER_INPUT', message, extra);
+
+/** Codes produced by graphql-js / Apollo themselves that are safe to pass through. */
+const PASSTHROUGH = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * Maps every error to a client-safe shape: AppErrors keep their code and message,
+ * argument validation keeps its message, anything else becomes INTERNAL_SERVER_ERROR
+ * without message details (the full error goes to the log via `onInternal`).
+ */
+export function makeFormatError(options: { production: boolean; onInternal: (error: unknown) => void }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) {
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: original.code, ...original.extra },
+      };
+    }
+    const code = formatted.extensions?.code as string | undefined;
+    if (code && PASSTHROUGH.has(code)) {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    // type-graphql's argument validation and scalar parse errors carry no code of their own.
+    if (!code && original instanceof Error && /^(Argument Validation Error|Expected|Invalid|Variable)/.test(original.message)) {
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    options.onInternal(original);
+    return {
+      message: options.production ? 'internal error' : formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

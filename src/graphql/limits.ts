@@ -1,0 +1,73 @@
+/**
+ * Query limits: depth, aliases, tokens and field suggestions through graphql-armor;
+ * cost through graphql-query-complexity, where a list's children count `first` times.
+ * The same validation rules guard HTTP and WebSocket operations.
+ */
+import { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { Config } from '../config';
+import { DEFAULT_PAGE_SIZE } from './relay';
+
+export function armor(config: Config) {
+  const production = config.nodeEnv === 'production';
+  return new ApolloArmor({
+    maxDepth: { n: config.limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: config.limits.maxAliases },
+    maxTokens: { n: config.limits.maxTokens },
+    maxDirectives: { n: 20 },
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+}
+
+/** Children of a paginated field count once per requested item. */
+const paginationEstimator =
+  (maxPageSize: number): ComplexityEstimator =>
+  ({ args, childComplexity }) => {
+    if (typeof args.first === 'number' || 'after' in args) {
+      const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 0), maxPageSize) : DEFAULT_PAGE_SIZE;
+      return 1 + childComplexity * first;
+    }
+    return undefined;
+  };
+
+export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const cost = queryCost(schema, config, document, request.variables ?? {}, request.operationName);
+          if (cost > config.limits.maxCost) {
+            throw new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, {
+              extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost: config.limits.maxCost },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+export function queryCost(
+  schema: GraphQLSchema,
+  config: Config,
+  query: Parameters<typeof getComplexity>[0]['query'],
+  variables: Record<string, unknown>,
+  operationName?: string | null,
+): number {
+  return getComplexity({
+    schema,
+    query,
+    variables,
+    operationName: operationName ?? undefined,
+    estimators: [
+      fieldExtensionsEstimator(),
+      paginationEstimator(config.limits.maxPageSize),
+      simpleEstimator({ defaultComplexity: 1 }),
+    ],
+  });
+}
+
+export type { ValidationRule };

@@ -1,0 +1,173 @@
+/** Global object ids and Relay cursor connections, shared by every type and list. */
+import { ClassType, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { badInput } from './errors';
+
+/** The GraphQL type names that carry global ids. */
+export type NodeTypeName =
+  | 'Department'
+  | 'User'
+  | 'Institution'
+  | 'Person'
+  | 'AuditEntry'
+  | 'CollisionRun'
+  | 'CollisionHit'
+  | 'Clue'
+  | 'ClueTransfer'
+  | 'Case'
+  | 'Sanction'
+  | 'RectificationItem'
+  | 'SupervisionItem'
+  | 'RoutingRule';
+
+export function toGlobalId(type: NodeTypeName, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+/** Decodes a global id; with `expected`, an id of another type is BAD_USER_INPUT. */
+export function fromGlobalId(globalId: string, expected?: NodeTypeName): { type: NodeTypeName; id: string } {
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0 || colon === decoded.length - 1) throw badInput(`malformed id "${globalId}"`);
+  const type = decoded.slice(0, colon) as NodeTypeName;
+  if (expected && type !== expected) throw badInput(`id "${globalId}" is not a ${expected} id`);
+  return { type, id: decoded.slice(colon + 1) };
+}
+
+@InterfaceType({
+  description: 'An object with a global id, fetchable with node(id:).',
+  resolveType: (value: { __typename?: string }) => value.__typename,
+})
+export abstract class Node {
+  @Field(() => ID)
+  id: string;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field()
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Builds `XEdge` and `XConnection` object types for a node type. */
+export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor: string;
+
+    @Field(() => node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass implements Connection<T> {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int)
+    totalCount: number;
+  }
+  return ConnectionClass;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** `first` defaults to 20 and is clamped to the configured cap, never an error above it. */
+export function pageSize(first: number | null | undefined, cap: number): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (first < 0) throw badInput('first must not be negative');
+  return Math.min(first, cap);
+}
+
+/** Cursors are opaque: the sort key values of the row, base64url-encoded JSON. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): unknown[] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key)) return key;
+  } catch {
+    // fall through
+  }
+  throw badInput(`malformed cursor "${cursor}"`);
+}
+
+/**
+ * Keyset pagination over a SQL query with a stable order. `orderBy` lists the columns
+ * (ascending or descending as one direction), the last one unique. The caller's `where`
+ * may reference parameters $1..$n; the cursor condition is appended.
+ */
+export async function paginate<Row extends Record<string, unknown>, T>(options: {
+  query: (sql: string, params: unknown[]) => Promise<Row[]>;
+  from: string;
+  where: string[];
+  params: unknown[];
+  orderBy: { column: string; key: keyof Row & string }[];
+  descending?: boolean;
+  first: number;
+  after?: string | null;
+  map: (row: Row) => T;
+}): Promise<Connection<T>> {
+  const { query, from, orderBy, first, descending = false } = options;
+  const params = [...options.params];
+  const where = [...options.where];
+  const filterWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [{ count }] = (await query(`SELECT count(*)::int AS count FROM ${from} ${filterWhere}`, params)) as unknown as {
+    count: number;
+  }[];
+  if (options.after) {
+    const key = decodeCursor(options.after);
+    if (key.length !== orderBy.length) throw badInput(`malformed cursor "${options.after}"`);
+    const placeholders = key.map((value) => {
+      params.push(value);
+      return `$${params.length}`;
+    });
+    where.push(`(${orderBy.map((o) => o.column).join(', ')}) ${descending ? '<' : '>'} (${placeholders.join(', ')})`);
+  }
+  const direction = descending ? 'DESC' : 'ASC';
+  params.push(first + 1);
+  const rows = await query(
+    `SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')} LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, first);
+  const edges = page.map((row) => ({
+    cursor: encodeCursor(orderBy.map((o) => normaliseKey(row[o.key]))),
+    node: options.map(row),
+  }));
+  return {
+    edges,
+    totalCount: count,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: Boolean(options.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+function normaliseKey(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}

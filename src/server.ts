@@ -1,0 +1,134 @@
+/**
+ * The HTTP side of the API: /graphql (Apollo Server 5 on Express 5), /healthz, /readyz
+ * and /metrics. Stateless: run as many processes as needed behind a load balancer.
+ */
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import pinoHttp from 'pino-http';
+import client from 'prom-client';
+import { AppServices } from './app';
+import { AppError } from './graphql/errors';
+import { authenticate, createLoaders, GraphQLContext } from './graphql/context';
+import { makeFormatError } from './graphql/errors';
+import { armor, costLimitPlugin } from './graphql/limits';
+import { buildAppSchema } from './graphql/schema';
+
+export interface ApiServer {
+  httpServer: http.Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export const metricsRegistry = new client.Registry();
+client.collectDefaultMetrics({ register: metricsRegistry });
+const httpDuration = new client.Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request latency',
+  labelNames: ['method', 'route', 'status'],
+  registers: [metricsRegistry],
+});
+
+export async function startApiServer(services: AppServices, port = services.config.port): Promise<ApiServer> {
+  const { config, log } = services;
+  const production = config.nodeEnv === 'production';
+  const schema = await buildAppSchema();
+  const app = express();
+  const httpServer = http.createServer(app);
+  const protection = armor(config);
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: protection.validationRules,
+    formatError: makeFormatError({ production, onInternal: (error) => log.error({ err: error }, 'internal error') }),
+    plugins: [
+      ...protection.plugins,
+      costLimitPlugin(schema, config),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+    ],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: req.route?.path ?? req.path, status: String(res.statusCode) }));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.allSettled([services.db.query('SELECT 1'), services.redis.ping()]);
+    const [database, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
+    res.status(database === 'ok' && redis === 'ok' ? 200 : 503).json({ database, redis });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.limits.maxDocumentBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const base = {
+          services,
+          requestId: String(req.id),
+          ip: req.ip ?? 'unknown',
+          loaders: createLoaders(services),
+        };
+        try {
+          return { ...base, actor: await authenticate(services, req.headers.authorization), authError: null };
+        } catch (error) {
+          if (error instanceof AppError) return { ...base, actor: null, authError: error };
+          throw error;
+        }
+      },
+    }),
+  );
+  // Body too large and malformed JSON: a clear client error, not a stack trace.
+  app.use((error: { status?: number; type?: string; message: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (error.status && error.status < 500) {
+      const code = error.type === 'entity.too.large' ? 'DOCUMENT_TOO_LARGE' : 'BAD_REQUEST';
+      res.status(error.status).json({ errors: [{ message: error.message, extensions: { code } }] });
+      return;
+    }
+    next(error);
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  const address = httpServer.address() as AddressInfo;
+  const url = `http://127.0.0.1:${address.port}/graphql`;
+  log.info({ url }, 'API listening');
+  return {
+    httpServer,
+    url,
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}
