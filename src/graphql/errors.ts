@@ -41,6 +41,7 @@ const PASSTHROUGH = new Set([
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'QUERY_TOO_COMPLEX',
 ]);
 
 /**
@@ -61,7 +62,8 @@ export function makeFormatError(options: { production: boolean; onInternal: (err
     }
     const code = formatted.extensions?.code as string | undefined;
     if (code && PASSTHROUGH.has(code)) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, code } };
     }
     // type-graphql's argument validation and scalar parse errors carry no code of their own.
     if (!code && original instanceof Error && /^(Argument Validation Error|Expected|Invalid|Variable)/.test(original.message)) {

@@ -1,0 +1,126 @@
+import { appendAudit } from '../../src/domain/audit/audit.service';
+import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
+import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+
+const base = (t: TestApi) => t.api.url.replace('/graphql', '');
+
+describe('GraphQL server (development mode)', () => {
+  let t: TestApi;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApi({ GRAPHQL_MAX_COST: '1000', GRAPHQL_MAX_DEPTH: '8', GRAPHQL_MAX_ALIASES: '5', GRAPHQL_MAX_DOCUMENT_BYTES: '2000' });
+    await seedRegions(t.services);
+    await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+    token = await t.login('jw-610000-leader');
+  });
+  afterAll(() => t.close());
+
+  it('/healthz answers while the process is up; /readyz checks database and Redis', async () => {
+    expect(await (await fetch(`${base(t)}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base(t)}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ database: 'ok', redis: 'ok' });
+  });
+
+  it('echoes or assigns a request id', async () => {
+    const res = await fetch(`${base(t)}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+    const fresh = await fetch(`${base(t)}/healthz`);
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const text = await (await fetch(`${base(t)}/metrics`)).text();
+    expect(text).toContain('http_request_duration_seconds');
+  });
+
+  it('caps depth, aliases and cost with clear errors', async () => {
+    const deep = await t.gql('{ me { department { region { parent { parent { parent { parent { parent { parent { code } } } } } } } } } }', {}, token);
+    expect(deep.errors?.[0]?.message).toMatch(/depth/i);
+    const aliases = await t.gql(`{ ${Array.from({ length: 7 }, (_, i) => `a${i}: me { username }`).join(' ')} }`, {}, token);
+    expect(aliases.errors?.[0]?.message).toMatch(/alias/i);
+    const costly = await t.gql('{ auditLog(first: 100) { edges { node { id at action hash prevHash actor { username department { name region { code name } } } } } } }', {}, token);
+    expect(costly.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('refuses a document above the size cap', async () => {
+    const res = await fetch(t.api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `{ me { username } } # ${'x'.repeat(3000)}` }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('DOCUMENT_TOO_LARGE');
+  });
+
+  it('clamps page size to the cap instead of failing', async () => {
+    await Promise.all(Array.from({ length: 110 }, (_, i) => appendAudit(t.services.db, { action: 'test.fill', detail: { i } })));
+    const res = await t.gql('{ auditLog(first: 5000) { totalCount edges { node { id } } } }', {}, token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.auditLog.edges).toHaveLength(100);
+    expect(res.data.auditLog.totalCount).toBeGreaterThan(100);
+    const defaults = await t.gql('{ auditLog { edges { node { id } } } }', {}, token);
+    expect(defaults.data.auditLog.edges).toHaveLength(20);
+  });
+
+  it('maps bad ids to BAD_USER_INPUT, unknown ids to null', async () => {
+    const bad = await t.gql('{ node(id: "@@@") { id } }', {}, token);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const unknown = await t.gql('query($id: ID!) { node(id: $id) { id } }', { id: Buffer.from('Department:00000000-0000-0000-0000-000000000000').toString('base64url') }, token);
+    expect(unknown.data.node).toBeNull();
+  });
+
+  it('resolves node(id:) for a department', async () => {
+    const { data } = await t.gql('{ me { department { id name } } }', {}, token);
+    const node = await t.gql('query($id: ID!) { node(id: $id) { id ... on Department { name } } }', { id: data.me.department.id }, token);
+    expect(node.data.node).toEqual(data.me.department);
+  });
+
+  it('keeps CSRF prevention on: a simple GET without preflight header is refused', async () => {
+    const res = await fetch(`${t.api.url}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(res.status).toBe(400);
+  });
+
+  it('serves Chinese labels for enum values', async () => {
+    const res = await t.gql('{ enumLabels { enum value label } }', {}, token);
+    expect(res.data.enumLabels).toEqual(expect.arrayContaining([{ enum: 'DepartmentKind', value: 'DISCIPLINE', label: '纪委监委' }]));
+  });
+
+  it('suggests field names in development', async () => {
+    const res = await t.gql('{ me { usernam } }', {}, token);
+    expect(res.errors?.[0]?.message).toMatch(/Did you mean/);
+  });
+});
+
+describe('GraphQL server (production mode)', () => {
+  let t: TestApi;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApi({ NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:6379', JWT_SECRET: 's'.repeat(40), DATA_KEY: Buffer.alloc(32, 3).toString('base64'), PASSWORD_SCRYPT_COST: '10', LOG_LEVEL: 'silent' });
+    await seedRegions(t.services);
+    await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+    token = await t.login('yb-610300-leader');
+  });
+  afterAll(() => t.close());
+
+  it('turns introspection and field suggestions off', async () => {
+    const intro = await t.gql('{ __schema { types { name } } }', {}, token);
+    expect(intro.errors?.[0]?.message).toMatch(/introspection/i);
+    const typo = await t.gql('{ me { usernam } }', {}, token);
+    expect(typo.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+
+  it('never leaks SQL or stack traces', async () => {
+    await t.services.db.query('ALTER TABLE institution RENAME TO institution_moved');
+    try {
+      const res = await t.gql('{ institution(code: "H1") { id } }', {}, token);
+      expect(res.errors?.[0]).toMatchObject({ message: 'internal error', path: ['institution'] });
+      expect(res.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+      expect(JSON.stringify(res)).not.toMatch(/relation|institution_moved|at .*\.ts/);
+    } finally {
+      await t.services.db.query('ALTER TABLE institution_moved RENAME TO institution');
+    }
+  });
+});
