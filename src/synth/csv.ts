@@ -20,7 +20,8 @@ export class CsvFileWriter {
   private readonly stream: WriteStream;
   private buffer: string[] = [];
   private bufferedChars = 0;
-  private mustDrain = false;
+  /** Set when the stream's queue is full; listening at once so a quick `drain` is not missed. */
+  private drained: Promise<unknown> | null = null;
 
   constructor(path: string, header: readonly string[]) {
     this.stream = createWriteStream(path, { encoding: 'utf8' });
@@ -38,9 +39,9 @@ export class CsvFileWriter {
 
   /** Resolves at once unless the stream asked the producer to wait. */
   async ready(): Promise<void> {
-    if (!this.mustDrain) return;
-    this.mustDrain = false;
-    await once(this.stream, 'drain');
+    if (!this.drained) return;
+    await this.drained;
+    this.drained = null;
   }
 
   async close(): Promise<void> {
@@ -52,7 +53,7 @@ export class CsvFileWriter {
 
   private flush(): void {
     if (this.buffer.length === 0) return;
-    if (!this.stream.write(this.buffer.join(''))) this.mustDrain = true;
+    if (!this.stream.write(this.buffer.join('')) && !this.drained) this.drained = once(this.stream, 'drain');
     this.buffer = [];
     this.bufferedChars = 0;
   }

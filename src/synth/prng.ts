@@ -28,13 +28,14 @@ export class Prng {
   }
 
   nextUint32(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
+    const t0 = (this.a + this.b) | 0;
     this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t;
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.d = (this.d + 1) | 0;
+    const t = (t0 + this.d) | 0;
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
   }
 
   /** Uniform in [0, 1). */
@@ -66,13 +67,6 @@ export class Prng {
       else low = mid + 1;
     }
     return low;
-  }
-
-  /** n random digits as a string. */
-  digits(n: number): string {
-    let out = '';
-    for (let i = 0; i < n; i++) out += String(this.nextUint32() % 10);
-    return out;
   }
 }
 

@@ -5,8 +5,7 @@
 
 const SHANGHAI_OFFSET_MINUTES = 8 * 60;
 const DAY_MS = 86_400_000;
-const TIMESTAMP_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const TIMESTAMP_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** A settled_at value resolved to its instant and its Asia/Shanghai calendar date. */
 export interface ResolvedTimestamp {
