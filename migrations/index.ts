@@ -1,6 +1,17 @@
 import { MigrationInterface } from 'typeorm';
 import { Foundation1763900000000 } from './1763900000000-foundation';
 import { Facts1763900100000 } from './1763900100000-facts';
+import { Ingest1763900150000 } from './1763900150000-ingest';
+import { Collision1763900200000 } from './1763900200000-collision';
+import { Workflows1763900300000 } from './1763900300000-workflows';
+import { Reading1763900400000 } from './1763900400000-reading';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Foundation1763900000000, Facts1763900100000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  Foundation1763900000000,
+  Facts1763900100000,
+  Ingest1763900150000,
+  Collision1763900200000,
+  Workflows1763900300000,
+  Reading1763900400000,
+];

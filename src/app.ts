@@ -9,6 +9,7 @@ import { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { LoginThrottle } from './domain/auth/login-throttle';
 import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
+import { createEventBus, EventBus } from './graphql/pubsub';
 
 export interface AppServices {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppServices {
   log: pino.Logger;
   throttle: LoginThrottle;
   personalDataKeys: PersonalDataKeys;
+  /** Live events for subscriptions (Redis pub/sub). */
+  events: EventBus;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,9 @@ export async function createServices(config: Config, options: { applicationName?
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis error'));
   await redis.connect();
+  const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  subscriber.on('error', (error) => log.warn({ err: error.message }, 'redis subscriber error'));
+  await subscriber.connect();
   return {
     config,
     db,
@@ -50,8 +56,10 @@ export async function createServices(config: Config, options: { applicationName?
     log,
     throttle: new LoginThrottle(redis, config.login, config.queuePrefix),
     personalDataKeys: derivePersonalDataKeys(config.dataKey),
+    events: createEventBus(redis, subscriber, config.queuePrefix),
     async close() {
       redis.disconnect();
+      subscriber.disconnect();
       await db.destroy();
     },
   };

@@ -6,8 +6,10 @@ import { ConnectionOptions, Queue } from 'bullmq';
 import { Config } from './config';
 
 export const QUEUES = {
-  /** Housekeeping: audit-chain verification and other scheduled checks. */
+  /** Housekeeping: audit-chain verification, deadline sweeps and other scheduled checks. */
   maintenance: 'maintenance',
+  /** 分办: one job per new clue (from the outbox). */
+  routing: 'routing',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -9,13 +9,16 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { GraphQLError, specifiedRules, validate } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
 import pinoHttp from 'pino-http';
+import { WebSocketServer } from 'ws';
 import client from 'prom-client';
 import { AppServices } from './app';
 import { AppError } from './graphql/errors';
 import { authenticate, createLoaders, GraphQLContext } from './graphql/context';
 import { makeFormatError } from './graphql/errors';
-import { armor, costLimitPlugin } from './graphql/limits';
+import { armor, costLimitPlugin, queryCost } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
 
 export interface ApiServer {
@@ -120,6 +123,43 @@ export async function startApiServer(services: AppServices, port = services.conf
     next(error);
   });
 
+  // Subscriptions (graphql-ws) on the same path: authenticated from connectionParams, and
+  // validated with the same rules and cost limit as HTTP operations.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxDocumentBytes });
+  const wsCleanup = useServer<{ authorization?: string; Authorization?: string }, { actor?: GraphQLContext['actor'] }>(
+    {
+      schema,
+      validate: (s, document) => {
+        const errors = validate(s, document, [...specifiedRules, ...protection.validationRules]);
+        if (errors.length) return errors;
+        const cost = queryCost(s, config, document, {});
+        return cost > config.limits.maxCost
+          ? [new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } })]
+          : [];
+      },
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        try {
+          const actor = await authenticate(services, params.authorization ?? params.Authorization);
+          if (!actor) return false;
+          ctx.extra.actor = actor;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx): GraphQLContext => ({
+        services,
+        actor: ctx.extra.actor ?? null,
+        authError: null,
+        requestId: randomUUID(),
+        ip: 'websocket',
+        loaders: createLoaders(services),
+      }),
+    },
+    wsServer,
+  );
+
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));
   const address = httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${address.port}/graphql`;
@@ -128,6 +168,7 @@ export async function startApiServer(services: AppServices, port = services.conf
     httpServer,
     url,
     async stop() {
+      await wsCleanup.dispose();
       await apollo.stop();
     },
   };

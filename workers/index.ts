@@ -5,7 +5,9 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { AppServices } from '../src/app';
-import { workerConnection } from '../src/queues';
+import { OUTBOX_QUEUE } from '../src/outbox/outbox';
+import { OutboxQueues, relayOutbox } from '../src/outbox/relay';
+import { createQueue, workerConnection } from '../src/queues';
 import { QUEUE_DEFINITIONS } from './registry';
 
 export interface WorkerHost {
@@ -20,7 +22,8 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
     if (!definition.schedulers.length) continue;
     const queue = new Queue(definition.name, { connection, prefix: config.queuePrefix });
     for (const s of definition.schedulers) {
-      await queue.upsertJobScheduler(s.id, { pattern: s.pattern, tz: 'Asia/Shanghai' }, { name: s.jobName, data: {} });
+      const repeat = 'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: 'Asia/Shanghai' } : { every: s.repeat.every };
+      await queue.upsertJobScheduler(s.id, repeat, { name: s.jobName, data: {} });
     }
     await queue.close();
   }
@@ -35,10 +38,12 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const relay = startOutboxRelay(services);
   log.info({ queues: definitions.map((d) => d.name) }, 'workers started');
   return {
     workers,
     async close(timeoutMs = 10_000) {
+      await relay.stop();
       const closing = Promise.all(workers.map((w) => w.close()));
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
       if ((await Promise.race([closing, timeout])) === 'timeout') {
@@ -63,3 +68,28 @@ export async function runWorkerProcess(services: AppServices): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
+
+/** Relays the outbox to the queues every `intervalMs` (one pass at a time per process). */
+export function startOutboxRelay(services: AppServices, intervalMs = 250): { stop(): Promise<void> } {
+  const queues = Object.fromEntries(
+    Object.entries(OUTBOX_QUEUE).map(([topic, name]) => [topic, createQueue(services.config, name)]),
+  ) as OutboxQueues;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      if (stopped) return;
+      // Drain: keep going while full batches come back.
+      while (!stopped && (await relayOutbox(services, queues)) > 0);
+    });
+  }, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}
+

@@ -83,3 +83,9 @@ export function requireActor(ctx: GraphQLContext): Actor {
   if (!ctx.actor) throw unauthenticated();
   return ctx.actor;
 }
+
+/** Loads many keys and keeps the values found, in key order. */
+export async function loadPresent<K, V>(loader: DataLoader<K, V | null>, keys: readonly K[]): Promise<V[]> {
+  const values = await loader.loadMany(keys);
+  return values.filter((v): v is V => v !== null && !(v instanceof Error));
+}

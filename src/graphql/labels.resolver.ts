@@ -1,5 +1,28 @@
 import { Arg, Field, ObjectType, Query, Resolver } from 'type-graphql';
+import { caseMachine } from '../domain/case/case.machine';
+import { clueMachine } from '../domain/clue/clue.machine';
+import { CLUE_SOURCE_LABELS } from '../domain/clue/clue.types';
+import { COLLISION_MODEL_LABELS } from '../domain/collision/collision.enums';
+import { supervisionMachine } from '../domain/supervision/supervision.machine';
+import { transferMachine } from '../domain/transfer/transfer.machine';
 import { ENUM_LABELS } from './labels';
+
+const eventLabels = (events: Record<string, { label: string }>) =>
+  Object.fromEntries(Object.entries(events).map(([e, d]) => [e, d.label]));
+
+/** Every labelled enum: the label table plus the state machines' and the model registry's own labels. */
+export const ALL_ENUM_LABELS: Record<string, Record<string, string>> = {
+  ...ENUM_LABELS,
+  ClueSource: CLUE_SOURCE_LABELS,
+  ClueStatus: clueMachine.states,
+  ClueEvent: eventLabels(clueMachine.events),
+  TransferStatus: transferMachine.states,
+  TransferEvent: eventLabels(transferMachine.events),
+  CaseStatus: caseMachine.states,
+  CaseEvent: eventLabels(caseMachine.events),
+  SupervisionStatus: supervisionMachine.states,
+  CollisionModel: COLLISION_MODEL_LABELS,
+};
 
 @ObjectType('EnumLabel', { description: 'The Chinese display label of an enum value.' })
 export class EnumLabel {
@@ -17,7 +40,7 @@ export class EnumLabel {
 export class LabelsResolver {
   @Query(() => [EnumLabel], { description: 'Display labels of every enum value; zh-CN is the only locale.' })
   enumLabels(@Arg('locale', () => String, { nullable: true }) _locale?: string | null): EnumLabel[] {
-    return Object.entries(ENUM_LABELS).flatMap(([name, values]) =>
+    return Object.entries(ALL_ENUM_LABELS).flatMap(([name, values]) =>
       Object.entries(values).map(([value, label]) => Object.assign(new EnumLabel(), { enum: name, value, label })),
     );
   }

@@ -12,6 +12,27 @@ export const ENUM_LABELS = {
   RegionLevel: { PROVINCE: '省', CITY: '市', COUNTY: '县(区)' },
   Role: { INVESTIGATOR: '办案人员', SUPERVISOR: '科室负责人', LEADER: '领导', ANALYST: '数据分析员', ADMIN: '系统管理员' },
   InstitutionKind: { HOSPITAL: '医院', CLINIC: '诊所', VILLAGE_CLINIC: '村卫生室', PHARMACY: '定点药店' },
+  VisitType: { OUTPATIENT: '门诊', INPATIENT: '住院', PHARMACY: '药店购药' },
+  ItemKind: { DRUG: '药品', EXAM: '检查', LAB: '检验', TREATMENT: '治疗', MATERIAL: '医用耗材', BED: '床位', OTHER: '其他' },
+  SanctionKind: {
+    PARTY_DISCIPLINE: '党纪处分',
+    GOVERNMENT_SANCTION: '政务处分',
+    ADMINISTRATIVE_PENALTY: '行政处罚(罚款)',
+    FUND_RECOVERY: '追回医保基金',
+    AGREEMENT_SUSPENSION: '暂停医保协议',
+    AGREEMENT_TERMINATION: '解除医保协议',
+    INTERVIEW: '约谈',
+    POLICE_REFERRAL: '移送公安',
+    PROCURATORATE_REFERRAL: '移送检察机关',
+  },
+  CaseRelationKind: { RELATED: '关联案件', DUAL_INVESTIGATION: '一案双查' },
+  RectificationStatus: { OPEN: '整改中', DONE: '已整改' },
+  SupervisionKind: {
+    LISTED_SUPERVISION: '挂牌督办',
+    LEADER_ASSIGNED: '领导包案',
+    ESCALATED: '提级办理',
+    DESIGNATED_JURISDICTION: '指定管辖',
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 export type LabelledEnum = keyof typeof ENUM_LABELS;

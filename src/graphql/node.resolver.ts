@@ -2,9 +2,30 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { AuditEntryType, AuditRow } from '../domain/audit/audit.types';
 import { UserType } from '../domain/auth/auth.types';
 import { DepartmentType, InstitutionType, PersonType } from '../domain/reference/reference.types';
+import { findVisibleCase, findVisibleRectification, visibleSanctionsByIds } from '../domain/case/case.service';
+import { CaseType, RectificationItemType, SanctionType } from '../domain/case/case.types';
+import { findVisibleSupervisionItem } from '../domain/supervision/supervision.service';
+import { SupervisionItemType } from '../domain/supervision/supervision.types';
+import { findVisibleClue } from '../domain/clue/clue.service';
+import { ClueType } from '../domain/clue/clue.types';
+import { RoutingRuleType } from '../domain/routing/routing.resolver';
+import { RoutingRuleRow } from '../domain/routing/routing.rules';
+import { findVisibleTransfer } from '../domain/transfer/transfer.service';
+import { ClueTransferType } from '../domain/transfer/transfer.types';
 import { Actor, canLookUpReference, canReadAuditLog } from '../policy';
 import { GraphQLContext, requireActor } from './context';
 import { fromGlobalId, Node, NodeTypeName } from './relay';
+
+/** NOT_FOUND (unknown or not visible) and malformed ids become null. */
+async function orNull<T>(fetch: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fetch();
+  } catch (error) {
+    const code = (error as { code?: string; extensions?: { code?: string } }).code;
+    if (code === 'NOT_FOUND' || code === '22P02') return null;
+    throw error;
+  }
+}
 
 type Fetcher = (ctx: GraphQLContext, actor: Actor, id: string) => Promise<Node | null>;
 
@@ -25,6 +46,23 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   Person: async (ctx, actor, personId) => {
     const p = await ctx.loaders.person.load(personId);
     return p && canLookUpReference(actor, p.regionCode) ? PersonType.from(p) : null;
+  },
+  Clue: (ctx, actor, id) => orNull(async () => ClueType.from(await findVisibleClue(ctx.services.db, actor, id))),
+  ClueTransfer: (ctx, actor, id) =>
+    orNull(async () => ClueTransferType.from(await findVisibleTransfer(ctx.services.db, actor, id))),
+  Case: (ctx, actor, id) => orNull(async () => CaseType.from(await findVisibleCase(ctx.services.db, actor, id))),
+  Sanction: (ctx, actor, id) =>
+    orNull(async () => {
+      const [row] = await visibleSanctionsByIds(ctx.services.db, actor, [id]);
+      return row ? SanctionType.from(row) : null;
+    }),
+  RectificationItem: (ctx, actor, id) =>
+    orNull(async () => RectificationItemType.from(await findVisibleRectification(ctx.services.db, actor, id))),
+  SupervisionItem: (ctx, actor, id) =>
+    orNull(async () => SupervisionItemType.from(await findVisibleSupervisionItem(ctx.services.db, actor, id))),
+  RoutingRule: async (ctx, _actor, id) => {
+    const rows: RoutingRuleRow[] = await ctx.services.db.query('SELECT * FROM routing_rule WHERE id::text = $1', [id]);
+    return rows[0] ? RoutingRuleType.from(rows[0]) : null;
   },
   AuditEntry: async (ctx, actor, id) => {
     if (!canReadAuditLog(actor) || !/^\d+$/.test(id)) return null;

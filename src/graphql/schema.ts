@@ -1,7 +1,10 @@
 import { GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { AuditResolver } from '../domain/audit/audit.resolver';
 import { AuthResolver } from '../domain/auth/auth.resolver';
+import { IngestFileResolver } from '../domain/ingest/ingest.resolver';
+import { SettlementResolver } from '../domain/ingest/settlement.resolver';
 import {
   DepartmentResolver,
   InstitutionResolver,
@@ -9,8 +12,16 @@ import {
   RegionResolver,
 } from '../domain/reference/reference.resolver';
 import { auditMiddleware } from './audit.middleware';
+import { ClueResolver, StateChangeResolver } from '../domain/clue/clue.resolver';
+import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../domain/case/case.resolver';
+import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';
+import { RoutingRuleResolver } from '../domain/routing/routing.resolver';
+import { TransferResolver } from '../domain/transfer/transfer.resolver';
 import { LabelsResolver } from './labels.resolver';
+import { SubscriptionResolver } from './subscriptions.resolver';
 import { NodeResolver } from './node.resolver';
+import { StatsResolver } from '../domain/stats/stats.resolver';
+import { CaseGraphResolver } from '../domain/graph/case-graph.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
@@ -21,8 +32,22 @@ export const RESOLVERS = [
   InstitutionResolver,
   PersonResolver,
   AuditResolver,
+  SettlementResolver,
+  IngestFileResolver,
   NodeResolver,
   LabelsResolver,
+  ClueResolver,
+  StateChangeResolver,
+  TransferResolver,
+  RoutingRuleResolver,
+  SubscriptionResolver,
+  CaseResolver,
+  SanctionResolver,
+  RectificationItemResolver,
+  SupervisionResolver,
+  ProgressReportResolver,
+  StatsResolver,
+  CaseGraphResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -33,6 +58,9 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     globalMiddlewares: [auditMiddleware],
+    // Subscriptions subscribe to the services' Redis event bus themselves (subscriptions.resolver.ts);
+    // type-graphql still insists on a pubSub, which stays unused.
+    pubSub: createPubSub(),
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });

@@ -6,6 +6,7 @@ import { DepartmentKind } from '../domain/reference/department.entity';
 import { inJurisdiction, jurisdictionPrefix, RegionLevel } from '../domain/reference/region.entity';
 import { Role } from '../domain/auth/user.entity';
 import { forbidden } from '../graphql/errors';
+import type { Party } from '../workflow/machine';
 
 /** The authenticated caller, as every policy decision sees it. */
 export interface Actor {
@@ -15,7 +16,8 @@ export interface Actor {
   department: { id: string; kind: DepartmentKind; regionCode: string; regionLevel: RegionLevel };
 }
 
-const CASE_WORKERS: Role[] = ['INVESTIGATOR', 'SUPERVISOR', 'LEADER'];
+/** Those who work on clues and cases (and receive their notifications). */
+export const CASE_WORKERS: readonly Role[] = ['INVESTIGATOR', 'SUPERVISOR', 'LEADER'];
 
 export const hasRole = (actor: Actor, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));
 
@@ -52,3 +54,164 @@ export function assertCanManageUsers(actor: Actor, departmentRegion: string): vo
 /** The audit log is read by administrators and by 纪委 supervisors and leaders (监督的再监督). */
 export const canReadAuditLog = (actor: Actor): boolean =>
   hasRole(actor, 'ADMIN') || (actor.department.kind === 'DISCIPLINE' && hasRole(actor, 'SUPERVISOR', 'LEADER'));
+
+/** The ingest log (数据归集记录): analysts and administrators of 医保, who run the loads. */
+export const canReadIngestLog = (actor: Actor): boolean =>
+  actor.department.kind === 'MEDICAL_INSURANCE' && hasRole(actor, 'ANALYST', 'ADMIN');
+
+// ---------------------------------------------------------------------------------------
+// Clues, transfers, cases and supervision items.
+//
+// A department sees the clues and cases it owns or registered, those owned by departments
+// of the same kind inside its jurisdiction, those it sent or received by transfer, and those
+// copied to it; 纪委 reads everything inside its jurisdiction. Police have no jurisdiction
+// rule of their own beyond that: they see what was routed or transferred to them.
+// Each visibility rule is one SQL predicate so that lists and single reads agree.
+// ---------------------------------------------------------------------------------------
+
+/** Appends a parameter and returns its placeholder. */
+const param = (params: unknown[], value: unknown): string => {
+  params.push(value);
+  return `$${params.length}`;
+};
+
+/** Predicate over a clue row aliased `c`. */
+export function clueVisibleSql(actor: Actor, params: unknown[], c = 'c'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = param(params, actor.department.id);
+  const k = param(params, actor.department.kind);
+  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${c}.region_code LIKE ${j}` : '';
+  return `(${c}.owner_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM department od WHERE od.id = ${c}.owner_department_id AND od.kind = ${k} AND od.region_code LIKE ${j})
+    OR EXISTS (SELECT 1 FROM app_user cu WHERE cu.id = ${c}.created_by AND cu.department_id = ${d})
+    OR EXISTS (SELECT 1 FROM clue_transfer ct WHERE ct.clue_id = ${c}.id AND ${d} IN (ct.from_department_id, ct.to_department_id))
+    OR EXISTS (SELECT 1 FROM clue_copy cc WHERE cc.clue_id = ${c}.id AND cc.department_id = ${d})
+    ${discipline})`;
+}
+
+/** Predicate over a case row aliased `k`: its owner rules, or any of its clues visible. */
+export function caseVisibleSql(actor: Actor, params: unknown[], k = 'k'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = param(params, actor.department.id);
+  const kind = param(params, actor.department.kind);
+  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${k}.region_code LIKE ${j}` : '';
+  return `(${k}.owner_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM department od WHERE od.id = ${k}.owner_department_id AND od.kind = ${kind} AND od.region_code LIKE ${j})
+    OR EXISTS (SELECT 1 FROM case_clue kc JOIN clue c2 ON c2.id = kc.clue_id WHERE kc.case_id = ${k}.id AND ${clueVisibleSql(actor, params, 'c2')})
+    ${discipline})`;
+}
+
+/**
+ * Predicate over a rectification item aliased `r`: visible with its case, and to the
+ * department that must rectify (整改责任单位), which may not see the case itself.
+ */
+export function rectificationVisibleSql(actor: Actor, params: unknown[], r = 'r'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = param(params, actor.department.id);
+  return `(${r}.owner_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM "case" rk WHERE rk.id = ${r}.case_id AND ${caseVisibleSql(actor, params, 'rk')}))`;
+}
+
+/** Predicate over a transfer row aliased `t`: visible with its clue. */
+export function transferVisibleSql(actor: Actor, params: unknown[], t = 't'): string {
+  return `EXISTS (SELECT 1 FROM clue c3 WHERE c3.id = ${t}.clue_id AND ${clueVisibleSql(actor, params, 'c3')})`;
+}
+
+/** Predicate over a supervision item aliased `s`. */
+export function supervisionVisibleSql(actor: Actor, params: unknown[], s = 's'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = param(params, actor.department.id);
+  const k = param(params, actor.department.kind);
+  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const discipline = actor.department.kind === 'DISCIPLINE' ? `OR sd.region_code LIKE ${j}` : '';
+  return `EXISTS (SELECT 1 FROM department sd WHERE sd.id IN (${s}.assigned_to_department_id, ${s}.creator_department_id)
+    AND (sd.id = ${d} OR (sd.kind = ${k} AND sd.region_code LIKE ${j}) ${discipline}))`;
+}
+
+const isCaseWorker = (actor: Actor): boolean => hasRole(actor, ...CASE_WORKERS);
+
+/** The parties an actor is, with respect to one entity (for the state machines). */
+export function partiesOf(
+  actor: Actor | null,
+  relations: {
+    ownerDepartmentId?: string | null;
+    receiverDepartmentId?: string | null;
+    assigneeDepartmentId?: string | null;
+    creatorDepartmentId?: string | null;
+  },
+): Set<Party> {
+  const parties = new Set<Party>();
+  if (!actor) {
+    parties.add('SYSTEM');
+    return parties;
+  }
+  const d = actor.department.id;
+  if (isCaseWorker(actor)) {
+    if (relations.ownerDepartmentId === d) parties.add('OWNER');
+    if (relations.receiverDepartmentId === d) parties.add('RECEIVER');
+    if (relations.assigneeDepartmentId === d) parties.add('ASSIGNEE');
+  }
+  if (relations.creatorDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('CREATOR_LEADER');
+  return parties;
+}
+
+/** Registering a clue (petition, inspection, self-report, audit): any case worker. */
+export function assertCanRegisterClue(actor: Actor): void {
+  if (!isCaseWorker(actor)) throw forbidden('only investigators, section heads and leaders register clues');
+}
+
+/** Only LEADERs create supervision items, over something their department can see. */
+export function assertCanSupervise(actor: Actor): void {
+  if (!hasRole(actor, 'LEADER')) throw forbidden('only leaders create supervision items');
+}
+
+/** Changing a case's content (sanctions, rectifications, links): its owner's case workers. */
+export function assertOwnerCaseWorker(actor: Actor, ownerDepartmentId: string, what: string): void {
+  if (actor.department.id !== ownerDepartmentId || !isCaseWorker(actor)) {
+    throw forbidden(`only case workers of the owning department may ${what}`);
+  }
+}
+
+/** A rectification item is completed by the department that rectifies or by the case's owner. */
+export function assertCanCompleteRectification(
+  actor: Actor,
+  item: { ownerDepartmentId: string; caseOwnerDepartmentId: string },
+): void {
+  const d = actor.department.id;
+  if (!isCaseWorker(actor) || (d !== item.ownerDepartmentId && d !== item.caseOwnerDepartmentId)) {
+    throw forbidden('only the rectifying department and the case owner complete a rectification item');
+  }
+}
+
+/** Reports on a supervision item: its assignee's case workers and the supervising leader's department. */
+export function assertCanReportProgress(actor: Actor, item: { assigneeDepartmentId: string; creatorDepartmentId: string }): void {
+  const d = actor.department.id;
+  if (!isCaseWorker(actor) || (d !== item.assigneeDepartmentId && d !== item.creatorDepartmentId)) {
+    throw forbidden('only the assigned department and the supervising leader report progress');
+  }
+}
+
+/** Statistics: LEADERs and ANALYSTs, for a region inside their jurisdiction. */
+export function assertCanReadStats(actor: Actor, regionCode: string): void {
+  if (!hasRole(actor, 'LEADER', 'ANALYST') || !coversRegion(actor, regionCode)) {
+    throw forbidden('statistics are for leaders and analysts, inside their jurisdiction');
+  }
+}
+
+/** Collision runs and hits: 医保 and 纪委 users whose jurisdiction covers the institution. */
+export function collisionVisibleSql(actor: Actor, params: unknown[], regionColumn: string): string {
+  if (!readsCaseContent(actor) || !['MEDICAL_INSURANCE', 'DISCIPLINE'].includes(actor.department.kind)) return 'false';
+  return `${regionColumn} LIKE ${param(params, `${jurisdictionOf(actor)}%`)}`;
+}
+
+/** Starting a collision run: 医保 analysts and leaders, over their jurisdiction. */
+export function assertCanRunCollision(actor: Actor, regionCode: string | null): void {
+  if (actor.department.kind !== 'MEDICAL_INSURANCE' || !hasRole(actor, 'ANALYST', 'LEADER')) {
+    throw forbidden('collision runs are started by analysts and leaders of a 医保 department');
+  }
+  if (regionCode ? !coversRegion(actor, regionCode) : actor.department.regionLevel !== 'PROVINCE') {
+    throw forbidden('a collision run must lie inside your jurisdiction (give regionCode)');
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What a collision model (数据碰撞模型) is: a code, a Chinese name, default parameters and one
+ * set-based SELECT producing its hits (疑点). The runner wraps that SELECT into the upsert
+ * into collision_hit, so a model never deals with keys' uniqueness, runs or regions' scoping
+ * beyond optional early filters.
+ */
+
+/** Parameters of a model: plain numbers, stored as jsonb in model_parameter. */
+export type ModelParams = Record<string, number>;
+
+/**
+ * How a model's work may be split into independent jobs whose hits never overlap:
+ * `month` — by the calendar month of the anchor date (or of the aggregated facts' date);
+ * `region` — by city prefix of the subject institution; false — one job per run.
+ */
+export type Sliceable = 'month' | 'region' | false;
+
+/**
+ * Placeholders a model's SQL may use. Each getter binds its value on first use and returns
+ * `$n::type`, so a statement only declares the parameters it reads.
+ */
+export interface HitSqlContext<P extends ModelParams = ModelParams> {
+  /** Last day of the run's window: evidence dated after it is not known to the run. */
+  readonly windowTo: string;
+  /** Bounds of the anchor date (anchor settlement's date, or the aggregated facts' own date). */
+  readonly anchorFrom: string;
+  readonly anchorTo: string;
+  /** Jurisdiction prefix of the subject institution's region_code; '' = everywhere. */
+  readonly regionPrefix: string;
+  /** A model parameter, bound as numeric (never concatenated). */
+  param(name: keyof P & string): string;
+}
+
+export interface CollisionModel<P extends ModelParams = ModelParams> {
+  readonly code: string;
+  /** 中文名称, as MODELS.md names it. */
+  readonly name: string;
+  readonly defaults: P;
+  readonly sliceable: Sliceable;
+  /**
+   * One SELECT (CTEs allowed) with exactly these columns: hit_key text, amount_involved
+   * numeric, institution_code (the subject), person_ids text[], settlement_ids text[],
+   * detail jsonb. Keys must be unique within the result.
+   */
+  sql(q: HitSqlContext<P>): string;
+}
+
+/** Keeps the parameter names of `defaults` as the type `sql` sees. */
+export function defineModel<P extends ModelParams>(model: CollisionModel<P>): CollisionModel<P> {
+  return model;
+}
+
+/**
+ * The jurisdiction prefix of a region code (GB/T 2260): a province covers its first two
+ * digits, a city its first four, a county itself. A shorter string is taken as a prefix.
+ */
+export function jurisdictionPrefix(regionCode: string | null | undefined): string {
+  if (!regionCode) return '';
+  if (!/^\d{1,6}$/.test(regionCode)) throw new Error(`invalid region code "${regionCode}"`);
+  if (regionCode.length < 6) return regionCode;
+  if (regionCode.endsWith('0000')) return regionCode.slice(0, 2);
+  if (regionCode.endsWith('00')) return regionCode.slice(0, 4);
+  return regionCode;
+}

@@ -1,0 +1,53 @@
+import { CollisionModel } from './model';
+import { bedHanging } from './models/bed-hanging';
+import { bundledItemCharge } from './models/bundled-item-charge';
+import { dailyQuantityExcess } from './models/daily-quantity-excess';
+import { deathAfter } from './models/death-after';
+import { excessDispensing } from './models/excess-dispensing';
+import { groupAdmission } from './models/group-admission';
+import { insiderPayee } from './models/insider-payee';
+import { inventoryMismatch } from './models/inventory-mismatch';
+import { lowStandardAdmission } from './models/low-standard-admission';
+import { overPrice } from './models/over-price';
+import { overlappingInpatient } from './models/overlapping-inpatient';
+import { peerOutlier } from './models/peer-outlier';
+import { prescriptionSplitting } from './models/prescription-splitting';
+import { repeatExamInStay } from './models/repeat-exam-in-stay';
+import { splitAdmission } from './models/split-admission';
+import { traceCodeReuse } from './models/trace-code-reuse';
+
+/** Every collision model, in MODELS.md order. Adding a model = one file + one line here. */
+export const COLLISION_MODELS: readonly CollisionModel<any>[] = [
+  deathAfter,
+  overlappingInpatient,
+  bedHanging,
+  splitAdmission,
+  repeatExamInStay,
+  dailyQuantityExcess,
+  overPrice,
+  traceCodeReuse,
+  excessDispensing,
+  lowStandardAdmission,
+  peerOutlier,
+  prescriptionSplitting,
+  groupAdmission,
+  inventoryMismatch,
+  insiderPayee,
+  bundledItemCharge,
+];
+
+const BY_CODE = new Map(COLLISION_MODELS.map((m) => [m.code, m]));
+
+export const MODEL_CODES: readonly string[] = COLLISION_MODELS.map((m) => m.code);
+
+export class UnknownModelError extends Error {
+  constructor(readonly code: string) {
+    super(`unknown collision model "${code}"`);
+  }
+}
+
+export function getModel(code: string): CollisionModel {
+  const model = BY_CODE.get(code);
+  if (!model) throw new UnknownModelError(code);
+  return model;
+}

@@ -1,0 +1,216 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { CollisionModel, HitSqlContext, jurisdictionPrefix, ModelParams } from './model';
+import { getModel } from './registry';
+
+export interface RunModelInput {
+  runId: string;
+  model: string;
+  /** Window, inclusive dates (YYYY-MM-DD, Asia/Shanghai). */
+  from: string;
+  to: string;
+  /** Jurisdiction of the subject institutions (a region code); null = everywhere. */
+  regionCode?: string | null;
+  /** Effective parameters of this model for the run (effectiveParameters). */
+  params: ModelParams;
+  /** One slice of the model's work (planSlices); '' or absent = all of it. */
+  slice?: string | null;
+}
+
+export interface RunModelResult {
+  inserted: number;
+  updated: number;
+  hits: number;
+}
+
+export class InvalidRunInputError extends Error {}
+
+/** Memory per sort or hash node of a collision statement (SET LOCAL: this transaction only). */
+const COLLISION_WORK_MEM = '128MB';
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** Binds values on first use so that the statement declares exactly the parameters it reads. */
+class Binder {
+  readonly values: unknown[] = [];
+  private readonly slots = new Map<string, string>();
+
+  bind(key: string, type: string, value: () => unknown): string {
+    let slot = this.slots.get(key);
+    if (!slot) {
+      this.values.push(value());
+      slot = `$${this.values.length}::${type}`;
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+}
+
+function lastDayOfMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number);
+  const day = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  return `${month}-${String(day).padStart(2, '0')}`;
+}
+
+/** Anchor dates and jurisdiction prefix of one job: the window and region narrowed by the slice. */
+function resolveScope(model: CollisionModel, input: Pick<RunModelInput, 'from' | 'to' | 'regionCode' | 'slice'>) {
+  if (!DATE.test(input.from) || !DATE.test(input.to) || input.from > input.to) {
+    throw new InvalidRunInputError(`invalid window ${input.from}..${input.to}`);
+  }
+  const regionPrefix = jurisdictionPrefix(input.regionCode);
+  const slice = input.slice ?? '';
+  if (!slice) return { anchorFrom: input.from, anchorTo: input.to, regionPrefix };
+  if (model.sliceable === 'month') {
+    if (!MONTH.test(slice)) throw new InvalidRunInputError(`slice "${slice}" of ${model.code} is not a month`);
+    const anchorFrom = input.from > `${slice}-01` ? input.from : `${slice}-01`;
+    const anchorTo = input.to < lastDayOfMonth(slice) ? input.to : lastDayOfMonth(slice);
+    if (anchorFrom > anchorTo) throw new InvalidRunInputError(`month ${slice} is outside ${input.from}..${input.to}`);
+    return { anchorFrom, anchorTo, regionPrefix };
+  }
+  if (model.sliceable === 'region') {
+    const slicePrefix = jurisdictionPrefix(slice);
+    if (slicePrefix.startsWith(regionPrefix))
+      return { anchorFrom: input.from, anchorTo: input.to, regionPrefix: slicePrefix };
+    if (regionPrefix.startsWith(slicePrefix)) return { anchorFrom: input.from, anchorTo: input.to, regionPrefix };
+    throw new InvalidRunInputError(`slice ${slice} is outside region ${input.regionCode}`);
+  }
+  throw new InvalidRunInputError(`${model.code} cannot be sliced`);
+}
+
+/**
+ * The one statement that computes a model's hits for a window (or one slice of it) and
+ * upserts them into collision_hit, returning one row {inserted, updated}. Exposed so that
+ * benchmarks can run the bare SQL (e.g. through psql with the values bound).
+ *
+ * A hit found again keeps its id, first_run_id and created_at; its evidence, amount and
+ * subject are refreshed, last_run_id always moves to this run, updated_at only when
+ * something changed. The subject is re-derived too, because later evidence can change it
+ * (TRACE_CODE_REUSE: the institution of the latest settlement).
+ */
+export function collisionSql(
+  modelCode: string,
+  input: Omit<RunModelInput, 'model'>,
+): { text: string; values: unknown[] } {
+  const model = getModel(modelCode);
+  const scope = resolveScope(model, input);
+  const binder = new Binder();
+  const ctx: HitSqlContext = {
+    get windowTo() {
+      return binder.bind('windowTo', 'date', () => input.to);
+    },
+    get anchorFrom() {
+      return binder.bind('anchorFrom', 'date', () => scope.anchorFrom);
+    },
+    get anchorTo() {
+      return binder.bind('anchorTo', 'date', () => scope.anchorTo);
+    },
+    get regionPrefix() {
+      return binder.bind('regionPrefix', 'text', () => scope.regionPrefix);
+    },
+    param(name: string) {
+      return binder.bind(`param:${name}`, 'numeric', () => {
+        const value = input.params[name] ?? model.defaults[name];
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          throw new InvalidRunInputError(`${model.code}: parameter ${name} must be a number`);
+        }
+        return String(value);
+      });
+    },
+  };
+  const hits = model.sql(ctx);
+  const runId = binder.bind('runId', 'uuid', () => input.runId);
+  const code = binder.bind('model', 'text', () => model.code);
+  const text = `
+    WITH hit AS (${hits}
+    ),
+    scoped AS (
+      SELECT h.*, i.region_code
+      FROM hit h
+      JOIN institution i ON i.code = h.institution_code
+      WHERE starts_with(i.region_code, ${ctx.regionPrefix})
+    ),
+    upserted AS (
+      INSERT INTO collision_hit AS c (model, hit_key, amount_involved, institution_code, region_code, person_ids,
+                                      settlement_ids, detail, first_run_id, last_run_id)
+      SELECT ${code}, hit_key, amount_involved, institution_code, region_code, person_ids, settlement_ids, detail,
+             ${runId}, ${runId}
+      FROM scoped
+      ON CONFLICT (model, hit_key) DO UPDATE SET
+        amount_involved = EXCLUDED.amount_involved,
+        institution_code = EXCLUDED.institution_code,
+        region_code = EXCLUDED.region_code,
+        person_ids = EXCLUDED.person_ids,
+        settlement_ids = EXCLUDED.settlement_ids,
+        detail = EXCLUDED.detail,
+        last_run_id = EXCLUDED.last_run_id,
+        updated_at = CASE
+          WHEN (c.amount_involved, c.institution_code, c.person_ids, c.settlement_ids, c.detail)
+               IS DISTINCT FROM (EXCLUDED.amount_involved, EXCLUDED.institution_code, EXCLUDED.person_ids,
+                                 EXCLUDED.settlement_ids, EXCLUDED.detail)
+          THEN now() ELSE c.updated_at END
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
+    FROM upserted`;
+  return { text, values: binder.values };
+}
+
+/**
+ * Runs one model (or one slice of it) in one transaction. When the run has a
+ * collision_run_job row for (run, model, slice), it is marked SUCCEEDED in the same
+ * transaction, so a job retried after a crash either sees its work committed or redoes it
+ * whole; the upsert makes redoing it harmless anyway.
+ */
+export async function runModel(db: DataSource | EntityManager, input: RunModelInput): Promise<RunModelResult> {
+  const { text, values } = collisionSql(input.model, input);
+  const work = async (tx: EntityManager): Promise<RunModelResult> => {
+    const started = Date.now();
+    // The models' hash aggregates over a window's lines spill to disk at the default 4 MB;
+    // JIT compilation cost about a second per statement on 3M lines and saved nothing.
+    await tx.query(`SET LOCAL work_mem = '${COLLISION_WORK_MEM}'`);
+    await tx.query('SET LOCAL jit = off');
+    const [row]: { inserted: number; updated: number }[] = await tx.query(text, values);
+    const result = { inserted: row.inserted, updated: row.updated, hits: row.inserted + row.updated };
+    await tx.query(
+      `UPDATE collision_run_job
+       SET status = 'SUCCEEDED', hits = $4, inserted = $5, updated = $6, error = NULL,
+           started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), duration_ms = $7
+       WHERE run_id = $1 AND model = $2 AND slice_key = $3`,
+      [input.runId, input.model, input.slice ?? '', result.hits, result.inserted, result.updated, Date.now() - started],
+    );
+    return result;
+  };
+  return db.transaction(work);
+}
+
+/**
+ * The slice keys a run may split a model into (one job each; their hits never overlap):
+ * the months of the window, the city prefixes with institutions in the region, or [''].
+ */
+export async function planSlices(
+  db: Pick<DataSource | EntityManager, 'query'>,
+  modelCode: string,
+  window: { from: string; to: string; regionCode?: string | null },
+): Promise<string[]> {
+  const model = getModel(modelCode);
+  resolveScope(model, window);
+  if (model.sliceable === 'month') {
+    const months: string[] = [];
+    for (let month = window.from.slice(0, 7); month <= window.to.slice(0, 7);) {
+      months.push(month);
+      const [y, m] = month.split('-').map(Number);
+      month = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+    }
+    return months;
+  }
+  const prefix = jurisdictionPrefix(window.regionCode);
+  if (model.sliceable === 'region' && prefix.length < 4) {
+    const rows: { city: string }[] = await db.query(
+      `SELECT DISTINCT left(region_code, 4) || '00' AS city FROM institution
+       WHERE starts_with(region_code, $1) ORDER BY 1`,
+      [prefix],
+    );
+    return rows.map((r) => r.city);
+  }
+  return [''];
+}

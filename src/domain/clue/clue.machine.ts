@@ -1,0 +1,58 @@
+import { defineMachine } from '../../workflow/machine';
+
+export type ClueStatus =
+  | 'NEW'
+  | 'ASSIGNED'
+  | 'VERIFYING'
+  | 'TRANSFER_PENDING'
+  | 'SUBSTANTIATED'
+  | 'UNSUBSTANTIATED'
+  | 'CASE_OPENED'
+  | 'CLOSED';
+
+export interface ClueEventInput {
+  /** TRANSFER_RETURNED restores the state the clue had when the transfer was requested. */
+  statusBeforeTransfer?: ClueStatus;
+}
+
+/** 线索: from 待分办 through 初核 to 立案 or 办结, with 移送 in between. */
+export const clueMachine = defineMachine({
+  entity: 'Clue',
+  table: 'clue',
+  states: {
+    NEW: '待分办',
+    ASSIGNED: '已分办',
+    VERIFYING: '初核中',
+    TRANSFER_PENDING: '移送待接收',
+    SUBSTANTIATED: '属实',
+    UNSUBSTANTIATED: '不属实',
+    CASE_OPENED: '已立案',
+    CLOSED: '已办结',
+  } satisfies Record<ClueStatus, string>,
+  events: {
+    ROUTE: { label: '分办', from: ['NEW'], to: 'ASSIGNED', by: ['SYSTEM'] },
+    START_VERIFICATION: { label: '开始初核', from: ['ASSIGNED'], to: 'VERIFYING', by: ['OWNER'] },
+    CONCLUDE_SUBSTANTIATED: { label: '初核属实', from: ['VERIFYING'], to: 'SUBSTANTIATED', by: ['OWNER'] },
+    CONCLUDE_UNSUBSTANTIATED: { label: '初核不属实', from: ['VERIFYING'], to: 'UNSUBSTANTIATED', by: ['OWNER'] },
+    REQUEST_TRANSFER: {
+      label: '申请移送',
+      from: ['ASSIGNED', 'VERIFYING', 'SUBSTANTIATED'],
+      to: 'TRANSFER_PENDING',
+      by: ['OWNER'],
+    },
+    TRANSFER_ACCEPTED: { label: '移送已接收', from: ['TRANSFER_PENDING'], to: 'ASSIGNED', by: ['RECEIVER'] },
+    TRANSFER_RETURNED: {
+      label: '移送被退回',
+      from: ['TRANSFER_PENDING'],
+      to: (input: ClueEventInput) => input.statusBeforeTransfer ?? 'ASSIGNED',
+      by: ['RECEIVER'],
+    },
+    OPEN_CASE: { label: '立案', from: ['SUBSTANTIATED'], to: 'CASE_OPENED', by: ['OWNER'] },
+    CLOSE: { label: '办结', from: ['SUBSTANTIATED', 'UNSUBSTANTIATED'], to: 'CLOSED', by: ['OWNER'] },
+  },
+});
+
+export type ClueEvent = keyof typeof clueMachine.events;
+
+/** The states in which new collision hits still join a clue (MODELS.md "Clues from hits"). */
+export const OPEN_CLUE_STATES: readonly ClueStatus[] = ['NEW', 'ASSIGNED', 'VERIFYING'];

@@ -1,0 +1,210 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { CollisionModelEnum } from '../collision/collision.enums';
+import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
+import { clueMachine, ClueStatus } from './clue.machine';
+
+export type ClueSource = 'DATA_COLLISION' | 'PETITION' | 'INSPECTION' | 'SELF_REPORT' | 'AUDIT' | 'TRANSFER';
+export const CLUE_SOURCE_LABELS: Record<ClueSource, string> = {
+  DATA_COLLISION: '数据碰撞',
+  PETITION: '信访举报',
+  INSPECTION: '监督检查',
+  SELF_REPORT: '自查自纠',
+  AUDIT: '审计发现',
+  TRANSFER: '移送',
+};
+/** Sources a user may register a clue with; the others are created by the system. */
+export const REGISTRABLE_SOURCES: readonly ClueSource[] = ['PETITION', 'INSPECTION', 'SELF_REPORT', 'AUDIT'];
+
+export const ClueSourceEnum = Object.fromEntries(Object.keys(CLUE_SOURCE_LABELS).map((k) => [k, k])) as Record<ClueSource, ClueSource>;
+registerEnumType(ClueSourceEnum, { name: 'ClueSource' });
+export const ClueStatusEnum = Object.fromEntries(Object.keys(clueMachine.states).map((k) => [k, k])) as Record<ClueStatus, ClueStatus>;
+registerEnumType(ClueStatusEnum, { name: 'ClueStatus' });
+
+export interface ClueRow extends Record<string, unknown> {
+  id: string;
+  code: string;
+  title: string;
+  description: string;
+  source: ClueSource;
+  status: ClueStatus;
+  model: string | null;
+  institution_code: string | null;
+  region_code: string;
+  amount_involved: string;
+  owner_department_id: string | null;
+  routing_rule: string | null;
+  findings: string | null;
+  disposition: string | null;
+  recovered_amount: string | null;
+  created_by: string | null;
+  created_at: Date;
+  version: number;
+  /** From the clue query: the receiver of the pending transfer, if any. */
+  pending_transfer_to?: string | null;
+}
+
+@ObjectType('StateChange', { description: '时间线: one transition or event of an entity.' })
+export class StateChange {
+  @Field()
+  at: Date;
+
+  actorId: string | null;
+
+  @Field(() => String, { nullable: true })
+  from: string | null;
+
+  @Field()
+  to: string;
+
+  @Field()
+  event: string;
+
+  @Field(() => String, { nullable: true })
+  note: string | null;
+
+  @Field(() => JSONScalar, { nullable: true })
+  detail: unknown;
+}
+
+@ObjectType('Clue', { implements: Node, description: '线索' })
+export class ClueType extends Node {
+  readonly __typename = 'Clue';
+
+  row: ClueRow;
+
+  @Field()
+  code: string;
+
+  @Field()
+  title: string;
+
+  @Field()
+  description: string;
+
+  @Field(() => ClueSourceEnum)
+  source: ClueSource;
+
+  @Field(() => ClueStatusEnum)
+  status: ClueStatus;
+
+  @Field(() => MoneyScalar)
+  amountInvolved: string;
+
+  @Field(() => String, { nullable: true, description: 'Which routing rule placed the clue, when a rule did.' })
+  routingRule: string | null;
+
+  @Field(() => String, { nullable: true, description: '初核 findings' })
+  findings: string | null;
+
+  @Field(() => String, { nullable: true, description: '办结 disposition' })
+  disposition: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'Amount recovered when the clue was closed.' })
+  recoveredAmount: string | null;
+
+  @Field(() => Int)
+  version: number;
+
+  @Field()
+  createdAt: Date;
+
+  static from(row: ClueRow): ClueType {
+    return Object.assign(new ClueType(), {
+      id: toGlobalId('Clue', row.id),
+      row,
+      code: row.code,
+      title: row.title,
+      description: row.description,
+      source: row.source,
+      status: row.status,
+      amountInvolved: row.amount_involved,
+      routingRule: row.routing_rule,
+      findings: row.findings,
+      disposition: row.disposition,
+      recoveredAmount: row.recovered_amount,
+      version: row.version,
+      createdAt: row.created_at,
+    });
+  }
+}
+
+@ObjectType('ClueConnection')
+export class ClueConnection extends ConnectionType(ClueType, 'Clue') {}
+
+@InputType('ClueFilter')
+export class ClueFilter {
+  @Field(() => [ClueStatusEnum], { nullable: true })
+  status?: ClueStatus[] | null;
+
+  @Field(() => ClueSourceEnum, { nullable: true })
+  source?: ClueSource | null;
+
+  @Field(() => CollisionModelEnum, { nullable: true })
+  model?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  ownerDepartmentId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  regionCode?: string | null;
+
+  @Field(() => String, { nullable: true })
+  institutionCode?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true })
+  minAmount?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true })
+  createdTo?: string | null;
+}
+
+@InputType('RegisterClueInput')
+export class RegisterClueInput {
+  @Field()
+  title: string;
+
+  @Field(() => ClueSourceEnum)
+  source: ClueSource;
+
+  @Field()
+  description: string;
+
+  @Field(() => String, { nullable: true })
+  institutionCode?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  personIds?: string[] | null;
+
+  @Field(() => MoneyScalar, { nullable: true })
+  amountInvolved?: string | null;
+}
+
+export function timelineFrom(rows: TimelineRow[]): StateChange[] {
+  return rows.map((r) =>
+    Object.assign(new StateChange(), {
+      at: r.at,
+      actorId: r.actor_id,
+      from: r.from_state,
+      to: r.to_state,
+      event: r.event,
+      note: r.note,
+      detail: r.detail,
+    }),
+  );
+}
+
+export interface TimelineRow {
+  entity_id: string;
+  at: Date;
+  actor_id: string | null;
+  from_state: string | null;
+  to_state: string;
+  event: string;
+  note: string | null;
+  detail: unknown;
+}
+

@@ -1,0 +1,21 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { GraphQLContext, requireActor } from '../../graphql/context';
+import { caseGraph } from './case-graph.service';
+import { CaseGraph } from './case-graph.types';
+
+@Resolver(() => CaseGraph)
+export class CaseGraphResolver {
+  @Query(() => CaseGraph, {
+    description:
+      '案件关系图 around a Clue, Case, Institution, Person, CollisionHit, ClueTransfer or Department: ' +
+      'depth defaults to 2 (at most 4), limit to 200 nodes (at most 1000); only what the caller may see.',
+  })
+  caseGraph(
+    @Arg('rootId', () => ID) rootId: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('depth', () => Int, { nullable: true }) depth?: number | null,
+    @Arg('limit', () => Int, { nullable: true }) limit?: number | null,
+  ): Promise<CaseGraph> {
+    return caseGraph(ctx.services.db, requireActor(ctx), rootId, { depth, limit });
+  }
+}

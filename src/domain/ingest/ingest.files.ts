@@ -1,0 +1,567 @@
+/**
+ * DATA-DICTIONARY.md as code: for every batch file, its columns, its key, the checks a
+ * staged row must pass (in the order they are tried — a row is rejected for the first
+ * that fails), how "the same content" is decided against an existing row, and how valid
+ * rows move into the fact table.
+ *
+ * All SQL runs over the staging table `ingest_stage s` (text columns named as in the
+ * dictionary, plus file_line: the physical line the record starts on) inside the file's transaction. `:encKey` and `:hashKey` stand
+ * for the personal-data keys (bytea parameters). Reason texts are the ones docs/INGEST.md lists.
+ */
+import { sqlEncrypt, sqlKeyedHash } from '../reference/personal-data';
+
+/** A check: a SQL condition that is true when the row fails, and the SQL text of the reason. */
+export type Check = [failsWhen: string, reason: string];
+
+export const INGEST_FILE_NAMES = [
+  'regions.csv',
+  'institutions.csv',
+  'persons.csv',
+  'relations.csv',
+  'price_catalog.csv',
+  'settlements.csv',
+  'settlement_items.csv',
+  'drug_purchases.csv',
+] as const;
+export type IngestFileName = (typeof INGEST_FILE_NAMES)[number];
+
+export interface IngestFileSpec {
+  file: IngestFileName;
+  columns: readonly string[];
+  key: readonly string[];
+  /** LEFT JOINs the checks use; `e` is the existing fact row with the same key, if any. */
+  joins: string;
+  checks: Check[];
+  /** True when the existing row `e` holds the same content as the staged row. */
+  sameContent: string;
+  /** Personal-data columns, masked wherever a value is printed or quarantined. */
+  masked?: Partial<Record<string, 'id' | 'account'>>;
+  /** Statements that move the accepted rows (`accepted`: a condition on `s`) into the facts. */
+  insert: (accepted: string) => string[];
+  /** A statement that must reach a fixpoint after the checks (regions whose parent was rejected). */
+  repeatUntilStable?: string;
+  /** First days of the months whose partitions the accepted rows may need. */
+  months?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Check builders. Each treats NULL (an empty field) as passing, except `required`.
+
+const quoted = (column: string) => `to_json(s.${column})::text`;
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+const required = (column: string): Check => [`s.${column} IS NULL`, `'${column} is required'`];
+
+const maxLength = (column: string, length: number): Check => [
+  `length(s.${column}) > ${length}`,
+  `'${column} is longer than ${length} characters'`,
+];
+
+const oneOf = (column: string, values: readonly string[]): Check => [
+  `s.${column} NOT IN (${list(values)})`,
+  `format('${column} %s is not one of ${values.join(', ')}', ${quoted(column)})`,
+];
+
+const isDate = (column: string): Check => [
+  `NOT ingest_is_date(s.${column})`,
+  `format('${column} %s is not a date (YYYY-MM-DD)', ${quoted(column)})`,
+];
+
+const isTimestamp = (column: string): Check => [
+  `NOT ingest_is_timestamp(s.${column})`,
+  `format('${column} %s is not an ISO 8601 timestamp', ${quoted(column)})`,
+];
+
+/** numeric(14,2): yuan with at most two decimals. */
+const MONEY = `'^-?\\d{1,12}(\\.\\d{1,2})?$'`;
+const isMoney = (column: string): Check => [
+  `s.${column} !~ ${MONEY}`,
+  `format('${column} %s is not money (yuan, at most 2 decimals)', ${quoted(column)})`,
+];
+
+/** numeric(14,4). */
+const DECIMAL = `'^-?\\d{1,10}(\\.\\d{1,4})?$'`;
+const isDecimal = (column: string): Check => [
+  `s.${column} !~ ${DECIMAL}`,
+  `format('${column} %s is not a decimal (at most 4 decimals)', ${quoted(column)})`,
+];
+
+const nonNegative = (column: string): Check => [
+  `s.${column}::numeric < 0`,
+  `format('${column} %s is negative', s.${column})`,
+];
+
+const positive = (column: string): Check => [
+  `s.${column}::numeric <= 0`,
+  `format('${column} %s is not greater than 0', s.${column})`,
+];
+
+const isRegionCode = (column: string): Check => [
+  `s.${column} !~ '^\\d{6}$'`,
+  `format('${column} %s is not a 6-digit region code', ${quoted(column)})`,
+];
+
+/** The referenced row, joined as `alias`, must exist. */
+const exists = (column: string, alias: string, aliasKey: string): Check => [
+  `s.${column} IS NOT NULL AND ${alias}.${aliasKey} IS NULL`,
+  `format('${column} %s does not exist', s.${column})`,
+];
+
+const BANK_ACCOUNT: Check = [
+  `s.bank_account !~ '^\\d{12,19}$'`,
+  `format('bank_account %s is not 12–19 digits', mask_bank_account(s.bank_account))`,
+];
+
+const ITEM_KINDS = ['DRUG', 'EXAM', 'LAB', 'TREATMENT', 'MATERIAL', 'BED', 'OTHER'] as const;
+const VISIT_TYPES = ['OUTPATIENT', 'INPATIENT', 'PHARMACY'] as const;
+
+/** The staged value as the typed fact column, for comparisons and inserts. */
+const ts = (column: string) => `ingest_timestamp(s.${column})`;
+const hash = (column: string) => sqlKeyedHash(`s.${column}`, ':hashKey');
+const encrypt = (column: string) => sqlEncrypt(`s.${column}`, ':encKey');
+const same = (pairs: [existing: string, staged: string][]) =>
+  pairs.map(([e, v]) => `e.${e} IS NOT DISTINCT FROM ${v}`).join(' AND ');
+
+// ---------------------------------------------------------------------------------------
+
+const regions: IngestFileSpec = {
+  file: 'regions.csv',
+  columns: ['code', 'name', 'level', 'parent_code'],
+  key: ['code'],
+  joins: 'LEFT JOIN region e ON e.code = s.code',
+  checks: [
+    required('code'),
+    isRegionCode('code'),
+    required('name'),
+    required('level'),
+    oneOf('level', ['PROVINCE', 'CITY', 'COUNTY']),
+    isRegionCode('parent_code'),
+    [`s.level = 'PROVINCE' AND s.parent_code IS NOT NULL`, `'parent_code must be empty for a PROVINCE'`],
+    [`s.level <> 'PROVINCE' AND s.parent_code IS NULL`, `format('parent_code is required for a %s', s.level)`],
+    [`s.parent_code = s.code`, `'parent_code equals code'`],
+  ],
+  sameContent: same([
+    ['name', 's.name'],
+    ['level', 's.level'],
+    ['parent_code', 's.parent_code'],
+  ]),
+  // A parent must exist already or be an accepted row of the same file; a county whose
+  // city is rejected is rejected in turn, hence the fixpoint.
+  repeatUntilStable: `
+    INSERT INTO ingest_outcome (file_line, reason, duplicate)
+    SELECT s.file_line, format('parent_code %s does not exist', s.parent_code), false
+    FROM ingest_stage s
+    WHERE s.parent_code IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ingest_outcome o WHERE o.file_line = s.file_line)
+      AND NOT EXISTS (SELECT 1 FROM region r WHERE r.code = s.parent_code)
+      AND NOT EXISTS (SELECT 1 FROM ingest_stage p WHERE p.code = s.parent_code
+                        AND NOT EXISTS (SELECT 1 FROM ingest_outcome o WHERE o.file_line = p.file_line))`,
+  insert: (accepted) => [
+    `INSERT INTO region (code, name, level, parent_code) SELECT s.code, s.name, s.level, s.parent_code FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+const institutions: IngestFileSpec = {
+  file: 'institutions.csv',
+  columns: ['code', 'name', 'kind', 'level', 'ownership', 'region_code'],
+  key: ['code'],
+  joins: 'LEFT JOIN region r ON r.code = s.region_code LEFT JOIN institution e ON e.code = s.code',
+  checks: [
+    required('code'),
+    maxLength('code', 32),
+    required('name'),
+    required('kind'),
+    oneOf('kind', ['HOSPITAL', 'CLINIC', 'VILLAGE_CLINIC', 'PHARMACY']),
+    required('level'),
+    oneOf('level', ['TERTIARY', 'SECONDARY', 'PRIMARY', 'NONE']),
+    required('ownership'),
+    oneOf('ownership', ['PUBLIC', 'PRIVATE']),
+    required('region_code'),
+    isRegionCode('region_code'),
+    exists('region_code', 'r', 'code'),
+    [`r.level <> 'COUNTY'`, `format('region_code %s is a %s, not a COUNTY', s.region_code, r.level)`],
+  ],
+  sameContent: same([
+    ['name', 's.name'],
+    ['kind', 's.kind'],
+    ['level', 's.level'],
+    ['ownership', 's.ownership'],
+    ['region_code', 's.region_code'],
+  ]),
+  insert: (accepted) => [
+    `INSERT INTO institution (code, name, kind, level, ownership, region_code)
+     SELECT s.code, s.name, s.kind, s.level, s.ownership, s.region_code FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+const persons: IngestFileSpec = {
+  file: 'persons.csv',
+  columns: [
+    'person_id',
+    'id_number',
+    'name',
+    'gender',
+    'birth_date',
+    'region_code',
+    'death_date',
+    'is_public_official',
+    'employer_code',
+    'bank_account',
+  ],
+  key: ['person_id'],
+  joins: `LEFT JOIN region r ON r.code = s.region_code
+          LEFT JOIN institution i ON i.code = s.employer_code
+          LEFT JOIN person e ON e.person_id = s.person_id`,
+  checks: [
+    required('person_id'),
+    maxLength('person_id', 32),
+    [
+      `s.id_number IS NOT NULL AND NOT gb11643_is_valid(s.id_number)`,
+      `format('id_number %s fails the GB 11643 check', mask_id_number(s.id_number))`,
+    ],
+    required('name'),
+    required('gender'),
+    oneOf('gender', ['M', 'F']),
+    required('birth_date'),
+    isDate('birth_date'),
+    required('region_code'),
+    isRegionCode('region_code'),
+    exists('region_code', 'r', 'code'),
+    isDate('death_date'),
+    [
+      `s.death_date::date < s.birth_date::date`,
+      `format('death_date %s is before birth_date %s', s.death_date, s.birth_date)`,
+    ],
+    required('is_public_official'),
+    oneOf('is_public_official', ['true', 'false']),
+    exists('employer_code', 'i', 'code'),
+    BANK_ACCOUNT,
+  ],
+  masked: { id_number: 'id', bank_account: 'account' },
+  sameContent: same([
+    ['name', 's.name'],
+    ['gender', 's.gender'],
+    ['birth_date', 's.birth_date::date'],
+    ['region_code', 's.region_code'],
+    ['death_date', 's.death_date::date'],
+    ['is_public_official', 's.is_public_official::boolean'],
+    ['employer_code', 's.employer_code'],
+    // Ciphertexts differ on every load (random IV): compare the keyed hashes.
+    ['id_number_hash', hash('id_number')],
+    ['bank_account_hash', hash('bank_account')],
+  ]),
+  insert: (accepted) => [
+    `INSERT INTO person (person_id, name, gender, birth_date, region_code, death_date, is_public_official,
+                         employer_code, id_number_enc, id_number_hash, id_number_masked,
+                         bank_account_enc, bank_account_hash, bank_account_masked)
+     SELECT s.person_id, s.name, s.gender, s.birth_date::date, s.region_code, s.death_date::date,
+            s.is_public_official::boolean, s.employer_code,
+            ${encrypt('id_number')}, ${hash('id_number')}, mask_id_number(s.id_number),
+            ${encrypt('bank_account')}, ${hash('bank_account')}, mask_bank_account(s.bank_account)
+     FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+const relations: IngestFileSpec = {
+  file: 'relations.csv',
+  columns: ['person_a', 'person_b', 'kind'],
+  key: ['person_a', 'person_b', 'kind'],
+  joins: `LEFT JOIN person pa ON pa.person_id = s.person_a
+          LEFT JOIN person pb ON pb.person_id = s.person_b
+          LEFT JOIN person_relation e ON e.person_a = s.person_a AND e.person_b = s.person_b AND e.kind = s.kind`,
+  checks: [
+    required('person_a'),
+    exists('person_a', 'pa', 'person_id'),
+    required('person_b'),
+    exists('person_b', 'pb', 'person_id'),
+    [`s.person_b = s.person_a`, `'person_b equals person_a'`],
+    required('kind'),
+    oneOf('kind', ['RELATIVE', 'SPOUSE', 'SHARED_PHONE', 'COLLEAGUE']),
+  ],
+  // The whole row is the key: an existing row is always the same.
+  sameContent: 'true',
+  insert: (accepted) => [
+    `INSERT INTO person_relation (person_a, person_b, kind) SELECT s.person_a, s.person_b, s.kind FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+const priceCatalog: IngestFileSpec = {
+  file: 'price_catalog.csv',
+  columns: [
+    'item_code',
+    'item_kind',
+    'item_name',
+    'region_code',
+    'max_unit_price',
+    'max_daily_quantity',
+    'max_monthly_quantity',
+    'includes',
+  ],
+  key: ['item_code', 'region_code'],
+  joins: `LEFT JOIN region r ON r.code = s.region_code
+          LEFT JOIN price_catalog e ON e.item_code = s.item_code AND e.region_code = s.region_code`,
+  checks: [
+    required('item_code'),
+    maxLength('item_code', 40),
+    required('item_kind'),
+    oneOf('item_kind', ITEM_KINDS),
+    required('item_name'),
+    required('region_code'),
+    isRegionCode('region_code'),
+    exists('region_code', 'r', 'code'),
+    [`r.level = 'COUNTY'`, `format('region_code %s is a COUNTY, not a PROVINCE or CITY', s.region_code)`],
+    isMoney('max_unit_price'),
+    nonNegative('max_unit_price'),
+    isDecimal('max_daily_quantity'),
+    nonNegative('max_daily_quantity'),
+    isDecimal('max_monthly_quantity'),
+    nonNegative('max_monthly_quantity'),
+    [`s.includes ~ '(^|\\|)(\\||$)'`, `'includes has an empty item code'`],
+  ],
+  sameContent: same([
+    ['item_kind', 's.item_kind'],
+    ['item_name', 's.item_name'],
+    ['max_unit_price', 's.max_unit_price::numeric'],
+    ['max_daily_quantity', 's.max_daily_quantity::numeric'],
+    ['max_monthly_quantity', 's.max_monthly_quantity::numeric'],
+    ['includes', `coalesce(string_to_array(s.includes, '|'), '{}')`],
+  ]),
+  insert: (accepted) => [
+    `INSERT INTO price_catalog (item_code, region_code, item_kind, item_name, max_unit_price,
+                                max_daily_quantity, max_monthly_quantity, includes)
+     SELECT s.item_code, s.region_code, s.item_kind, s.item_name, s.max_unit_price::numeric,
+            s.max_daily_quantity::numeric, s.max_monthly_quantity::numeric, coalesce(string_to_array(s.includes, '|'), '{}')
+     FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+const settledOn = `(${ts('settled_at')} AT TIME ZONE 'Asia/Shanghai')::date`;
+
+const settlements: IngestFileSpec = {
+  file: 'settlements.csv',
+  columns: [
+    'settlement_id',
+    'person_id',
+    'institution_code',
+    'visit_type',
+    'admit_date',
+    'discharge_date',
+    'settled_at',
+    'diagnosis_code',
+    'dip_group',
+    'total_amount',
+    'fund_amount',
+    'self_amount',
+    'payee_account',
+    'doctor_id',
+  ],
+  key: ['settlement_id'],
+  joins: `LEFT JOIN person p ON p.person_id = s.person_id
+          LEFT JOIN institution i ON i.code = s.institution_code
+          LEFT JOIN person d ON d.person_id = s.doctor_id
+          LEFT JOIN settlement_key k ON k.settlement_id = s.settlement_id
+          LEFT JOIN settlement e ON e.settled_on = k.settled_on AND e.settlement_id = k.settlement_id`,
+  checks: [
+    required('settlement_id'),
+    maxLength('settlement_id', 40),
+    required('person_id'),
+    exists('person_id', 'p', 'person_id'),
+    required('institution_code'),
+    exists('institution_code', 'i', 'code'),
+    required('visit_type'),
+    oneOf('visit_type', VISIT_TYPES),
+    isDate('admit_date'),
+    isDate('discharge_date'),
+    [`s.visit_type = 'INPATIENT' AND s.admit_date IS NULL`, `'admit_date is required for INPATIENT'`],
+    [`s.visit_type = 'INPATIENT' AND s.discharge_date IS NULL`, `'discharge_date is required for INPATIENT'`],
+    [
+      `s.visit_type <> 'INPATIENT' AND s.admit_date IS NOT NULL`,
+      `format('admit_date must be empty for %s', s.visit_type)`,
+    ],
+    [
+      `s.visit_type <> 'INPATIENT' AND s.discharge_date IS NOT NULL`,
+      `format('discharge_date must be empty for %s', s.visit_type)`,
+    ],
+    [
+      `s.discharge_date::date < s.admit_date::date`,
+      `format('discharge_date %s is before admit_date %s', s.discharge_date, s.admit_date)`,
+    ],
+    required('settled_at'),
+    isTimestamp('settled_at'),
+    [
+      `s.visit_type <> 'PHARMACY' AND s.diagnosis_code IS NULL`,
+      `format('diagnosis_code is required for %s', s.visit_type)`,
+    ],
+    [
+      `s.diagnosis_code !~ '^[A-Z][0-9]{2}(\\.[0-9A-Za-z]{1,8})?$' OR length(s.diagnosis_code) > 16`,
+      `format('diagnosis_code %s is not an ICD-10 code', ${quoted('diagnosis_code')})`,
+    ],
+    required('total_amount'),
+    isMoney('total_amount'),
+    required('fund_amount'),
+    isMoney('fund_amount'),
+    nonNegative('fund_amount'),
+    required('self_amount'),
+    isMoney('self_amount'),
+    nonNegative('self_amount'),
+    [
+      `s.total_amount::numeric <> s.fund_amount::numeric + s.self_amount::numeric`,
+      `format('total_amount %s ≠ fund_amount %s + self_amount %s', s.total_amount, s.fund_amount, s.self_amount)`,
+    ],
+    [
+      `s.payee_account !~ '^\\d{12,19}$'`,
+      `format('payee_account %s is not 12–19 digits', mask_bank_account(s.payee_account))`,
+    ],
+    exists('doctor_id', 'd', 'person_id'),
+  ],
+  masked: { payee_account: 'account' },
+  sameContent: same([
+    ['person_id', 's.person_id'],
+    ['institution_code', 's.institution_code'],
+    ['visit_type', 's.visit_type'],
+    ['admit_date', 's.admit_date::date'],
+    ['discharge_date', 's.discharge_date::date'],
+    ['settled_at', ts('settled_at')],
+    ['diagnosis_code', 's.diagnosis_code'],
+    ['dip_group', 's.dip_group'],
+    ['total_amount', 's.total_amount::numeric'],
+    ['fund_amount', 's.fund_amount::numeric'],
+    ['self_amount', 's.self_amount::numeric'],
+    ['payee_account_hash', hash('payee_account')],
+    ['doctor_id', 's.doctor_id'],
+  ]),
+  months: `SELECT DISTINCT date_trunc('month', ${settledOn})::date AS month
+           FROM ingest_stage s WHERE ingest_is_timestamp(s.settled_at)`,
+  // The settlement and its global key in one pass over the staging table.
+  insert: (accepted) => [
+    `WITH loaded AS (
+       INSERT INTO settlement (settlement_id, person_id, institution_code, visit_type, admit_date, discharge_date,
+                               settled_at, settled_on, diagnosis_code, dip_group, total_amount, fund_amount,
+                               self_amount, payee_account_hash, payee_account_masked, doctor_id, ingest_file_id)
+       SELECT s.settlement_id, s.person_id, s.institution_code, s.visit_type, s.admit_date::date, s.discharge_date::date,
+              ${ts('settled_at')}, ${settledOn}, s.diagnosis_code, s.dip_group, s.total_amount::numeric,
+              s.fund_amount::numeric, s.self_amount::numeric, ${hash('payee_account')},
+              mask_bank_account(s.payee_account), s.doctor_id, :ingestFileId
+       FROM ingest_stage s WHERE ${accepted}
+       RETURNING settlement_id, settled_on)
+     INSERT INTO settlement_key (settlement_id, settled_on) SELECT settlement_id, settled_on FROM loaded`,
+  ],
+};
+
+/** The line number as an integer when it is one (for the join to an existing item). */
+const lineNo = `CASE WHEN s.line_no ~ '^\\d{1,9}$' THEN s.line_no::int END`;
+
+const settlementItems: IngestFileSpec = {
+  file: 'settlement_items.csv',
+  columns: [
+    'settlement_id',
+    'line_no',
+    'item_code',
+    'item_kind',
+    'item_name',
+    'quantity',
+    'unit_price',
+    'amount',
+    'charged_on',
+    'trace_code',
+  ],
+  key: ['settlement_id', 'line_no'],
+  joins: `LEFT JOIN settlement_key k ON k.settlement_id = s.settlement_id
+          LEFT JOIN settlement st ON st.settled_on = k.settled_on AND st.settlement_id = k.settlement_id
+          LEFT JOIN settlement_item e ON e.settled_on = k.settled_on AND e.settlement_id = k.settlement_id
+                                     AND e.line_no = ${lineNo}`,
+  checks: [
+    required('settlement_id'),
+    exists('settlement_id', 'k', 'settlement_id'),
+    required('line_no'),
+    [`s.line_no !~ '^-?\\d{1,9}$'`, `format('line_no %s is not an integer', ${quoted('line_no')})`],
+    [`s.line_no::int < 1`, `format('line_no %s is less than 1', s.line_no)`],
+    required('item_code'),
+    maxLength('item_code', 40),
+    required('item_kind'),
+    oneOf('item_kind', ITEM_KINDS),
+    required('item_name'),
+    required('quantity'),
+    isDecimal('quantity'),
+    positive('quantity'),
+    required('unit_price'),
+    isMoney('unit_price'),
+    nonNegative('unit_price'),
+    required('amount'),
+    isMoney('amount'),
+    nonNegative('amount'),
+    [
+      `abs(s.amount::numeric - s.quantity::numeric * s.unit_price::numeric) > 0.01`,
+      `format('amount %s ≠ quantity %s × unit_price %s (%s)', s.amount, s.quantity, s.unit_price,
+              round(s.quantity::numeric * s.unit_price::numeric, 2))`,
+    ],
+    required('charged_on'),
+    isDate('charged_on'),
+    [
+      `st.visit_type = 'INPATIENT' AND NOT s.charged_on::date BETWEEN st.admit_date AND st.discharge_date`,
+      `format('charged_on %s is outside the stay %s..%s', s.charged_on, st.admit_date, st.discharge_date)`,
+    ],
+    maxLength('trace_code', 40),
+  ],
+  sameContent: same([
+    ['item_code', 's.item_code'],
+    ['item_kind', 's.item_kind'],
+    ['item_name', 's.item_name'],
+    ['quantity', 's.quantity::numeric'],
+    ['unit_price', 's.unit_price::numeric'],
+    ['amount', 's.amount::numeric'],
+    ['charged_on', 's.charged_on::date'],
+    ['trace_code', 's.trace_code'],
+  ]),
+  // Items carry their settlement's month; its partitions were made with the settlement.
+  insert: (accepted) => [
+    `INSERT INTO settlement_item (settlement_id, line_no, settled_on, item_code, item_kind, item_name, quantity,
+                                  unit_price, amount, charged_on, trace_code)
+     SELECT s.settlement_id, s.line_no::int, k.settled_on, s.item_code, s.item_kind, s.item_name,
+            s.quantity::numeric, s.unit_price::numeric, s.amount::numeric, s.charged_on::date, s.trace_code
+     FROM ingest_stage s JOIN settlement_key k ON k.settlement_id = s.settlement_id WHERE ${accepted}`,
+  ],
+};
+
+const drugPurchases: IngestFileSpec = {
+  file: 'drug_purchases.csv',
+  columns: ['purchase_id', 'institution_code', 'item_code', 'quantity', 'purchased_on'],
+  key: ['purchase_id'],
+  joins: `LEFT JOIN institution i ON i.code = s.institution_code
+          LEFT JOIN drug_purchase e ON e.purchase_id = s.purchase_id`,
+  checks: [
+    required('purchase_id'),
+    maxLength('purchase_id', 40),
+    required('institution_code'),
+    exists('institution_code', 'i', 'code'),
+    required('item_code'),
+    maxLength('item_code', 40),
+    required('quantity'),
+    isDecimal('quantity'),
+    positive('quantity'),
+    required('purchased_on'),
+    isDate('purchased_on'),
+  ],
+  sameContent: same([
+    ['institution_code', 's.institution_code'],
+    ['item_code', 's.item_code'],
+    ['quantity', 's.quantity::numeric'],
+    ['purchased_on', 's.purchased_on::date'],
+  ]),
+  insert: (accepted) => [
+    `INSERT INTO drug_purchase (purchase_id, institution_code, item_code, quantity, purchased_on)
+     SELECT s.purchase_id, s.institution_code, s.item_code, s.quantity::numeric, s.purchased_on::date FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+/** The files of a batch in dependency order. */
+export const INGEST_FILES: readonly IngestFileSpec[] = [
+  regions,
+  institutions,
+  persons,
+  relations,
+  priceCatalog,
+  settlements,
+  settlementItems,
+  drugPurchases,
+];

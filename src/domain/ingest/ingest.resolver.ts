@@ -1,0 +1,30 @@
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { GraphQLContext, requireActor } from '../../graphql/context';
+import { forbidden } from '../../graphql/errors';
+import { pageSize, paginate } from '../../graphql/relay';
+import { canReadIngestLog } from '../../policy';
+import { IngestFileConnection, IngestFileRow, IngestFileType } from './ingest.types';
+
+@Resolver(() => IngestFileType)
+export class IngestFileResolver {
+  @Query(() => IngestFileConnection, { description: 'The ingest log, newest first. 医保 analysts and administrators.' })
+  async ingestFiles(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<IngestFileConnection> {
+    const actor = requireActor(ctx);
+    if (!canReadIngestLog(actor)) throw forbidden('the ingest log is for analysts and administrators of 医保');
+    return paginate<IngestFileRow & Record<string, unknown>, IngestFileType>({
+      query: (sql, params) => ctx.services.db.query(sql, params),
+      from: 'ingest_file',
+      where: [],
+      params: [],
+      orderBy: [{ column: 'id', key: 'id' }],
+      descending: true,
+      first: pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+      map: IngestFileType.fromRow,
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Per-region settings (thresholds, deadlines) stored as data in region_setting: the row
+ * with the longest region prefix that matches wins, '' holds the defaults.
+ */
+import { EntityManager, DataSource } from 'typeorm';
+
+export interface RegionSettings {
+  criminalThreshold: string;
+  escalationThreshold: string;
+  disciplineCopyThreshold: string;
+  acceptWorkingDays: number;
+  acceptWorkingDaysPolice: number;
+  feedbackWorkingDays: number;
+  feedbackExtensionMonths: number;
+  feedbackMaxMonths: number;
+  supervisionReminderHours: number;
+}
+
+export async function regionSettings(db: DataSource | EntityManager, regionCode: string): Promise<RegionSettings> {
+  const rows: { key: keyof RegionSettings; value: never }[] = await db.query(
+    `SELECT DISTINCT ON (key) key, value FROM region_setting
+     WHERE $1 LIKE region_prefix || '%'
+     ORDER BY key, length(region_prefix) DESC`,
+    [regionCode],
+  );
+  return Object.fromEntries(rows.map((r) => [r.key, r.value])) as unknown as RegionSettings;
+}

@@ -1,0 +1,149 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { SupervisionKindEnum } from '../../graphql/enums';
+import { ENUM_LABELS } from '../../graphql/labels';
+import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { supervisionMachine, SupervisionStatus } from './supervision.machine';
+
+export const SupervisionStatusEnum = Object.fromEntries(
+  Object.keys(supervisionMachine.states).map((k) => [k, k]),
+) as Record<SupervisionStatus, SupervisionStatus>;
+registerEnumType(SupervisionStatusEnum, {
+  name: 'SupervisionStatus',
+  valuesConfig: Object.fromEntries(
+    Object.entries(supervisionMachine.states).map(([k, label]) => [k, { description: label }]),
+  ),
+});
+
+export type SupervisionKind = keyof typeof ENUM_LABELS.SupervisionKind;
+
+export interface SupervisionItemRow extends Record<string, unknown> {
+  id: string;
+  kind: SupervisionKind;
+  title: string;
+  status: SupervisionStatus;
+  clue_id: string | null;
+  case_id: string | null;
+  transfer_id: string | null;
+  assigned_to_department_id: string;
+  creator_department_id: string;
+  leader_id: string;
+  deadline: Date;
+  reminded_at: Date | null;
+  overdue_at: Date | null;
+  completed_at: Date | null;
+  cancel_reason: string | null;
+  created_at: Date;
+  version: number;
+}
+
+export interface ProgressRow {
+  id: string;
+  item_id: string;
+  at: Date;
+  author_id: string;
+  note: string;
+}
+
+@ObjectType('SupervisionItem', { implements: Node, description: '督办事项' })
+export class SupervisionItemType extends Node {
+  readonly __typename = 'SupervisionItem';
+
+  row: SupervisionItemRow;
+
+  @Field(() => SupervisionKindEnum)
+  kind: SupervisionKind;
+
+  @Field()
+  title: string;
+
+  @Field(() => SupervisionStatusEnum)
+  status: SupervisionStatus;
+
+  @Field()
+  deadline: Date;
+
+  @Field()
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  completedAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the item was marked overdue.' })
+  overdueAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  cancelReason: string | null;
+
+  @Field(() => Int)
+  version: number;
+
+  static from(row: SupervisionItemRow): SupervisionItemType {
+    return Object.assign(new SupervisionItemType(), {
+      id: toGlobalId('SupervisionItem', row.id),
+      row,
+      kind: row.kind,
+      title: row.title,
+      status: row.status,
+      deadline: row.deadline,
+      createdAt: row.created_at,
+      completedAt: row.completed_at,
+      overdueAt: row.overdue_at,
+      cancelReason: row.cancel_reason,
+      version: row.version,
+    });
+  }
+}
+
+@ObjectType('SupervisionItemConnection')
+export class SupervisionItemConnection extends ConnectionType(SupervisionItemType, 'SupervisionItem') {}
+
+@ObjectType('ProgressReport', { description: '督办进展' })
+export class ProgressReportType {
+  @Field()
+  at: Date;
+
+  authorId: string;
+
+  @Field()
+  note: string;
+
+  static from(row: ProgressRow): ProgressReportType {
+    return Object.assign(new ProgressReportType(), { at: row.at, authorId: row.author_id, note: row.note });
+  }
+}
+
+@InputType('SupervisionFilter')
+export class SupervisionFilter {
+  @Field(() => [SupervisionStatusEnum], { nullable: true })
+  status?: SupervisionStatus[] | null;
+
+  @Field(() => SupervisionKindEnum, { nullable: true })
+  kind?: SupervisionKind | null;
+
+  @Field(() => ID, { nullable: true })
+  assignedToDepartmentId?: string | null;
+}
+
+@InputType('CreateSupervisionInput')
+export class CreateSupervisionInput {
+  @Field(() => SupervisionKindEnum)
+  kind: SupervisionKind;
+
+  @Field()
+  title: string;
+
+  @Field(() => ID, { nullable: true, description: 'Exactly one of clueId, caseId and transferId.' })
+  clueId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  caseId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  transferId?: string | null;
+
+  @Field(() => ID)
+  assignedToDepartmentId: string;
+
+  @Field()
+  deadline: Date;
+}

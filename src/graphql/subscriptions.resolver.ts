@@ -1,0 +1,51 @@
+/**
+ * Subscriptions over graphql-ws. Events carry ids; each is re-read under the subscriber's
+ * own visibility rules before delivery, so nobody receives what they may not see.
+ */
+import { filter, pipe } from '@graphql-yoga/subscription';
+import { Ctx, Resolver, Root, Subscription } from 'type-graphql';
+import { findVisibleClue } from '../domain/clue/clue.service';
+import { ClueType } from '../domain/clue/clue.types';
+import { findVisibleTransfer } from '../domain/transfer/transfer.service';
+import { ClueTransferType } from '../domain/transfer/transfer.types';
+import { LiveEvents } from './pubsub';
+import { GraphQLContext, requireActor } from './context';
+
+/** Events for the subscriber's own department, and only those it may see. */
+function forMyDepartment<K extends 'clueAssigned' | 'transferReceived'>(
+  topic: K,
+  visible: (ctx: GraphQLContext, payload: LiveEvents[K]) => Promise<unknown>,
+) {
+  return ({ context }: { context: GraphQLContext }) => {
+    const actor = requireActor(context);
+    return pipe(
+      context.services.events.subscribe(topic),
+      filter(async (payload: LiveEvents[K]) => {
+        if (payload.departmentId !== actor.department.id) return false;
+        return visible(context, payload).then(
+          () => true,
+          () => false,
+        );
+      }),
+    );
+  };
+}
+
+@Resolver()
+export class SubscriptionResolver {
+  @Subscription(() => ClueType, {
+    description: 'A clue routed or transferred to my department.',
+    subscribe: forMyDepartment('clueAssigned', (ctx, p) => findVisibleClue(ctx.services.db, requireActor(ctx), p.clueId)),
+  })
+  async clueAssigned(@Root() payload: LiveEvents['clueAssigned'], @Ctx() ctx: GraphQLContext): Promise<ClueType> {
+    return ClueType.from(await findVisibleClue(ctx.services.db, requireActor(ctx), payload.clueId));
+  }
+
+  @Subscription(() => ClueTransferType, {
+    description: 'A transfer addressed to my department.',
+    subscribe: forMyDepartment('transferReceived', (ctx, p) => findVisibleTransfer(ctx.services.db, requireActor(ctx), p.transferId)),
+  })
+  async transferReceived(@Root() payload: LiveEvents['transferReceived'], @Ctx() ctx: GraphQLContext): Promise<ClueTransferType> {
+    return ClueTransferType.from(await findVisibleTransfer(ctx.services.db, requireActor(ctx), payload.transferId));
+  }
+}

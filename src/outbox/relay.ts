@@ -1,0 +1,43 @@
+/**
+ * Moves committed outbox rows to their BullMQ queues. Rows are claimed with
+ * FOR UPDATE SKIP LOCKED (several relays may run), added with their dedupe key as job id,
+ * and marked published in the same transaction: if Redis is down the transaction rolls
+ * back and the rows wait for the next pass. Delivery is at-least-once; consumers are
+ * idempotent.
+ */
+import { Queue } from 'bullmq';
+import { AppServices } from '../app';
+import { OutboxTopic } from './outbox';
+
+export type OutboxQueues = Record<OutboxTopic, Queue>;
+
+export async function relayOutbox(services: AppServices, queues: OutboxQueues, batchSize = 200): Promise<number> {
+  try {
+    return await services.db.transaction(async (m) => {
+      const rows: { id: string; topic: OutboxTopic; payload: Record<string, unknown>; dedupe_key: string }[] = await m.query(
+        `SELECT id, topic, payload, dedupe_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (!rows.length) return 0;
+      const byTopic = new Map<OutboxTopic, typeof rows>();
+      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      for (const [topic, topicRows] of byTopic) {
+        await queues[topic].addBulk(
+          topicRows.map((r) => ({ name: topic, data: r.payload, opts: { jobId: r.dedupe_key.replace(/:/g, '-') } })),
+        );
+      }
+      await m.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  } catch (error) {
+    services.log.warn({ err: (error as Error).message }, 'outbox relay failed; will retry');
+    await services.db
+      .query(
+        `UPDATE outbox SET attempts = attempts + 1, last_error = $1
+         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 200)`,
+        [(error as Error).message],
+      )
+      .catch(() => undefined);
+    return 0;
+  }
+}
