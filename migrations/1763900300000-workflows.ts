@@ -73,6 +73,8 @@ export class Workflows1763900300000 implements MigrationInterface {
         PRIMARY KEY (clue_id, person_id)
       )`,
       `CREATE INDEX clue_person_person_idx ON clue_person (person_id)`,
+      // Hits (from the collision migration) are evidence of clues.
+      `ALTER TABLE collision_hit ADD CONSTRAINT collision_hit_clue_fk FOREIGN KEY (clue_id) REFERENCES clue (id)`,
       // 抄送: read-only copies.
       `CREATE TABLE clue_copy (
         clue_id uuid NOT NULL REFERENCES clue (id) ON DELETE CASCADE,

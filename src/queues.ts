@@ -10,6 +10,8 @@ export const QUEUES = {
   maintenance: 'maintenance',
   /** 分办: one job per new clue (from the outbox). */
   routing: 'routing',
+  /** 数据碰撞: one job per (run, model, slice). */
+  collision: 'collision',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -19,9 +19,10 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
   const { config, log } = services;
   const connection = workerConnection(config);
   for (const definition of definitions) {
-    if (!definition.schedulers.length) continue;
+    const schedulers = typeof definition.schedulers === 'function' ? definition.schedulers(config) : definition.schedulers;
+    if (!schedulers.length) continue;
     const queue = new Queue(definition.name, { connection, prefix: config.queuePrefix });
-    for (const s of definition.schedulers) {
+    for (const s of schedulers) {
       const repeat = 'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: 'Asia/Shanghai' } : { every: s.repeat.every };
       await queue.upsertJobScheduler(s.id, repeat, { name: s.jobName, data: {} });
     }
@@ -32,8 +33,15 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
       connection,
       prefix: config.queuePrefix,
       concurrency: definition.concurrency,
+      lockDuration: definition.lockDurationMs ?? 30_000,
+      stalledInterval: Math.min(definition.lockDurationMs ?? 30_000, 30_000),
     });
-    worker.on('failed', (job, error) => log.error({ queue: definition.name, jobId: job?.id, err: error.message }, 'job failed'));
+    worker.on('failed', (job, error) => {
+      log.error({ queue: definition.name, jobId: job?.id, err: error.message }, 'job failed');
+      if (job && definition.onExhausted && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        definition.onExhausted(services, job, error).catch((e) => log.error({ err: e.message }, 'onExhausted failed'));
+      }
+    });
     worker.on('completed', (job) => log.info({ queue: definition.name, jobId: job.id, name: job.name }, 'job completed'));
     return worker;
   });
@@ -55,18 +63,22 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
 }
 
 export async function runWorkerProcess(services: AppServices): Promise<void> {
-  const host = await startWorkers(services);
+  // Handlers first: a SIGTERM that arrives while the workers start still shuts down cleanly.
+  let starting: Promise<WorkerHost> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     services.log.info({ signal }, 'workers stopping');
-    await host.close();
+    const host = await starting?.catch(() => undefined);
+    await host?.close();
     await services.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  starting = startWorkers(services);
+  await starting;
 }
 
 /** Relays the outbox to the queues every `intervalMs` (one pass at a time per process). */

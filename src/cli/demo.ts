@@ -1,37 +1,73 @@
 /**
  * npm run demo — everything for a first look, in one process: migrations, seed regions,
- * departments and users, then the API and the workers. Prints how to log in.
+ * a synthetic batch with planted fraud (synth → ingest), departments and users for every
+ * region, the API and the workers, and a collision run whose clues are routed. Prints how
+ * to log in. DEMO_SCALE (default 1 ≈ 20k settlements) sizes the batch.
  */
-import { runWorkerProcess } from '../../workers';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWorkers } from '../../workers';
 import { createServices } from '../app';
 import { runMigrations } from '../db/migrate';
+import { findRun, runHitsByModel, startCollisionRun } from '../domain/collision/collision-run.service';
+import { ingestBatch } from '../domain/ingest/ingest.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../domain/reference/seed.service';
 import { startApiServer } from '../server';
+import { generateSyntheticBatch } from '../synth/generator';
 import { runCli } from './run';
+
+const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
 
 runCli(async (config) => {
   const password = process.env.SEED_PASSWORD || 'demo-password-2025';
+  const scale = Number(process.env.DEMO_SCALE ?? 1);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
   await runMigrations(config.databaseUrl);
   const services = await createServices(config, { applicationName: 'demo' });
   await seedRegions(services);
+
+  const batch = join(tmpdir(), `fund-supervision-demo-${scale}`);
+  if (!existsSync(join(batch, 'settlements.csv'))) {
+    say(`generating a synthetic batch (scale ${scale}) in ${batch} …`);
+    await generateSyntheticBatch({ outDir: batch, scale, seed: 1, ...WINDOW, withExpectedHits: false });
+  }
+  const ingest = await ingestBatch(services, batch);
+  say(`ingested: ${JSON.stringify(ingest)}`);
   const users = await seedDepartmentsAndUsers(services, password);
   const api = await startApiServer(services);
-  await runWorkerProcess(services);
+  const workers = await startWorkers(services);
 
-  const examples = users.filter(
-    (u) => ['610300', '610302'].includes(u.regionCode) && ['INVESTIGATOR', 'LEADER'].includes(u.roles[0]),
+  const run = await startCollisionRun(services, WINDOW);
+  let current = run;
+  while (current.status === 'QUEUED' || current.status === 'RUNNING') {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    current = await findRun(services.db, run.id);
+  }
+  say(`collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`);
+
+  const examples = users.filter((u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]));
+  say(
+    [
+      '',
+      `API: ${api.url}   (health: ${api.url.replace('/graphql', '/healthz')}, metrics: ${api.url.replace('/graphql', '/metrics')})`,
+      `Users: ${users.length} — one per role and department of every region, password "${password}", e.g.:`,
+      ...examples.map((u) => `  ${u.username.padEnd(28)} ${u.department} ${u.roles.join(',')}`),
+      '',
+      'Log in:',
+      `  curl -s ${api.url} -H 'content-type: application/json' \\`,
+      `    -d '{"query":"mutation { login(username: \\"yb-610000-leader\\", password: \\"${password}\\") { token } }"}'`,
+      'Then send "Authorization: Bearer <token>", e.g. { clues(first: 5) { edges { node { code title status owner { name } amountInvolved } } } }.',
+      'Ctrl-C stops the demo.',
+      '',
+    ].join('\n'),
   );
-  const lines = [
-    '',
-    `API: ${api.url}   (health: ${api.url.replace('/graphql', '/healthz')})`,
-    `Users: ${users.length} — one per role and department, password "${password}". For example:`,
-    ...examples.map((u) => `  ${u.username.padEnd(28)} ${u.department} ${u.roles.join(',')}`),
-    '',
-    'Log in:',
-    `  curl -s ${api.url} -H 'content-type: application/json' \\`,
-    `    -d '{"query":"mutation { login(username: \\"yb-610300-leader\\", password: \\"${password}\\") { token } }"}'`,
-    'Then send the token as "Authorization: Bearer <token>". Ctrl-C stops the demo.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
+  const stop = async () => {
+    await workers.close();
+    await api.stop();
+    await services.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 });

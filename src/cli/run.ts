@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /**
  * Shared start-up for the command-line entry points: configuration errors and failures
  * end the process with one clear line, results end with one JSON line.

@@ -44,6 +44,8 @@ export interface Config {
   };
   /** BullMQ key prefix; tests use one per file. */
   queuePrefix: string;
+  /** Scheduled collision runs (cron, Asia/Shanghai); empty disables. */
+  collisionSchedule: { nightly: string; monthly: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -74,6 +76,14 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: st
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return raw;
+}
+
+function cron(env: Env, name: string, fallback: string): string {
+  const raw = env[name] ?? fallback;
+  if (raw !== '' && raw.trim().split(/\s+/).length !== 5) {
+    throw new ConfigError(`${name} must be a 5-field cron pattern (or empty to disable), got "${raw}"`);
+  }
+  return raw.trim();
 }
 
 function jwtKeys(env: Env, production: boolean): { keys: Record<string, string>; activeKid: string } {
@@ -162,6 +172,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxPageSize: int(env, 'GRAPHQL_MAX_PAGE_SIZE', 100, 100, 1000),
     },
     queuePrefix: env.QUEUE_PREFIX || 'fs',
+    collisionSchedule: {
+      nightly: cron(env, 'COLLISION_NIGHTLY_CRON', '30 1 * * *'),
+      monthly: cron(env, 'COLLISION_MONTHLY_CRON', '0 3 1 * *'),
+    },
   };
 }
 

@@ -12,7 +12,9 @@ import { RoutingRuleType } from '../domain/routing/routing.resolver';
 import { RoutingRuleRow } from '../domain/routing/routing.rules';
 import { findVisibleTransfer } from '../domain/transfer/transfer.service';
 import { ClueTransferType } from '../domain/transfer/transfer.types';
-import { Actor, canLookUpReference, canReadAuditLog } from '../policy';
+import { CollisionRunRow, RUN_SELECT } from '../domain/collision/collision-run.service';
+import { CollisionHitRow, CollisionHitType, CollisionRunType } from '../domain/collision/collision.types';
+import { Actor, canLookUpReference, canReadAuditLog, hitVisibleSql, runVisibleSql } from '../policy';
 import { GraphQLContext, requireActor } from './context';
 import { fromGlobalId, Node, NodeTypeName } from './relay';
 
@@ -63,6 +65,22 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   RoutingRule: async (ctx, _actor, id) => {
     const rows: RoutingRuleRow[] = await ctx.services.db.query('SELECT * FROM routing_rule WHERE id::text = $1', [id]);
     return rows[0] ? RoutingRuleType.from(rows[0]) : null;
+  },
+  CollisionRun: async (ctx, actor, id) => {
+    const params: unknown[] = [id];
+    const rows: CollisionRunRow[] = await ctx.services.db.query(
+      `SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1 AND ${runVisibleSql(actor, params)}`,
+      params,
+    );
+    return rows[0] ? CollisionRunType.from(rows[0]) : null;
+  },
+  CollisionHit: async (ctx, actor, id) => {
+    const params: unknown[] = [id];
+    const rows: CollisionHitRow[] = await ctx.services.db.query(
+      `SELECT h.* FROM collision_hit h WHERE h.id::text = $1 AND ${hitVisibleSql(actor, params)}`,
+      params,
+    );
+    return rows[0] ? CollisionHitType.from(rows[0]) : null;
   },
   AuditEntry: async (ctx, actor, id) => {
     if (!canReadAuditLog(actor) || !/^\d+$/.test(id)) return null;

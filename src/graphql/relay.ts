@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /** Global object ids and Relay cursor connections, shared by every type and list. */
 import { ClassType, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { badInput } from './errors';

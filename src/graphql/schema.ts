@@ -17,6 +17,7 @@ import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../do
 import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';
 import { RoutingRuleResolver } from '../domain/routing/routing.resolver';
 import { TransferResolver } from '../domain/transfer/transfer.resolver';
+import { ClueHitsResolver, CollisionHitResolver, CollisionRunResolver } from '../domain/collision/collision.resolver';
 import { LabelsResolver } from './labels.resolver';
 import { SubscriptionResolver } from './subscriptions.resolver';
 import { NodeResolver } from './node.resolver';
@@ -41,6 +42,9 @@ export const RESOLVERS = [
   TransferResolver,
   RoutingRuleResolver,
   SubscriptionResolver,
+  CollisionRunResolver,
+  CollisionHitResolver,
+  ClueHitsResolver,
   CaseResolver,
   SanctionResolver,
   RectificationItemResolver,

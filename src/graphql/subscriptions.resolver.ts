@@ -6,6 +6,8 @@ import { filter, pipe } from '@graphql-yoga/subscription';
 import { Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import { findVisibleClue } from '../domain/clue/clue.service';
 import { ClueType } from '../domain/clue/clue.types';
+import { findVisibleSupervisionItem } from '../domain/supervision/supervision.service';
+import { SupervisionItemType } from '../domain/supervision/supervision.types';
 import { findVisibleTransfer } from '../domain/transfer/transfer.service';
 import { ClueTransferType } from '../domain/transfer/transfer.types';
 import { LiveEvents } from './pubsub';
@@ -47,5 +49,26 @@ export class SubscriptionResolver {
   })
   async transferReceived(@Root() payload: LiveEvents['transferReceived'], @Ctx() ctx: GraphQLContext): Promise<ClueTransferType> {
     return ClueTransferType.from(await findVisibleTransfer(ctx.services.db, requireActor(ctx), payload.transferId));
+  }
+
+  @Subscription(() => SupervisionItemType, {
+    description: 'A supervision item assigned to or created by my department became overdue.',
+    subscribe: ({ context }: { context: GraphQLContext }) => {
+      const actor = requireActor(context);
+      return pipe(
+        context.services.events.subscribe('supervisionOverdue'),
+        filter(async (payload: LiveEvents['supervisionOverdue']) => {
+          try {
+            const item = await findVisibleSupervisionItem(context.services.db, actor, payload.itemId);
+            return [item.assigned_to_department_id, item.creator_department_id].includes(actor.department.id);
+          } catch {
+            return false;
+          }
+        }),
+      );
+    },
+  })
+  async supervisionOverdue(@Root() payload: LiveEvents['supervisionOverdue'], @Ctx() ctx: GraphQLContext): Promise<SupervisionItemType> {
+    return SupervisionItemType.from(await findVisibleSupervisionItem(ctx.services.db, requireActor(ctx), payload.itemId));
   }
 }

@@ -3,12 +3,15 @@
  * transaction as the change that causes it, then relayed to BullMQ (relay.ts). A committed
  * change therefore never loses its follow-up, even when Redis is down at that moment.
  */
+import { JobsOptions } from 'bullmq';
 import { EntityManager } from 'typeorm';
 import { QueueName, QUEUES } from '../queues';
 
 export const OUTBOX_TOPICS = {
   /** Route a new clue (payload { clueId }). */
   routeClue: 'route-clue',
+  /** Execute one (model, slice) job of a collision run (payload { runId, model, slice }). */
+  collisionJob: 'collision-job',
 } as const;
 
 export type OutboxTopic = (typeof OUTBOX_TOPICS)[keyof typeof OUTBOX_TOPICS];
@@ -16,6 +19,13 @@ export type OutboxTopic = (typeof OUTBOX_TOPICS)[keyof typeof OUTBOX_TOPICS];
 /** The queue each topic is relayed to. */
 export const OUTBOX_QUEUE: Record<OutboxTopic, QueueName> = {
   'route-clue': QUEUES.routing,
+  'collision-job': QUEUES.collision,
+};
+
+/** Job options per topic: retries with backoff; finished jobs kept a day for inspection. */
+export const OUTBOX_JOB_OPTIONS: Record<OutboxTopic, JobsOptions> = {
+  'route-clue': { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+  'collision-job': { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
 };
 
 /** Records a job; the dedupe key makes enqueueing the same work twice a no-op. */

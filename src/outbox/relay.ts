@@ -7,7 +7,7 @@
  */
 import { Queue } from 'bullmq';
 import { AppServices } from '../app';
-import { OutboxTopic } from './outbox';
+import { OUTBOX_JOB_OPTIONS, OutboxTopic } from './outbox';
 
 export type OutboxQueues = Record<OutboxTopic, Queue>;
 
@@ -23,7 +23,7 @@ export async function relayOutbox(services: AppServices, queues: OutboxQueues, b
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
       for (const [topic, topicRows] of byTopic) {
         await queues[topic].addBulk(
-          topicRows.map((r) => ({ name: topic, data: r.payload, opts: { jobId: r.dedupe_key.replace(/:/g, '-') } })),
+          topicRows.map((r) => ({ name: topic, data: r.payload, opts: { ...OUTBOX_JOB_OPTIONS[topic], jobId: r.dedupe_key.replace(/:/g, '-') } })),
         );
       }
       await m.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [rows.map((r) => r.id)]);

@@ -215,3 +215,21 @@ export function assertCanRunCollision(actor: Actor, regionCode: string | null): 
     throw forbidden('a collision run must lie inside your jurisdiction (give regionCode)');
   }
 }
+
+/** Hits: by collision jurisdiction, or through a clue the caller sees. Predicate over `h`. */
+export function hitVisibleSql(actor: Actor, params: unknown[], h = 'h'): string {
+  return `(${collisionVisibleSql(actor, params, `${h}.region_code`)}
+    OR EXISTS (SELECT 1 FROM clue hc WHERE hc.id = ${h}.clue_id AND ${clueVisibleSql(actor, params, 'hc')}))`;
+}
+
+/**
+ * Runs: 医保 and 纪委 users, for runs over all regions or over a region that overlaps their
+ * jurisdiction (inside it, or containing it). Predicate over `r`.
+ */
+export function runVisibleSql(actor: Actor, params: unknown[], r = 'r'): string {
+  if (!readsCaseContent(actor) || !['MEDICAL_INSURANCE', 'DISCIPLINE'].includes(actor.department.kind)) return 'false';
+  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const own = param(params, actor.department.regionCode);
+  return `(${r}.region_code IS NULL OR EXISTS (SELECT 1 FROM region rr WHERE rr.code = ${r}.region_code AND (rr.code LIKE ${j}
+    OR ${own} LIKE (CASE rr.level WHEN 'PROVINCE' THEN left(rr.code, 2) WHEN 'CITY' THEN left(rr.code, 4) ELSE rr.code END) || '%')))`;
+}

@@ -63,9 +63,9 @@ export function allowedEvents<S extends string, E extends string, G>(
 }
 
 /**
- * Checks an event against the current state, the caller's parties and the guard, and
- * returns the next state. INVALID_TRANSITION names the current state; FORBIDDEN when the
- * caller is not a party the event is for.
+ * Checks an event against the caller's parties, the current state and the guard, and
+ * returns the next state. FORBIDDEN when the caller is not a party the event is for (checked
+ * first); INVALID_TRANSITION, naming the current state, when a party fires it in the wrong state.
  */
 export function nextState<S extends string, E extends string, G>(
   machine: MachineDefinition<S, E, G>,
@@ -76,15 +76,17 @@ export function nextState<S extends string, E extends string, G>(
 ): S {
   const def = machine.events[event];
   if (!def) throw new AppError('INVALID_TRANSITION', `${machine.entity} has no event ${event}`);
+  // Who before when: a caller who may never fire the event is denied (FORBIDDEN, audited)
+  // whatever the state, e.g. a transfer's receiver starting the verification of a pending clue.
+  if (!def.by.some((p) => parties.has(p))) {
+    throw new AppError('FORBIDDEN', `${event} (${def.label}) is for ${def.by.join(' or ').toLowerCase()} only`);
+  }
   if (!def.from.includes(state)) {
     throw new AppError(
       'INVALID_TRANSITION',
       `${machine.entity} is ${state} (${machine.states[state]}): ${event} (${def.label}) is allowed only from ${def.from.join(', ')}`,
       { currentState: state },
     );
-  }
-  if (!def.by.some((p) => parties.has(p))) {
-    throw new AppError('FORBIDDEN', `${event} (${def.label}) is for ${def.by.join(' or ').toLowerCase()} only`);
   }
   const refusal = def.guard?.(input);
   if (refusal) {

@@ -1,6 +1,8 @@
 /** Reference rows the workflow tests share: institutions and persons in 宝鸡 (610300). */
 import { AppServices } from '../../src/app';
+import { signAccessToken } from '../../src/domain/auth/jwt';
 import { createClue, NewClue } from '../../src/domain/clue/clue.service';
+import { routeClue } from '../../src/domain/routing/routing.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { TEST_PASSWORD } from './harness';
 
@@ -38,3 +40,97 @@ export const departmentIdOf = async (services: AppServices, kind: string, region
   (await services.db.query('SELECT id FROM department WHERE kind = $1 AND region_code = $2', [kind, region]))[0].id;
 
 export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64url');
+
+// ---------------------------------------------------------------------------------------
+// Helpers of the clue / transfer / access / subscription tests.
+// ---------------------------------------------------------------------------------------
+
+/** A NEW clue routed at once by the real routing service; returns its row id. */
+export async function routedClue(services: AppServices, overrides: Partial<NewClue> = {}): Promise<string> {
+  const clue = await newClue(services, overrides);
+  await routeClue(services, clue.id);
+  return clue.id;
+}
+
+export const userIdOf = async (services: AppServices, username: string): Promise<string> => {
+  const [row] = await services.db.query('SELECT id FROM app_user WHERE username = $1', [username]);
+  if (!row) throw new Error(`no user ${username}`);
+  return row.id;
+};
+
+/**
+ * Access tokens signed directly (as login would issue them), so that tests acting as dozens
+ * of users do not pay for scrypt and the login throttle. Cached per services instance.
+ */
+export function tokenSource(services: AppServices): (username: string) => Promise<string> {
+  const cache = new Map<string, string>();
+  return async (username) => {
+    const cached = cache.get(username);
+    if (cached) return cached;
+    const token = signAccessToken(services.config.jwt, await userIdOf(services, username)).token;
+    cache.set(username, token);
+    return token;
+  };
+}
+
+let insertedClues = 0;
+
+/**
+ * A clue inserted directly in a given state and owner (no routing, no timeline), for tests
+ * about who may see and change what rather than about how it got there.
+ */
+export async function insertClue(
+  services: AppServices,
+  c: { ownerKind: string; ownerRegion: string; status?: string; regionCode?: string; amount?: string; model?: string | null; title?: string },
+): Promise<string> {
+  insertedClues += 1;
+  const [row] = await services.db.query(
+    `INSERT INTO clue (code, title, source, status, model, region_code, amount_involved, owner_department_id)
+     VALUES ($1, $2, 'INSPECTION', $3, $4, $5, $6, (SELECT id FROM department WHERE kind = $7 AND region_code = $8)) RETURNING id`,
+    [
+      `XS-FIX-${process.pid}-${insertedClues}`,
+      c.title ?? `夹具线索${insertedClues}`,
+      c.status ?? 'ASSIGNED',
+      c.model ?? null,
+      c.regionCode ?? c.ownerRegion,
+      c.amount ?? '1000.00',
+      c.ownerKind,
+      c.ownerRegion,
+    ],
+  );
+  return row.id;
+}
+
+/** A transfer row inserted directly (PENDING moves the clue to TRANSFER_PENDING; ACCEPTED moves its ownership). */
+export async function insertTransfer(
+  services: AppServices,
+  clueId: string,
+  from: { kind: string; region: string },
+  to: { kind: string; region: string },
+  status: 'PENDING' | 'ACCEPTED',
+): Promise<string> {
+  const fromId = await departmentIdOf(services, from.kind, from.region);
+  const toId = await departmentIdOf(services, to.kind, to.region);
+  const [{ id: requestedBy }] = await services.db.query(
+    `SELECT id FROM app_user WHERE department_id = $1 AND 'INVESTIGATOR' = ANY(roles) LIMIT 1`,
+    [fromId],
+  );
+  const [clue] = await services.db.query('SELECT status FROM clue WHERE id = $1', [clueId]);
+  const [row] = await services.db.query(
+    `INSERT INTO clue_transfer (clue_id, from_department_id, to_department_id, reason, status, requested_by, accept_deadline,
+                                feedback_deadline, responded_at, clue_status_before)
+     VALUES ($1, $2, $3, '夹具移送', $4::text, $5, now() + interval '5 days',
+             CASE WHEN $4::text = 'ACCEPTED' THEN now() + interval '30 days' END, CASE WHEN $4::text = 'ACCEPTED' THEN now() END, $6)
+     RETURNING id`,
+    [clueId, fromId, toId, status, requestedBy, clue.status],
+  );
+  if (status === 'PENDING') {
+    await services.db.query(`UPDATE clue SET status = 'TRANSFER_PENDING', status_before_transfer = status WHERE id = $1`, [clueId]);
+  } else {
+    await services.db.query(`UPDATE clue SET owner_department_id = $2, status = 'ASSIGNED' WHERE id = $1`, [clueId, toId]);
+  }
+  return row.id;
+}
+
+/** The row id inside a Relay global id. */
+export const rowId = (globalId: string): string => Buffer.from(globalId, 'base64url').toString().split(':')[1];

@@ -3,6 +3,8 @@ import { GraphQLContext, loadPresent, requireActor } from '../../graphql/context
 import { fromGlobalId, pageSize } from '../../graphql/relay';
 import { MoneyScalar } from '../../graphql/scalars';
 import { UserType } from '../auth/auth.types';
+import { visibleCasesByClueIds } from '../case/case.service';
+import { CaseType } from '../case/case.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
 import { ClueTransferType } from '../transfer/transfer.types';
@@ -125,6 +127,12 @@ export class ClueResolver {
       [clue.row.id],
     );
     return rows.map(ClueTransferType.from);
+  }
+
+  @FieldResolver(() => CaseType, { nullable: true, description: 'The case opened from this clue, when visible.' })
+  async case(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
+    const [row] = await visibleCasesByClueIds(ctx.services.db, requireActor(ctx), [clue.row.id]);
+    return row ? CaseType.from(row) : null;
   }
 
   @FieldResolver(() => [String], { description: 'Events the caller may fire now (state and permission).' })

@@ -41,14 +41,16 @@ const KIND_PREFIX: Record<DepartmentKind, string> = {
 };
 
 /**
- * Every department of every seed region, and one user per role and department, named
+ * Every department of every region in the database (the seed regions and any ingested),
+ * and one user per role and department, named
  * `<kind>-<region>-<role>` (e.g. yb-610300-investigator) with the given password.
  * Idempotent: existing users are kept.
  */
 export async function seedDepartmentsAndUsers(services: AppServices, password: string): Promise<SeededUser[]> {
   const existing = new Set((await services.db.getRepository(UserEntity).find()).map((u) => u.username));
   const users: SeededUser[] = [];
-  for (const region of SEED_REGIONS) {
+  const regions: { code: string }[] = await services.db.query('SELECT code FROM region ORDER BY code');
+  for (const region of regions) {
     for (const kind of DEPARTMENT_KINDS) {
       const department = await ensureDepartment(services, kind, region.code);
       for (const set of ROLE_SETS) {

@@ -224,6 +224,9 @@ export async function extendTransferFeedback(
     if (deadline > firstStep && !transfer.feedback_extended_reason) {
       throw badInput(`the first extension reaches at most ${settings.feedbackExtensionMonths} months after the request`);
     }
+    if (transfer.feedback_deadline && deadline <= transfer.feedback_deadline) {
+      throw badInput(`an extension must move the feedback deadline later than ${transfer.feedback_deadline.toISOString()}`);
+    }
     const updated = await m.query(
       `WITH changed AS (
          UPDATE clue_transfer SET feedback_deadline = $2, feedback_extended_reason = coalesce(feedback_extended_reason || E'\\n', '') || $3,
