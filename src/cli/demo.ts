@@ -15,6 +15,7 @@ import { ingestBatch } from '../domain/ingest/ingest.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../domain/reference/seed.service';
 import { startApiServer } from '../server';
 import { generateSyntheticBatch } from '../synth/generator';
+import { demoWorkflowLoop } from './demo-loop';
 import { runCli } from './run';
 
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
@@ -45,6 +46,14 @@ runCli(async (config) => {
     current = await findRun(services.db, run.id);
   }
   say(`collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`);
+
+  // Let routing place the new clues, then walk one transfer, one case and one supervision item.
+  for (let i = 0; i < 60; i++) {
+    const [{ n }] = await services.db.query(`SELECT count(*)::int AS n FROM clue WHERE status = 'NEW'`);
+    if (n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  for (const line of await demoWorkflowLoop(services)) say(line);
 
   const examples = users.filter((u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]));
   say(
