@@ -64,21 +64,21 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
 
 export async function runWorkerProcess(services: AppServices): Promise<void> {
   // Handlers first: a SIGTERM that arrives while the workers start still shuts down cleanly.
-  let starting: Promise<WorkerHost> | undefined;
+  const started: { host?: Promise<WorkerHost> } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     services.log.info({ signal }, 'workers stopping');
-    const host = await starting?.catch(() => undefined);
+    const host = await started.host?.catch(() => undefined);
     await host?.close();
     await services.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  starting = startWorkers(services);
-  await starting;
+  started.host = startWorkers(services);
+  await started.host;
 }
 
 /** Relays the outbox to the queues every `intervalMs` (one pass at a time per process). */
