@@ -34,7 +34,8 @@ describe('clue workflow (线索)', () => {
   const code = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
   /** A clue routed to 医保 渭滨区 (the default rule), as its global id. */
-  const routed = async (overrides: Parameters<typeof routedClue>[1] = {}) => toGlobalId('Clue', await routedClue(t.services, overrides));
+  const routed = async (overrides: Parameters<typeof routedClue>[1] = {}) =>
+    toGlobalId('Clue', await routedClue(t.services, overrides));
 
   beforeAll(async () => {
     t = await startTestApi();
@@ -47,7 +48,11 @@ describe('clue workflow (线索)', () => {
     it('ASSIGNED → VERIFYING → SUBSTANTIATED → CLOSED with timeline, allowedEvents and exact money', async () => {
       const id = await routed();
       const assigned = (await gql(OWNER, CLUE, { id })).data.clue;
-      expect(assigned).toMatchObject({ status: 'ASSIGNED', version: 2, owner: { name: expect.stringContaining('渭滨区') } });
+      expect(assigned).toMatchObject({
+        status: 'ASSIGNED',
+        version: 2,
+        owner: { name: expect.stringContaining('渭滨区') },
+      });
       expect(sorted(assigned.allowedEvents)).toEqual(['REQUEST_TRANSFER', 'START_VERIFICATION']);
       const reader = await gql(READER, CLUE, { id });
       expect(reader.data.clue).toMatchObject({ status: 'ASSIGNED', allowedEvents: [] });
@@ -55,27 +60,54 @@ describe('clue workflow (线索)', () => {
       const started = await gql(OWNER, START, { id, v: 2 });
       expect(started.errors).toBeUndefined();
       expect(started.data.startVerification).toMatchObject({ status: 'VERIFYING', version: 3 });
-      expect(sorted(started.data.startVerification.allowedEvents)).toEqual(['CONCLUDE_SUBSTANTIATED', 'CONCLUDE_UNSUBSTANTIATED', 'REQUEST_TRANSFER']);
+      expect(sorted(started.data.startVerification.allowedEvents)).toEqual([
+        'CONCLUDE_SUBSTANTIATED',
+        'CONCLUDE_UNSUBSTANTIATED',
+        'REQUEST_TRANSFER',
+      ]);
       expect((await gql(READER, CLUE, { id })).data.clue.allowedEvents).toEqual([]);
 
       const concluded = await gql(OWNER, CONCLUDE, { id, s: true, f: '经核查, 存在超标准收费', v: 3 });
       expect(concluded.errors).toBeUndefined();
-      expect(concluded.data.concludeVerification).toMatchObject({ status: 'SUBSTANTIATED', version: 4, findings: '经核查, 存在超标准收费' });
-      expect(sorted(concluded.data.concludeVerification.allowedEvents)).toEqual(['CLOSE', 'OPEN_CASE', 'REQUEST_TRANSFER']);
+      expect(concluded.data.concludeVerification).toMatchObject({
+        status: 'SUBSTANTIATED',
+        version: 4,
+        findings: '经核查, 存在超标准收费',
+      });
+      expect(sorted(concluded.data.concludeVerification.allowedEvents)).toEqual([
+        'CLOSE',
+        'OPEN_CASE',
+        'REQUEST_TRANSFER',
+      ]);
       expect((await gql(READER, CLUE, { id })).data.clue.allowedEvents).toEqual([]);
 
       const closed = await gql(OWNER, CLOSE, { id, d: '行政处理, 追回基金', a: '1234.56', v: 4 });
       expect(closed.errors).toBeUndefined();
       const clue = closed.data.closeClue;
-      expect(clue).toMatchObject({ status: 'CLOSED', version: 5, disposition: '行政处理, 追回基金', recoveredAmount: '1234.56', allowedEvents: [] });
-      const [stored] = await t.services.db.query('SELECT recovered_amount::text AS a, closed_at FROM clue WHERE id = $1', [rowId(id)]);
+      expect(clue).toMatchObject({
+        status: 'CLOSED',
+        version: 5,
+        disposition: '行政处理, 追回基金',
+        recoveredAmount: '1234.56',
+        allowedEvents: [],
+      });
+      const [stored] = await t.services.db.query(
+        'SELECT recovered_amount::text AS a, closed_at FROM clue WHERE id = $1',
+        [rowId(id)],
+      );
       expect(stored.a).toBe('1234.56');
       expect(stored.closed_at).toBeTruthy();
       expect(clue.timeline).toEqual([
         { event: 'REGISTER', from: null, to: 'NEW', note: null, actor: null },
         { event: 'ROUTE', from: 'NEW', to: 'ASSIGNED', note: null, actor: null },
         { event: 'START_VERIFICATION', from: 'ASSIGNED', to: 'VERIFYING', note: null, actor: { username: OWNER } },
-        { event: 'CONCLUDE_SUBSTANTIATED', from: 'VERIFYING', to: 'SUBSTANTIATED', note: '经核查, 存在超标准收费', actor: { username: OWNER } },
+        {
+          event: 'CONCLUDE_SUBSTANTIATED',
+          from: 'VERIFYING',
+          to: 'SUBSTANTIATED',
+          note: '经核查, 存在超标准收费',
+          actor: { username: OWNER },
+        },
         { event: 'CLOSE', from: 'SUBSTANTIATED', to: 'CLOSED', note: '行政处理, 追回基金', actor: { username: OWNER } },
       ]);
       expect((await gql(READER, CLUE, { id })).data.clue).toMatchObject({ status: 'CLOSED', allowedEvents: [] });
@@ -125,7 +157,9 @@ describe('clue workflow (线索)', () => {
          WHERE a.action = 'denied' AND a.detail->>'field' = 'Mutation.startVerification' AND a.detail->'args'->>'clueId' = $1`,
         [id],
       );
-      expect(sorted(denied.map((d: { username: string }) => d.username))).toEqual(sorted([READER, 'yb-610302-analyst', 'yb-610300-leader']));
+      expect(sorted(denied.map((d: { username: string }) => d.username))).toEqual(
+        sorted([READER, 'yb-610302-analyst', 'yb-610300-leader']),
+      );
       expect((await gql(OWNER, CLUE, { id })).data.clue).toMatchObject({ status: 'ASSIGNED', version: 2 });
     });
   });
@@ -193,8 +227,18 @@ describe('clue workflow (线索)', () => {
       });
       const audit = await gql(AUDITOR, AUDIT, { t: res.data.registerClue.id });
       expect(audit.errors).toBeUndefined();
-      const actions = audit.data.auditLog.edges.map((e: { node: { action: string; actor: { username: string } | null } }) => [e.node.action, e.node.actor?.username]);
-      expect(actions).toEqual(expect.arrayContaining([['Clue.REGISTER', OWNER], ['mutation.registerClue', OWNER]]));
+      const actions = audit.data.auditLog.edges.map(
+        (e: { node: { action: string; actor: { username: string } | null } }) => [
+          e.node.action,
+          e.node.actor?.username,
+        ],
+      );
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          ['Clue.REGISTER', OWNER],
+          ['mutation.registerClue', OWNER],
+        ]),
+      );
     });
 
     it.each([
@@ -226,7 +270,12 @@ describe('clue workflow (线索)', () => {
         `INSERT INTO institution (code, name, kind, level, ownership, region_code) VALUES ('H610404001', '渭城区医院', 'HOSPITAL', 'SECONDARY', 'PUBLIC', '610404')`,
       );
       const make = async (name: string, overrides: Parameters<typeof routedClue>[1], createdAt: string) => {
-        const id = await routedClue(t.services, { institutionCode: 'Y610402001', regionCode: '610402', title: name, ...overrides });
+        const id = await routedClue(t.services, {
+          institutionCode: 'Y610402001',
+          regionCode: '610402',
+          title: name,
+          ...overrides,
+        });
         await t.services.db.query('UPDATE clue SET created_at = $2 WHERE id = $1', [id, createdAt]);
         ids[name] = toGlobalId('Clue', id);
       };
@@ -234,10 +283,18 @@ describe('clue workflow (线索)', () => {
       await make('b', { model: 'DAILY_QUANTITY_EXCESS', amountInvolved: '2000.00' }, '2025-03-15T00:10:00+08:00');
       await make('c', { model: 'BED_HANGING', amountInvolved: '3000.00' }, '2025-04-01T23:50:00+08:00');
       await make('d', { model: 'OVER_PRICE', amountInvolved: '40000.00' }, '2025-04-15T12:00:00+08:00');
-      await make('e', { model: 'OVER_PRICE', amountInvolved: '1500.00', institutionCode: 'H610404001', regionCode: '610404' }, '2025-05-01T12:00:00+08:00');
+      await make(
+        'e',
+        { model: 'OVER_PRICE', amountInvolved: '1500.00', institutionCode: 'H610404001', regionCode: '610404' },
+        '2025-05-01T12:00:00+08:00',
+      );
       // Six clues created at the very same moment: the order must still be total and stable.
       for (const n of [1, 2, 3, 4, 5, 6]) {
-        await make(`tie${n}`, { model: 'PEER_OUTLIER', amountInvolved: '10.00', institutionCode: 'H610404001', regionCode: '610404' }, '2025-06-01T12:00:00+08:00');
+        await make(
+          `tie${n}`,
+          { model: 'PEER_OUTLIER', amountInvolved: '10.00', institutionCode: 'H610404001', regionCode: '610404' },
+          '2025-06-01T12:00:00+08:00',
+        );
       }
       // b is being verified by its owner, 医保 秦都区.
       expect((await gql('yb-610402-investigator', START, { id: ids.b })).errors).toBeUndefined();
@@ -295,7 +352,9 @@ describe('clue workflow (线索)', () => {
       expect(seen).toEqual(expectedOrder);
       expect(new Set(seen).size).toBe(seen.length);
       // The same order twice.
-      expect((await gql(VIEWER, LIST, { first: 100 })).data.clues.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(expectedOrder);
+      expect(
+        (await gql(VIEWER, LIST, { first: 100 })).data.clues.edges.map((e: { node: { id: string } }) => e.node.id),
+      ).toEqual(expectedOrder);
     });
 
     it('first defaults to 20, is clamped above the cap and must not be negative', async () => {
@@ -323,7 +382,9 @@ describe('clue workflow (线索)', () => {
       expect(hidden.data.node).toBeNull();
       expect((await gql(OWNER, CLUE, { id: ids.a })).data.clue).toBeNull();
       // Police of 咸阳 see the clue routed to them, not the others.
-      expect((await gql('ga-610402-investigator', NODE, { id: ids.d })).data.node).toMatchObject({ __typename: 'Clue' });
+      expect((await gql('ga-610402-investigator', NODE, { id: ids.d })).data.node).toMatchObject({
+        __typename: 'Clue',
+      });
       expect((await gql('ga-610402-investigator', NODE, { id: ids.a })).data.node).toBeNull();
       expect((await gql('ga-610400-leader', NODE, { id: ids.a })).data.node).toBeNull();
     });
@@ -337,9 +398,8 @@ describe('clue workflow (线索)', () => {
       await gql(OWNER, CLOSE, { id, d: '了结' });
       const res = await gql(AUDITOR, AUDIT, { t: id });
       expect(res.errors).toBeUndefined();
-      const entries: { action: string; actor: { username: string } | null; detail: Record<string, unknown> }[] = res.data.auditLog.edges.map(
-        (e: { node: unknown }) => e.node,
-      );
+      const entries: { action: string; actor: { username: string } | null; detail: Record<string, unknown> }[] =
+        res.data.auditLog.edges.map((e: { node: unknown }) => e.node);
       const pairs = entries.map((e) => `${e.action}:${e.actor?.username ?? 'system'}`);
       expect(sorted(pairs)).toEqual(
         sorted([
@@ -352,7 +412,11 @@ describe('clue workflow (线索)', () => {
           'mutation.closeClue:' + OWNER,
         ]),
       );
-      expect(entries.find((e) => e.action === 'Clue.CLOSE')?.detail).toMatchObject({ from: 'UNSUBSTANTIATED', to: 'CLOSED', version: 5 });
+      expect(entries.find((e) => e.action === 'Clue.CLOSE')?.detail).toMatchObject({
+        from: 'UNSUBSTANTIATED',
+        to: 'CLOSED',
+        version: 5,
+      });
       const chain = await gql(AUDITOR, '{ verifyAuditChain { valid } }');
       expect(chain.data.verifyAuditChain.valid).toBe(true);
     });

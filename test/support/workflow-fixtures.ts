@@ -81,7 +81,15 @@ let insertedClues = 0;
  */
 export async function insertClue(
   services: AppServices,
-  c: { ownerKind: string; ownerRegion: string; status?: string; regionCode?: string; amount?: string; model?: string | null; title?: string },
+  c: {
+    ownerKind: string;
+    ownerRegion: string;
+    status?: string;
+    regionCode?: string;
+    amount?: string;
+    model?: string | null;
+    title?: string;
+  },
 ): Promise<string> {
   insertedClues += 1;
   const [row] = await services.db.query(
@@ -125,9 +133,15 @@ export async function insertTransfer(
     [clueId, fromId, toId, status, requestedBy, clue.status],
   );
   if (status === 'PENDING') {
-    await services.db.query(`UPDATE clue SET status = 'TRANSFER_PENDING', status_before_transfer = status WHERE id = $1`, [clueId]);
+    await services.db.query(
+      `UPDATE clue SET status = 'TRANSFER_PENDING', status_before_transfer = status WHERE id = $1`,
+      [clueId],
+    );
   } else {
-    await services.db.query(`UPDATE clue SET owner_department_id = $2, status = 'ASSIGNED' WHERE id = $1`, [clueId, toId]);
+    await services.db.query(`UPDATE clue SET owner_department_id = $2, status = 'ASSIGNED' WHERE id = $1`, [
+      clueId,
+      toId,
+    ]);
   }
   return row.id;
 }
