@@ -164,6 +164,27 @@ describe('collision runs', () => {
     expect(byModel.data.collisionHits.totalCount).toBe(expected.hits.SPLIT_ADMISSION.length);
   });
 
+  it('npm run collide starts a run through the queue and prints the summary line', async () => {
+    // Asynchronous: this process hosts the workers the command will find and use.
+    const child = spawn(
+      process.execPath,
+      [join(DIST, 'src', 'cli', 'collide.js'), '--from', WINDOW.from, '--to', WINDOW.to, '--models', 'DEATH_AFTER,SPLIT_ADMISSION'],
+      { env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, QUEUE_PREFIX: t.config.queuePrefix } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const res = { status, stdout };
+    expect(res.status).toBe(0);
+    const summary = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({
+      status: 'SUCCEEDED',
+      hits: { DEATH_AFTER: expected.hits.DEATH_AFTER.length, SPLIT_ADMISSION: expected.hits.SPLIT_ADMISSION.length },
+      clues: 0,
+    });
+    expect(Object.keys(summary)).toEqual(['runId', 'status', 'hits', 'clues']);
+  }, 150_000);
+
   it('only 医保 analysts and leaders start runs, inside their jurisdiction', async () => {
     const input = { i: { from: WINDOW.from, to: WINDOW.to, regionCode: '610000' } };
     const mutation = 'mutation($i: RunCollisionInput!) { runCollision(input: $i) { id } }';

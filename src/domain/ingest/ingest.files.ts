@@ -8,10 +8,48 @@
  * dictionary, plus file_line: the physical line the record starts on) inside the file's transaction. `:encKey` and `:hashKey` stand
  * for the personal-data keys (bytea parameters). Reason texts are the ones docs/INGEST.md lists.
  */
-import { sqlEncrypt, sqlKeyedHash } from '../reference/personal-data';
+import { PersonalDataKeys, sqlKeyedHash } from '../reference/personal-data';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import {
+  amountIsProduct,
+  atLeastOne,
+  Fields,
+  isAccount,
+  isDate,
+  isDecimal,
+  isGb11643,
+  isIcd10,
+  isInteger,
+  isMoney,
+  isRegionCode,
+  isTimestamp,
+  LocalCheck,
+  maskBankAccount,
+  maskIdNumber,
+  maxLength,
+  nonNegative,
+  oneOf,
+  positive,
+  required,
+  totalIsSum,
+  when,
+} from './row-checks';
 
-/** A check: a SQL condition that is true when the row fails, and the SQL text of the reason. */
-export type Check = [failsWhen: string, reason: string];
+/**
+ * A set-based check, in SQL: a condition that is true when the row fails, and the SQL
+ * text of the reason. It is evaluated only when no row-local check before it failed.
+ */
+export type SqlCheck = [failsWhen: string, reason: string];
+/** Checks in the order they are tried: row-local ones (run in Node) and set-based ones. */
+export type Check = SqlCheck | LocalCheck;
+
+/** An extra staged column, computed in Node for rows that pass the row-local checks. */
+export interface DerivedColumn {
+  name: string;
+  type: string;
+  value: (keys: PersonalDataKeys, columns: readonly string[]) => (f: Fields) => string | null;
+}
+
 
 export const INGEST_FILE_NAMES = [
   'regions.csv',
@@ -29,9 +67,13 @@ export interface IngestFileSpec {
   file: IngestFileName;
   columns: readonly string[];
   key: readonly string[];
-  /** LEFT JOINs the checks use; `e` is the existing fact row with the same key, if any. */
+  /** LEFT JOINs the set-based checks use. */
   joins: string;
+  /** LEFT JOIN(s) of `e`, the existing fact row with the same key, if any (after `joins`). */
+  existing: string;
   checks: Check[];
+  /** Extra staged columns computed in Node for rows that pass the row-local checks. */
+  derived?: DerivedColumn[];
   /** True when the existing row `e` holds the same content as the staged row. */
   sameContent: string;
   /** Personal-data columns, masked wherever a value is printed or quarantined. */
@@ -45,80 +87,81 @@ export interface IngestFileSpec {
 }
 
 // ---------------------------------------------------------------------------------------
-// Check builders. Each treats NULL (an empty field) as passing, except `required`.
-
-const quoted = (column: string) => `to_json(s.${column})::text`;
-const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
-
-const required = (column: string): Check => [`s.${column} IS NULL`, `'${column} is required'`];
-
-const maxLength = (column: string, length: number): Check => [
-  `length(s.${column}) > ${length}`,
-  `'${column} is longer than ${length} characters'`,
-];
-
-const oneOf = (column: string, values: readonly string[]): Check => [
-  `s.${column} NOT IN (${list(values)})`,
-  `format('${column} %s is not one of ${values.join(', ')}', ${quoted(column)})`,
-];
-
-const isDate = (column: string): Check => [
-  `NOT ingest_is_date(s.${column})`,
-  `format('${column} %s is not a date (YYYY-MM-DD)', ${quoted(column)})`,
-];
-
-const isTimestamp = (column: string): Check => [
-  `NOT ingest_is_timestamp(s.${column})`,
-  `format('${column} %s is not an ISO 8601 timestamp', ${quoted(column)})`,
-];
-
-/** numeric(14,2): yuan with at most two decimals. */
-const MONEY = `'^-?\\d{1,12}(\\.\\d{1,2})?$'`;
-const isMoney = (column: string): Check => [
-  `s.${column} !~ ${MONEY}`,
-  `format('${column} %s is not money (yuan, at most 2 decimals)', ${quoted(column)})`,
-];
-
-/** numeric(14,4). */
-const DECIMAL = `'^-?\\d{1,10}(\\.\\d{1,4})?$'`;
-const isDecimal = (column: string): Check => [
-  `s.${column} !~ ${DECIMAL}`,
-  `format('${column} %s is not a decimal (at most 4 decimals)', ${quoted(column)})`,
-];
-
-const nonNegative = (column: string): Check => [
-  `s.${column}::numeric < 0`,
-  `format('${column} %s is negative', s.${column})`,
-];
-
-const positive = (column: string): Check => [
-  `s.${column}::numeric <= 0`,
-  `format('${column} %s is not greater than 0', s.${column})`,
-];
-
-const isRegionCode = (column: string): Check => [
-  `s.${column} !~ '^\\d{6}$'`,
-  `format('${column} %s is not a 6-digit region code', ${quoted(column)})`,
-];
+// Set-based check builders (the row-local ones are in row-checks.ts).
 
 /** The referenced row, joined as `alias`, must exist. */
-const exists = (column: string, alias: string, aliasKey: string): Check => [
+const exists = (column: string, alias: string, aliasKey: string): SqlCheck => [
   `s.${column} IS NOT NULL AND ${alias}.${aliasKey} IS NULL`,
   `format('${column} %s does not exist', s.${column})`,
 ];
 
-const BANK_ACCOUNT: Check = [
-  `s.bank_account !~ '^\\d{12,19}$'`,
-  `format('bank_account %s is not 12–19 digits', mask_bank_account(s.bank_account))`,
+/** Random IVs, drawn in blocks. */
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+const nextIv = (): Buffer => {
+  if (ivAt + 16 > ivPool.length) {
+    ivPool = randomBytes(16 * 4096);
+    ivAt = 0;
+  }
+  ivAt += 16;
+  return ivPool.subarray(ivAt - 16, ivAt);
+};
+const hex = (bytes: Buffer) => `\\x${bytes.toString('hex')}`;
+
+/**
+ * AES-256-CBC with PKCS#7 padding, iv || ciphertext — the bytes createCipheriv('aes-256-cbc')
+ * gives (personal-data.ts encryptPersonalData) — chained by hand over one AES-256-ECB
+ * cipher kept for the whole file: a cipher per value costs ~10 µs, a block ~1 µs.
+ */
+const cbcEncrypter = (encKey: Buffer) => {
+  const ecb = createCipheriv('aes-256-ecb', encKey, null);
+  ecb.setAutoPadding(false);
+  return (value: string): Buffer => {
+    const plain = Buffer.from(value, 'utf8');
+    const blocks = (plain.length >> 4) + 1;
+    const out = Buffer.allocUnsafe(16 + blocks * 16);
+    nextIv().copy(out, 0);
+    plain.copy(out, 16);
+    out.fill(blocks * 16 - plain.length, 16 + plain.length);
+    for (let b = 16; b < out.length; b += 16) {
+      for (let k = 0; k < 16; k++) out[b + k] ^= out[b - 16 + k];
+      ecb.update(out.subarray(b, b + 16)).copy(out, b);
+    }
+    return out;
+  };
+};
+
+/**
+ * The encrypted and masked columns of a personal-data value, computed in Node exactly as
+ * personal-data.ts defines them (iv || AES-256-CBC; mask). The keyed hash stays in SQL
+ * (sqlKeyedHash, pgcrypto's hmac): in Node each HMAC allocates native objects and cost more
+ * (GC included) than the whole COPY.
+ */
+const personalData = (column: string, mask: (value: string) => string): DerivedColumn[] => [
+  {
+    name: `_${column}_enc`,
+    type: 'bytea',
+    value: (keys, columns) => {
+      const i = columns.indexOf(column);
+      const encrypt = cbcEncrypter(keys.encKey);
+      return (f) => (f[i] === null ? null : hex(encrypt(f[i]!)));
+    },
+  },
+  {
+    name: `_${column}_masked`,
+    type: 'text',
+    value: (_keys, columns) => {
+      const i = columns.indexOf(column);
+      return (f) => (f[i] === null ? null : mask(f[i]!));
+    },
+  },
 ];
 
 const ITEM_KINDS = ['DRUG', 'EXAM', 'LAB', 'TREATMENT', 'MATERIAL', 'BED', 'OTHER'] as const;
 const VISIT_TYPES = ['OUTPATIENT', 'INPATIENT', 'PHARMACY'] as const;
 
 /** The staged value as the typed fact column, for comparisons and inserts. */
-const ts = (column: string) => `ingest_timestamp(s.${column})`;
 const hash = (column: string) => sqlKeyedHash(`s.${column}`, ':hashKey');
-const encrypt = (column: string) => sqlEncrypt(`s.${column}`, ':encKey');
 const same = (pairs: [existing: string, staged: string][]) =>
   pairs.map(([e, v]) => `e.${e} IS NOT DISTINCT FROM ${v}`).join(' AND ');
 
@@ -128,7 +171,8 @@ const regions: IngestFileSpec = {
   file: 'regions.csv',
   columns: ['code', 'name', 'level', 'parent_code'],
   key: ['code'],
-  joins: 'LEFT JOIN region e ON e.code = s.code',
+  joins: '',
+  existing: 'LEFT JOIN region e ON e.code = s.code',
   checks: [
     required('code'),
     isRegionCode('code'),
@@ -136,9 +180,15 @@ const regions: IngestFileSpec = {
     required('level'),
     oneOf('level', ['PROVINCE', 'CITY', 'COUNTY']),
     isRegionCode('parent_code'),
-    [`s.level = 'PROVINCE' AND s.parent_code IS NOT NULL`, `'parent_code must be empty for a PROVINCE'`],
-    [`s.level <> 'PROVINCE' AND s.parent_code IS NULL`, `format('parent_code is required for a %s', s.level)`],
-    [`s.parent_code = s.code`, `'parent_code equals code'`],
+    when(['level', 'parent_code'], (level, parent) =>
+      level === 'PROVINCE' && parent !== null ? 'parent_code must be empty for a PROVINCE' : null,
+    ),
+    when(['level', 'parent_code'], (level, parent) =>
+      level !== null && level !== 'PROVINCE' && parent === null ? `parent_code is required for a ${level}` : null,
+    ),
+    when(['parent_code', 'code'], (parent, code) =>
+      parent !== null && parent === code ? 'parent_code equals code' : null,
+    ),
   ],
   sameContent: same([
     ['name', 's.name'],
@@ -165,7 +215,8 @@ const institutions: IngestFileSpec = {
   file: 'institutions.csv',
   columns: ['code', 'name', 'kind', 'level', 'ownership', 'region_code'],
   key: ['code'],
-  joins: 'LEFT JOIN region r ON r.code = s.region_code LEFT JOIN institution e ON e.code = s.code',
+  joins: 'LEFT JOIN region r ON r.code = s.region_code',
+  existing: 'LEFT JOIN institution e ON e.code = s.code',
   checks: [
     required('code'),
     maxLength('code', 32),
@@ -210,15 +261,12 @@ const persons: IngestFileSpec = {
   ],
   key: ['person_id'],
   joins: `LEFT JOIN region r ON r.code = s.region_code
-          LEFT JOIN institution i ON i.code = s.employer_code
-          LEFT JOIN person e ON e.person_id = s.person_id`,
+          LEFT JOIN institution i ON i.code = s.employer_code`,
+  existing: 'LEFT JOIN person e ON e.person_id = s.person_id',
   checks: [
     required('person_id'),
     maxLength('person_id', 32),
-    [
-      `s.id_number IS NOT NULL AND NOT gb11643_is_valid(s.id_number)`,
-      `format('id_number %s fails the GB 11643 check', mask_id_number(s.id_number))`,
-    ],
+    isGb11643('id_number'),
     required('name'),
     required('gender'),
     oneOf('gender', ['M', 'F']),
@@ -228,16 +276,16 @@ const persons: IngestFileSpec = {
     isRegionCode('region_code'),
     exists('region_code', 'r', 'code'),
     isDate('death_date'),
-    [
-      `s.death_date::date < s.birth_date::date`,
-      `format('death_date %s is before birth_date %s', s.death_date, s.birth_date)`,
-    ],
+    when(['death_date', 'birth_date'], (death, birth) =>
+      death !== null && birth !== null && death < birth ? `death_date ${death} is before birth_date ${birth}` : null,
+    ),
     required('is_public_official'),
     oneOf('is_public_official', ['true', 'false']),
     exists('employer_code', 'i', 'code'),
-    BANK_ACCOUNT,
+    isAccount('bank_account'),
   ],
   masked: { id_number: 'id', bank_account: 'account' },
+  derived: [...personalData('id_number', maskIdNumber), ...personalData('bank_account', maskBankAccount)],
   sameContent: same([
     ['name', 's.name'],
     ['gender', 's.gender'],
@@ -256,8 +304,8 @@ const persons: IngestFileSpec = {
                          bank_account_enc, bank_account_hash, bank_account_masked)
      SELECT s.person_id, s.name, s.gender, s.birth_date::date, s.region_code, s.death_date::date,
             s.is_public_official::boolean, s.employer_code,
-            ${encrypt('id_number')}, ${hash('id_number')}, mask_id_number(s.id_number),
-            ${encrypt('bank_account')}, ${hash('bank_account')}, mask_bank_account(s.bank_account)
+            s._id_number_enc, ${hash('id_number')}, s._id_number_masked,
+            s._bank_account_enc, ${hash('bank_account')}, s._bank_account_masked
      FROM ingest_stage s WHERE ${accepted}`,
   ],
 };
@@ -267,14 +315,14 @@ const relations: IngestFileSpec = {
   columns: ['person_a', 'person_b', 'kind'],
   key: ['person_a', 'person_b', 'kind'],
   joins: `LEFT JOIN person pa ON pa.person_id = s.person_a
-          LEFT JOIN person pb ON pb.person_id = s.person_b
-          LEFT JOIN person_relation e ON e.person_a = s.person_a AND e.person_b = s.person_b AND e.kind = s.kind`,
+          LEFT JOIN person pb ON pb.person_id = s.person_b`,
+  existing: 'LEFT JOIN person_relation e ON e.person_a = s.person_a AND e.person_b = s.person_b AND e.kind = s.kind',
   checks: [
     required('person_a'),
     exists('person_a', 'pa', 'person_id'),
     required('person_b'),
     exists('person_b', 'pb', 'person_id'),
-    [`s.person_b = s.person_a`, `'person_b equals person_a'`],
+    when(['person_b', 'person_a'], (b, a) => (b !== null && b === a ? 'person_b equals person_a' : null)),
     required('kind'),
     oneOf('kind', ['RELATIVE', 'SPOUSE', 'SHARED_PHONE', 'COLLEAGUE']),
   ],
@@ -298,8 +346,8 @@ const priceCatalog: IngestFileSpec = {
     'includes',
   ],
   key: ['item_code', 'region_code'],
-  joins: `LEFT JOIN region r ON r.code = s.region_code
-          LEFT JOIN price_catalog e ON e.item_code = s.item_code AND e.region_code = s.region_code`,
+  joins: 'LEFT JOIN region r ON r.code = s.region_code',
+  existing: 'LEFT JOIN price_catalog e ON e.item_code = s.item_code AND e.region_code = s.region_code',
   checks: [
     required('item_code'),
     maxLength('item_code', 40),
@@ -316,7 +364,9 @@ const priceCatalog: IngestFileSpec = {
     nonNegative('max_daily_quantity'),
     isDecimal('max_monthly_quantity'),
     nonNegative('max_monthly_quantity'),
-    [`s.includes ~ '(^|\\|)(\\||$)'`, `'includes has an empty item code'`],
+    when(['includes'], (includes) =>
+      includes !== null && /(^|\|)(\||$)/.test(includes) ? 'includes has an empty item code' : null,
+    ),
   ],
   sameContent: same([
     ['item_kind', 's.item_kind'],
@@ -335,7 +385,8 @@ const priceCatalog: IngestFileSpec = {
   ],
 };
 
-const settledOn = `(${ts('settled_at')} AT TIME ZONE 'Asia/Shanghai')::date`;
+/** settled_at was staged typed (`_settled_at timestamptz`, read in the session zone Asia/Shanghai when it has no offset). */
+const settledOn = `(s._settled_at AT TIME ZONE 'Asia/Shanghai')::date`;
 
 const settlements: IngestFileSpec = {
   file: 'settlements.csv',
@@ -358,9 +409,9 @@ const settlements: IngestFileSpec = {
   key: ['settlement_id'],
   joins: `LEFT JOIN person p ON p.person_id = s.person_id
           LEFT JOIN institution i ON i.code = s.institution_code
-          LEFT JOIN person d ON d.person_id = s.doctor_id
-          LEFT JOIN settlement_key k ON k.settlement_id = s.settlement_id
-          LEFT JOIN settlement e ON e.settled_on = k.settled_on AND e.settlement_id = k.settlement_id`,
+          LEFT JOIN person d ON d.person_id = s.doctor_id`,
+  existing: `LEFT JOIN settlement_key k ON k.settlement_id = s.settlement_id
+             LEFT JOIN settlement e ON e.settled_on = k.settled_on AND e.settlement_id = k.settlement_id`,
   checks: [
     required('settlement_id'),
     maxLength('settlement_id', 40),
@@ -372,30 +423,29 @@ const settlements: IngestFileSpec = {
     oneOf('visit_type', VISIT_TYPES),
     isDate('admit_date'),
     isDate('discharge_date'),
-    [`s.visit_type = 'INPATIENT' AND s.admit_date IS NULL`, `'admit_date is required for INPATIENT'`],
-    [`s.visit_type = 'INPATIENT' AND s.discharge_date IS NULL`, `'discharge_date is required for INPATIENT'`],
-    [
-      `s.visit_type <> 'INPATIENT' AND s.admit_date IS NOT NULL`,
-      `format('admit_date must be empty for %s', s.visit_type)`,
-    ],
-    [
-      `s.visit_type <> 'INPATIENT' AND s.discharge_date IS NOT NULL`,
-      `format('discharge_date must be empty for %s', s.visit_type)`,
-    ],
-    [
-      `s.discharge_date::date < s.admit_date::date`,
-      `format('discharge_date %s is before admit_date %s', s.discharge_date, s.admit_date)`,
-    ],
+    when(['visit_type', 'admit_date'], (visit, admit) =>
+      visit === 'INPATIENT' && admit === null ? 'admit_date is required for INPATIENT' : null,
+    ),
+    when(['visit_type', 'discharge_date'], (visit, discharge) =>
+      visit === 'INPATIENT' && discharge === null ? 'discharge_date is required for INPATIENT' : null,
+    ),
+    when(['visit_type', 'admit_date'], (visit, admit) =>
+      visit !== null && visit !== 'INPATIENT' && admit !== null ? `admit_date must be empty for ${visit}` : null,
+    ),
+    when(['visit_type', 'discharge_date'], (visit, discharge) =>
+      visit !== null && visit !== 'INPATIENT' && discharge !== null ? `discharge_date must be empty for ${visit}` : null,
+    ),
+    when(['discharge_date', 'admit_date'], (discharge, admit) =>
+      discharge !== null && admit !== null && discharge < admit
+        ? `discharge_date ${discharge} is before admit_date ${admit}`
+        : null,
+    ),
     required('settled_at'),
     isTimestamp('settled_at'),
-    [
-      `s.visit_type <> 'PHARMACY' AND s.diagnosis_code IS NULL`,
-      `format('diagnosis_code is required for %s', s.visit_type)`,
-    ],
-    [
-      `s.diagnosis_code !~ '^[A-Z][0-9]{2}(\\.[0-9A-Za-z]{1,8})?$' OR length(s.diagnosis_code) > 16`,
-      `format('diagnosis_code %s is not an ICD-10 code', ${quoted('diagnosis_code')})`,
-    ],
+    when(['visit_type', 'diagnosis_code'], (visit, diagnosis) =>
+      visit !== null && visit !== 'PHARMACY' && diagnosis === null ? `diagnosis_code is required for ${visit}` : null,
+    ),
+    isIcd10('diagnosis_code'),
     required('total_amount'),
     isMoney('total_amount'),
     required('fund_amount'),
@@ -404,24 +454,28 @@ const settlements: IngestFileSpec = {
     required('self_amount'),
     isMoney('self_amount'),
     nonNegative('self_amount'),
-    [
-      `s.total_amount::numeric <> s.fund_amount::numeric + s.self_amount::numeric`,
-      `format('total_amount %s ≠ fund_amount %s + self_amount %s', s.total_amount, s.fund_amount, s.self_amount)`,
-    ],
-    [
-      `s.payee_account !~ '^\\d{12,19}$'`,
-      `format('payee_account %s is not 12–19 digits', mask_bank_account(s.payee_account))`,
-    ],
+    totalIsSum('total_amount', 'fund_amount', 'self_amount'),
+    isAccount('payee_account'),
     exists('doctor_id', 'd', 'person_id'),
   ],
   masked: { payee_account: 'account' },
+  derived: [
+    {
+      name: '_settled_at',
+      type: 'timestamptz',
+      value: (_keys, columns) => {
+        const i = columns.indexOf('settled_at');
+        return (f) => f[i];
+      },
+    },
+  ],
   sameContent: same([
     ['person_id', 's.person_id'],
     ['institution_code', 's.institution_code'],
     ['visit_type', 's.visit_type'],
     ['admit_date', 's.admit_date::date'],
     ['discharge_date', 's.discharge_date::date'],
-    ['settled_at', ts('settled_at')],
+    ['settled_at', 's._settled_at'],
     ['diagnosis_code', 's.diagnosis_code'],
     ['dip_group', 's.dip_group'],
     ['total_amount', 's.total_amount::numeric'],
@@ -431,7 +485,7 @@ const settlements: IngestFileSpec = {
     ['doctor_id', 's.doctor_id'],
   ]),
   months: `SELECT DISTINCT date_trunc('month', ${settledOn})::date AS month
-           FROM ingest_stage s WHERE ingest_is_timestamp(s.settled_at)`,
+           FROM ingest_stage s WHERE s._settled_at IS NOT NULL`,
   // The settlement and its global key in one pass over the staging table.
   insert: (accepted) => [
     `WITH loaded AS (
@@ -439,7 +493,7 @@ const settlements: IngestFileSpec = {
                                settled_at, settled_on, diagnosis_code, dip_group, total_amount, fund_amount,
                                self_amount, payee_account_hash, payee_account_masked, doctor_id, ingest_file_id)
        SELECT s.settlement_id, s.person_id, s.institution_code, s.visit_type, s.admit_date::date, s.discharge_date::date,
-              ${ts('settled_at')}, ${settledOn}, s.diagnosis_code, s.dip_group, s.total_amount::numeric,
+              s._settled_at, ${settledOn}, s.diagnosis_code, s.dip_group, s.total_amount::numeric,
               s.fund_amount::numeric, s.self_amount::numeric, ${hash('payee_account')},
               mask_bank_account(s.payee_account), s.doctor_id, :ingestFileId
        FROM ingest_stage s WHERE ${accepted}
@@ -466,16 +520,19 @@ const settlementItems: IngestFileSpec = {
     'trace_code',
   ],
   key: ['settlement_id', 'line_no'],
+  // Only inpatient settlements have a stay to check the charge dates against.
   joins: `LEFT JOIN settlement_key k ON k.settlement_id = s.settlement_id
-          LEFT JOIN settlement st ON st.settled_on = k.settled_on AND st.settlement_id = k.settlement_id
-          LEFT JOIN settlement_item e ON e.settled_on = k.settled_on AND e.settlement_id = k.settlement_id
-                                     AND e.line_no = ${lineNo}`,
+          LEFT JOIN (SELECT settlement_id, settled_on, admit_date, discharge_date FROM settlement
+                     WHERE visit_type = 'INPATIENT') st
+            ON st.settled_on = k.settled_on AND st.settlement_id = k.settlement_id`,
+  existing: `LEFT JOIN settlement_item e ON e.settled_on = k.settled_on AND e.settlement_id = k.settlement_id
+                                        AND e.line_no = ${lineNo}`,
   checks: [
     required('settlement_id'),
     exists('settlement_id', 'k', 'settlement_id'),
     required('line_no'),
-    [`s.line_no !~ '^-?\\d{1,9}$'`, `format('line_no %s is not an integer', ${quoted('line_no')})`],
-    [`s.line_no::int < 1`, `format('line_no %s is less than 1', s.line_no)`],
+    isInteger('line_no'),
+    atLeastOne('line_no'),
     required('item_code'),
     maxLength('item_code', 40),
     required('item_kind'),
@@ -490,15 +547,11 @@ const settlementItems: IngestFileSpec = {
     required('amount'),
     isMoney('amount'),
     nonNegative('amount'),
-    [
-      `abs(s.amount::numeric - s.quantity::numeric * s.unit_price::numeric) > 0.01`,
-      `format('amount %s ≠ quantity %s × unit_price %s (%s)', s.amount, s.quantity, s.unit_price,
-              round(s.quantity::numeric * s.unit_price::numeric, 2))`,
-    ],
+    amountIsProduct('amount', 'quantity', 'unit_price'),
     required('charged_on'),
     isDate('charged_on'),
     [
-      `st.visit_type = 'INPATIENT' AND NOT s.charged_on::date BETWEEN st.admit_date AND st.discharge_date`,
+      `st.settlement_id IS NOT NULL AND NOT s.charged_on::date BETWEEN st.admit_date AND st.discharge_date`,
       `format('charged_on %s is outside the stay %s..%s', s.charged_on, st.admit_date, st.discharge_date)`,
     ],
     maxLength('trace_code', 40),
@@ -527,8 +580,8 @@ const drugPurchases: IngestFileSpec = {
   file: 'drug_purchases.csv',
   columns: ['purchase_id', 'institution_code', 'item_code', 'quantity', 'purchased_on'],
   key: ['purchase_id'],
-  joins: `LEFT JOIN institution i ON i.code = s.institution_code
-          LEFT JOIN drug_purchase e ON e.purchase_id = s.purchase_id`,
+  joins: 'LEFT JOIN institution i ON i.code = s.institution_code',
+  existing: 'LEFT JOIN drug_purchase e ON e.purchase_id = s.purchase_id',
   checks: [
     required('purchase_id'),
     maxLength('purchase_id', 40),

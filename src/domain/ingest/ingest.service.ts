@@ -13,8 +13,10 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppServices } from '../../app';
-import { fileChecksum, LineNumberPrefixer, readCsvHeader } from './csv-lines';
+import { fileChecksum, readCsvHeader } from './csv-lines';
 import { INGEST_FILES, IngestFileSpec } from './ingest.files';
+import { isLocalCheck } from './row-checks';
+import { CsvFormatError, RecordStager } from './stage-stream';
 
 export interface FileCounts {
   read: number;
@@ -72,6 +74,7 @@ export async function ingestBatch(
     options: '-c timezone=Asia/Shanghai -c temp_buffers=256MB -c work_mem=256MB',
   });
   await client.connect();
+  if (process.env.INGEST_TIMING) traceQueries(client);
   try {
     for (const spec of present) {
       summary.files[spec.file] = await loadFile(
@@ -257,19 +260,33 @@ async function validateAndLoad(
 ): Promise<FileCounts & { skipped: boolean }> {
   const keys = { ...services.personalDataKeys, ingestFileId };
   const run = (sql: string) => client.query(...bind(sql, keys));
+  // A commit lost to a server crash only means the file is loaded again (it stays LOADING).
+  await client.query(`SET LOCAL synchronous_commit = off`);
+  await client.query(`SET LOCAL jit = off`);
+  await client.query(`SET LOCAL timezone = 'Asia/Shanghai'`);
 
-  // 1. Stage the file as text, each record with the physical line it starts on.
+  // 1. Stage the file: each record with the physical line it starts on, its fields as text,
+  //    the first row-local check it fails (index and reason, computed in Node while
+  //    PostgreSQL copies) and the derived columns (typed or encrypted values).
+  const derived = spec.derived ?? [];
   await client.query(
-    `CREATE TEMP TABLE ingest_stage (file_line integer NOT NULL, ${spec.columns.map((c) => `${c} text`).join(', ')})
+    `CREATE TEMP TABLE ingest_stage (file_line integer NOT NULL, ${spec.columns.map((c) => `${c} text`).join(', ')},
+                                     _check integer, _reason text${derived.map((d) => `, ${d.name} ${d.type}`).join('')})
      ON COMMIT DROP`,
   );
+  const stager = new RecordStager({
+    columns: spec.columns,
+    header,
+    tests: spec.checks.map((check) => (isLocalCheck(check) ? check.local(spec.columns) : null)),
+    derived: derived.map((d) => d.value(services.personalDataKeys, spec.columns)),
+  });
   const copy = client.query(
     copyFrom(
-      `COPY ingest_stage (file_line, ${header.join(', ')}) FROM STDIN
-       WITH (FORMAT csv, HEADER true, FORCE_NULL (${header.join(', ')}))`,
+      `COPY ingest_stage (file_line, ${header.join(', ')}, _check, _reason${derived.map((d) => `, ${d.name}`).join('')})
+       FROM STDIN WITH (FORMAT csv, FORCE_NULL (${header.join(', ')}))`,
     ),
   );
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), new LineNumberPrefixer(), copy);
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), stager, copy);
   const read = copy.rowCount;
   await client.query('ANALYZE ingest_stage');
 
@@ -286,49 +303,90 @@ async function validateAndLoad(
       );
   }
 
-  // 3. Each line's outcome when it is not loaded: rejected (reason) or duplicate.
+  // 3. Each line's outcome when it is not loaded: rejected (reason) or duplicate. The
+  //    checks in order: a set-based check counts only when no row-local check before it
+  //    failed (`_check` is the index of the first local one that did).
   await client.query(
     `CREATE TEMP TABLE ingest_outcome (file_line integer PRIMARY KEY, reason text, duplicate boolean NOT NULL)
      ON COMMIT DROP`,
   );
-  const keyText = `format('${spec.key.map((k) => `${k} %s`).join(', ')}', ${spec.key.map((k) => `s.${k}`).join(', ')})`;
-  const present = `e.${spec.key[0]} IS NOT NULL`;
+  const cases: string[] = [];
+  spec.checks.forEach((check, index) => {
+    if (isLocalCheck(check)) return;
+    cases.push(`WHEN s._check < ${index} THEN s._reason`, `WHEN ${check[0]} THEN ${check[1]}`);
+  });
+  cases.push('WHEN s._check IS NOT NULL THEN s._reason');
   await run(`
     INSERT INTO ingest_outcome (file_line, reason, duplicate)
-    SELECT file_line, reason, reason IS NULL FROM (
-      SELECT s.file_line,
-             CASE ${spec.checks.map(([failsWhen, reason]) => `WHEN ${failsWhen} THEN ${reason}`).join('\n                  ')}
-                  WHEN ${present} AND (${spec.sameContent}) IS NOT TRUE
-                    THEN ${keyText} || ' already exists with other content'
-             END AS reason,
-             ${present} AS existing
+    SELECT file_line, reason, false FROM (
+      SELECT s.file_line, CASE ${cases.join('\n                               ')} END AS reason
       FROM ingest_stage s ${spec.joins}
     ) checked
-    WHERE reason IS NOT NULL OR existing`);
+    WHERE reason IS NOT NULL`);
   if (spec.repeatUntilStable) {
     // Each round rejects the rows whose parent was rejected in the round before.
-    for (let changed = true; changed;) changed = Boolean((await run(spec.repeatUntilStable)).rowCount);
+    for (let changed = true; changed; ) changed = Boolean((await run(spec.repeatUntilStable)).rowCount);
   }
-  // A key repeated within the file: the first line stands; a later identical line is a
-  // duplicate, a later line with other content is rejected.
-  const keyMatch = spec.key.map((k) => `s.${k} = d.${k}`).join(' AND ');
-  const identical = `ROW(${spec.columns.map((c) => `s.${c}`).join(', ')}) IS NOT DISTINCT FROM ROW(${spec.columns.map((c) => `f.${c}`).join(', ')})`;
-  await client.query(`
-    CREATE TEMP TABLE ingest_repeated ON COMMIT DROP AS
-    SELECT ${spec.key.join(', ')}, min(file_line) AS first_line
-    FROM ingest_stage GROUP BY ${spec.key.join(', ')} HAVING count(*) > 1`);
-  await client.query(`
-    INSERT INTO ingest_outcome (file_line, reason, duplicate)
-    SELECT s.file_line,
-           CASE WHEN ${identical} THEN NULL
-                ELSE ${keyText} || format(' already appears on line %s with other content', d.first_line) END,
-           ${identical}
-    FROM ingest_repeated d
-    JOIN ingest_stage s ON ${keyMatch} AND s.file_line > d.first_line
-    JOIN ingest_stage f ON f.file_line = d.first_line
-    ON CONFLICT (file_line) DO NOTHING`);
+  const accepted = 'NOT EXISTS (SELECT 1 FROM ingest_outcome o WHERE o.file_line = s.file_line)';
+  const keyMatch = (a: string, b: string) => spec.key.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
 
-  // 4. Quarantine the rejected rows (personal data masked), load the accepted ones.
+  // 4. Fast path: no accepted row has a key that exists already or appears on another line
+  //    of the file. The key indexes decide that while inserting: a unique violation rolls
+  //    the attempt back to the savepoint and the file takes the full path. A key shared
+  //    with a rejected line is looked for first (the full path reports it).
+  let loaded = 0;
+  let fast = true;
+  const {
+    rows: [{ rejected: rejectedSoFar }],
+  } = await client.query<{ rejected: number }>('SELECT count(*)::int AS rejected FROM ingest_outcome');
+  if (rejectedSoFar > 0) {
+    const { rowCount } = await client.query(`
+      SELECT 1 FROM ingest_outcome o JOIN ingest_stage r ON r.file_line = o.file_line
+      JOIN ingest_stage a ON ${keyMatch('a', 'r')} AND a.file_line <> r.file_line LIMIT 1`);
+    fast = !rowCount;
+  }
+  if (fast) {
+    await client.query('SAVEPOINT ingest_fast');
+    try {
+      for (const statement of spec.insert(accepted)) loaded = (await run(statement)).rowCount ?? 0;
+      await client.query('RELEASE SAVEPOINT ingest_fast');
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT ingest_fast');
+      fast = false;
+    }
+  }
+  if (!fast) {
+    // Full path: compare with the existing rows, then find the keys repeated in the file.
+    const keyText = `format('${spec.key.map((k) => `${k} %s`).join(', ')}', ${spec.key.map((k) => `s.${k}`).join(', ')})`;
+    await run(`
+      INSERT INTO ingest_outcome (file_line, reason, duplicate)
+      SELECT s.file_line,
+             CASE WHEN (${spec.sameContent}) IS NOT TRUE THEN ${keyText} || ' already exists with other content' END,
+             (${spec.sameContent}) IS TRUE
+      FROM ingest_stage s ${spec.joins} ${spec.existing}
+      WHERE e.${spec.key[0]} IS NOT NULL AND ${accepted}`);
+    // A key repeated within the file: the first line stands; a later identical line is a
+    // duplicate, a later line with other content is rejected.
+    const identical = `ROW(${spec.columns.map((c) => `s.${c}`).join(', ')}) IS NOT DISTINCT FROM ROW(${spec.columns.map((c) => `f.${c}`).join(', ')})`;
+    await client.query(`
+      CREATE TEMP TABLE ingest_repeated ON COMMIT DROP AS
+      SELECT ${spec.key.join(', ')}, min(file_line) AS first_line
+      FROM ingest_stage GROUP BY ${spec.key.join(', ')} HAVING count(*) > 1`);
+    await client.query(`
+      INSERT INTO ingest_outcome (file_line, reason, duplicate)
+      SELECT s.file_line,
+             CASE WHEN ${identical} THEN NULL
+                  ELSE ${keyText} || format(' already appears on line %s with other content', d.first_line) END,
+             ${identical}
+      FROM ingest_repeated d
+      JOIN ingest_stage s ON ${keyMatch('s', 'd')} AND s.file_line > d.first_line
+      JOIN ingest_stage f ON f.file_line = d.first_line
+      ON CONFLICT (file_line) DO NOTHING`);
+    for (const statement of spec.insert(accepted)) loaded = (await run(statement)).rowCount ?? 0;
+  }
+
+  // 5. Quarantine the rejected rows (personal data masked).
   const raw = spec.columns
     .map((c) => {
       const mask = spec.masked?.[c];
@@ -344,16 +402,12 @@ async function validateAndLoad(
      WHERE o.reason IS NOT NULL`,
     [ingestFileId, spec.file],
   );
-  let loaded = 0;
-  for (const statement of spec.insert('NOT EXISTS (SELECT 1 FROM ingest_outcome o WHERE o.file_line = s.file_line)')) {
-    loaded = (await run(statement)).rowCount ?? 0;
-  }
   const {
     rows: [{ duplicates }],
   } = await client.query<{ duplicates: number }>(
     'SELECT count(*)::int AS duplicates FROM ingest_outcome WHERE duplicate',
   );
-  if (loaded + (rejected ?? 0) + duplicates !== read) {
+  if (loaded + (rejected ?? 0) + duplicates !== read || read !== stager.rows) {
     throw new Error(
       `${spec.file}: ${read} rows read but ${loaded} loaded, ${rejected} rejected, ${duplicates} duplicates`,
     );
@@ -378,9 +432,27 @@ async function ensureMonthPartitions(services: AppServices, months: string[]): P
 
 /** A COPY error names the record; our line prefix in PostgreSQL's context gives its line. */
 function describeFailure(file: string, error: unknown): string {
+  if (error instanceof CsvFormatError) return `${file}:${error.line}: unreadable CSV: ${error.message}`;
   const where = (error as { where?: string }).where ?? '';
   const line = /line \d+(?:, column \w+)?: "(\d+),/.exec(where)?.[1];
   const message = error instanceof Error ? error.message : String(error);
   const isCopy = /COPY ingest_stage/.test(where);
   return `${file}${line ? `:${line}` : ''}: ${isCopy ? 'unreadable CSV: ' : ''}${message}`;
+}
+
+/** INGEST_TIMING=1: every statement's duration on stderr (for measuring the loader). */
+function traceQueries(client: Client): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const started = process.hrtime.bigint();
+    const result = query(...args);
+    const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string }).text ?? 'COPY');
+    const done = () =>
+      process.stderr.write(
+        `[ingest] ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(7)} ms  ${text.replace(/\s+/g, ' ').slice(0, 110)}\n`,
+      );
+    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
+    else if (result && typeof (result as NodeJS.EventEmitter).on === 'function') (result as NodeJS.EventEmitter).on('finish', done);
+    return result;
+  };
 }
