@@ -6,6 +6,7 @@ import { verifyAccessToken } from '../domain/auth/jwt';
 import { DepartmentEntity } from '../domain/reference/department.entity';
 import { InstitutionEntity } from '../domain/reference/institution.entity';
 import { PersonEntity } from '../domain/reference/person.entity';
+import type { TransferRow } from '../domain/transfer/transfer.service';
 import { RegionEntity } from '../domain/reference/region.entity';
 import { Actor } from '../policy';
 import { AppError, unauthenticated } from './errors';
@@ -39,9 +40,39 @@ export function createLoaders(services: AppServices) {
       (i) => i.code,
     ),
     person: keyedLoader((ids: string[]) => db.getRepository(PersonEntity).findBy({ personId: In(ids) }), (p) => p.personId),
+    /** Persons of clues: subjects first, then persons of the evidence. */
+    cluePersons: groupedLoader<{ clue_id: string; person_id: string }>(
+      services,
+      `SELECT clue_id::text, person_id FROM clue_person WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, role DESC, person_id`,
+      'clue_id',
+    ),
+    clueCopies: groupedLoader<{ clue_id: string; department_id: string }>(
+      services,
+      `SELECT clue_id::text, department_id FROM clue_copy WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, copied_at`,
+      'clue_id',
+    ),
+    clueTransfers: groupedLoader<TransferRow & { clue_key: string }>(
+      services,
+      `SELECT t.*, t.clue_id::text AS clue_key FROM clue_transfer t WHERE t.clue_id = ANY($1::uuid[]) ORDER BY t.requested_at, t.id`,
+      'clue_key',
+    ),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Rows grouped by a key column, one query for a whole batch of keys. */
+export function groupedLoader<Row extends Record<string, unknown>>(
+  services: AppServices,
+  sql: string,
+  keyColumn: keyof Row & string,
+): DataLoader<string, Row[]> {
+  return new DataLoader<string, Row[]>(async (keys) => {
+    const rows: Row[] = await services.db.query(sql, [keys]);
+    const grouped = new Map<string, Row[]>(keys.map((k) => [k, []]));
+    for (const row of rows) grouped.get(String(row[keyColumn]))?.push(row);
+    return keys.map((k) => grouped.get(k)!);
+  });
+}
 
 /** Resolves a bearer token to the actor; an invalid token is an error, no token is anonymous. */
 export async function authenticate(services: AppServices, authorization: string | undefined): Promise<Actor | null> {

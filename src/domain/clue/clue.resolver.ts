@@ -8,7 +8,6 @@ import { CaseType } from '../case/case.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
 import { ClueTransferType } from '../transfer/transfer.types';
-import { TransferRow } from '../transfer/transfer.service';
 import {
   clueAllowedEvents,
   closeClue,
@@ -97,10 +96,7 @@ export class ClueResolver {
 
   @FieldResolver(() => [PersonType], { description: 'Subjects first, then persons of the evidence.' })
   async persons(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<PersonType[]> {
-    const rows: { person_id: string }[] = await ctx.services.db.query(
-      `SELECT person_id FROM clue_person WHERE clue_id = $1 ORDER BY role DESC, person_id`,
-      [clue.row.id],
-    );
+    const rows = await ctx.loaders.cluePersons.load(clue.row.id);
     return (await loadPresent(ctx.loaders.person, rows.map((r) => r.person_id))).map(PersonType.from);
   }
 
@@ -113,20 +109,13 @@ export class ClueResolver {
 
   @FieldResolver(() => [DepartmentType], { description: '抄送: departments the clue is copied to (read-only).' })
   async copiedTo(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
-    const rows: { department_id: string }[] = await ctx.services.db.query(
-      'SELECT department_id FROM clue_copy WHERE clue_id = $1 ORDER BY copied_at',
-      [clue.row.id],
-    );
+    const rows = await ctx.loaders.clueCopies.load(clue.row.id);
     return (await loadPresent(ctx.loaders.department, rows.map((r) => r.department_id))).map(DepartmentType.from);
   }
 
   @FieldResolver(() => [ClueTransferType])
   async transfers(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<ClueTransferType[]> {
-    const rows: TransferRow[] = await ctx.services.db.query(
-      'SELECT * FROM clue_transfer WHERE clue_id = $1 ORDER BY requested_at, id',
-      [clue.row.id],
-    );
-    return rows.map(ClueTransferType.from);
+    return (await ctx.loaders.clueTransfers.load(clue.row.id)).map(ClueTransferType.from);
   }
 
   @FieldResolver(() => CaseType, { nullable: true, description: 'The case opened from this clue, when visible.' })
