@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DICTIONARY_COLUMNS } from '../domain/ingest/dictionary';
 import { parseCsv } from './csv';
 
 /**
@@ -7,62 +8,7 @@ import { parseCsv } from './csv';
  * table, fields kept as the text that was in the file (empty string = NULL), so that the
  * oracle parses money, decimals and timestamps itself exactly as the ingest must.
  */
-export const BATCH_COLUMNS = {
-  'regions.csv': ['code', 'name', 'level', 'parent_code'],
-  'institutions.csv': ['code', 'name', 'kind', 'level', 'ownership', 'region_code'],
-  'persons.csv': [
-    'person_id',
-    'id_number',
-    'name',
-    'gender',
-    'birth_date',
-    'region_code',
-    'death_date',
-    'is_public_official',
-    'employer_code',
-    'bank_account',
-  ],
-  'relations.csv': ['person_a', 'person_b', 'kind'],
-  'settlements.csv': [
-    'settlement_id',
-    'person_id',
-    'institution_code',
-    'visit_type',
-    'admit_date',
-    'discharge_date',
-    'settled_at',
-    'diagnosis_code',
-    'dip_group',
-    'total_amount',
-    'fund_amount',
-    'self_amount',
-    'payee_account',
-    'doctor_id',
-  ],
-  'settlement_items.csv': [
-    'settlement_id',
-    'line_no',
-    'item_code',
-    'item_kind',
-    'item_name',
-    'quantity',
-    'unit_price',
-    'amount',
-    'charged_on',
-    'trace_code',
-  ],
-  'price_catalog.csv': [
-    'item_code',
-    'item_kind',
-    'item_name',
-    'region_code',
-    'max_unit_price',
-    'max_daily_quantity',
-    'max_monthly_quantity',
-    'includes',
-  ],
-  'drug_purchases.csv': ['purchase_id', 'institution_code', 'item_code', 'quantity', 'purchased_on'],
-} as const;
+export const BATCH_COLUMNS = DICTIONARY_COLUMNS;
 
 export type BatchFileName = keyof typeof BATCH_COLUMNS;
 export const BATCH_FILE_NAMES = Object.keys(BATCH_COLUMNS) as BatchFileName[];

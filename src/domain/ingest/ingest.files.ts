@@ -9,6 +9,7 @@
  * for the personal-data keys (bytea parameters). Reason texts are the ones docs/INGEST.md lists.
  */
 import { PersonalDataKeys, sqlKeyedHash } from '../reference/personal-data';
+import { DICTIONARY_COLUMNS } from './dictionary';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import {
   amountIsProduct,
@@ -49,7 +50,6 @@ export interface DerivedColumn {
   type: string;
   value: (keys: PersonalDataKeys, columns: readonly string[]) => (f: Fields) => string | null;
 }
-
 
 export const INGEST_FILE_NAMES = [
   'regions.csv',
@@ -169,7 +169,7 @@ const same = (pairs: [existing: string, staged: string][]) =>
 
 const regions: IngestFileSpec = {
   file: 'regions.csv',
-  columns: ['code', 'name', 'level', 'parent_code'],
+  columns: DICTIONARY_COLUMNS['regions.csv'],
   key: ['code'],
   joins: '',
   existing: 'LEFT JOIN region e ON e.code = s.code',
@@ -213,7 +213,7 @@ const regions: IngestFileSpec = {
 
 const institutions: IngestFileSpec = {
   file: 'institutions.csv',
-  columns: ['code', 'name', 'kind', 'level', 'ownership', 'region_code'],
+  columns: DICTIONARY_COLUMNS['institutions.csv'],
   key: ['code'],
   joins: 'LEFT JOIN region r ON r.code = s.region_code',
   existing: 'LEFT JOIN institution e ON e.code = s.code',
@@ -247,18 +247,7 @@ const institutions: IngestFileSpec = {
 
 const persons: IngestFileSpec = {
   file: 'persons.csv',
-  columns: [
-    'person_id',
-    'id_number',
-    'name',
-    'gender',
-    'birth_date',
-    'region_code',
-    'death_date',
-    'is_public_official',
-    'employer_code',
-    'bank_account',
-  ],
+  columns: DICTIONARY_COLUMNS['persons.csv'],
   key: ['person_id'],
   joins: `LEFT JOIN region r ON r.code = s.region_code
           LEFT JOIN institution i ON i.code = s.employer_code`,
@@ -312,7 +301,7 @@ const persons: IngestFileSpec = {
 
 const relations: IngestFileSpec = {
   file: 'relations.csv',
-  columns: ['person_a', 'person_b', 'kind'],
+  columns: DICTIONARY_COLUMNS['relations.csv'],
   key: ['person_a', 'person_b', 'kind'],
   joins: `LEFT JOIN person pa ON pa.person_id = s.person_a
           LEFT JOIN person pb ON pb.person_id = s.person_b`,
@@ -335,16 +324,7 @@ const relations: IngestFileSpec = {
 
 const priceCatalog: IngestFileSpec = {
   file: 'price_catalog.csv',
-  columns: [
-    'item_code',
-    'item_kind',
-    'item_name',
-    'region_code',
-    'max_unit_price',
-    'max_daily_quantity',
-    'max_monthly_quantity',
-    'includes',
-  ],
+  columns: DICTIONARY_COLUMNS['price_catalog.csv'],
   key: ['item_code', 'region_code'],
   joins: 'LEFT JOIN region r ON r.code = s.region_code',
   existing: 'LEFT JOIN price_catalog e ON e.item_code = s.item_code AND e.region_code = s.region_code',
@@ -390,22 +370,7 @@ const settledOn = `(s._settled_at AT TIME ZONE 'Asia/Shanghai')::date`;
 
 const settlements: IngestFileSpec = {
   file: 'settlements.csv',
-  columns: [
-    'settlement_id',
-    'person_id',
-    'institution_code',
-    'visit_type',
-    'admit_date',
-    'discharge_date',
-    'settled_at',
-    'diagnosis_code',
-    'dip_group',
-    'total_amount',
-    'fund_amount',
-    'self_amount',
-    'payee_account',
-    'doctor_id',
-  ],
+  columns: DICTIONARY_COLUMNS['settlements.csv'],
   key: ['settlement_id'],
   joins: `LEFT JOIN person p ON p.person_id = s.person_id
           LEFT JOIN institution i ON i.code = s.institution_code
@@ -433,7 +398,9 @@ const settlements: IngestFileSpec = {
       visit !== null && visit !== 'INPATIENT' && admit !== null ? `admit_date must be empty for ${visit}` : null,
     ),
     when(['visit_type', 'discharge_date'], (visit, discharge) =>
-      visit !== null && visit !== 'INPATIENT' && discharge !== null ? `discharge_date must be empty for ${visit}` : null,
+      visit !== null && visit !== 'INPATIENT' && discharge !== null
+        ? `discharge_date must be empty for ${visit}`
+        : null,
     ),
     when(['discharge_date', 'admit_date'], (discharge, admit) =>
       discharge !== null && admit !== null && discharge < admit
@@ -507,18 +474,7 @@ const lineNo = `CASE WHEN s.line_no ~ '^\\d{1,9}$' THEN s.line_no::int END`;
 
 const settlementItems: IngestFileSpec = {
   file: 'settlement_items.csv',
-  columns: [
-    'settlement_id',
-    'line_no',
-    'item_code',
-    'item_kind',
-    'item_name',
-    'quantity',
-    'unit_price',
-    'amount',
-    'charged_on',
-    'trace_code',
-  ],
+  columns: DICTIONARY_COLUMNS['settlement_items.csv'],
   key: ['settlement_id', 'line_no'],
   // Only inpatient settlements have a stay to check the charge dates against.
   joins: `LEFT JOIN settlement_key k ON k.settlement_id = s.settlement_id
@@ -578,7 +534,7 @@ const settlementItems: IngestFileSpec = {
 
 const drugPurchases: IngestFileSpec = {
   file: 'drug_purchases.csv',
-  columns: ['purchase_id', 'institution_code', 'item_code', 'quantity', 'purchased_on'],
+  columns: DICTIONARY_COLUMNS['drug_purchases.csv'],
   key: ['purchase_id'],
   joins: 'LEFT JOIN institution i ON i.code = s.institution_code',
   existing: 'LEFT JOIN drug_purchase e ON e.purchase_id = s.purchase_id',
