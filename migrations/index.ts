@@ -5,6 +5,7 @@ import { Ingest1763900150000 } from './1763900150000-ingest';
 import { Collision1763900200000 } from './1763900200000-collision';
 import { Workflows1763900300000 } from './1763900300000-workflows';
 import { Reading1763900400000 } from './1763900400000-reading';
+import { IngestDirect1763900500000 } from './1763900500000-ingest-direct';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Collision1763900200000,
   Workflows1763900300000,
   Reading1763900400000,
+  IngestDirect1763900500000,
 ];

@@ -68,7 +68,7 @@ describe('ingest: crash safety', () => {
         const { rowCount } = await monitor.query(
           `SELECT 1 FROM pg_stat_activity
            WHERE datname = current_database() AND application_name = 'ingest' AND state = 'active'
-             AND query LIKE 'COPY ingest_stage (file_line, settlement_id, line_no%'`,
+             AND (query LIKE 'COPY settlement_item (%' OR query LIKE 'COPY ingest_stage (file_line, settlement_id, line_no%')`,
         );
         if (rowCount) break;
         if (child.exitCode !== null) throw new Error('the loader finished before it could be killed');

@@ -10,10 +10,11 @@
  */
 import { PersonalDataKeys, sqlKeyedHash } from '../reference/personal-data';
 import { DICTIONARY_COLUMNS } from './dictionary';
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { CbcSlots } from './cbc-slots';
 import {
   amountIsProduct,
   atLeastOne,
+  csvField,
   Fields,
   isAccount,
   isDate,
@@ -32,6 +33,7 @@ import {
   oneOf,
   positive,
   required,
+  shanghaiDate,
   totalIsSum,
   when,
 } from './row-checks';
@@ -39,8 +41,88 @@ import {
 /**
  * A set-based check, in SQL: a condition that is true when the row fails, and the SQL
  * text of the reason. It is evaluated only when no row-local check before it failed.
+ * `direct` is the same check in Node over a looked-up row, for the direct path
+ * (direct-load.ts); a file loads directly only when all its set-based checks have one.
  */
-export type SqlCheck = [failsWhen: string, reason: string];
+export type SqlCheck = [failsWhen: string, reason: string, direct?: LookupCheck];
+
+/**
+ * Reference rows the direct path looks up (on a second connection, committed rows only),
+ * by the value of one column: `SELECT key, … WHERE key = ANY($1)`. Other selected
+ * columns come back as text (dates in ISO form), null where absent.
+ */
+export const LOOKUPS = {
+  region: 'SELECT code AS key FROM region WHERE code = ANY($1::text[])',
+  institution: 'SELECT code AS key FROM institution WHERE code = ANY($1::text[])',
+  person: 'SELECT person_id AS key FROM person WHERE person_id = ANY($1::text[])',
+  // A settlement's month, and its stay when it is an inpatient one.
+  settlement: `SELECT k.settlement_id AS key, k.settled_on::text AS settled_on,
+                      st.admit_date::text AS admit_date, st.discharge_date::text AS discharge_date
+               FROM settlement_key k
+               LEFT JOIN settlement st ON st.settled_on = k.settled_on AND st.settlement_id = k.settlement_id
+                                      AND st.visit_type = 'INPATIENT'
+               WHERE k.settlement_id = ANY($1::text[])`,
+} as const;
+export type LookupName = keyof typeof LOOKUPS;
+/** A looked-up row: its selected columns as text. */
+export type LookupRow = Record<string, string | null>;
+/** The looked-up row for a value of a lookup, or null when there is none. */
+export type Lookup = (lookup: LookupName, value: string) => LookupRow | null;
+
+/** A set-based check in Node: the row of `lookup` for the value of `column`, then a test. */
+export interface LookupCheck {
+  lookup: LookupName;
+  column: string;
+  test: (columns: readonly string[]) => (f: Fields, found: LookupRow | null) => string | null;
+}
+
+/**
+ * A target column the direct path computes for each accepted row: from the row (`value`;
+ * `safe` values never need CSV quoting), a column's keyed hash (`hashes`, written into the
+ * output as bytes) or its value encrypted as personal data (`encrypts`: done for a chunk's rows
+ * at once). They are written in that order: values, hashes, encryptions.
+ */
+export type ComputedColumn =
+  | { name: string; safe?: boolean; value: (context: LoadContext) => (f: Fields, lookup: Lookup) => string | null }
+  | { name: string; hashes: string }
+  | { name: string; encrypts: string };
+
+/** A row's value of a computed (`value`) column, by name. */
+export type Computed = (name: string) => string | null;
+
+/** What a computed target column is made from. */
+export interface LoadContext {
+  keys: PersonalDataKeys;
+  ingestFileId: string;
+  columns: readonly string[];
+}
+
+/**
+ * The direct path of a file (direct-load.ts): accepted rows are copied straight into
+ * `table`, with the file's columns as they are (except `omit`) and `computed` ones.
+ */
+export interface DirectLoad {
+  table: string;
+  /** File columns that are not target columns (personal data, loaded as computed columns). */
+  omit?: readonly string[];
+  computed: ComputedColumn[];
+  /** Rows for a second table, copied after the first (a CSV line per accepted row). */
+  also?: {
+    table: string;
+    columns: readonly string[];
+    line: (context: LoadContext) => (f: Fields, computed: Computed) => string;
+  };
+  /** The timestamp column whose month (in Asia/Shanghai) needs a partition. */
+  monthOf?: string;
+  /**
+   * What later files of the batch look up in this one: each loaded row as `lookup` returns it,
+   * kept in memory once the file is committed (BatchMemory) instead of queried again.
+   */
+  remember?: {
+    lookup: LookupName;
+    entry: (columns: readonly string[]) => (f: Fields, computed: Computed) => LookupRow & { key: string };
+  };
+}
 /** Checks in the order they are tried: row-local ones (run in Node) and set-based ones. */
 export type Check = SqlCheck | LocalCheck;
 
@@ -84,58 +166,31 @@ export interface IngestFileSpec {
   repeatUntilStable?: string;
   /** First days of the months whose partitions the accepted rows may need. */
   months?: string;
+  /** Load the accepted rows straight into the table when nothing needs the staged path. */
+  direct?: DirectLoad;
 }
 
 // ---------------------------------------------------------------------------------------
 // Set-based check builders (the row-local ones are in row-checks.ts).
 
-/** The referenced row, joined as `alias`, must exist. */
-const exists = (column: string, alias: string, aliasKey: string): SqlCheck => [
+/** The referenced row, joined as `alias` (looked up in `lookup` on the direct path), must exist. */
+const exists = (column: string, alias: string, aliasKey: string, lookup: LookupName): SqlCheck => [
   `s.${column} IS NOT NULL AND ${alias}.${aliasKey} IS NULL`,
   `format('${column} %s does not exist', s.${column})`,
+  {
+    lookup,
+    column,
+    test: (columns) => {
+      const i = columns.indexOf(column);
+      return (f, found) => (f[i] !== null && found === null ? `${column} ${f[i]} does not exist` : null);
+    },
+  },
 ];
-
-/** Random IVs, drawn in blocks. */
-let ivPool = Buffer.alloc(0);
-let ivAt = 0;
-const nextIv = (): Buffer => {
-  if (ivAt + 16 > ivPool.length) {
-    ivPool = randomBytes(16 * 4096);
-    ivAt = 0;
-  }
-  ivAt += 16;
-  return ivPool.subarray(ivAt - 16, ivAt);
-};
-const hex = (bytes: Buffer) => `\\x${bytes.toString('hex')}`;
-
-/**
- * AES-256-CBC with PKCS#7 padding, iv || ciphertext — the bytes createCipheriv('aes-256-cbc')
- * gives (personal-data.ts encryptPersonalData) — chained by hand over one AES-256-ECB
- * cipher kept for the whole file: a cipher per value costs ~10 µs, a block ~1 µs.
- */
-const cbcEncrypter = (encKey: Buffer) => {
-  const ecb = createCipheriv('aes-256-ecb', encKey, null);
-  ecb.setAutoPadding(false);
-  return (value: string): Buffer => {
-    const plain = Buffer.from(value, 'utf8');
-    const blocks = (plain.length >> 4) + 1;
-    const out = Buffer.allocUnsafe(16 + blocks * 16);
-    nextIv().copy(out, 0);
-    plain.copy(out, 16);
-    out.fill(blocks * 16 - plain.length, 16 + plain.length);
-    for (let b = 16; b < out.length; b += 16) {
-      for (let k = 0; k < 16; k++) out[b + k] ^= out[b - 16 + k];
-      ecb.update(out.subarray(b, b + 16)).copy(out, b);
-    }
-    return out;
-  };
-};
 
 /**
  * The encrypted and masked columns of a personal-data value, computed in Node exactly as
- * personal-data.ts defines them (iv || AES-256-CBC; mask). The keyed hash stays in SQL
- * (sqlKeyedHash, pgcrypto's hmac): in Node each HMAC allocates native objects and cost more
- * (GC included) than the whole COPY.
+ * personal-data.ts defines them (iv || AES-256-CBC; mask). On this (staged) path the
+ * keyed hash stays in SQL (sqlKeyedHash, pgcrypto's hmac).
  */
 const personalData = (column: string, mask: (value: string) => string): DerivedColumn[] => [
   {
@@ -143,8 +198,17 @@ const personalData = (column: string, mask: (value: string) => string): DerivedC
     type: 'bytea',
     value: (keys, columns) => {
       const i = columns.indexOf(column);
-      const encrypt = cbcEncrypter(keys.encKey);
-      return (f) => (f[i] === null ? null : hex(encrypt(f[i]!)));
+      const slots = new CbcSlots(keys.encKey);
+      const out = Buffer.allocUnsafe(1 << 12);
+      // One value at a time through the direct path's encrypter (cbc-slots.ts).
+      return (f) => {
+        if (f[i] === null) return null;
+        const width = CbcSlots.width(f[i]!);
+        const target = width <= out.length ? out : Buffer.allocUnsafe(width);
+        slots.add(f[i]!, 0);
+        slots.fill(target);
+        return target.toString('latin1', 0, width);
+      };
     },
   },
   {
@@ -156,6 +220,23 @@ const personalData = (column: string, mask: (value: string) => string): DerivedC
     },
   },
 ];
+
+/** The same personal-data columns as the person table holds them: encrypted, keyed hash, masked. */
+const personalColumns = (column: string, mask: (value: string) => string): DirectLoad['computed'] => [
+  { name: `${column}_hash`, hashes: column },
+  {
+    name: `${column}_masked`,
+    value: ({ columns }) => {
+      const i = columns.indexOf(column);
+      return (f) => (f[i] === null ? null : mask(f[i]!));
+    },
+  },
+  // Encrypted a chunk at a time (cbc-slots.ts).
+  { name: `${column}_enc`, encrypts: column },
+];
+
+/** The direct path cannot load this file (a value it cannot derive exactly): use the staged path. */
+export class NotDirect extends Error {}
 
 const ITEM_KINDS = ['DRUG', 'EXAM', 'LAB', 'TREATMENT', 'MATERIAL', 'BED', 'OTHER'] as const;
 const VISIT_TYPES = ['OUTPATIENT', 'INPATIENT', 'PHARMACY'] as const;
@@ -229,7 +310,7 @@ const institutions: IngestFileSpec = {
     oneOf('ownership', ['PUBLIC', 'PRIVATE']),
     required('region_code'),
     isRegionCode('region_code'),
-    exists('region_code', 'r', 'code'),
+    exists('region_code', 'r', 'code', 'region'),
     [`r.level <> 'COUNTY'`, `format('region_code %s is a %s, not a COUNTY', s.region_code, r.level)`],
   ],
   sameContent: same([
@@ -263,18 +344,30 @@ const persons: IngestFileSpec = {
     isDate('birth_date'),
     required('region_code'),
     isRegionCode('region_code'),
-    exists('region_code', 'r', 'code'),
+    exists('region_code', 'r', 'code', 'region'),
     isDate('death_date'),
     when(['death_date', 'birth_date'], (death, birth) =>
       death !== null && birth !== null && death < birth ? `death_date ${death} is before birth_date ${birth}` : null,
     ),
     required('is_public_official'),
     oneOf('is_public_official', ['true', 'false']),
-    exists('employer_code', 'i', 'code'),
+    exists('employer_code', 'i', 'code', 'institution'),
     isAccount('bank_account'),
   ],
   masked: { id_number: 'id', bank_account: 'account' },
   derived: [...personalData('id_number', maskIdNumber), ...personalData('bank_account', maskBankAccount)],
+  direct: {
+    table: 'person',
+    omit: ['id_number', 'bank_account'],
+    computed: [...personalColumns('id_number', maskIdNumber), ...personalColumns('bank_account', maskBankAccount)],
+    remember: {
+      lookup: 'person',
+      entry: (columns) => {
+        const i = columns.indexOf('person_id');
+        return (f) => ({ key: f[i]! });
+      },
+    },
+  },
   sameContent: same([
     ['name', 's.name'],
     ['gender', 's.gender'],
@@ -308,15 +401,16 @@ const relations: IngestFileSpec = {
   existing: 'LEFT JOIN person_relation e ON e.person_a = s.person_a AND e.person_b = s.person_b AND e.kind = s.kind',
   checks: [
     required('person_a'),
-    exists('person_a', 'pa', 'person_id'),
+    exists('person_a', 'pa', 'person_id', 'person'),
     required('person_b'),
-    exists('person_b', 'pb', 'person_id'),
+    exists('person_b', 'pb', 'person_id', 'person'),
     when(['person_b', 'person_a'], (b, a) => (b !== null && b === a ? 'person_b equals person_a' : null)),
     required('kind'),
     oneOf('kind', ['RELATIVE', 'SPOUSE', 'SHARED_PHONE', 'COLLEAGUE']),
   ],
   // The whole row is the key: an existing row is always the same.
   sameContent: 'true',
+  direct: { table: 'person_relation', computed: [] },
   insert: (accepted) => [
     `INSERT INTO person_relation (person_a, person_b, kind) SELECT s.person_a, s.person_b, s.kind FROM ingest_stage s WHERE ${accepted}`,
   ],
@@ -336,7 +430,7 @@ const priceCatalog: IngestFileSpec = {
     required('item_name'),
     required('region_code'),
     isRegionCode('region_code'),
-    exists('region_code', 'r', 'code'),
+    exists('region_code', 'r', 'code', 'region'),
     [`r.level = 'COUNTY'`, `format('region_code %s is a COUNTY, not a PROVINCE or CITY', s.region_code)`],
     isMoney('max_unit_price'),
     nonNegative('max_unit_price'),
@@ -381,9 +475,9 @@ const settlements: IngestFileSpec = {
     required('settlement_id'),
     maxLength('settlement_id', 40),
     required('person_id'),
-    exists('person_id', 'p', 'person_id'),
+    exists('person_id', 'p', 'person_id', 'person'),
     required('institution_code'),
-    exists('institution_code', 'i', 'code'),
+    exists('institution_code', 'i', 'code', 'institution'),
     required('visit_type'),
     oneOf('visit_type', VISIT_TYPES),
     isDate('admit_date'),
@@ -423,7 +517,7 @@ const settlements: IngestFileSpec = {
     nonNegative('self_amount'),
     totalIsSum('total_amount', 'fund_amount', 'self_amount'),
     isAccount('payee_account'),
-    exists('doctor_id', 'd', 'person_id'),
+    exists('doctor_id', 'd', 'person_id', 'person'),
   ],
   masked: { payee_account: 'account' },
   derived: [
@@ -453,6 +547,68 @@ const settlements: IngestFileSpec = {
   ]),
   months: `SELECT DISTINCT date_trunc('month', ${settledOn})::date AS month
            FROM ingest_stage s WHERE s._settled_at IS NOT NULL`,
+  direct: {
+    table: 'settlement',
+    omit: ['payee_account'],
+    computed: [
+      {
+        name: 'settled_on',
+        safe: true,
+        value: ({ columns }) => {
+          const i = columns.indexOf('settled_at');
+          return (f) => {
+            const day = shanghaiDate(f[i]!);
+            if (day === null)
+              throw new NotDirect(`settled_at ${f[i]}: its date in Asia/Shanghai needs the time zone rules`);
+            return day;
+          };
+        },
+      },
+      { name: 'payee_account_hash', hashes: 'payee_account' },
+      {
+        name: 'payee_account_masked',
+        value: ({ columns }) => {
+          const i = columns.indexOf('payee_account');
+          return (f) => (f[i] === null ? null : maskBankAccount(f[i]!));
+        },
+      },
+      {
+        name: 'ingest_file_id',
+        safe: true,
+        value:
+          ({ ingestFileId }) =>
+          () =>
+            ingestFileId,
+      },
+    ],
+    // The global key of every loaded settlement.
+    also: {
+      table: 'settlement_key',
+      columns: ['settlement_id', 'settled_on'],
+      line: ({ columns }) => {
+        const id = columns.indexOf('settlement_id');
+        return (f, computed) => `${csvField(f[id]!)},${computed('settled_on')}\n`;
+      },
+    },
+    monthOf: 'settled_at',
+    remember: {
+      lookup: 'settlement',
+      entry: (columns) => {
+        const [id, visit, admit, discharge] = ['settlement_id', 'visit_type', 'admit_date', 'discharge_date'].map((c) =>
+          columns.indexOf(c),
+        );
+        return (f, computed) => {
+          const inpatient = f[visit] === 'INPATIENT';
+          return {
+            key: f[id]!,
+            settled_on: computed('settled_on'),
+            admit_date: inpatient ? f[admit] : null,
+            discharge_date: inpatient ? f[discharge] : null,
+          };
+        };
+      },
+    },
+  },
   // The settlement and its global key in one pass over the staging table.
   insert: (accepted) => [
     `WITH loaded AS (
@@ -485,7 +641,7 @@ const settlementItems: IngestFileSpec = {
                                         AND e.line_no = ${lineNo}`,
   checks: [
     required('settlement_id'),
-    exists('settlement_id', 'k', 'settlement_id'),
+    exists('settlement_id', 'k', 'settlement_id', 'settlement'),
     required('line_no'),
     isInteger('line_no'),
     atLeastOne('line_no'),
@@ -509,6 +665,17 @@ const settlementItems: IngestFileSpec = {
     [
       `st.settlement_id IS NOT NULL AND NOT s.charged_on::date BETWEEN st.admit_date AND st.discharge_date`,
       `format('charged_on %s is outside the stay %s..%s', s.charged_on, st.admit_date, st.discharge_date)`,
+      {
+        lookup: 'settlement',
+        column: 'settlement_id',
+        test: (columns) => {
+          const i = columns.indexOf('charged_on');
+          return (f, st) =>
+            st !== null && st.admit_date !== null && (f[i]! < st.admit_date || f[i]! > st.discharge_date!)
+              ? `charged_on ${f[i]} is outside the stay ${st.admit_date}..${st.discharge_date}`
+              : null;
+        },
+      },
     ],
     maxLength('trace_code', 40),
   ],
@@ -522,6 +689,19 @@ const settlementItems: IngestFileSpec = {
     ['charged_on', 's.charged_on::date'],
     ['trace_code', 's.trace_code'],
   ]),
+  direct: {
+    table: 'settlement_item',
+    computed: [
+      {
+        name: 'settled_on',
+        safe: true,
+        value: ({ columns }) => {
+          const i = columns.indexOf('settlement_id');
+          return (f, lookup) => lookup('settlement', f[i]!)!.settled_on;
+        },
+      },
+    ],
+  },
   // Items carry their settlement's month; its partitions were made with the settlement.
   insert: (accepted) => [
     `INSERT INTO settlement_item (settlement_id, line_no, settled_on, item_code, item_kind, item_name, quantity,
@@ -542,7 +722,7 @@ const drugPurchases: IngestFileSpec = {
     required('purchase_id'),
     maxLength('purchase_id', 40),
     required('institution_code'),
-    exists('institution_code', 'i', 'code'),
+    exists('institution_code', 'i', 'code', 'institution'),
     required('item_code'),
     maxLength('item_code', 40),
     required('quantity'),
@@ -557,6 +737,7 @@ const drugPurchases: IngestFileSpec = {
     ['quantity', 's.quantity::numeric'],
     ['purchased_on', 's.purchased_on::date'],
   ]),
+  direct: { table: 'drug_purchase', computed: [] },
   insert: (accepted) => [
     `INSERT INTO drug_purchase (purchase_id, institution_code, item_code, quantity, purchased_on)
      SELECT s.purchase_id, s.institution_code, s.item_code, s.quantity::numeric, s.purchased_on::date FROM ingest_stage s WHERE ${accepted}`,

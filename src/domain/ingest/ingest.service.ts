@@ -14,8 +14,9 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppServices } from '../../app';
 import { fileChecksum, readCsvHeader } from './csv-lines';
-import { INGEST_FILES, IngestFileSpec } from './ingest.files';
+import { INGEST_FILES, IngestFileSpec, LookupName, LookupRow } from './ingest.files';
 import { isLocalCheck } from './row-checks';
+import { BatchMemory, canLoadDirect, loadDirect, lookupTiming, scanMonths } from './direct-load';
 import { CsvFormatError, RecordStager } from './stage-stream';
 
 export interface FileCounts {
@@ -36,6 +37,15 @@ export interface IngestOptions {
   onReject?: (line: string) => void;
   /** Validate and load a file even when the same file (name and checksum) was already loaded. */
   revalidate?: boolean;
+  /**
+   * `auto` (default): the direct path where the file allows it, else the staged one;
+   * `staged`: always the staged path (the reference the direct path is tested against).
+   */
+  path?: 'auto' | 'staged';
+  /** At most this many rows per kind remembered for the batch's later files (default 2,000,000). */
+  memoryLimit?: number;
+  /** Bytes read at a time by the direct path: a chunk's references are looked up together (default 4 MB). */
+  chunkBytes?: number;
 }
 
 /** The batch could not be read: missing folder, a bad header, a CSV that does not parse. */
@@ -73,13 +83,34 @@ export async function ingestBatch(
     // staging tables are temporary, so give them room in this session only.
     options: '-c timezone=Asia/Shanghai -c temp_buffers=256MB -c work_mem=256MB',
   });
+  // The direct path's lookups of referenced rows run beside the file's COPY.
+  const lookupClient = new Client({ connectionString: services.config.databaseUrl, application_name: 'ingest-lookup' });
   await client.connect();
+  try {
+    await lookupClient.connect();
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
   if (process.env.INGEST_TIMING) traceQueries(client);
+  const connections: Connections = {
+    client,
+    lookupClient,
+    memory: new BatchMemory(options.memoryLimit),
+    scans: new Map(),
+  };
+  // Month scans (settlements) run while the files before them load.
+  if (options.path !== 'staged') {
+    for (const spec of present) {
+      const scan = scanMonths(spec, join(batchPath, spec.file), headers.get(spec)!);
+      if (scan) connections.scans.set(spec.file, scan);
+    }
+  }
   try {
     for (const spec of present) {
       summary.files[spec.file] = await loadFile(
         services,
-        client,
+        connections,
         spec,
         batchPath,
         headers.get(spec)!,
@@ -89,6 +120,8 @@ export async function ingestBatch(
     }
   } finally {
     await client.end();
+    await lookupClient.end();
+    if (process.env.INGEST_TIMING) process.stderr.write(`[ingest] lookups: ${JSON.stringify(lookupTiming)}\n`);
   }
   summary.ok = true;
   return summary;
@@ -142,15 +175,27 @@ function bind(sql: string, values: { encKey: Buffer; hashKey: Buffer; ingestFile
   return [text, params];
 }
 
+interface Connections {
+  /** The file's transaction. */
+  client: Client;
+  /** Autocommit reads of referenced rows (direct path). */
+  lookupClient: Client;
+  /** What the batch's committed direct loads remembered for later files. */
+  memory: BatchMemory;
+  /** Month scans started early, per file. */
+  scans: Map<string, Promise<string[] | null>>;
+}
+
 async function loadFile(
   services: AppServices,
-  client: Client,
+  connections: Connections,
   spec: IngestFileSpec,
   batchPath: string,
   header: string[],
   options: IngestOptions,
   summary: IngestSummary,
 ): Promise<FileCounts> {
+  const { client } = connections;
   const path = join(batchPath, spec.file);
   const checksum = await fileChecksum(path);
   // Committed on its own: a killed attempt stays visible as LOADING, with nothing loaded.
@@ -167,10 +212,10 @@ async function loadFile(
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FILE_LOCK, spec.file]);
     const counts =
       (!options.revalidate && (await skipLoadedFile(client, spec, checksum, ingestFileId, report))) ||
-      (await validateAndLoad(services, client, spec, path, header, ingestFileId, report));
+      (await validateAndLoad(services, connections, spec, path, header, ingestFileId, options, report));
     await client.query(
       `UPDATE ingest_file SET status = $2, read_rows = $3, loaded_rows = $4, rejected_rows = $5, duplicate_rows = $6,
-                              finished_at = clock_timestamp()
+                              load_path = $7, finished_at = clock_timestamp()
        WHERE id = $1`,
       [
         ingestFileId,
@@ -179,9 +224,11 @@ async function loadFile(
         counts.loaded,
         counts.rejected,
         counts.duplicates,
+        counts.path ?? null,
       ],
     );
     await client.query('COMMIT');
+    if (counts.remembered) connections.memory.add(counts.remembered.lookup, counts.remembered.rows);
     return { read: counts.read, loaded: counts.loaded, rejected: counts.rejected, duplicates: counts.duplicates };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -206,7 +253,7 @@ async function skipLoadedFile(
   checksum: string,
   ingestFileId: string,
   report: (line: number, reason: string) => void,
-): Promise<(FileCounts & { skipped: boolean }) | null> {
+): Promise<LoadCounts | null> {
   const { rows } = await client.query<{ id: string; read_rows: number; rejected_rows: number }>(
     `SELECT id, read_rows, rejected_rows FROM ingest_file
      WHERE file_name = $1 AND checksum = $2 AND status = 'LOADED' AND id <> $3 ORDER BY id DESC LIMIT 1`,
@@ -249,21 +296,62 @@ async function pageThrough(
   }
 }
 
+interface LoadCounts extends FileCounts {
+  skipped: boolean;
+  path?: 'DIRECT' | 'STAGED';
+  /** Rows for BatchMemory, added once the file is committed. */
+  remembered?: { lookup: LookupName; rows: Map<string, LookupRow> };
+}
+
 async function validateAndLoad(
   services: AppServices,
-  client: Client,
+  { client, lookupClient, memory, scans }: Connections,
   spec: IngestFileSpec,
   path: string,
   header: string[],
   ingestFileId: string,
+  options: IngestOptions,
   report: (line: number, reason: string) => void,
-): Promise<FileCounts & { skipped: boolean }> {
+): Promise<LoadCounts> {
   const keys = { ...services.personalDataKeys, ingestFileId };
   const run = (sql: string) => client.query(...bind(sql, keys));
   // A commit lost to a server crash only means the file is loaded again (it stays LOADING).
   await client.query(`SET LOCAL synchronous_commit = off`);
   await client.query(`SET LOCAL jit = off`);
   await client.query(`SET LOCAL timezone = 'Asia/Shanghai'`);
+
+  // The direct path (direct-load.ts) when the file allows it; it hands over to the staged
+  // path below whenever that one must decide.
+  if (options.path !== 'staged' && canLoadDirect(spec)) {
+    const direct = await loadDirect(
+      client,
+      lookupClient,
+      memory,
+      spec,
+      path,
+      header,
+      { keys: services.personalDataKeys, ingestFileId, columns: spec.columns },
+      (months) => ensureMonthPartitions(services, months),
+      options.chunkBytes,
+      scans.get(spec.file),
+    );
+    if (direct.loaded) {
+      const rejected = direct.rejections.length;
+      if (direct.rows + rejected !== direct.read)
+        throw new Error(`${spec.file}: ${direct.read} rows read but ${direct.rows} loaded, ${rejected} rejected`);
+      for (const { line, reason } of direct.rejections) report(line, reason);
+      return {
+        read: direct.read,
+        loaded: direct.rows,
+        rejected,
+        duplicates: 0,
+        skipped: false,
+        path: 'DIRECT',
+        remembered: direct.remembered ? { lookup: spec.direct!.remember!.lookup, rows: direct.remembered } : undefined,
+      };
+    }
+    if (process.env.INGEST_TIMING) process.stderr.write(`[ingest] ${spec.file}: staged path: ${direct.why}\n`);
+  }
 
   // 1. Stage the file: each record with the physical line it starts on, its fields as text,
   //    the first row-local check it fails (index and reason, computed in Node while
@@ -325,7 +413,7 @@ async function validateAndLoad(
     WHERE reason IS NOT NULL`);
   if (spec.repeatUntilStable) {
     // Each round rejects the rows whose parent was rejected in the round before.
-    for (let changed = true; changed; ) changed = Boolean((await run(spec.repeatUntilStable)).rowCount);
+    for (let changed = true; changed;) changed = Boolean((await run(spec.repeatUntilStable)).rowCount);
   }
   const accepted = 'NOT EXISTS (SELECT 1 FROM ingest_outcome o WHERE o.file_line = s.file_line)';
   const keyMatch = (a: string, b: string) => spec.key.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
@@ -419,7 +507,7 @@ async function validateAndLoad(
     [],
     report,
   );
-  return { read, loaded, rejected: rejected ?? 0, duplicates, skipped: false };
+  return { read, loaded, rejected: rejected ?? 0, duplicates, skipped: false, path: 'STAGED' };
 }
 
 /** Creates the month partitions (of settlement and settlement_item) the months need. */
@@ -451,8 +539,10 @@ function traceQueries(client: Client): void {
       process.stderr.write(
         `[ingest] ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(7)} ms  ${text.replace(/\s+/g, ' ').slice(0, 110)}\n`,
       );
-    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
-    else if (result && typeof (result as NodeJS.EventEmitter).on === 'function') (result as NodeJS.EventEmitter).on('finish', done);
+    if (result && typeof (result as Promise<unknown>).then === 'function')
+      (result as Promise<unknown>).then(done, done);
+    else if (result && typeof (result as NodeJS.EventEmitter).on === 'function')
+      (result as NodeJS.EventEmitter).on('finish', done);
     return result;
   };
 }

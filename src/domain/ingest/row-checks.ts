@@ -31,16 +31,15 @@ const at = (columns: readonly string[], column: string): number => {
 };
 
 /** A check on one column's non-null value (null passes). */
-const onValue =
-  (column: string, fails: (value: string) => boolean, reason: (value: string) => string): LocalCheck => ({
-    local: (columns) => {
-      const i = at(columns, column);
-      return (f) => {
-        const v = f[i];
-        return v !== null && fails(v) ? reason(v) : null;
-      };
-    },
-  });
+const onValue = (column: string, fails: (value: string) => boolean, reason: (value: string) => string): LocalCheck => ({
+  local: (columns) => {
+    const i = at(columns, column);
+    return (f) => {
+      const v = f[i];
+      return v !== null && fails(v) ? reason(v) : null;
+    };
+  },
+});
 
 /** A check over several columns. */
 export const rowCheck = (names: readonly string[], test: (...values: Field[]) => string | null): LocalCheck => ({
@@ -73,6 +72,11 @@ export function charLength(value: string): number {
 }
 
 const maskChars = (value: string, head: number, tail: number, min: number): string => {
+  // eslint-disable-next-line no-control-regex -- ASCII only: one character per code unit
+  if (/^[\x00-\x7f]*$/.test(value)) {
+    if (value.length < min) return '*'.repeat(value.length);
+    return value.slice(0, head) + '*'.repeat(value.length - head - tail) + value.slice(-tail);
+  }
   const chars = Array.from(value);
   if (chars.length < min) return '*'.repeat(chars.length);
   return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(-tail).join('');
@@ -128,8 +132,7 @@ export function isDateText(value: string): boolean {
 }
 
 /** ISO 8601 date-time (SQL ingest_is_timestamp). */
-export const isTimestampText = (value: string): boolean =>
-  TIMESTAMP.test(value) && isDateText(value.slice(0, 10));
+export const isTimestampText = (value: string): boolean => TIMESTAMP.test(value) && isDateText(value.slice(0, 10));
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /** GB 11643 (SQL gb11643_is_valid). */
@@ -218,41 +221,89 @@ export const oneOf = (column: string, values: readonly string[]): LocalCheck => 
 };
 
 export const isDate = (column: string): LocalCheck =>
-  onValue(column, (v) => !isDateText(v), (v) => `${column} ${json(v)} is not a date (YYYY-MM-DD)`);
+  onValue(
+    column,
+    (v) => !isDateText(v),
+    (v) => `${column} ${json(v)} is not a date (YYYY-MM-DD)`,
+  );
 
 export const isTimestamp = (column: string): LocalCheck =>
-  onValue(column, (v) => !isTimestampText(v), (v) => `${column} ${json(v)} is not an ISO 8601 timestamp`);
+  onValue(
+    column,
+    (v) => !isTimestampText(v),
+    (v) => `${column} ${json(v)} is not an ISO 8601 timestamp`,
+  );
 
 export const isMoney = (column: string): LocalCheck =>
-  onValue(column, (v) => !MONEY.test(v), (v) => `${column} ${json(v)} is not money (yuan, at most 2 decimals)`);
+  onValue(
+    column,
+    (v) => !MONEY.test(v),
+    (v) => `${column} ${json(v)} is not money (yuan, at most 2 decimals)`,
+  );
 
 export const isDecimal = (column: string): LocalCheck =>
-  onValue(column, (v) => !DECIMAL.test(v), (v) => `${column} ${json(v)} is not a decimal (at most 4 decimals)`);
+  onValue(
+    column,
+    (v) => !DECIMAL.test(v),
+    (v) => `${column} ${json(v)} is not a decimal (at most 4 decimals)`,
+  );
 
 /** After isMoney/isDecimal: the value as a number (4 decimals cover both) is < 0. */
 export const nonNegative = (column: string): LocalCheck =>
-  onValue(column, (v) => sign(v) < 0, (v) => `${column} ${v} is negative`);
+  onValue(
+    column,
+    (v) => sign(v) < 0,
+    (v) => `${column} ${v} is negative`,
+  );
 
 export const positive = (column: string): LocalCheck =>
-  onValue(column, (v) => sign(v) <= 0, (v) => `${column} ${v} is not greater than 0`);
+  onValue(
+    column,
+    (v) => sign(v) <= 0,
+    (v) => `${column} ${v} is not greater than 0`,
+  );
 
 export const isRegionCode = (column: string): LocalCheck =>
-  onValue(column, (v) => !REGION_CODE.test(v), (v) => `${column} ${json(v)} is not a 6-digit region code`);
+  onValue(
+    column,
+    (v) => !REGION_CODE.test(v),
+    (v) => `${column} ${json(v)} is not a 6-digit region code`,
+  );
 
 export const isAccount = (column: string): LocalCheck =>
-  onValue(column, (v) => !ACCOUNT.test(v), (v) => `${column} ${maskBankAccount(v)} is not 12–19 digits`);
+  onValue(
+    column,
+    (v) => !ACCOUNT.test(v),
+    (v) => `${column} ${maskBankAccount(v)} is not 12–19 digits`,
+  );
 
 export const isGb11643 = (column: string): LocalCheck =>
-  onValue(column, (v) => !isValidGb11643(v), (v) => `${column} ${maskIdNumber(v)} fails the GB 11643 check`);
+  onValue(
+    column,
+    (v) => !isValidGb11643(v),
+    (v) => `${column} ${maskIdNumber(v)} fails the GB 11643 check`,
+  );
 
 export const isIcd10 = (column: string): LocalCheck =>
-  onValue(column, (v) => !ICD10.test(v) || v.length > 16, (v) => `${column} ${json(v)} is not an ICD-10 code`);
+  onValue(
+    column,
+    (v) => !ICD10.test(v) || v.length > 16,
+    (v) => `${column} ${json(v)} is not an ICD-10 code`,
+  );
 
 export const isInteger = (column: string): LocalCheck =>
-  onValue(column, (v) => !INTEGER.test(v), (v) => `${column} ${json(v)} is not an integer`);
+  onValue(
+    column,
+    (v) => !INTEGER.test(v),
+    (v) => `${column} ${json(v)} is not an integer`,
+  );
 
 export const atLeastOne = (column: string): LocalCheck =>
-  onValue(column, (v) => Number(v) < 1, (v) => `${column} ${v} is less than 1`);
+  onValue(
+    column,
+    (v) => Number(v) < 1,
+    (v) => `${column} ${v} is less than 1`,
+  );
 
 /** total = fund + self exactly (all three already checked as money). */
 export const totalIsSum = (total: string, fund: string, self: string): LocalCheck =>
@@ -281,3 +332,45 @@ export const amountIsProduct = (amount: string, quantity: string, unitPrice: str
 /** A condition over valid values of several columns. */
 export const when = (names: readonly string[], test: (...values: Field[]) => string | null): LocalCheck =>
   rowCheck(names, test);
+
+const TIMESTAMP_PARTS =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d{1,6})?(?:(Z)|([+-])(\d{2}):?(\d{2})?)?$/;
+/** From 1992 on, Asia/Shanghai is UTC+8 all year (it kept daylight saving time 1986–1991). */
+const SHANGHAI_FIXED_FROM = Date.UTC(1992, 0, 1);
+const SHANGHAI_TO = Date.UTC(9999, 11, 31, 16);
+
+/**
+ * The date in Asia/Shanghai of a timestamp already checked by isTimestampText, as
+ * `(value::timestamptz AT TIME ZONE 'Asia/Shanghai')::date` gives it in a session whose zone
+ * is Asia/Shanghai; null when that needs the zone's older rules (an offset before 1992).
+ */
+export function shanghaiDate(value: string): string | null {
+  // The common forms without a regular expression: no offset, or UTC+8 from 1992 on.
+  let zone = 16;
+  if (value.charCodeAt(zone) === 58) zone = 19;
+  if (value.charCodeAt(zone) === 46) {
+    zone++;
+    while (zone < value.length && value.charCodeAt(zone) >= 48 && value.charCodeAt(zone) <= 57) zone++;
+  }
+  if (zone === value.length) return value.slice(0, 10);
+  const offset = value.slice(zone);
+  if ((offset === '+08:00' || offset === '+0800' || offset === '+08') && value.slice(0, 4) >= '1992')
+    return value.slice(0, 10);
+  const p = TIMESTAMP_PARTS.exec(value);
+  if (!p) return null;
+  // Without an offset the value is a Shanghai wall-clock time: its date is the date written.
+  if (p[7] === undefined && p[8] === undefined) return value.slice(0, 10);
+  const offsetMinutes = p[7] ? 0 : (p[8] === '-' ? -1 : 1) * (Number(p[9]) * 60 + Number(p[10] ?? 0));
+  const utc =
+    Date.UTC(Number(p[1]), Number(p[2]) - 1, Number(p[3]), Number(p[4]), Number(p[5]), Number(p[6] ?? 0)) -
+    offsetMinutes * 60_000;
+  if (!(utc >= SHANGHAI_FIXED_FROM && utc < SHANGHAI_TO)) return null;
+  return new Date(utc + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** A value as a CSV field for COPY (quoted when it must be; null is an empty field). */
+export function csvField(value: string | null): string {
+  if (value === null) return '';
+  if (value === '' || /[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
+  return value;
+}

@@ -43,37 +43,39 @@ export interface StageLayout {
   derived: readonly ((f: Fields) => string | null)[];
 }
 
-export class RecordStager extends Transform {
-  /** Physical line of the next byte to scan. */
-  private line = 1;
+/**
+ * Splits a CSV byte stream into records and keeps the physical line each starts on;
+ * subclasses decide what a record becomes (`record`) and when a chunk is done (`endOfChunk`).
+ */
+export abstract class CsvRecordStream extends Transform {
+  /** Physical line of the next byte to scan; during `record`, the line the record starts on. */
+  protected line = 1;
   private headerSeen = false;
   /** Bytes of an incomplete record carried to the next chunk. */
   private pending: Buffer | null = null;
-  private readonly order: number[];
-  private readonly local: { index: number; test: RowTest }[];
-  private readonly fields: Fields;
-  private out: Buffer = Buffer.allocUnsafe(1 << 21);
-  private pos = 0;
-  /** Rows staged (data records). */
+  /** Rows seen (data records). */
   rows = 0;
 
-  constructor(private readonly layout: StageLayout) {
+  constructor(protected readonly header: readonly string[]) {
     super();
-    this.order = layout.columns.map((c) => layout.header.indexOf(c));
-    this.local = layout.tests.flatMap((test, index) => (test ? [{ index, test }] : []));
-    this.fields = new Array<string | null>(layout.columns.length).fill(null);
   }
+
+  /** One data record, bytes [start, end) of `buf` without its line end. */
+  protected abstract record(buf: Buffer, start: number, end: number): void;
+
+  /** Called after the records of a chunk (and at the end of the input); must call `done`. */
+  protected abstract endOfChunk(done: TransformCallback, atEnd: boolean): void;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     try {
       const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
       this.pending = null;
       this.scan(buf, false);
-      this.emit_();
-      done();
     } catch (error) {
       done(error as Error);
+      return;
     }
+    this.endOfChunk(done, false);
   }
 
   override _flush(done: TransformCallback): void {
@@ -83,24 +85,11 @@ export class RecordStager extends Transform {
         this.pending = null;
         this.scan(buf, true);
       }
-      this.emit_();
-      done();
     } catch (error) {
       done(error as Error);
+      return;
     }
-  }
-
-  private emit_(): void {
-    if (this.pos === 0) return;
-    this.push(Buffer.from(this.out.subarray(0, this.pos)));
-    this.pos = 0;
-  }
-
-  private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.out.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.pos + bytes));
-    this.out.copy(bigger, 0, 0, this.pos);
-    this.out = bigger;
+    this.endOfChunk(done, true);
   }
 
   /** Splits `buf` into records; at the end of the file a record needs no line feed. */
@@ -157,75 +146,47 @@ export class RecordStager extends Transform {
           return;
         }
         if (inQuotes) throw new CsvFormatError(this.line, 'unterminated CSV quoted field');
-        this.record(buf, start, length);
+        this.handle(buf, start, length);
         return;
       }
-      this.record(buf, start, end);
+      this.handle(buf, start, end);
       this.line += lines;
       i = end + 1;
     }
   }
 
-  /** One record, bytes [start, end) without its line feed. */
-  private record(buf: Buffer, start: number, end: number): void {
+  private handle(buf: Buffer, start: number, end: number): void {
     if (end > start && buf[end - 1] === CR) end--;
     if (!this.headerSeen) {
       this.headerSeen = true;
       return;
     }
     this.rows++;
-    const text = buf.toString('utf8', start, end);
-    this.split(text);
-    const f = this.fields;
-    let check = -1;
-    let reason = '';
-    for (const { index, test } of this.local) {
-      const failed = test(f);
-      if (failed !== null) {
-        check = index;
-        reason = failed;
-        break;
-      }
-    }
-    const size = end - start;
-    let suffix: string | null = null;
-    if (check === -1) {
-      if (this.layout.derived.length) {
-        suffix = ',,';
-        for (const derive of this.layout.derived) suffix += `,${derive(f) ?? ''}`;
-        suffix += '\n';
-      }
-    } else {
-      suffix = `,${check},"${reason.replace(/"/g, '""')}"${','.repeat(this.layout.derived.length)}\n`;
-    }
-    this.ensure(12 + size + (suffix === null ? 3 : suffix.length * 3));
-    const out = this.out;
-    let pos = this.pos;
-    // The line number, in decimal, then a comma.
-    let line = this.line;
-    let digits = 1;
-    for (let p = 10; p <= line; p *= 10) digits++;
-    for (let k = digits - 1; k >= 0; k--) {
-      out[pos + k] = 48 + (line % 10);
-      line = Math.floor(line / 10);
-    }
-    pos += digits;
-    out[pos++] = 44;
-    buf.copy(out, pos, start, end);
-    pos += size;
-    if (suffix === null) {
-      out[pos++] = 44;
-      out[pos++] = 44;
-      out[pos++] = LF;
-    } else pos += out.write(suffix, pos, 'utf8');
-    this.pos = pos;
+    this.record(buf, start, end);
   }
 
-  /** Fills this.fields (spec order) from a record; empty fields are null. */
-  private split(text: string): void {
-    const header = this.layout.header;
+  /** The next quote at or after the current record in quoteBuf (-1: none after it). */
+  private quoteBuf: Buffer | null = null;
+  private quoteAt = -1;
+
+  /** Whether the record [start, end) of `buf` has a quote (without scanning past it each time). */
+  protected hasQuote(buf: Buffer, start: number, end: number): boolean {
+    if (buf !== this.quoteBuf || (this.quoteAt !== -1 && this.quoteAt < start)) {
+      this.quoteBuf = buf;
+      this.quoteAt = buf.indexOf(QUOTE, start);
+    }
+    return this.quoteAt !== -1 && this.quoteAt < end;
+  }
+
+  /** Whether the last record split had a quote in it. */
+  protected quoted = false;
+
+  /** A record's fields in header order, as PostgreSQL's CSV reader reads them ('' for empty). */
+  protected splitRecord(text: string): string[] {
+    const header = this.header;
     let values: string[];
-    if (text.indexOf('"') === -1) {
+    this.quoted = text.indexOf('"') !== -1;
+    if (!this.quoted) {
       values = text.split(',');
     } else {
       values = [];
@@ -255,15 +216,104 @@ export class RecordStager extends Transform {
       }
       values.push(field + text.slice(from));
     }
-    if (values.length > header.length)
-      throw new CsvFormatError(this.line, 'extra data after last expected column');
+    if (values.length > header.length) throw new CsvFormatError(this.line, 'extra data after last expected column');
     if (values.length < header.length)
       throw new CsvFormatError(this.line, `missing data for column "${header[values.length]}"`);
+    return values;
+  }
+}
+
+/** Writes COPY input into a growing buffer, pushed once per chunk. */
+export class OutputBuffer {
+  out: Buffer = Buffer.allocUnsafe(1 << 21);
+  pos = 0;
+
+  ensure(bytes: number): void {
+    if (this.pos + bytes <= this.out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.pos + bytes));
+    this.out.copy(bigger, 0, 0, this.pos);
+    this.out = bigger;
+  }
+
+  /** The line number in decimal, then a comma. */
+  writeLineNumber(line: number): void {
+    const out = this.out;
+    let digits = 1;
+    for (let p = 10; p <= line; p *= 10) digits++;
+    for (let k = digits - 1; k >= 0; k--) {
+      out[this.pos + k] = 48 + (line % 10);
+      line = Math.floor(line / 10);
+    }
+    this.pos += digits;
+    out[this.pos++] = 44;
+  }
+
+  /** The bytes written since the last take, copied out. */
+  take(): Buffer | null {
+    if (this.pos === 0) return null;
+    const chunk = Buffer.from(this.out.subarray(0, this.pos));
+    this.pos = 0;
+    return chunk;
+  }
+}
+
+export class RecordStager extends CsvRecordStream {
+  private readonly order: number[];
+  private readonly local: { index: number; test: RowTest }[];
+  private readonly fields: Fields;
+  private readonly output = new OutputBuffer();
+
+  constructor(private readonly layout: StageLayout) {
+    super(layout.header);
+    this.order = layout.columns.map((c) => layout.header.indexOf(c));
+    this.local = layout.tests.flatMap((test, index) => (test ? [{ index, test }] : []));
+    this.fields = new Array<string | null>(layout.columns.length).fill(null);
+  }
+
+  protected endOfChunk(done: TransformCallback): void {
+    const chunk = this.output.take();
+    if (chunk) this.push(chunk);
+    done();
+  }
+
+  protected record(buf: Buffer, start: number, end: number): void {
+    const values = this.splitRecord(buf.toString('utf8', start, end));
     const f = this.fields;
     const order = this.order;
     for (let c = 0; c < order.length; c++) {
       const v = values[order[c]];
       f[c] = v === '' ? null : v;
     }
+    let check = -1;
+    let reason = '';
+    for (const { index, test } of this.local) {
+      const failed = test(f);
+      if (failed !== null) {
+        check = index;
+        reason = failed;
+        break;
+      }
+    }
+    const size = end - start;
+    let suffix: string | null = null;
+    if (check === -1) {
+      if (this.layout.derived.length) {
+        suffix = ',,';
+        for (const derive of this.layout.derived) suffix += `,${derive(f) ?? ''}`;
+        suffix += '\n';
+      }
+    } else {
+      suffix = `,${check},"${reason.replace(/"/g, '""')}"${','.repeat(this.layout.derived.length)}\n`;
+    }
+    const o = this.output;
+    o.ensure(12 + size + (suffix === null ? 3 : suffix.length * 3));
+    o.writeLineNumber(this.line);
+    buf.copy(o.out, o.pos, start, end);
+    o.pos += size;
+    if (suffix === null) {
+      o.out[o.pos++] = 44;
+      o.out[o.pos++] = 44;
+      o.out[o.pos++] = LF;
+    } else o.pos += o.out.write(suffix, o.pos, 'utf8');
   }
 }

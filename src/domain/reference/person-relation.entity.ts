@@ -16,11 +16,12 @@ export class PersonRelationEntity {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   kind: PersonRelationKind;
 
-  @ManyToOne(() => PersonEntity, { onDelete: 'CASCADE' })
+  // References checked by the loader, not by a trigger per row (migration 1763900500000).
+  @ManyToOne(() => PersonEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'person_a' })
   a?: PersonEntity;
 
-  @ManyToOne(() => PersonEntity, { onDelete: 'CASCADE' })
+  @ManyToOne(() => PersonEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'person_b' })
   b?: PersonEntity;
 }

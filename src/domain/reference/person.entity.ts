@@ -24,7 +24,8 @@ export class PersonEntity {
   @Column({ type: 'varchar', length: 6, nullable: true })
   regionCode: string | null;
 
-  @ManyToOne(() => RegionEntity, { onDelete: 'RESTRICT', nullable: true })
+  // Checked by the loader, not by a trigger per row (migration 1763900500000).
+  @ManyToOne(() => RegionEntity, { nullable: true, createForeignKeyConstraints: false })
   @JoinColumn({ name: 'region_code' })
   region?: RegionEntity | null;
 
@@ -40,7 +41,7 @@ export class PersonEntity {
   @Column({ type: 'bytea', nullable: true, select: false })
   idNumberEnc: Buffer | null;
 
-  @Index()
+  // Integrity of the decrypted value; no query looks persons up by it (no index).
   @Column({ type: 'bytea', nullable: true })
   idNumberHash: Buffer | null;
 
@@ -50,7 +51,8 @@ export class PersonEntity {
   @Column({ type: 'bytea', nullable: true, select: false })
   bankAccountEnc: Buffer | null;
 
-  @Index()
+  // Looked up only among public officials (INSIDER_PAYEE: a payee account that is an official's).
+  @Index('person_official_bank_account_idx', { where: 'is_public_official' })
   @Column({ type: 'bytea', nullable: true })
   bankAccountHash: Buffer | null;
 

@@ -1,0 +1,545 @@
+/**
+ * The direct path of the loader: a file's accepted rows are copied straight into their fact
+ * table (COPY's multi-row inserts, no staging table, no INSERT … SELECT), with every check
+ * of the file's spec run in Node while PostgreSQL copies:
+ *
+ *   - the row-local checks as in the staged path (row-checks.ts);
+ *   - the set-based ones through lookups: the referenced rows a chunk of records needs are
+ *     found in the batch's memory (what its earlier direct loads committed) or fetched in one
+ *     query on a second connection (committed rows only), and each check's Node form
+ *     (`SqlCheck[2]`) reads them. A row is rejected for the first check that fails, in the
+ *     spec's order, with the same reason text as the staged path.
+ *
+ * Rejected rows stay in memory and go to the quarantine after the copy. Whatever the direct
+ * path cannot decide the way the staged path would — a key that exists already or repeats
+ * in the file (the unique index stops the copy), a key shared with a rejected line, too
+ * many rejections, a value it cannot derive exactly — rolls back to a savepoint and the
+ * caller loads the file by the staged path instead, so the outcome is always the staged
+ * path's (test/integration/ingest-direct.test.ts compares both on the fixtures).
+ */
+import { createReadStream } from 'node:fs';
+import { Readable, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import {
+  Computed,
+  ComputedColumn,
+  DirectLoad,
+  IngestFileSpec,
+  LoadContext,
+  Lookup,
+  LOOKUPS,
+  LookupName,
+  LookupRow,
+  NotDirect,
+} from './ingest.files';
+import {
+  csvField,
+  Fields,
+  isLocalCheck,
+  isTimestampText,
+  maskBankAccount,
+  maskIdNumber,
+  shanghaiDate,
+} from './row-checks';
+import { CbcSlots } from './cbc-slots';
+import { keyedHashWriter } from './keyed-hash';
+import { CsvRecordStream, OutputBuffer } from './stage-stream';
+
+/** More rejections than this are left to the staged path (they are kept in memory here). */
+const MAX_REJECTS = 100_000;
+const LF = 10;
+
+/**
+ * Rows the batch's committed direct loads remembered (DirectLoad.remember), per lookup: later
+ * files find them here rather than in the database — a settlement's items, a person's
+ * settlements. Bounded: past LIMIT entries per lookup the rest is looked up in the database.
+ */
+export class BatchMemory {
+  static readonly LIMIT = 2_000_000;
+  private readonly rows = new Map<LookupName, Map<string, LookupRow>>();
+
+  constructor(readonly limit = BatchMemory.LIMIT) {}
+
+  get(lookup: LookupName, value: string): LookupRow | undefined {
+    return this.rows.get(lookup)?.get(value);
+  }
+
+  has(lookup: LookupName): boolean {
+    return !!this.rows.get(lookup)?.size;
+  }
+
+  /** A committed file's rows. */
+  add(lookup: LookupName, entries: Map<string, LookupRow>): void {
+    let rows = this.rows.get(lookup);
+    if (!rows) this.rows.set(lookup, (rows = new Map()));
+    for (const [key, row] of entries) {
+      if (rows.size >= this.limit) return;
+      rows.set(key, row);
+    }
+  }
+}
+
+/** Time spent waiting for lookups (INGEST_TIMING). */
+export const lookupTiming = { ms: 0, queries: 0, values: 0, fromMemory: 0 };
+
+export interface Rejection {
+  line: number;
+  reason: string;
+}
+
+export type DirectOutcome =
+  | {
+      loaded: true;
+      read: number;
+      rows: number;
+      rejections: Rejection[];
+      /** For BatchMemory once the file is committed. */
+      remembered: Map<string, LookupRow> | null;
+    }
+  | { loaded: false; why: string };
+
+/** True when every set-based check of the spec has a Node form. */
+export const canLoadDirect = (spec: IngestFileSpec): boolean =>
+  !!spec.direct && spec.checks.every((check) => isLocalCheck(check) || !!check[2]);
+
+/**
+ * Loads the file straight into its table inside a savepoint, or rolls back to it and says
+ * why the staged path must load it.
+ */
+export async function loadDirect(
+  client: Client,
+  lookupClient: Client,
+  memory: BatchMemory,
+  spec: IngestFileSpec,
+  path: string,
+  header: string[],
+  context: LoadContext,
+  ensureMonths: (months: string[]) => Promise<void>,
+  chunkBytes = 4 << 20,
+  /** The months of `direct.monthOf`, when a scan was started early (scanMonths). */
+  scanned?: Promise<string[] | null>,
+): Promise<DirectOutcome> {
+  const direct = spec.direct!;
+  if (direct.monthOf) {
+    const started = Date.now();
+    const months = (await scanned) ?? (await monthsIn(path, header, direct.monthOf));
+    if (process.env.INGEST_TIMING)
+      process.stderr.write(`[ingest] ${Date.now() - started} ms waiting for the month scan\n`);
+    if (months.length) await ensureMonths(months);
+  }
+  await client.query('SAVEPOINT ingest_direct');
+  try {
+    const loader = new DirectLoader(spec, header, context, lookupClient, memory);
+    const omit = new Set(direct.omit ?? []);
+    const fileColumns = header.filter((c) => !omit.has(c));
+    const copy = client.query(
+      copyFrom(
+        `COPY ${direct.table} (${[...fileColumns, ...computedOrder(direct).map((c) => c.name)].join(', ')})
+         FROM STDIN WITH (FORMAT csv, FORCE_NULL (${fileColumns.join(', ')}))`,
+      ),
+    );
+    // Large chunks: fewer lookup round trips.
+    await pipeline(createReadStream(path, { highWaterMark: chunkBytes }), loader, copy);
+    if (direct.also) {
+      await pipeline(
+        Readable.from(loader.alsoChunks),
+        client.query(
+          copyFrom(`COPY ${direct.also.table} (${direct.also.columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`),
+        ),
+      );
+    }
+    await quarantine(client, spec, context.ingestFileId, loader.rejected);
+    await client.query('RELEASE SAVEPOINT ingest_direct');
+    return {
+      loaded: true,
+      read: loader.rows,
+      rows: copy.rowCount,
+      rejections: loader.rejected.map(({ line, reason }) => ({ line, reason })),
+      remembered: loader.remembered,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT ingest_direct');
+    return { loaded: false, why: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The computed columns in the order they are written: per row, then per chunk. */
+const computedOrder = (direct: DirectLoad): ComputedColumn[] => [
+  ...direct.computed.filter((c) => 'value' in c),
+  ...direct.computed.filter((c) => 'hashes' in c),
+  ...direct.computed.filter((c) => 'encrypts' in c),
+];
+
+interface Rejected extends Rejection {
+  /** The row's fields in the spec's column order. */
+  fields: Fields;
+}
+
+/** Rejected rows into the quarantine, personal data masked (as the staged path keeps them). */
+async function quarantine(client: Client, spec: IngestFileSpec, ingestFileId: string, rejected: Rejected[]) {
+  const maskers = spec.columns.map((c) => {
+    const mask = spec.masked?.[c];
+    return mask === 'id' ? maskIdNumber : mask === 'account' ? maskBankAccount : (value: string) => value;
+  });
+  for (let from = 0; from < rejected.length; from += 10_000) {
+    const rows = rejected.slice(from, from + 10_000).map(({ line, reason, fields }) => ({
+      line,
+      reason,
+      raw: Object.fromEntries(spec.columns.map((c, i) => [c, fields[i] === null ? null : maskers[i](fields[i]!)])),
+    }));
+    await client.query(
+      `INSERT INTO ingest_quarantine (ingest_file_id, file_name, line, reason, raw)
+       SELECT $1, $2, r.line, r.reason, r.raw FROM jsonb_to_recordset($3::jsonb) AS r(line integer, reason text, raw jsonb)`,
+      [ingestFileId, spec.file, JSON.stringify(rows)],
+    );
+  }
+}
+
+/**
+ * Starts the month scan of a file whose direct load needs month partitions, so that it runs
+ * while the batch's earlier files load; null when the file needs none. A failed scan gives
+ * null (the load scans again and meets the error itself).
+ */
+export function scanMonths(spec: IngestFileSpec, path: string, header: string[]): Promise<string[] | null> | null {
+  if (!canLoadDirect(spec) || !spec.direct!.monthOf) return null;
+  return monthsIn(path, header, spec.direct!.monthOf).catch(() => null);
+}
+
+/** The first days of the months (in Asia/Shanghai) of a timestamp column's valid values. */
+async function monthsIn(path: string, header: string[], column: string): Promise<string[]> {
+  const scanner = new MonthScanner(header, header.indexOf(column));
+  await pipeline(createReadStream(path, { highWaterMark: 4 << 20 }), scanner);
+  return [...scanner.months];
+}
+
+class MonthScanner extends CsvRecordStream {
+  readonly months = new Set<string>();
+
+  constructor(
+    header: readonly string[],
+    private readonly column: number,
+  ) {
+    super(header);
+  }
+
+  protected record(buf: Buffer, start: number, end: number): void {
+    const value = this.hasQuote(buf, start, end)
+      ? this.splitRecord(buf.toString('utf8', start, end))[this.column]
+      : fieldAt(buf, start, end, this.column);
+    if (!isTimestampText(value)) return;
+    const day = shanghaiDate(value);
+    if (day !== null) this.months.add(`${day.slice(0, 7)}-01`);
+  }
+
+  protected endOfChunk(done: TransformCallback): void {
+    done();
+  }
+}
+
+/** Field `index` of a record without quotes, [start, end) of `buf`, found by its commas. */
+function fieldAt(buf: Buffer, start: number, end: number, index: number): string {
+  let from = start;
+  for (let k = 0; k < index; k++) {
+    const comma = buf.indexOf(44, from);
+    if (comma === -1 || comma >= end) return '';
+    from = comma + 1;
+  }
+  let to = buf.indexOf(44, from);
+  if (to === -1 || to > end) to = end;
+  return buf.toString('utf8', from, to);
+}
+
+type CompiledCheck =
+  | { local: true; test: (f: Fields) => string | null }
+  | { local: false; lookup: LookupName; column: number; test: (f: Fields, found: LookupRow | null) => string | null };
+
+/**
+ * The records of one chunk, kept as offsets into its buffer (no strings: the chunk waits for
+ * its lookups, and retained strings would make the garbage collector copy them), with the
+ * values its lookups need.
+ */
+class Chunk {
+  buf: Buffer | null = null;
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly lines: number[] = [];
+  /** Per lookup need, the value of each record ('' when empty). */
+  readonly keys: string[][];
+
+  constructor(needs: number) {
+    this.keys = Array.from({ length: needs }, () => []);
+  }
+}
+
+/** Records → checked rows: COPY input for the accepted ones, the rejected ones kept. */
+class DirectLoader extends CsvRecordStream {
+  readonly rejected: Rejected[] = [];
+  /** The loaded rows as later files look them up (DirectLoad.remember), up to the memory's limit. */
+  readonly remembered: Map<string, LookupRow> | null;
+  private readonly remember: ((f: Fields, computed: Computed) => LookupRow & { key: string }) | null;
+  /** COPY input of `direct.also`, per chunk. */
+  readonly alsoChunks: Buffer[] = [];
+  private readonly direct: DirectLoad;
+  private readonly order: number[];
+  private readonly checks: CompiledCheck[];
+  private readonly computed: { safe: boolean; value: (f: Fields, lookup: Lookup) => string | null }[];
+  /** The current row's computed values, in `computed` order, and their positions by name. */
+  private readonly computedValues: (string | null)[] = [];
+  private readonly computedAt = new Map<string, number>();
+  private readonly computedValue: Computed = (name) => this.computedValues[this.computedAt.get(name)!] ?? null;
+  /** Keyed-hash columns: the column they hash, and the writer. */
+  private readonly hashed: { column: number; write: (value: string, out: Buffer, at: number) => number }[];
+  /** Header positions of the columns the table does not take (`omit`). */
+  private readonly omitted: boolean[];
+  /** Encrypted columns: the column they encrypt, and their slots in the output. */
+  private readonly encrypted: { column: number; slots: CbcSlots }[];
+  private readonly also: ((f: Fields, computed: Computed) => string) | null;
+  private readonly keyColumns: number[];
+  /** Header positions of the file columns written as they are, when the record is rewritten. */
+  private readonly rewrite: number[] | null;
+  /** The distinct (lookup, header position) pairs the checks read. */
+  private readonly needs: { lookup: LookupName; headerIndex: number }[];
+  /** The looked-up rows of the chunk being processed, per lookup. */
+  private found = new Map<LookupName, Map<string, LookupRow>>();
+  private readonly rejectedKeys = new Set<string>();
+  private readonly output = new OutputBuffer();
+  private chunk: Chunk;
+  private alsoLines = '';
+  private readonly f: Fields;
+  /** The last value looked up per lookup and its row: files come sorted by their references. */
+  private lastName: LookupName | null = null;
+  private lastValue = '';
+  private lastRow: LookupRow | null = null;
+  private readonly lookup: Lookup = (name, value) => {
+    if (name === this.lastName && value === this.lastValue) return this.lastRow;
+    this.lastName = name;
+    this.lastValue = value;
+    return (this.lastRow = this.found.get(name)?.get(value) ?? null);
+  };
+
+  constructor(
+    spec: IngestFileSpec,
+    header: readonly string[],
+    context: LoadContext,
+    private readonly lookupClient: Client,
+    private readonly memory: BatchMemory,
+  ) {
+    super(header);
+    this.direct = spec.direct!;
+    const columns = spec.columns;
+    this.order = columns.map((c) => header.indexOf(c));
+    this.checks = spec.checks.map((check): CompiledCheck => {
+      if (isLocalCheck(check)) return { local: true, test: check.local(columns) };
+      const node = check[2];
+      if (!node) throw new NotDirect(`${spec.file}: a check has no Node form`);
+      return { local: false, lookup: node.lookup, column: columns.indexOf(node.column), test: node.test(columns) };
+    });
+    this.computed = [];
+    this.hashed = [];
+    this.encrypted = [];
+    for (const c of computedOrder(this.direct)) {
+      if ('value' in c) {
+        this.computedAt.set(c.name, this.computed.length);
+        this.computed.push({ safe: !!c.safe, value: c.value(context) });
+      } else if ('hashes' in c)
+        this.hashed.push({ column: columns.indexOf(c.hashes), write: keyedHashWriter(context.keys.hashKey) });
+      else this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey) });
+    }
+    this.also = this.direct.also ? this.direct.also.line(context) : null;
+    this.keyColumns = spec.key.map((k) => columns.indexOf(k));
+    const omit = new Set(this.direct.omit ?? []);
+    this.rewrite = omit.size ? header.flatMap((c, i) => (omit.has(c) ? [] : [i])) : null;
+    this.omitted = header.map((c) => omit.has(c));
+    const needs = new Map<string, { lookup: LookupName; headerIndex: number }>();
+    for (const check of this.checks) {
+      if (check.local) continue;
+      const headerIndex = this.order[check.column];
+      needs.set(`${check.lookup}:${headerIndex}`, { lookup: check.lookup, headerIndex });
+    }
+    this.needs = [...needs.values()];
+    this.chunk = new Chunk(this.needs.length);
+    this.f = new Array<string | null>(columns.length).fill(null);
+    const remember = this.direct.remember;
+    this.remember = remember ? remember.entry(columns) : null;
+    this.remembered = remember ? new Map() : null;
+  }
+
+  protected record(buf: Buffer, start: number, end: number): void {
+    const chunk = this.chunk;
+    chunk.buf = buf;
+    chunk.starts.push(start);
+    chunk.ends.push(end);
+    chunk.lines.push(this.line);
+    if (!this.needs.length) return;
+    // The looked-up columns' values: found by their commas, unless the record has quotes.
+    const values = this.hasQuote(buf, start, end) ? this.splitRecord(buf.toString('utf8', start, end)) : null;
+    for (let n = 0; n < this.needs.length; n++) {
+      const h = this.needs[n].headerIndex;
+      const value = values ? values[h] : fieldAt(buf, start, end, h);
+      chunk.keys[n].push(value);
+    }
+  }
+
+  protected endOfChunk(done: TransformCallback): void {
+    const chunk = this.chunk;
+    this.chunk = new Chunk(this.needs.length);
+    this.resolve(chunk)
+      .then(() => {
+        const { buf, starts, ends, lines } = chunk;
+        for (let r = 0; r < starts.length; r++) this.row(buf!, starts[r], ends[r], lines[r]);
+        for (const { slots } of this.encrypted) slots.fill(this.output.out);
+        const out = this.output.take();
+        if (out) this.push(out);
+        if (this.alsoLines) this.alsoChunks.push(Buffer.from(this.alsoLines, 'utf8'));
+        this.alsoLines = '';
+        done();
+      })
+      .catch((error: unknown) => done(error as Error));
+  }
+
+  /** Fetches the referenced rows the chunk needs, one query per lookup. */
+  private async resolve(chunk: Chunk): Promise<void> {
+    const wanted = new Map<LookupName, Set<string>>();
+    this.needs.forEach(({ lookup }, n) => {
+      let set = wanted.get(lookup);
+      if (!set) wanted.set(lookup, (set = new Set()));
+      let previous = '';
+      for (const value of chunk.keys[n]) {
+        if (value !== previous && value !== '') set.add(value);
+        previous = value;
+      }
+    });
+    const found = new Map<LookupName, Map<string, LookupRow>>();
+    for (const [lookup, values] of wanted) {
+      const rows = new Map<string, LookupRow>();
+      found.set(lookup, rows);
+      const query: string[] = [];
+      if (this.memory.has(lookup)) {
+        for (const value of values) {
+          const row = this.memory.get(lookup, value);
+          if (row) rows.set(value, row);
+          else query.push(value);
+        }
+        lookupTiming.fromMemory += values.size - query.length;
+      } else query.push(...values);
+      if (!query.length) continue;
+      const started = Date.now();
+      const result = await this.lookupClient.query<LookupRow & { key: string }>(LOOKUPS[lookup], [query]);
+      lookupTiming.ms += Date.now() - started;
+      lookupTiming.queries++;
+      lookupTiming.values += query.length;
+      for (const row of result.rows) rows.set(row.key, row);
+    }
+    this.found = found;
+    this.lastName = null;
+  }
+
+  private row(buf: Buffer, start: number, end: number, line: number): void {
+    const values = this.splitRecord(buf.toString('utf8', start, end));
+    const f = this.f;
+    const order = this.order;
+    for (let c = 0; c < order.length; c++) {
+      const v = values[order[c]];
+      f[c] = v === '' ? null : v;
+    }
+    let reason: string | null = null;
+    for (const check of this.checks) {
+      if (check.local) reason = check.test(f);
+      else {
+        const value = f[check.column];
+        reason = check.test(f, value === null ? null : this.lookup(check.lookup, value));
+      }
+      if (reason !== null) break;
+    }
+    if (reason !== null) {
+      this.rejected.push({ line, reason, fields: f.slice() });
+      if (this.rejected.length > MAX_REJECTS) throw new NotDirect(`more than ${MAX_REJECTS} rows rejected`);
+      const key = this.keyOf(f);
+      if (key !== null) this.rejectedKeys.add(key);
+      return;
+    }
+    if (this.rejectedKeys.size && this.rejectedKeys.has(this.keyOf(f)!))
+      throw new NotDirect(`line ${line} repeats the key of a rejected line`);
+
+    let computed = '';
+    for (let c = 0; c < this.computed.length; c++) {
+      const { safe, value } = this.computed[c];
+      const v = value(f, this.lookup);
+      this.computedValues[c] = v;
+      computed += safe ? `,${v ?? ''}` : `,${csvField(v)}`;
+    }
+    const o = this.output;
+    if (this.rewrite && this.quoted) {
+      // Fields are quoted again where they must be.
+      let text = '';
+      for (const i of this.rewrite) text += `${csvField(values[i] === '' ? null : values[i])},`;
+      text = text.slice(0, -1) + computed;
+      o.ensure(text.length * 3);
+      o.pos += o.out.write(text, o.pos, 'utf8');
+    } else if (this.rewrite) {
+      // Without quotes: the record's bytes, less the omitted fields, copied a run of kept
+      // fields at a time.
+      o.ensure(end - start + computed.length * 3);
+      const last = this.omitted.length - 1;
+      let wrote = false;
+      const emit = (from: number, to: number) => {
+        if (wrote) o.out[o.pos++] = 44;
+        buf.copy(o.out, o.pos, from, to);
+        o.pos += to - from;
+        wrote = true;
+      };
+      let from = start;
+      let runStart = start;
+      let runFirst = 0;
+      for (let k = 0; k <= last; k++) {
+        const to = k === last ? end : buf.indexOf(44, from);
+        if (this.omitted[k]) {
+          if (k > runFirst) emit(runStart, from - 1);
+          runStart = to + 1;
+          runFirst = k + 1;
+        }
+        from = to + 1;
+      }
+      if (runFirst <= last) emit(runStart, end);
+      if (computed) o.pos += o.out.write(computed, o.pos, 'utf8');
+    } else {
+      const size = end - start;
+      o.ensure(size + computed.length * 3);
+      buf.copy(o.out, o.pos, start, end);
+      o.pos += size;
+      if (computed) o.pos += o.out.write(computed, o.pos, 'utf8');
+    }
+    for (const { column, write } of this.hashed) {
+      const value = f[column];
+      o.ensure(value === null ? 1 : 67 + value.length * 3);
+      o.out[o.pos++] = 44;
+      if (value !== null) o.pos = write(value, o.out, o.pos);
+    }
+    // Encrypted columns: room for their hex, filled when the chunk's values are encrypted.
+    for (const { column, slots } of this.encrypted) {
+      const value = f[column];
+      const width = value === null ? 0 : CbcSlots.width(value);
+      o.ensure(width + 1);
+      o.out[o.pos++] = 44;
+      if (value !== null) {
+        slots.add(value, o.pos);
+        o.pos += width;
+      }
+    }
+    o.ensure(1);
+    o.out[o.pos++] = LF;
+    if (this.also) this.alsoLines += this.also(f, this.computedValue);
+    if (this.remember && this.remembered!.size < this.memory.limit) {
+      const entry = this.remember(f, this.computedValue);
+      this.remembered!.set(entry.key, entry);
+    }
+  }
+
+  /** The key as text; null when a part of it is empty (such a row shares no key). */
+  private keyOf(f: Fields): string | null {
+    const parts = this.keyColumns.map((i) => f[i]);
+    return parts.some((p) => p === null) ? null : JSON.stringify(parts);
+  }
+}
