@@ -167,6 +167,26 @@ export function assertCanSupervise(actor: Actor): void {
   if (!hasRole(actor, 'LEADER')) throw forbidden('only leaders create supervision items');
 }
 
+/**
+ * 指定管辖 (DESIGNATED_JURISDICTION) moves a clue, case or pending transfer to another department:
+ * a change of the target, so seeing it is not enough (§6: only its owner changes an entity; 纪委
+ * reads other agencies' work read-only). It is decided by a leader of the owning department or
+ * of a department of the same kind above it (上级). The owner of a pending transfer is its
+ * sender, who owns the clue until the transfer is accepted.
+ */
+export function assertCanDesignate(actor: Actor, owner: { kind: DepartmentKind; regionCode: string }): void {
+  const ownerOrAbove = actor.department.kind === owner.kind && coversRegion(actor, owner.regionCode);
+  if (!hasRole(actor, 'LEADER') || !ownerOrAbove) {
+    throw forbidden('指定管辖 is decided by a leader of the owning department or of the same-kind department above it');
+  }
+}
+
+/**
+ * The queue dashboard (/admin/queues): operating the system's queues is an ADMIN's work (§6:
+ * admins manage users and rules, not case content — jobs carry ids, not case content).
+ */
+export const mayOperateQueues = (actor: Actor): boolean => hasRole(actor, 'ADMIN');
+
 /** Changing a case's content (sanctions, rectifications, links): its owner's case workers. */
 export function assertOwnerCaseWorker(actor: Actor, ownerDepartmentId: string, what: string): void {
   if (actor.department.id !== ownerDepartmentId || !isCaseWorker(actor)) {
@@ -186,7 +206,10 @@ export function assertCanCompleteRectification(
 }
 
 /** Reports on a supervision item: its assignee's case workers and the supervising leader's department. */
-export function assertCanReportProgress(actor: Actor, item: { assigneeDepartmentId: string; creatorDepartmentId: string }): void {
+export function assertCanReportProgress(
+  actor: Actor,
+  item: { assigneeDepartmentId: string; creatorDepartmentId: string },
+): void {
   const d = actor.department.id;
   if (!isCaseWorker(actor) || (d !== item.assigneeDepartmentId && d !== item.creatorDepartmentId)) {
     throw forbidden('only the assigned department and the supervising leader report progress');

@@ -3,8 +3,9 @@
  * the machine, updates the row only if its version is still the one read
  * (optimistic locking), appends to the entity's timeline and to the audit log.
  */
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { appendAudit } from '../domain/audit/audit.service';
+import type { TimelineRow } from '../domain/clue/clue.types';
 import { AppError, notFound } from '../graphql/errors';
 import { toGlobalId } from '../graphql/relay';
 import { Actor } from '../policy';
@@ -107,5 +108,18 @@ export async function recordTimeline(
     `INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, note, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [entry.entity, entry.entityId, entry.actorId, entry.from, entry.to, entry.event, entry.note ?? null, entry.detail ? JSON.stringify(entry.detail) : null],
+  );
+}
+
+/** Timeline entries of entities of one type, oldest first. */
+export function timelinesByEntityIds(
+  db: DataSource | EntityManager,
+  entityType: string,
+  ids: readonly string[],
+): Promise<TimelineRow[]> {
+  return db.query(
+    `SELECT entity_id, at, actor_id, from_state, to_state, event, note, detail FROM state_change
+     WHERE entity_type = $1 AND entity_id = ANY($2::uuid[]) ORDER BY id`,
+    [entityType, ids],
   );
 }

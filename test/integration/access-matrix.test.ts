@@ -12,69 +12,30 @@
  *   - Denials are FORBIDDEN (and audited); what the caller cannot see is NOT_FOUND.
  */
 import { toGlobalId } from '../../src/graphql/relay';
+import {
+  Actor,
+  CASE_WORKERS,
+  CITY,
+  clueOutcome,
+  ClueFacts as Facts,
+  COUNTY,
+  FAR,
+  insertClueWithFacts,
+  KINDS,
+  Kind,
+  LABEL,
+  NEIGHBOUR,
+  OTHER,
+  Role,
+  ROLES,
+  same,
+  username,
+} from '../support/access-matrix';
 import { startTestApi, TestApi } from '../support/harness';
-import { departmentIdOf, insertClue, rowId, seedWorkflowFixtures, tokenSource } from '../support/workflow-fixtures';
+import { departmentIdOf, rowId, seedWorkflowFixtures, tokenSource } from '../support/workflow-fixtures';
 
-type Kind = 'MEDICAL_INSURANCE' | 'HEALTH' | 'PUBLIC_SECURITY' | 'DISCIPLINE';
-type Role = 'INVESTIGATOR' | 'SUPERVISOR' | 'LEADER' | 'ANALYST' | 'ADMIN';
-interface Dept {
-  kind: Kind;
-  region: string;
-}
-/** What is true of a clue, independent of who asks. */
-interface Facts {
-  owner: Dept;
-  clueRegion: string;
-  transfer?: { from: Dept; to: Dept; status: 'PENDING' | 'ACCEPTED' };
-  copiedTo?: Dept;
-}
-interface Actor extends Dept {
-  role: Role;
-}
-
-const KINDS: Kind[] = ['MEDICAL_INSURANCE', 'HEALTH', 'PUBLIC_SECURITY', 'DISCIPLINE'];
-const ROLES: Role[] = ['INVESTIGATOR', 'SUPERVISOR', 'LEADER', 'ANALYST', 'ADMIN'];
-const CASE_WORKERS: Role[] = ['INVESTIGATOR', 'SUPERVISOR', 'LEADER'];
-const PREFIX: Record<Kind, string> = { MEDICAL_INSURANCE: 'yb', HEALTH: 'wj', PUBLIC_SECURITY: 'ga', DISCIPLINE: 'jw' };
-const LABEL: Record<Kind, string> = {
-  MEDICAL_INSURANCE: '医保',
-  HEALTH: '卫健',
-  PUBLIC_SECURITY: '公安',
-  DISCIPLINE: '纪委',
-};
-
-/** A region's jurisdiction is itself and everything below it (610000 ⊃ 610300 ⊃ 610302). */
-const covers = (actorRegion: string, region: string): boolean => {
-  const prefix = actorRegion.endsWith('0000')
-    ? actorRegion.slice(0, 2)
-    : actorRegion.endsWith('00')
-      ? actorRegion.slice(0, 4)
-      : actorRegion;
-  return region.startsWith(prefix);
-};
-const same = (a: Dept, b: Dept | undefined) => !!b && a.kind === b.kind && a.region === b.region;
-
-type Outcome = 'CHANGE' | 'READ' | 'NONE';
-
-/** PRODUCT.md §6, as code. */
-function expected(actor: Actor, clue: Facts): Outcome {
-  if (actor.role === 'ADMIN') return 'NONE';
-  const owns = same(actor, clue.owner);
-  const sameKindBelow = clue.owner.kind === actor.kind && covers(actor.region, clue.owner.region);
-  const sentOrReceived = !!clue.transfer && (same(actor, clue.transfer.from) || same(actor, clue.transfer.to));
-  const copied = same(actor, clue.copiedTo);
-  const disciplineReads = actor.kind === 'DISCIPLINE' && covers(actor.region, clue.clueRegion);
-  if (!(owns || sameKindBelow || sentOrReceived || copied || disciplineReads)) return 'NONE';
-  return owns && CASE_WORKERS.includes(actor.role) ? 'CHANGE' : 'READ';
-}
-
-/** Another agency than `k`, to own or receive the clue in relations that need two. */
-const OTHER: Record<Kind, Kind> = {
-  MEDICAL_INSURANCE: 'HEALTH',
-  HEALTH: 'PUBLIC_SECURITY',
-  PUBLIC_SECURITY: 'MEDICAL_INSURANCE',
-  DISCIPLINE: 'MEDICAL_INSURANCE',
-};
+/** PRODUCT.md §6, as code (test/support/access-matrix.ts, shared with the case, transfer and supervision matrices). */
+const expected = clueOutcome;
 
 /** The caller's department's relation to the clue: where the caller sits, and the clue's facts. */
 interface Relation {
@@ -82,10 +43,6 @@ interface Relation {
   actorRegion: string;
   facts(k: Kind): Facts;
 }
-const COUNTY = '610302'; // 渭滨区
-const CITY = '610300'; // 宝鸡市, above it
-const NEIGHBOUR = '610303'; // 金台区, same city
-const FAR = '610402'; // 秦都区, another city
 const RELATIONS: Relation[] = [
   {
     name: 'owner county',
@@ -185,48 +142,12 @@ describe('access matrix (PRODUCT.md §6)', () => {
   const visibleLists = new Map<string, Promise<Set<string>>>();
   const forbidden: { username: string; field: string; clueId: string }[] = [];
 
-  const username = (a: Actor) => `${PREFIX[a.kind]}-${a.region}-${a.role.toLowerCase()}`;
   const gql = async (a: Actor, query: string, variables: Record<string, unknown> = {}) =>
     t.gql(query, variables, await token(username(a)));
 
   /** Builds a clue with the given facts in the given state (the state before the transfer, for a pending one). */
-  async function build(facts: Facts, state: State): Promise<string> {
-    const id = await insertClue(t.services, {
-      ownerKind: facts.owner.kind,
-      ownerRegion: facts.owner.region,
-      regionCode: facts.clueRegion,
-      status: state,
-    });
-    if (facts.transfer) {
-      const { from, to, status } = facts.transfer;
-      const [fromId, toId] = [
-        await departmentIdOf(t.services, from.kind, from.region),
-        await departmentIdOf(t.services, to.kind, to.region),
-      ];
-      await t.services.db.query(
-        `INSERT INTO clue_transfer (clue_id, from_department_id, to_department_id, reason, status, requested_by, accept_deadline,
-                                    feedback_deadline, responded_at, clue_status_before)
-         SELECT $1, $2, $3, '矩阵移送', $4::text, u.id, now() + interval '5 days',
-                CASE WHEN $4::text = 'ACCEPTED' THEN now() + interval '30 days' END, CASE WHEN $4::text = 'ACCEPTED' THEN now() END, $5
-         FROM app_user u WHERE u.department_id = $2 AND 'INVESTIGATOR' = ANY(u.roles) LIMIT 1`,
-        [id, fromId, toId, status, state],
-      );
-      // Pending: the clue waits for the receiver; accepted: the receiver already owns it (facts.owner).
-      if (status === 'PENDING') {
-        await t.services.db.query(
-          `UPDATE clue SET status = 'TRANSFER_PENDING', status_before_transfer = $2 WHERE id = $1`,
-          [id, state],
-        );
-      }
-    }
-    if (facts.copiedTo) {
-      await t.services.db.query(`INSERT INTO clue_copy (clue_id, department_id, reason) VALUES ($1, $2, '抄送')`, [
-        id,
-        await departmentIdOf(t.services, facts.copiedTo.kind, facts.copiedTo.region),
-      ]);
-    }
-    return toGlobalId('Clue', id);
-  }
+  const build = async (facts: Facts, state: State): Promise<string> =>
+    toGlobalId('Clue', (await insertClueWithFacts(t, facts, state)).clueId);
 
   /** Every clue id the actor's clues list returns (all pages). */
   function visibleList(a: Actor): Promise<Set<string>> {

@@ -148,3 +148,92 @@ export async function insertTransfer(
 
 /** The row id inside a Relay global id. */
 export const rowId = (globalId: string): string => Buffer.from(globalId, 'base64url').toString().split(':')[1];
+
+let insertedCases = 0;
+
+/**
+ * A case inserted directly in a given state and owner, filed from the given clues (no
+ * timeline), for tests about who may see and change what rather than about how it got there.
+ */
+export async function insertCase(
+  services: AppServices,
+  c: {
+    ownerKind: string;
+    ownerRegion: string;
+    status?: string;
+    regionCode?: string;
+    clueIds?: string[];
+    title?: string;
+  },
+): Promise<string> {
+  insertedCases += 1;
+  const [row] = await services.db.query(
+    `INSERT INTO "case" (code, title, status, owner_department_id, region_code)
+     VALUES ($1, $2, $3, (SELECT id FROM department WHERE kind = $4 AND region_code = $5), $6) RETURNING id`,
+    [
+      `AJ-FIX-${process.pid}-${insertedCases}`,
+      c.title ?? `夹具案件${insertedCases}`,
+      c.status ?? 'FILED',
+      c.ownerKind,
+      c.ownerRegion,
+      c.regionCode ?? c.ownerRegion,
+    ],
+  );
+  if (c.clueIds?.length) {
+    await services.db.query('INSERT INTO case_clue (case_id, clue_id) SELECT $1, unnest($2::uuid[])', [
+      row.id,
+      c.clueIds,
+    ]);
+  }
+  return row.id;
+}
+
+/** An OPEN rectification item of a case, to be done by the given department. */
+export async function insertRectification(
+  services: AppServices,
+  caseId: string,
+  owner: { kind: string; region: string },
+): Promise<string> {
+  const [row] = await services.db.query(
+    `INSERT INTO rectification_item (case_id, description, owner_department_id, deadline)
+     VALUES ($1, '夹具整改', (SELECT id FROM department WHERE kind = $2 AND region_code = $3), current_date + 30) RETURNING id`,
+    [caseId, owner.kind, owner.region],
+  );
+  return row.id;
+}
+
+/**
+ * A supervision item inserted directly: created by a leader of `creator`, assigned to
+ * `assignee`, over exactly one of clueId, caseId, transferId (row ids).
+ */
+export async function insertSupervisionItem(
+  services: AppServices,
+  s: {
+    creator: { kind: string; region: string };
+    assignee: { kind: string; region: string };
+    clueId?: string;
+    caseId?: string;
+    transferId?: string;
+    kind?: string;
+    status?: string;
+  },
+): Promise<string> {
+  const creatorId = await departmentIdOf(services, s.creator.kind, s.creator.region);
+  const [row] = await services.db.query(
+    `INSERT INTO supervision_item (kind, title, status, clue_id, case_id, transfer_id, assigned_to_department_id,
+                                   creator_department_id, leader_id, deadline)
+     SELECT $1, '夹具督办', $2, $3, $4, $5, $6, $7, u.id, now() + interval '10 days'
+     FROM app_user u WHERE u.department_id = $7 AND 'LEADER' = ANY(u.roles) LIMIT 1
+     RETURNING id`,
+    [
+      s.kind ?? 'LISTED_SUPERVISION',
+      s.status ?? 'OPEN',
+      s.clueId ?? null,
+      s.caseId ?? null,
+      s.transferId ?? null,
+      await departmentIdOf(services, s.assignee.kind, s.assignee.region),
+      creatorId,
+    ],
+  );
+  return row.id;
+}
