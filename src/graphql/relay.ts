@@ -152,14 +152,76 @@ export async function paginate<Row extends Record<string, unknown>, T>(options: 
      ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')} LIMIT $${params.length}`,
     params,
   );
-  const page = rows.slice(0, first);
-  const edges = page.map((row) => ({
+  return connectionOf(rows, { ...options, totalCount: count });
+}
+
+/**
+ * `paginate`'s first page (no `after`) for each of many groups — e.g. the hits of every clue
+ * in a list — in one query: rows are numbered within their group (`partitionBy`), and each
+ * group's connection carries the same cursors, so that `paginate` with `after` pages on.
+ * The caller's `where` restricts the rows to the groups asked for.
+ */
+export async function firstPages<Row extends Record<string, unknown>, T>(options: {
+  query: (sql: string, params: unknown[]) => Promise<(Row & { page_row: string; page_total: string })[]>;
+  from: string;
+  where: string[];
+  params: unknown[];
+  orderBy: { column: string; key: keyof Row & string }[];
+  descending?: boolean;
+  first: number;
+  map: (row: Row) => T;
+  partitionBy: string;
+  groups: readonly string[];
+  groupOf: (row: Row) => string;
+}): Promise<Map<string, Connection<T>>> {
+  const { orderBy, first, descending = false } = options;
+  const params = [...options.params, first + 1];
+  const direction = descending ? 'DESC' : 'ASC';
+  const rows = await options.query(
+    `SELECT * FROM (
+       SELECT *, row_number() OVER (PARTITION BY ${options.partitionBy}
+                                    ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')}) AS page_row,
+              count(*) OVER (PARTITION BY ${options.partitionBy}) AS page_total
+       FROM ${options.from} ${options.where.length ? `WHERE ${options.where.join(' AND ')}` : ''}
+     ) numbered WHERE page_row <= $${params.length} ORDER BY page_row`,
+    params,
+  );
+  const byGroup = new Map<string, { rows: Row[]; total: number }>(
+    options.groups.map((g) => [g, { rows: [], total: 0 }]),
+  );
+  for (const { page_row: _row, page_total: total, ...row } of rows) {
+    const group = byGroup.get(options.groupOf(row as unknown as Row));
+    if (!group) continue;
+    group.rows.push(row as unknown as Row);
+    group.total = Number(total);
+  }
+  return new Map(
+    [...byGroup].map(([key, group]) => [
+      key,
+      connectionOf(group.rows, { ...options, after: null, totalCount: group.total }),
+    ]),
+  );
+}
+
+/** A page from rows read with LIMIT first + 1 (the extra row tells that a next page exists). */
+function connectionOf<Row extends Record<string, unknown>, T>(
+  rows: Row[],
+  options: {
+    orderBy: { key: keyof Row & string }[];
+    first: number;
+    after?: string | null;
+    map: (row: Row) => T;
+    totalCount: number;
+  },
+): Connection<T> {
+  const { orderBy, first } = options;
+  const edges = rows.slice(0, first).map((row) => ({
     cursor: encodeCursor(orderBy.map((o) => normaliseKey(row[o.key]))),
     node: options.map(row),
   }));
   return {
     edges,
-    totalCount: count,
+    totalCount: options.totalCount,
     pageInfo: {
       hasNextPage: rows.length > first,
       hasPreviousPage: Boolean(options.after),

@@ -12,6 +12,7 @@ import {
   RegionResolver,
 } from '../domain/reference/reference.resolver';
 import { auditMiddleware } from './audit.middleware';
+import { freshLoadersPerMutation } from './loaders';
 import { ClueResolver, StateChangeResolver } from '../domain/clue/clue.resolver';
 import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../domain/case/case.resolver';
 import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';
@@ -61,7 +62,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    globalMiddlewares: [auditMiddleware],
+    globalMiddlewares: [freshLoadersPerMutation, auditMiddleware],
     // Subscriptions subscribe to the services' Redis event bus themselves (subscriptions.resolver.ts);
     // type-graphql still insists on a pubSub, which stays unused.
     pubSub: createPubSub(),

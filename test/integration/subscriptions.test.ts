@@ -175,6 +175,28 @@ describe('subscriptions (graphql-ws)', () => {
       wj.stop();
     });
 
+    it('reads each event afresh: a clue announced again shows its timeline as it is then', async () => {
+      const yb = subscribe(
+        await connect('yb-610302-investigator'),
+        'subscription { clueAssigned { id timeline { event } } }',
+      );
+      await ready(yb, 'MEDICAL_INSURANCE', '610302');
+      const clue = await insertClue(t.services, { ownerKind: 'MEDICAL_INSURANCE', ownerRegion: '610302' });
+      const id = toGlobalId('Clue', clue);
+      const departmentId = await departmentOf('MEDICAL_INSURANCE', '610302');
+      t.services.events.publish('clueAssigned', { clueId: clue, departmentId });
+      await yb.next((r) => r.clueAssigned.id === id);
+      await t.services.db.query(
+        `INSERT INTO state_change (entity_type, entity_id, from_state, to_state, event)
+         VALUES ('Clue', $1, 'ASSIGNED', 'ASSIGNED', 'DESIGNATE')`,
+        [clue],
+      );
+      t.services.events.publish('clueAssigned', { clueId: clue, departmentId });
+      await yb.next((r) => r.clueAssigned.id === id && r.clueAssigned.timeline.length > 0);
+      expect(yb.received.map((r) => r.clueAssigned.timeline)).toEqual([[], [{ event: 'DESIGNATE' }]]);
+      yb.stop();
+    });
+
     it('through the real pipeline: registerClue → outbox → routing worker → subscriber', async () => {
       const yb = subscribe(await connect('yb-610302-leader'), CLUE_ASSIGNED);
       await ready(yb, 'MEDICAL_INSURANCE', '610302');

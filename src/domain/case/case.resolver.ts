@@ -6,7 +6,6 @@ import { UserType } from '../auth/auth.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
 import { CaseEvent } from './case.machine';
-import { groupLoader, rowLoader } from './case.loaders';
 import {
   addRectification,
   addSanction,
@@ -15,14 +14,8 @@ import {
   linkCases,
   listCases,
   openCase,
-  rectificationsByCaseIds,
   rowId,
-  sanctionsByCaseIds,
-  timelinesByEntityIds,
   transitionCase,
-  visibleCasesByIds,
-  visibleCluesByCaseIds,
-  visibleRelationsByCaseIds,
 } from './case.service';
 import {
   AddRectificationInput,
@@ -38,16 +31,12 @@ import {
   SanctionType,
 } from './case.types';
 
-/** The visible case of an id, or null (batched: used by Case.relations' peers, RectificationItem.case, SupervisionItem.case). */
-export const visibleCaseLoader = (ctx: GraphQLContext) =>
-  rowLoader(ctx, 'case.visible', visibleCasesByIds, (r) => r.id);
-
 @Resolver(() => CaseType)
 export class CaseResolver {
   @Query(() => CaseType, { nullable: true, description: 'null when unknown or not visible' })
   async case(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
     requireActor(ctx);
-    const row = await visibleCaseLoader(ctx).load(rowId(id, 'Case'));
+    const row = await ctx.loaders.visibleCase.load(rowId(id, 'Case'));
     return row && CaseType.from(row);
   }
 
@@ -149,38 +138,22 @@ export class CaseResolver {
 
   @FieldResolver(() => [ClueType], { description: 'The clues the case was filed from that the caller may see.' })
   async clues(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): Promise<ClueType[]> {
-    const rows = await groupLoader(ctx, 'case.clues', visibleCluesByCaseIds, (r) => r.case_id).load(c.row.id);
-    return rows.map(ClueType.from);
+    return (await ctx.loaders.caseClues.load(c.row.id)).map(ClueType.from);
   }
 
   @FieldResolver(() => [SanctionType])
   async sanctions(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): Promise<SanctionType[]> {
-    const rows = await groupLoader(
-      ctx,
-      'case.sanctions',
-      (db, _a, ids) => sanctionsByCaseIds(db, ids),
-      (r) => r.case_id,
-    ).load(c.row.id);
-    return rows.map(SanctionType.from);
+    return (await ctx.loaders.caseSanctions.load(c.row.id)).map(SanctionType.from);
   }
 
   @FieldResolver(() => [RectificationItemType])
   async rectifications(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): Promise<RectificationItemType[]> {
-    const loader = groupLoader(
-      ctx,
-      'case.rectifications',
-      (db, _a, ids) => rectificationsByCaseIds(db, ids),
-      (r) => r.case_id,
-    );
-    return (await loader.load(c.row.id)).map(RectificationItemType.from);
+    return (await ctx.loaders.caseRectifications.load(c.row.id)).map(RectificationItemType.from);
   }
 
   @FieldResolver(() => [CaseRelationType], { description: 'Linked cases the caller may see.' })
   async relations(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): Promise<CaseRelationType[]> {
-    const rows = await groupLoader(ctx, 'case.relations', visibleRelationsByCaseIds, (r) => r.relation_of).load(
-      c.row.id,
-    );
-    return rows.map(CaseRelationType.from);
+    return (await ctx.loaders.caseRelations.load(c.row.id)).map(CaseRelationType.from);
   }
 
   @FieldResolver(() => [CaseEventEnum], {
@@ -192,17 +165,9 @@ export class CaseResolver {
 
   @FieldResolver(() => [StateChange])
   async timeline(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
-    return timelineFrom(await caseTimelineLoader(ctx).load(c.row.id));
+    return timelineFrom(await ctx.loaders.timeline.Case.load(c.row.id));
   }
 }
-
-const caseTimelineLoader = (ctx: GraphQLContext) =>
-  groupLoader(
-    ctx,
-    'case.timeline',
-    (db, _a, ids) => timelinesByEntityIds(db, 'Case', ids),
-    (r) => r.entity_id,
-  );
 
 @Resolver(() => SanctionType)
 export class SanctionResolver {
@@ -242,7 +207,7 @@ export class RectificationItemResolver {
     description: 'null for a rectifying department that may not see the case itself.',
   })
   async case(@Root() r: RectificationItemType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
-    const row = await visibleCaseLoader(ctx).load(r.row.case_id);
+    const row = await ctx.loaders.visibleCase.load(r.row.case_id);
     return row && CaseType.from(row);
   }
 }

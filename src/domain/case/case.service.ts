@@ -21,7 +21,7 @@ import { applyTransition, recordTimeline } from '../../workflow/transition';
 import { appendAudit } from '../audit/audit.service';
 import { clueMachine } from '../clue/clue.machine';
 import { CLUE_SELECT, clueParties } from '../clue/clue.service';
-import { ClueRow, TimelineRow } from '../clue/clue.types';
+import { ClueRow } from '../clue/clue.types';
 import { shanghaiDate } from '../reference/working-days';
 import { CaseEvent, CaseGuardInput, caseMachine, RECTIFICATION_STATES, SANCTION_STATES } from './case.machine';
 import {
@@ -177,15 +177,6 @@ export function visibleCluesByCaseIds(
      WHERE kc.case_id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}
      ORDER BY c.created_at, c.id`,
     params,
-  );
-}
-
-/** Timeline entries of entities of one type, oldest first. */
-export function timelinesByEntityIds(db: Db, entityType: string, ids: readonly string[]): Promise<TimelineRow[]> {
-  return db.query(
-    `SELECT entity_id, at, actor_id, from_state, to_state, event, note, detail FROM state_change
-     WHERE entity_type = $1 AND entity_id = ANY($2::uuid[]) ORDER BY id`,
-    [entityType, ids],
   );
 }
 

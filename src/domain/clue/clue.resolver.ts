@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { GraphQLContext, loadPresent, requireActor } from '../../graphql/context';
+import { GraphQLContext, requireActor } from '../../graphql/context';
+import { loadPresent } from '../../graphql/loaders';
 import { fromGlobalId, pageSize } from '../../graphql/relay';
 import { MoneyScalar } from '../../graphql/scalars';
 import { UserType } from '../auth/auth.types';
-import { visibleCasesByClueIds } from '../case/case.service';
 import { CaseType } from '../case/case.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
@@ -17,7 +17,7 @@ import {
   registerClue,
   startVerification,
 } from './clue.service';
-import { ClueConnection, ClueFilter, ClueType, RegisterClueInput, StateChange, timelineFrom, TimelineRow } from './clue.types';
+import { ClueConnection, ClueFilter, ClueType, RegisterClueInput, StateChange, timelineFrom } from './clue.types';
 
 const clueId = (id: string) => fromGlobalId(id, 'Clue').id;
 
@@ -120,8 +120,8 @@ export class ClueResolver {
 
   @FieldResolver(() => CaseType, { nullable: true, description: 'The case opened from this clue, when visible.' })
   async case(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
-    const [row] = await visibleCasesByClueIds(ctx.services.db, requireActor(ctx), [clue.row.id]);
-    return row ? CaseType.from(row) : null;
+    const row = await ctx.loaders.clueCase.load(clue.row.id);
+    return row && CaseType.from(row);
   }
 
   @FieldResolver(() => [String], { description: 'Events the caller may fire now (state and permission).' })
@@ -131,16 +131,8 @@ export class ClueResolver {
 
   @FieldResolver(() => [StateChange])
   async timeline(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
-    return loadTimeline(ctx, 'Clue', clue.row.id);
+    return timelineFrom(await ctx.loaders.timeline.Clue.load(clue.row.id));
   }
-}
-
-export async function loadTimeline(ctx: GraphQLContext, entity: string, id: string): Promise<StateChange[]> {
-  const rows: TimelineRow[] = await ctx.services.db.query(
-    `SELECT * FROM state_change WHERE entity_type = $1 AND entity_id = $2 ORDER BY id`,
-    [entity, id],
-  );
-  return timelineFrom(rows);
 }
 
 @Resolver(() => StateChange)

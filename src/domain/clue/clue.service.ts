@@ -25,21 +25,41 @@ export const clueParties = (actor: Actor | null, clue: ClueRow) =>
 export const clueAllowedEvents = (actor: Actor, clue: ClueRow): ClueEvent[] =>
   allowedEvents(clueMachine, clue.status, clueParties(actor, clue));
 
+type Db = AppServices['db'] | EntityManager;
+
 /** A clue the actor may see, or NOT_FOUND (also when it exists but is not visible). */
-export async function findVisibleClue(db: AppServices['db'] | EntityManager, actor: Actor, clueId: string): Promise<ClueRow> {
-  const params: unknown[] = [clueId];
-  const rows: ClueRow[] = await db.query(
-    `SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = $1 AND ${clueVisibleSql(actor, params)}`,
-    params,
-  );
-  if (!rows[0]) throw notFound('clue');
-  return rows[0];
+export async function findVisibleClue(db: Db, actor: Actor, clueId: string): Promise<ClueRow> {
+  const [row] = await visibleCluesByIds(db, actor, [clueId]);
+  if (!row) throw notFound('clue');
+  return row;
 }
 
 /** Visible clues by id, for batch loading (ids not visible are absent). */
-export async function visibleCluesByIds(db: AppServices['db'], actor: Actor, ids: readonly string[]): Promise<ClueRow[]> {
+export function visibleCluesByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<ClueRow[]> {
   const params: unknown[] = [ids];
   return db.query(`SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}`, params);
+}
+
+/** The persons of clues: subjects first, then persons of the evidence. */
+export function personsByClueIds(
+  db: Db,
+  clueIds: readonly string[],
+): Promise<{ clue_id: string; person_id: string }[]> {
+  return db.query(
+    'SELECT clue_id, person_id FROM clue_person WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, role DESC, person_id',
+    [clueIds],
+  );
+}
+
+/** 抄送: the departments clues are copied to, in the order they were copied. */
+export function copiesByClueIds(
+  db: Db,
+  clueIds: readonly string[],
+): Promise<{ clue_id: string; department_id: string }[]> {
+  return db.query(
+    'SELECT clue_id, department_id FROM clue_copy WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, copied_at',
+    [clueIds],
+  );
 }
 
 export async function listClues(

@@ -45,9 +45,36 @@ export interface CollisionJobData {
 export const RUN_SELECT = `r.*, to_char(r.from_date, 'YYYY-MM-DD') AS from_date, to_char(r.to_date, 'YYYY-MM-DD') AS to_date`;
 
 export async function findRun(db: AppServices['db'] | EntityManager, runId: string): Promise<CollisionRunRow> {
-  const rows: CollisionRunRow[] = await db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1`, [runId]);
+  const rows: CollisionRunRow[] = await db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1`, [
+    runId,
+  ]);
   if (!rows[0]) throw notFound('collision run');
   return rows[0];
+}
+
+/** Runs by id, for batch loading (the first and last runs of hits). */
+export function runsByIds(db: AppServices['db'], ids: readonly string[]): Promise<CollisionRunRow[]> {
+  return db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id = ANY($1::uuid[])`, [ids]);
+}
+
+export interface CollisionRunJobRow {
+  run_id: string;
+  model: string;
+  slice_key: string;
+  status: RunStatus;
+  attempts: number;
+  hits: number | null;
+  duration_ms: number | null;
+  error: string | null;
+}
+
+/** The jobs of runs, by model and slice. */
+export function jobsByRunIds(db: AppServices['db'], runIds: readonly string[]): Promise<CollisionRunJobRow[]> {
+  return db.query(
+    `SELECT run_id, model, slice_key, status, attempts, hits, duration_ms, error FROM collision_run_job
+     WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, model, slice_key`,
+    [runIds],
+  );
 }
 
 export interface StartRunInput {
@@ -107,7 +134,10 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
  * Executes one job of a run. Safe to repeat: a job whose work is committed is skipped, the
  * upsert makes redoing it harmless, and finalisation happens once.
  */
-export async function executeCollisionJob(services: AppServices, job: CollisionJobData): Promise<{ hits: number; skipped?: boolean }> {
+export async function executeCollisionJob(
+  services: AppServices,
+  job: CollisionJobData,
+): Promise<{ hits: number; skipped?: boolean }> {
   const run = await findRun(services.db, job.runId);
   if (run.status === 'SUCCEEDED' || run.status === 'FAILED') return { hits: 0, skipped: true };
   await services.db.query(
@@ -286,4 +316,15 @@ export async function runHitsByModel(db: AppServices['db'], runId: string): Prom
     [runId],
   );
   return Object.fromEntries(rows.map((r) => [r.model, r.hits]));
+}
+
+/** Hits stored per model (each hit counted once, however many runs re-detected it); 0 for models without hits. */
+export async function storedHitsByModel(db: AppServices['db']): Promise<Record<string, number>> {
+  const rows: { model: string; hits: number }[] = await db.query(
+    `SELECT model, count(*)::int AS hits FROM collision_hit GROUP BY model`,
+  );
+  return {
+    ...Object.fromEntries(MODEL_CODES.map((code) => [code, 0])),
+    ...Object.fromEntries(rows.map((r) => [r.model, r.hits])),
+  };
 }

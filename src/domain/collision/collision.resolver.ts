@@ -1,13 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { GraphQLContext, loadPresent, requireActor } from '../../graphql/context';
+import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../graphql/errors';
+import { loadPresent } from '../../graphql/loaders';
 import { Connection, fromGlobalId, pageSize, paginate } from '../../graphql/relay';
-import { Actor, assertCanRunCollision, hitVisibleSql, runVisibleSql } from '../../policy';
+import { Actor, assertCanRunCollision, runVisibleSql } from '../../policy';
 import { ClueType } from '../clue/clue.types';
-import { findVisibleClue } from '../clue/clue.service';
-import { loadSettlements } from '../ingest/settlement.service';
 import { SettlementType } from '../ingest/settlement.types';
 import { InstitutionType, PersonType } from '../reference/reference.types';
+import { listHits } from './collision-hit.service';
 import { CollisionRunRow, RUN_SELECT, startCollisionRun } from './collision-run.service';
 import {
   CollisionHitConnection,
@@ -29,31 +29,10 @@ async function visibleRun(ctx: GraphQLContext, actor: Actor, runId: string): Pro
   return rows[0] ?? null;
 }
 
-export async function listHits(
-  ctx: GraphQLContext,
-  actor: Actor,
-  where: { sql: string[]; params: unknown[] },
-  first: number | null | undefined,
-  after: string | null | undefined,
-): Promise<Connection<CollisionHitType>> {
-  const params = [...where.params];
-  const conditions = [...where.sql, hitVisibleSql(actor, params)];
-  const page = await paginate<CollisionHitRow & { created_us: string }, CollisionHitType>({
-    query: (sql, ps) => ctx.services.db.query(sql, ps),
-    from: `(SELECT h.*, (extract(epoch FROM h.created_at) * 1000000)::bigint AS created_us FROM collision_hit h) h`,
-    where: conditions,
-    params,
-    orderBy: [
-      { column: 'h.created_us', key: 'created_us' },
-      { column: 'h.id', key: 'id' },
-    ],
-    descending: true,
-    first: pageSize(first, ctx.services.config.limits.maxPageSize),
-    after,
-    map: CollisionHitType.from,
-  });
-  return page;
-}
+const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionHitType> => ({
+  ...page,
+  edges: page.edges.map((e) => ({ cursor: e.cursor, node: CollisionHitType.from(e.node) })),
+});
 
 @Resolver(() => CollisionRunType)
 export class CollisionRunResolver {
@@ -96,19 +75,7 @@ export class CollisionRunResolver {
 
   @FieldResolver(() => [CollisionRunJobType], { description: 'The jobs the run was split into.' })
   async jobs(@Root() run: CollisionRunType, @Ctx() ctx: GraphQLContext): Promise<CollisionRunJobType[]> {
-    const rows: { model: string; slice_key: string; status: string; attempts: number; hits: number | null; duration_ms: number | null; error: string | null }[] =
-      await ctx.services.db.query('SELECT * FROM collision_run_job WHERE run_id = $1 ORDER BY model, slice_key', [run.row.id]);
-    return rows.map((r) =>
-      Object.assign(new CollisionRunJobType(), {
-        model: r.model,
-        slice: r.slice_key,
-        status: r.status,
-        attempts: r.attempts,
-        hits: r.hits,
-        durationMs: r.duration_ms,
-        error: r.error,
-      }),
-    );
+    return (await ctx.loaders.collisionRunJobs.load(run.row.id)).map(CollisionRunJobType.from);
   }
 }
 
@@ -132,7 +99,8 @@ export class CollisionHitResolver {
     if (filter?.runId) sql.push(`h.last_run_id::text = ${p(fromGlobalId(filter.runId, 'CollisionRun').id)}`);
     if (filter?.institutionCode) sql.push(`h.institution_code = ${p(filter.institutionCode)}`);
     if (filter?.regionCode) sql.push(`h.region_code LIKE ${p(`${filter.regionCode.replace(/(00)+$/, '')}%`)}`);
-    return listHits(ctx, actor, { sql, params }, first, after);
+    const size = pageSize(first, ctx.services.config.limits.maxPageSize);
+    return hitConnection(await listHits(ctx.services.db, actor, { sql, params }, size, after));
   }
 
   @FieldResolver(() => InstitutionType)
@@ -149,17 +117,14 @@ export class CollisionHitResolver {
 
   @FieldResolver(() => [SettlementType], { description: 'The settlements of the evidence, with their lines.' })
   async settlements(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<SettlementType[]> {
-    return (await loadSettlements(ctx.services.db, hit.row.settlement_ids)).map(SettlementType.fromRow);
+    return (await loadPresent(ctx.loaders.settlement, hit.row.settlement_ids)).map(SettlementType.fromRow);
   }
 
   @FieldResolver(() => ClueType, { nullable: true })
   async clue(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
     if (!hit.row.clue_id) return null;
-    try {
-      return ClueType.from(await findVisibleClue(ctx.services.db, requireActor(ctx), hit.row.clue_id));
-    } catch {
-      return null;
-    }
+    const clue = await ctx.loaders.visibleClue.load(hit.row.clue_id);
+    return clue && ClueType.from(clue);
   }
 
   @FieldResolver(() => CollisionRunType)
@@ -175,20 +140,26 @@ export class CollisionHitResolver {
 
 /** A hit's run, shown to whoever sees the hit. */
 async function runOf(ctx: GraphQLContext, runId: string): Promise<CollisionRunType> {
-  const rows: CollisionRunRow[] = await ctx.services.db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id = $1`, [runId]);
-  if (!rows[0]) throw notFound('collision run');
-  return CollisionRunType.from(rows[0]);
+  const run = await ctx.loaders.collisionRun.load(runId);
+  if (!run) throw notFound('collision run');
+  return CollisionRunType.from(run);
 }
 
 @Resolver(() => ClueType)
 export class ClueHitsResolver {
+  /** The first page is batched over the clues of a list; a page further on is read for its one clue. */
   @FieldResolver(() => CollisionHitConnection, { description: 'The hits behind a DATA_COLLISION clue.' })
-  hits(
+  async hits(
     @Root() clue: ClueType,
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<CollisionHitConnection> {
-    return listHits(ctx, requireActor(ctx), { sql: ['h.clue_id = $1'], params: [clue.row.id] }, first, after);
+    const actor = requireActor(ctx);
+    const size = pageSize(first, ctx.services.config.limits.maxPageSize);
+    const page = after
+      ? await listHits(ctx.services.db, actor, { sql: ['h.clue_id = $1'], params: [clue.row.id] }, size, after)
+      : await ctx.loaders.clueHits.load({ clueId: clue.row.id, first: size });
+    return hitConnection(page);
   }
 }

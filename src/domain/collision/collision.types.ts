@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { CollisionModelEnum } from './collision.enums';
-import { CollisionRunRow, RunStatus } from './collision-run.service';
+import { CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision-run.service';
 
 export const RunStatusEnum = { QUEUED: 'QUEUED', RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' } as const;
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
@@ -29,6 +29,18 @@ export class CollisionRunJobType {
 
   @Field(() => String, { nullable: true })
   error: string | null;
+
+  static from(row: CollisionRunJobRow): CollisionRunJobType {
+    return Object.assign(new CollisionRunJobType(), {
+      model: row.model,
+      slice: row.slice_key,
+      status: row.status,
+      attempts: row.attempts,
+      hits: row.hits,
+      durationMs: row.duration_ms,
+      error: row.error,
+    });
+  }
 }
 
 @ObjectType('CollisionRun', { implements: Node, description: '数据碰撞批次' })

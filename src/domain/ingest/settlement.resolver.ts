@@ -1,28 +1,9 @@
-import DataLoader from 'dataloader';
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../graphql/errors';
 import { canLookUpReference } from '../../policy';
 import { InstitutionType, PersonType } from '../reference/reference.types';
-import { loadSettlementItems, loadSettlements } from './settlement.service';
 import { SettlementItemType, SettlementType } from './settlement.types';
-
-/** Per-request batching of items (a hit lists many settlements). */
-const itemLoaders = new WeakMap<GraphQLContext, DataLoader<string, SettlementItemType[]>>();
-
-function itemLoader(ctx: GraphQLContext): DataLoader<string, SettlementItemType[]> {
-  let loader = itemLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(async (ids: readonly string[]) => {
-      const rows = await loadSettlementItems(ctx.services.db, ids);
-      const bySettlement = new Map<string, SettlementItemType[]>(ids.map((id) => [id, []]));
-      for (const row of rows) bySettlement.get(row.settlement_id)?.push(SettlementItemType.fromRow(row));
-      return ids.map((id) => bySettlement.get(id)!);
-    });
-    itemLoaders.set(ctx, loader);
-  }
-  return loader;
-}
 
 @Resolver(() => SettlementType)
 export class SettlementResolver {
@@ -35,7 +16,7 @@ export class SettlementResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SettlementType | null> {
     const actor = requireActor(ctx);
-    const [row] = await loadSettlements(ctx.services.db, [settlementId]);
+    const row = await ctx.loaders.settlement.load(settlementId);
     if (!row || !canLookUpReference(actor, row.region_code)) return null;
     return SettlementType.fromRow(row);
   }
@@ -55,7 +36,7 @@ export class SettlementResolver {
   }
 
   @FieldResolver(() => [SettlementItemType])
-  items(@Root() s: SettlementType, @Ctx() ctx: GraphQLContext): Promise<SettlementItemType[]> {
-    return itemLoader(ctx).load(s.settlementId);
+  async items(@Root() s: SettlementType, @Ctx() ctx: GraphQLContext): Promise<SettlementItemType[]> {
+    return (await ctx.loaders.settlementItems.load(s.settlementId)).map(SettlementItemType.fromRow);
   }
 }

@@ -2,11 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { pageSize } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
-import { visibleCaseLoader } from '../case/case.resolver';
-import { timelinesByEntityIds } from '../case/case.service';
 import { CaseType } from '../case/case.types';
-import { groupLoader, rowLoader } from '../case/case.loaders';
-import { visibleCluesByIds } from '../clue/clue.service';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType } from '../reference/reference.types';
 import { ClueTransferType } from '../transfer/transfer.types';
@@ -16,10 +12,8 @@ import {
   completeSupervisionItem,
   createSupervisionItem,
   listSupervisionItems,
-  progressByItemIds,
   reportSupervisionProgress,
   supervisionAllowedEvents,
-  visibleTransfersByIds,
 } from './supervision.service';
 import {
   CreateSupervisionInput,
@@ -105,7 +99,7 @@ export class SupervisionResolver {
   })
   async clue(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
     if (!item.row.clue_id) return null;
-    const row = await rowLoader(ctx, 'supervision.clue', visibleCluesByIds, (r) => r.id).load(item.row.clue_id);
+    const row = await ctx.loaders.visibleClue.load(item.row.clue_id);
     return row && ClueType.from(row);
   }
 
@@ -115,7 +109,7 @@ export class SupervisionResolver {
   })
   async case(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
     if (!item.row.case_id) return null;
-    const row = await visibleCaseLoader(ctx).load(item.row.case_id);
+    const row = await ctx.loaders.visibleCase.load(item.row.case_id);
     return row && CaseType.from(row);
   }
 
@@ -125,9 +119,7 @@ export class SupervisionResolver {
   })
   async transfer(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<ClueTransferType | null> {
     if (!item.row.transfer_id) return null;
-    const row = await rowLoader(ctx, 'supervision.transfer', visibleTransfersByIds, (r) => r.id).load(
-      item.row.transfer_id,
-    );
+    const row = await ctx.loaders.visibleTransfer.load(item.row.transfer_id);
     return row && ClueTransferType.from(row);
   }
 
@@ -150,13 +142,7 @@ export class SupervisionResolver {
 
   @FieldResolver(() => [ProgressReportType], { description: 'Oldest first.' })
   async progress(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<ProgressReportType[]> {
-    const loader = groupLoader(
-      ctx,
-      'supervision.progress',
-      (db, _a, ids) => progressByItemIds(db, ids),
-      (r) => r.item_id,
-    );
-    return (await loader.load(item.row.id)).map(ProgressReportType.from);
+    return (await ctx.loaders.supervisionProgress.load(item.row.id)).map(ProgressReportType.from);
   }
 
   @FieldResolver(() => [String], { description: 'Events the caller may fire now (COMPLETE, CANCEL).' })
@@ -166,13 +152,7 @@ export class SupervisionResolver {
 
   @FieldResolver(() => [StateChange])
   async timeline(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
-    const loader = groupLoader(
-      ctx,
-      'supervision.timeline',
-      (db, _a, ids) => timelinesByEntityIds(db, 'SupervisionItem', ids),
-      (r) => r.entity_id,
-    );
-    return timelineFrom(await loader.load(item.row.id));
+    return timelineFrom(await ctx.loaders.timeline.SupervisionItem.load(item.row.id));
   }
 }
 

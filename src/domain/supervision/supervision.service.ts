@@ -11,11 +11,11 @@ import { AppError, badInput, notFound } from '../../graphql/errors';
 import { Connection, paginate, toGlobalId } from '../../graphql/relay';
 import {
   Actor,
+  assertCanDesignate,
   assertCanReportProgress,
   assertCanSupervise,
   partiesOf,
   supervisionVisibleSql,
-  transferVisibleSql,
 } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
 import { applyTransition, recordTimeline } from '../../workflow/transition';
@@ -24,6 +24,7 @@ import { findVisibleCase, rowId } from '../case/case.service';
 import { CaseStatus } from '../case/case.machine';
 import { ClueStatus } from '../clue/clue.machine';
 import { findVisibleClue } from '../clue/clue.service';
+import { DepartmentKind } from '../reference/department.entity';
 import { regionSettings } from '../reference/region-settings';
 import { addWorkingDays } from '../reference/working-days';
 import { findVisibleTransfer, TransferRow } from '../transfer/transfer.service';
@@ -79,15 +80,6 @@ export async function visibleSupervisionItemsByIds(
   const params: unknown[] = [ids];
   return db.query(
     `SELECT s.* FROM supervision_item s WHERE s.id = ANY($1::uuid[]) AND ${supervisionVisibleSql(actor, params)}`,
-    params,
-  );
-}
-
-/** Visible transfers by id (SupervisionItem.transfer). */
-export async function visibleTransfersByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<TransferRow[]> {
-  const params: unknown[] = [ids];
-  return db.query(
-    `SELECT t.* FROM clue_transfer t WHERE t.id = ANY($1::uuid[]) AND ${transferVisibleSql(actor, params)}`,
     params,
   );
 }
@@ -185,6 +177,15 @@ async function designateJurisdiction(
   to: { id: string; kind: string; region_code: string },
   itemId: string,
 ): Promise<void> {
+  // Who before when. A clue not yet routed has no owner: its state refuses it below.
+  const ownerId = target.entity === 'ClueTransfer' ? target.row.from_department_id : target.ownerDepartmentId;
+  if (ownerId) {
+    const [owner]: { kind: DepartmentKind; region_code: string }[] = await m.query(
+      'SELECT kind, region_code FROM department WHERE id = $1',
+      [ownerId],
+    );
+    assertCanDesignate(actor, { kind: owner.kind, regionCode: owner.region_code });
+  }
   let fromDepartmentId: string | null;
   // Each UPDATE is wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE.
   let updated: { id: string }[];

@@ -4,9 +4,7 @@ import { notFound } from '../../graphql/errors';
 import { pageSize } from '../../graphql/relay';
 import { allowedEvents } from '../../workflow/machine';
 import { UserType } from '../auth/auth.types';
-import { loadTimeline } from '../clue/clue.resolver';
-import { findVisibleClue } from '../clue/clue.service';
-import { ClueType, StateChange } from '../clue/clue.types';
+import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType } from '../reference/reference.types';
 import { transferMachine } from './transfer.machine';
 import {
@@ -76,7 +74,9 @@ export class TransferResolver {
 
   @FieldResolver(() => ClueType)
   async clue(@Root() t: ClueTransferType, @Ctx() ctx: GraphQLContext): Promise<ClueType> {
-    return ClueType.from(await findVisibleClue(ctx.services.db, requireActor(ctx), t.row.clue_id));
+    const clue = await ctx.loaders.visibleClue.load(t.row.clue_id);
+    if (!clue) throw notFound('clue');
+    return ClueType.from(clue);
   }
 
   @FieldResolver(() => DepartmentType)
@@ -102,8 +102,8 @@ export class TransferResolver {
   }
 
   @FieldResolver(() => [StateChange])
-  timeline(@Root() t: ClueTransferType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
-    return loadTimeline(ctx, 'ClueTransfer', t.row.id);
+  async timeline(@Root() t: ClueTransferType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
+    return timelineFrom(await ctx.loaders.timeline.ClueTransfer.load(t.row.id));
   }
 }
 

@@ -37,11 +37,26 @@ export interface TransferRow extends Record<string, unknown> {
   version: number;
 }
 
-export async function findVisibleTransfer(db: AppServices['db'] | EntityManager, actor: Actor, transferId: string): Promise<TransferRow> {
-  const params: unknown[] = [transferId];
-  const rows: TransferRow[] = await db.query(`SELECT t.* FROM clue_transfer t WHERE t.id = $1 AND ${transferVisibleSql(actor, params)}`, params);
-  if (!rows[0]) throw notFound('transfer');
-  return rows[0];
+type Db = AppServices['db'] | EntityManager;
+
+export async function findVisibleTransfer(db: Db, actor: Actor, transferId: string): Promise<TransferRow> {
+  const [row] = await visibleTransfersByIds(db, actor, [transferId]);
+  if (!row) throw notFound('transfer');
+  return row;
+}
+
+/** Visible transfers by id, for batch loading (ids not visible are absent). */
+export function visibleTransfersByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<TransferRow[]> {
+  const params: unknown[] = [ids];
+  return db.query(
+    `SELECT t.* FROM clue_transfer t WHERE t.id = ANY($1::uuid[]) AND ${transferVisibleSql(actor, params)}`,
+    params,
+  );
+}
+
+/** The transfers of clues, oldest first (a transfer is visible with its clue). */
+export function transfersByClueIds(db: Db, clueIds: readonly string[]): Promise<TransferRow[]> {
+  return db.query('SELECT * FROM clue_transfer WHERE clue_id = ANY($1::uuid[]) ORDER BY requested_at, id', [clueIds]);
 }
 
 export const transferParties = (actor: Actor | null, t: TransferRow) => partiesOf(actor, { receiverDepartmentId: t.to_department_id });

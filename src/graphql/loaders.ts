@@ -1,0 +1,225 @@
+/**
+ * Per-request batch loaders: every field that lists or looks up rows of its parent reads
+ * through one of these, so that it costs one query per request and level, whatever the
+ * number of parents. Each loader calls the service function that owns the SQL; those bound
+ * to the caller apply the same policy predicate as the single reads (they share it).
+ */
+import DataLoader from 'dataloader';
+import { MiddlewareFn } from 'type-graphql';
+import { In } from 'typeorm';
+import { AppServices } from '../app';
+import { UserEntity } from '../domain/auth/user.entity';
+import {
+  rectificationsByCaseIds,
+  sanctionsByCaseIds,
+  visibleCasesByClueIds,
+  visibleCasesByIds,
+  visibleCluesByCaseIds,
+  visibleRelationsByCaseIds,
+} from '../domain/case/case.service';
+import { copiesByClueIds, personsByClueIds, visibleCluesByIds } from '../domain/clue/clue.service';
+import { TimelineRow } from '../domain/clue/clue.types';
+import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
+import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
+import { CollisionHitRow } from '../domain/collision/collision.types';
+import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.service';
+import { DepartmentEntity } from '../domain/reference/department.entity';
+import { InstitutionEntity } from '../domain/reference/institution.entity';
+import { PersonEntity } from '../domain/reference/person.entity';
+import { RegionEntity } from '../domain/reference/region.entity';
+import { progressByItemIds } from '../domain/supervision/supervision.service';
+import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
+import { Actor } from '../policy';
+import { timelinesByEntityIds } from '../workflow/transition';
+import type { GraphQLContext } from './context';
+import { unauthenticated } from './errors';
+import { Connection } from './relay';
+
+export interface LoaderOptions {
+  /**
+   * Whether a loader remembers what it loaded. Off for subscriptions: their context lives as
+   * long as the subscription, and every event must be read afresh under the current rules.
+   */
+  cache: boolean;
+}
+
+/** Timelines are kept per entity type (the type names of the state_change rows). */
+const TIMELINE_ENTITIES = ['Clue', 'ClueTransfer', 'Case', 'SupervisionItem'] as const;
+export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
+
+export function createLoaders(services: AppServices, actor: Actor | null, options: LoaderOptions = { cache: true }) {
+  const { db } = services;
+  const { cache } = options;
+  // Fields are reached only below a root field that required the actor.
+  const viewer = (): Actor => {
+    if (!actor) throw unauthenticated();
+    return actor;
+  };
+
+  /** At most one row per key; keys without a row load null. */
+  const byKey = <R>(load: (keys: readonly string[]) => Promise<R[]>, keyOf: (row: R) => string) =>
+    new DataLoader<string, R | null>(
+      async (keys) => {
+        const found = new Map((await load(keys)).map((row) => [keyOf(row), row]));
+        return keys.map((k) => found.get(k) ?? null);
+      },
+      { cache },
+    );
+
+  /** Any number of rows per key, in the order the query returns them. */
+  const grouped = <R>(load: (keys: readonly string[]) => Promise<R[]>, keyOf: (row: R) => string) =>
+    new DataLoader<string, R[]>(
+      async (keys) => {
+        const groups = new Map<string, R[]>(keys.map((k) => [k, []]));
+        for (const row of await load(keys)) groups.get(keyOf(row))?.push(row);
+        return keys.map((k) => groups.get(k) ?? []);
+      },
+      { cache },
+    );
+
+  return {
+    region: byKey(
+      (codes) => db.getRepository(RegionEntity).findBy({ code: In([...codes]) }),
+      (r) => r.code,
+    ),
+    department: byKey(
+      (ids) => db.getRepository(DepartmentEntity).findBy({ id: In([...ids]) }),
+      (d) => d.id,
+    ),
+    user: byKey(
+      (ids) => db.getRepository(UserEntity).findBy({ id: In([...ids]) }),
+      (u) => u.id,
+    ),
+    institution: byKey(
+      (codes) => db.getRepository(InstitutionEntity).findBy({ code: In([...codes]) }),
+      (i) => i.code,
+    ),
+    person: byKey(
+      (ids) => db.getRepository(PersonEntity).findBy({ personId: In([...ids]) }),
+      (p) => p.personId,
+    ),
+
+    /** Clues, cases and transfers by id, when the caller may see them. */
+    visibleClue: byKey(
+      (ids) => visibleCluesByIds(db, viewer(), ids),
+      (c) => c.id,
+    ),
+    visibleCase: byKey(
+      (ids) => visibleCasesByIds(db, viewer(), ids),
+      (k) => k.id,
+    ),
+    visibleTransfer: byKey(
+      (ids) => visibleTransfersByIds(db, viewer(), ids),
+      (t) => t.id,
+    ),
+
+    cluePersons: grouped(
+      (ids) => personsByClueIds(db, ids),
+      (r) => r.clue_id,
+    ),
+    clueCopies: grouped(
+      (ids) => copiesByClueIds(db, ids),
+      (r) => r.clue_id,
+    ),
+    clueTransfers: grouped(
+      (ids) => transfersByClueIds(db, ids),
+      (t) => t.clue_id,
+    ),
+    /** The case a clue was filed into, when the caller may see it. */
+    clueCase: byKey(
+      (ids) => visibleCasesByClueIds(db, viewer(), ids),
+      (k) => k.clue_id,
+    ),
+    clueHits: firstHitPageLoader(services, viewer, cache),
+
+    caseClues: grouped(
+      (ids) => visibleCluesByCaseIds(db, viewer(), ids),
+      (c) => c.case_id,
+    ),
+    caseSanctions: grouped(
+      (ids) => sanctionsByCaseIds(db, ids),
+      (s) => s.case_id,
+    ),
+    caseRectifications: grouped(
+      (ids) => rectificationsByCaseIds(db, ids),
+      (r) => r.case_id,
+    ),
+    caseRelations: grouped(
+      (ids) => visibleRelationsByCaseIds(db, viewer(), ids),
+      (r) => r.relation_of,
+    ),
+
+    supervisionProgress: grouped(
+      (ids) => progressByItemIds(db, ids),
+      (p) => p.item_id,
+    ),
+
+    timeline: Object.fromEntries(
+      TIMELINE_ENTITIES.map((entity) => [
+        entity,
+        grouped(
+          (ids) => timelinesByEntityIds(db, entity, ids),
+          (r) => r.entity_id,
+        ),
+      ]),
+    ) as Record<TimelineEntity, DataLoader<string, TimelineRow[]>>,
+
+    collisionRun: byKey(
+      (ids) => runsByIds(db, ids),
+      (r) => r.id,
+    ),
+    collisionRunJobs: grouped(
+      (ids) => jobsByRunIds(db, ids),
+      (j) => j.run_id,
+    ),
+
+    settlement: byKey(
+      (ids) => loadSettlements(db, ids),
+      (s) => s.settlement_id,
+    ),
+    settlementItems: grouped(
+      (ids) => loadSettlementItems(db, ids),
+      (i) => i.settlement_id,
+    ),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * Clue.hits without `after`: the first page of each clue's hits, one query per page size.
+ * (A page further on is read for its one clue: see ClueHitsResolver.)
+ */
+function firstHitPageLoader(services: AppServices, viewer: () => Actor, cache: boolean) {
+  const keyOf = (k: { clueId: string; first: number }) => `${k.first}:${k.clueId}`;
+  return new DataLoader<{ clueId: string; first: number }, Connection<CollisionHitRow>, string>(
+    async (keys) => {
+      const pages = new Map<string, Connection<CollisionHitRow>>();
+      for (const first of new Set(keys.map((k) => k.first))) {
+        const clueIds = keys.filter((k) => k.first === first).map((k) => k.clueId);
+        const found = await firstHitPagesByClueIds(services.db, viewer(), clueIds, first);
+        for (const [clueId, page] of found) pages.set(keyOf({ clueId, first }), page);
+      }
+      return keys.map((k) => pages.get(keyOf(k))!);
+    },
+    { cache, cacheKeyFn: keyOf },
+  );
+}
+
+/**
+ * A mutation changes what the loaders may have read already: each root mutation field starts
+ * with empty loaders, so that its result — and the next mutation's — is read after the change.
+ */
+export const freshLoadersPerMutation: MiddlewareFn<GraphQLContext> = ({ context, info }, next) => {
+  if (info.parentType.name === 'Mutation') {
+    for (const value of Object.values(context.loaders)) {
+      for (const loader of value instanceof DataLoader ? [value] : Object.values(value)) loader.clearAll();
+    }
+  }
+  return next();
+};
+
+/** Loads many keys and keeps the values found, in key order. */
+export async function loadPresent<K, V>(loader: DataLoader<K, V | null>, keys: readonly K[]): Promise<V[]> {
+  const values = await loader.loadMany(keys);
+  return values.filter((v): v is V => v !== null && !(v instanceof Error));
+}
