@@ -1,6 +1,7 @@
 /**
- * The HTTP side of the API: /graphql (Apollo Server 5 on Express 5), /healthz, /readyz
- * and /metrics. Stateless: run as many processes as needed behind a load balancer.
+ * The HTTP side of the API: /graphql (Apollo Server 5 on Express 5), /healthz, /readyz,
+ * /metrics and the admins' queue dashboard (/admin/queues). Stateless: run as many
+ * processes as needed behind a load balancer.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,10 +17,14 @@ import { WebSocketServer } from 'ws';
 import client from 'prom-client';
 import { AppServices } from './app';
 import { AppError } from './graphql/errors';
-import { authenticate, createLoaders, GraphQLContext } from './graphql/context';
+import { authenticate, GraphQLContext } from './graphql/context';
+import { createLoaders } from './graphql/loaders';
 import { makeFormatError } from './graphql/errors';
 import { armor, costLimitPlugin, queryCost } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
+import { operationsMetrics } from './operations/metrics';
+import { mountQueueDashboard } from './operations/queue-dashboard';
+import { createQueue, QUEUES } from './queues';
 
 export interface ApiServer {
   httpServer: http.Server;
@@ -43,6 +48,13 @@ export async function startApiServer(services: AppServices, port = services.conf
   const app = express();
   const httpServer = http.createServer(app);
   const protection = armor(config);
+  // Shared by the queue dashboard and the queue-depth gauge.
+  const queues = Object.values(QUEUES).map((name) =>
+    createQueue(config, name).on('error', (error) =>
+      log.warn({ queue: name, err: error.message }, 'queue connection error'),
+    ),
+  );
+  const metrics = client.Registry.merge([metricsRegistry, operationsMetrics(services, queues)]);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -77,7 +89,9 @@ export async function startApiServer(services: AppServices, port = services.conf
   );
   app.use((req, res, next) => {
     const end = httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: req.route?.path ?? req.path, status: String(res.statusCode) }));
+    res.on('finish', () =>
+      end({ route: req.route?.path ?? routeLabel(req.originalUrl.split('?')[0]), status: String(res.statusCode) }),
+    );
     next();
   });
 
@@ -90,42 +104,51 @@ export async function startApiServer(services: AppServices, port = services.conf
     res.status(database === 'ok' && redis === 'ok' ? 200 : 503).json({ database, redis });
   });
   app.get('/metrics', async (_req, res) => {
-    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
+  mountQueueDashboard(app, services, queues);
 
   app.use(
     '/graphql',
     express.json({ limit: config.limits.maxDocumentBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GraphQLContext> => {
-        const base = {
-          services,
-          requestId: String(req.id),
-          ip: req.ip ?? 'unknown',
-          loaders: createLoaders(services),
-        };
+        const base = { services, requestId: String(req.id), ip: req.ip ?? 'unknown' };
         try {
-          return { ...base, actor: await authenticate(services, req.headers.authorization), authError: null };
+          const actor = await authenticate(services, req.headers.authorization);
+          return { ...base, actor, authError: null, loaders: createLoaders(services, actor) };
         } catch (error) {
-          if (error instanceof AppError) return { ...base, actor: null, authError: error };
+          if (error instanceof AppError)
+            return { ...base, actor: null, authError: error, loaders: createLoaders(services, null) };
           throw error;
         }
       },
     }),
   );
   // Body too large and malformed JSON: a clear client error, not a stack trace.
-  app.use((error: { status?: number; type?: string; message: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (error.status && error.status < 500) {
-      const code = error.type === 'entity.too.large' ? 'DOCUMENT_TOO_LARGE' : 'BAD_REQUEST';
-      res.status(error.status).json({ errors: [{ message: error.message, extensions: { code } }] });
-      return;
-    }
-    next(error);
-  });
+  app.use(
+    (
+      error: { status?: number; type?: string; message: string },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (error.status && error.status < 500) {
+        const code = error.type === 'entity.too.large' ? 'DOCUMENT_TOO_LARGE' : 'BAD_REQUEST';
+        res.status(error.status).json({ errors: [{ message: error.message, extensions: { code } }] });
+        return;
+      }
+      next(error);
+    },
+  );
 
   // Subscriptions (graphql-ws) on the same path: authenticated from connectionParams, and
   // validated with the same rules and cost limit as HTTP operations.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxDocumentBytes });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.maxDocumentBytes,
+  });
   const wsCleanup = useServer<{ authorization?: string; Authorization?: string }, { actor?: GraphQLContext['actor'] }>(
     {
       schema,
@@ -134,7 +157,11 @@ export async function startApiServer(services: AppServices, port = services.conf
         if (errors.length) return errors;
         const cost = queryCost(s, config, document, {});
         return cost > config.limits.maxCost
-          ? [new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } })]
+          ? [
+              new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, {
+                extensions: { code: 'QUERY_TOO_COMPLEX' },
+              }),
+            ]
           : [];
       },
       onConnect: async (ctx) => {
@@ -154,7 +181,7 @@ export async function startApiServer(services: AppServices, port = services.conf
         authError: null,
         requestId: randomUUID(),
         ip: 'websocket',
-        loaders: createLoaders(services),
+        loaders: createLoaders(services, ctx.extra.actor ?? null, { cache: false }),
       }),
     },
     wsServer,
@@ -170,6 +197,13 @@ export async function startApiServer(services: AppServices, port = services.conf
     async stop() {
       await wsCleanup.dispose();
       await apollo.stop();
+      await Promise.all(queues.map((queue) => queue.close()));
     },
   };
+}
+
+/** The route label of a request no route matched: its mount, never the raw path (unbounded series). */
+const MOUNTS = ['/graphql', '/admin/queues', '/admin/session'];
+function routeLabel(path: string): string {
+  return MOUNTS.find((mount) => path === mount || path.startsWith(`${mount}/`)) ?? 'other';
 }

@@ -1,13 +1,15 @@
 /**
  * The worker process: one BullMQ Worker per registered queue, schedulers upserted at
  * start, graceful shutdown on SIGTERM bounded in time (active jobs left unfinished are
- * retried by another worker once their lock expires, so processors are idempotent).
+ * retried by another worker once their lock expires, so processors are idempotent). Each job
+ * attempt is timed (workers/metrics.ts), served on WORKER_METRICS_PORT by the worker process.
  */
 import { Queue, Worker } from 'bullmq';
 import { AppServices } from '../src/app';
 import { OUTBOX_QUEUE } from '../src/outbox/outbox';
 import { OutboxQueues, relayOutbox } from '../src/outbox/relay';
 import { createQueue, workerConnection } from '../src/queues';
+import { measureJob, MetricsServer, startWorkerMetricsServer } from './metrics';
 import { QUEUE_DEFINITIONS } from './registry';
 
 export interface WorkerHost {
@@ -19,30 +21,38 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
   const { config, log } = services;
   const connection = workerConnection(config);
   for (const definition of definitions) {
-    const schedulers = typeof definition.schedulers === 'function' ? definition.schedulers(config) : definition.schedulers;
+    const schedulers =
+      typeof definition.schedulers === 'function' ? definition.schedulers(config) : definition.schedulers;
     if (!schedulers.length) continue;
     const queue = new Queue(definition.name, { connection, prefix: config.queuePrefix });
     for (const s of schedulers) {
-      const repeat = 'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: 'Asia/Shanghai' } : { every: s.repeat.every };
+      const repeat =
+        'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: 'Asia/Shanghai' } : { every: s.repeat.every };
       await queue.upsertJobScheduler(s.id, repeat, { name: s.jobName, data: {} });
     }
     await queue.close();
   }
   const workers = definitions.map((definition) => {
-    const worker = new Worker(definition.name, (job) => definition.process(services, job), {
-      connection,
-      prefix: config.queuePrefix,
-      concurrency: definition.concurrency,
-      lockDuration: definition.lockDurationMs ?? 30_000,
-      stalledInterval: Math.min(definition.lockDurationMs ?? 30_000, 30_000),
-    });
+    const worker = new Worker(
+      definition.name,
+      (job) => measureJob(definition.name, job, () => definition.process(services, job)),
+      {
+        connection,
+        prefix: config.queuePrefix,
+        concurrency: definition.concurrency,
+        lockDuration: definition.lockDurationMs ?? 30_000,
+        stalledInterval: Math.min(definition.lockDurationMs ?? 30_000, 30_000),
+      },
+    );
     worker.on('failed', (job, error) => {
       log.error({ queue: definition.name, jobId: job?.id, err: error.message }, 'job failed');
       if (job && definition.onExhausted && job.attemptsMade >= (job.opts.attempts ?? 1)) {
         definition.onExhausted(services, job, error).catch((e) => log.error({ err: e.message }, 'onExhausted failed'));
       }
     });
-    worker.on('completed', (job) => log.info({ queue: definition.name, jobId: job.id, name: job.name }, 'job completed'));
+    worker.on('completed', (job) =>
+      log.info({ queue: definition.name, jobId: job.id, name: job.name }, 'job completed'),
+    );
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -64,7 +74,7 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
 
 export async function runWorkerProcess(services: AppServices): Promise<void> {
   // Handlers first: a SIGTERM that arrives while the workers start still shuts down cleanly.
-  const started: { host?: Promise<WorkerHost> } = {};
+  const started: { host?: Promise<WorkerHost>; metrics?: Promise<MetricsServer | null> } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -72,13 +82,15 @@ export async function runWorkerProcess(services: AppServices): Promise<void> {
     services.log.info({ signal }, 'workers stopping');
     const host = await started.host?.catch(() => undefined);
     await host?.close();
+    await (await started.metrics)?.close();
     await services.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  started.metrics = startWorkerMetricsServer(services);
   started.host = startWorkers(services);
-  await started.host;
+  await Promise.all([started.metrics, started.host]);
 }
 
 /** Relays the outbox to the queues every `intervalMs` (one pass at a time per process). */
@@ -104,4 +116,3 @@ export function startOutboxRelay(services: AppServices, intervalMs = 250): { sto
     },
   };
 }
-

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWorkers } from '../../workers';
+import { startWorkerMetricsServer } from '../../workers/metrics';
 import { createServices } from '../app';
 import { runMigrations } from '../db/migrate';
 import { findRun, runHitsByModel, startCollisionRun } from '../domain/collision/collision-run.service';
@@ -38,6 +39,7 @@ runCli(async (config) => {
   const users = await seedDepartmentsAndUsers(services, password);
   const api = await startApiServer(services);
   const workers = await startWorkers(services);
+  const workerMetrics = await startWorkerMetricsServer(services);
 
   const run = await startCollisionRun(services, WINDOW);
   let current = run;
@@ -60,6 +62,8 @@ runCli(async (config) => {
     [
       '',
       `API: ${api.url}   (health: ${api.url.replace('/graphql', '/healthz')}, metrics: ${api.url.replace('/graphql', '/metrics')})`,
+      `Queue dashboard (ADMIN users, e.g. yb-610000-admin): ${api.url.replace('/graphql', '/admin/queues')}` +
+        (workerMetrics ? `   job metrics: ${workerMetrics.url}` : ''),
       `Users: ${users.length} — one per role and department of every region, password "${password}", e.g.:`,
       ...examples.map((u) => `  ${u.username.padEnd(28)} ${u.department} ${u.roles.join(',')}`),
       '',
@@ -73,6 +77,7 @@ runCli(async (config) => {
   );
   const stop = async () => {
     await workers.close();
+    await workerMetrics?.close();
     await api.stop();
     await services.close();
     process.exit(0);

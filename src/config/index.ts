@@ -46,6 +46,8 @@ export interface Config {
   queuePrefix: string;
   /** Scheduled collision runs (cron, Asia/Shanghai); empty disables. */
   collisionSchedule: { nightly: string; monthly: string };
+  /** Port of the worker process's own Prometheus endpoint (job metrics); 0 turns it off. */
+  workerMetricsPort: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -176,6 +178,8 @@ export function loadConfig(env: Env = process.env): Config {
       nightly: cron(env, 'COLLISION_NIGHTLY_CRON', '30 1 * * *'),
       monthly: cron(env, 'COLLISION_MONTHLY_CRON', '0 3 1 * *'),
     },
+    // Off in tests: test files spawn worker processes side by side.
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', nodeEnv === 'test' ? 0 : 9464, 0, 65535),
   };
 }
 

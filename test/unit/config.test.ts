@@ -26,6 +26,7 @@ describe('configuration', () => {
     expect(config.databaseUrl).toContain('127.0.0.1');
     expect(config.jwt.activeKid).toBe('default');
     expect(config.dataKey).toHaveLength(32);
+    expect(config.workerMetricsPort).toBe(9464);
   });
 
   it('accepts a complete production environment', () => {
@@ -55,6 +56,7 @@ describe('configuration', () => {
     [{ JWT_KEYS: JSON.stringify({ a: 'a'.repeat(32) }), JWT_ACTIVE_KID: 'z' }, /JWT_ACTIVE_KID "z" is not a kid/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ WORKER_METRICS_PORT: '65536' }, /WORKER_METRICS_PORT must be between 0 and 65535/],
   ])('names the variable of a malformed value: %j', (override, message) => {
     expect(failure({ ...production, ...override } as Record<string, string>)).toMatch(message);
   });
