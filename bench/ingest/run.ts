@@ -1,16 +1,21 @@
 /**
  * Ingest benchmark: loads a batch folder (default /tmp/synth50, a synth scale-50 batch) with
- * ingestBatch into one fresh database, and the same files with a plain `psql \copy` into
- * another fresh database, then prints rows/s per file and overall and the ratio ours/plain.
+ * ingestBatch into a fresh database ("ours"), and the same files with a plain `psql \copy`
+ * into another fresh database ("plain"), then prints rows/s per file and overall and the ratio
+ * plain seconds / our seconds (1.0 = as fast as plain COPY).
  *
  * The plain side copies into tables made `LIKE` the migrated fact tables with their indexes
  * (not partitioned, no checks, no foreign keys): the columns the CSV does not carry get a
  * constant default (settled_on) or are added as text (id_number, bank_account, payee_account);
  * price_catalog.includes is stored as the raw text. It measures what COPY alone costs with
- * the same index maintenance; ours adds staging, validation, personal-data encryption and
+ * the same index maintenance; ours adds validation, personal-data encryption, keyed hashes and
  * partition routing.
  *
- *   npm run bench:ingest -- [folder]
+ * A round runs both sides, each from a CHECKPOINT, and drops each side's database before the
+ * other side starts (so neither pays for the other's autovacuum). With `--runs N` the rounds
+ * alternate which side goes first, and the summary gives the median, lowest and highest ratio.
+ *
+ *   npm run bench:ingest -- [folder] [--runs N]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -73,39 +78,45 @@ async function checkpoint(url: string): Promise<void> {
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const rate = (rows: number, s: number) => Math.round(rows / s);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const round3 = (n: number) => +n.toFixed(3);
 
-async function main(): Promise<void> {
-  const folder = resolve(process.argv[2] ?? '/tmp/synth50');
-  const files = INGEST_FILE_NAMES.filter((f) => existsSync(join(folder, f)));
-  if (!files.length) throw new Error(`no batch files in ${folder}`);
-  const stamp = Date.now().toString(36);
-  const oursUrl = databaseUrl(`bench_ingest_ours_${stamp}`);
-  const plainUrl = databaseUrl(`bench_ingest_plain_${stamp}`);
+interface Side {
+  total: number;
+  perFile: Record<string, number>;
+}
+
+/** ingestBatch into a fresh database; the database is dropped afterwards unless BENCH_KEEP. */
+async function runOurs(folder: string, url: string): Promise<Side & { summary: IngestSummary; rejections: number }> {
+  await runMigrations(url);
+  const services = await createServices(loadConfig({ ...process.env, DATABASE_URL: url }), {
+    applicationName: 'bench',
+  });
   try {
-    // Ours.
-    await runMigrations(oursUrl);
-    const services = await createServices(loadConfig({ ...process.env, DATABASE_URL: oursUrl }), {
-      applicationName: 'bench',
-    });
     let rejections = 0;
-    let summary: IngestSummary;
-    let oursTotal: number;
-    let perFile: { file_name: string; seconds: number }[];
-    try {
-      await checkpoint(oursUrl);
-      const started = process.hrtime.bigint();
-      summary = await ingestBatch(services, folder, { onReject: () => rejections++ });
-      oursTotal = seconds(started);
-      perFile = await services.db.query(
-        `SELECT file_name, extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM ingest_file`,
-      );
-    } finally {
-      await services.close();
-    }
+    await checkpoint(url);
+    const started = process.hrtime.bigint();
+    const summary = await ingestBatch(services, folder, { onReject: () => rejections++ });
+    const total = seconds(started);
+    const rows: { file_name: string; seconds: number }[] = await services.db.query(
+      `SELECT file_name, extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM ingest_file`,
+    );
+    return { total, perFile: Object.fromEntries(rows.map((r) => [r.file_name, r.seconds])), summary, rejections };
+  } finally {
+    await services.close();
+    if (!process.env.BENCH_KEEP) await dropDatabase(url);
+  }
+}
 
-    // Plain psql \copy into LIKE tables with the same indexes.
-    await runMigrations(plainUrl);
-    const client = new Client({ connectionString: plainUrl });
+/** psql \copy of each file into LIKE tables with the same indexes, in a fresh database. */
+async function runPlain(folder: string, files: IngestFileName[], url: string): Promise<Side> {
+  await runMigrations(url);
+  try {
+    const client = new Client({ connectionString: url });
     await client.connect();
     try {
       await client.query('CREATE SCHEMA plain');
@@ -119,16 +130,16 @@ async function main(): Promise<void> {
     } finally {
       await client.end();
     }
-    const plain: Record<string, number> = {};
-    await checkpoint(plainUrl);
-    const plainStarted = process.hrtime.bigint();
+    const perFile: Record<string, number> = {};
+    await checkpoint(url);
+    const started = process.hrtime.bigint();
     for (const file of files) {
       const header = (await readCsvHeader(join(folder, file)))!;
-      const started = process.hrtime.bigint();
+      const fileStarted = process.hrtime.bigint();
       const copy = spawnSync(
         'psql',
         [
-          plainUrl,
+          url,
           '-v',
           'ON_ERROR_STOP=1',
           '-qc',
@@ -137,46 +148,89 @@ async function main(): Promise<void> {
         { env: { ...process.env, PGTZ: 'Asia/Shanghai' }, encoding: 'utf8' },
       );
       if (copy.status !== 0) throw new Error(`psql \\copy ${file} failed: ${copy.stderr}`);
-      plain[file] = seconds(started);
+      perFile[file] = seconds(fileStarted);
     }
-    const plainTotal = seconds(plainStarted);
-
-    const report: Record<string, unknown> = {};
-    let rows = 0;
-    for (const file of files) {
-      const read = summary.files[file].read;
-      rows += read;
-      const ours = perFile.find((f) => f.file_name === file)!.seconds;
-      report[file] = {
-        rows: read,
-        oursSeconds: +ours.toFixed(3),
-        plainSeconds: +plain[file].toFixed(3),
-        oursRowsPerSecond: rate(read, ours),
-        plainRowsPerSecond: rate(read, plain[file]),
-        ratio: +(plain[file] / ours).toFixed(2),
-      };
-    }
-    process.stdout.write(
-      `${JSON.stringify({
-        folder,
-        rejections,
-        files: report,
-        overall: {
-          rows,
-          oursSeconds: +oursTotal.toFixed(3),
-          plainSeconds: +plainTotal.toFixed(3),
-          oursRowsPerSecond: rate(rows, oursTotal),
-          plainRowsPerSecond: rate(rows, plainTotal),
-          ratio: +(plainTotal / oursTotal).toFixed(2),
-        },
-      })}\n`,
-    );
+    return { total: seconds(started), perFile };
   } finally {
-    if (!process.env.BENCH_KEEP) {
-      await dropDatabase(oursUrl);
-      await dropDatabase(plainUrl);
-    }
+    if (!process.env.BENCH_KEEP) await dropDatabase(url);
   }
+}
+
+function parseArgs(argv: string[]): { folder: string; runs: number } {
+  let folder = '/tmp/synth50';
+  let runs = 1;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') {
+      runs = Number(argv[++i]);
+      if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
+    } else folder = argv[i];
+  }
+  return { folder: resolve(folder), runs };
+}
+
+async function main(): Promise<void> {
+  const { folder, runs } = parseArgs(process.argv.slice(2));
+  const files = INGEST_FILE_NAMES.filter((f) => existsSync(join(folder, f)));
+  if (!files.length) throw new Error(`no batch files in ${folder}`);
+
+  const rounds: Record<string, unknown>[] = [];
+  const ours: Side[] = [];
+  const plain: Side[] = [];
+  let read: Record<string, number> = {};
+  let rejections = 0;
+  for (let r = 0; r < runs; r++) {
+    const stamp = `${Date.now().toString(36)}_${r}`;
+    const oursFirst = r % 2 === 0;
+    let p: Side | undefined;
+    if (!oursFirst) p = await runPlain(folder, files, databaseUrl(`bench_ingest_plain_${stamp}`));
+    const o = await runOurs(folder, databaseUrl(`bench_ingest_ours_${stamp}`));
+    p ??= await runPlain(folder, files, databaseUrl(`bench_ingest_plain_${stamp}`));
+    ours.push(o);
+    plain.push(p);
+    rejections = o.rejections;
+    read = Object.fromEntries(files.map((f) => [f, o.summary.files[f].read]));
+    const round = {
+      first: oursFirst ? 'ours' : 'plain',
+      oursSeconds: round3(o.total),
+      plainSeconds: round3(p.total),
+      ratio: +(p.total / o.total).toFixed(2),
+      files: Object.fromEntries(files.map((f) => [f, [round3(o.perFile[f]), round3(p.perFile[f])]])),
+    };
+    rounds.push(round);
+    if (runs > 1) process.stderr.write(`${JSON.stringify({ round: r + 1, ...round })}\n`);
+  }
+
+  /** Medians over the rounds: seconds of each side, and the ratio of each round. */
+  const summarise = (rowCount: number, oursS: number[], plainS: number[]) => {
+    const ratios = oursS.map((o, i) => plainS[i] / o);
+    return {
+      rows: rowCount,
+      oursSeconds: round3(median(oursS)),
+      plainSeconds: round3(median(plainS)),
+      oursRowsPerSecond: rate(rowCount, median(oursS)),
+      plainRowsPerSecond: rate(rowCount, median(plainS)),
+      ratio: +median(ratios).toFixed(2),
+      lowestRatio: +Math.min(...ratios).toFixed(2),
+      highestRatio: +Math.max(...ratios).toFixed(2),
+    };
+  };
+  const report = Object.fromEntries(
+    files.map((f) => [
+      f,
+      summarise(
+        read[f],
+        ours.map((s) => s.perFile[f]),
+        plain.map((s) => s.perFile[f]),
+      ),
+    ]),
+  );
+  const rows = Object.values(read).reduce((a, b) => a + b, 0);
+  const overall = summarise(
+    rows,
+    ours.map((s) => s.total),
+    plain.map((s) => s.total),
+  );
+  process.stdout.write(`${JSON.stringify({ folder, rejections, runs, files: report, overall, rounds })}\n`);
 }
 
 main().catch((error: unknown) => {

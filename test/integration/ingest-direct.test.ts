@@ -10,6 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestBatch, IngestOptions } from '../../src/domain/ingest/ingest.service';
 import { keyedHashWriter } from '../../src/domain/ingest/keyed-hash';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, encoderFor } from '../../src/domain/ingest/copy-binary';
+import { NotDirect } from '../../src/domain/ingest/ingest.files';
+import { OutputBuffer } from '../../src/domain/ingest/stage-stream';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { decryptPersonalData } from '../../src/domain/reference/personal-data';
 import { shanghaiDate } from '../../src/domain/ingest/row-checks';
 import { DEFAULT_WINDOW, generateSyntheticBatch } from '../../src/synth/generator';
@@ -286,7 +293,7 @@ describe('ingest: Node derivations equal PostgreSQL', () => {
     expect(shanghaiDate('1988-07-01T23:30:00+08:00')).toBeNull();
   });
 
-  it('keyedHashWriter writes HMAC-SHA256 as bytea text', () => {
+  it('keyedHashWriter writes HMAC-SHA256 as its 32 bytes', () => {
     const out = Buffer.alloc(100);
     for (const length of [16, 32, 64]) {
       const key = randomBytes(length);
@@ -302,10 +309,126 @@ describe('ingest: Node derivations equal PostgreSQL', () => {
         '周'.repeat(19),
       ]) {
         const end = write(value, out, 3);
-        expect(out.toString('latin1', 3, end)).toBe(
-          `\\x${createHmac('sha256', key).update(value, 'utf8').digest('hex')}`,
+        expect(end).toBe(35);
+        expect(out.subarray(3, end).toString('hex')).toBe(
+          createHmac('sha256', key).update(value, 'utf8').digest('hex'),
         );
       }
+    }
+  });
+
+  /**
+   * Values through the binary encoders into a table of each type, against the same text read by
+   * PostgreSQL (`value::type` in the loader's session zone); forms the encoders do not write
+   * must raise NotDirect (the file then goes the staged path, which lets PostgreSQL read them).
+   */
+  it.each([
+    [
+      'numeric(14,2)',
+      [
+        '0',
+        '0.00',
+        '-0.00',
+        '1',
+        '12.5',
+        '12.50',
+        '-12.34',
+        '99999999.99',
+        '123456789012.34',
+        '0.01',
+        '-0.1',
+        '10000',
+        '100000000',
+        '0010.20',
+        '5.005',
+      ],
+      ['', '-', '.5', '5.', '1e3', ' 1', '1,5', '--1', '0x10', 'NaN'],
+    ],
+    ['numeric(14,4)', ['0.0001', '1.2345', '-1000.5', '12345678.9', '0.00005', '3', '10000.0001'], ['1.2.3', '+1']],
+    ['integer', ['0', '1', '-1', '2147483647', '-2147483648', '007'], ['2147483648', '1.0', 'x', '+1']],
+    ['bigint', ['0', '42', '-9007199254740993', '123456789012345678'], ['1e3', '']],
+    ['boolean', ['true', 'false'], ['t', 'TRUE', 'yes', '1']],
+    [
+      'date',
+      ['2025-03-01', '2024-02-29', '2000-01-01', '1999-12-31', '1000-01-01', '9999-12-31', '1970-01-01'],
+      ['2025-02-29', '2025-13-01', '2025-3-01', '0999-01-01', '2025-03-01T00:00', '20250301'],
+    ],
+    [
+      'timestamptz',
+      [
+        '2025-03-01T00:30:00+08:00',
+        '2025-03-01 00:30:00+08:00',
+        '2025-03-01T00:30+08:00',
+        '2025-03-01T00:30:00',
+        '2025-03-01T00:30',
+        '2025-03-01T16:00:00Z',
+        '2025-03-01T16:00:00.5Z',
+        '2025-03-01T16:00:00.123456-05:00',
+        '2025-03-01T16:00:00.000001+0530',
+        '2025-03-01T16:00:00+14',
+        '1999-12-31T23:59:59.999999+08:00',
+        '1988-06-15T12:00:00+09:00',
+        '1960-01-01T00:00:00Z',
+        '2024-02-29T23:59:59-11:30',
+        '1992-01-01T08:00:00',
+      ],
+      [
+        '1991-12-31T23:00:00',
+        '1988-06-15T12:00:00',
+        '2025-03-01T24:00:00Z',
+        '2025-03-01T00:60:00Z',
+        '2025-03-01T00:00:60Z',
+        '2025-02-30T00:00:00Z',
+        '2025-03-01T00:00:00.1234567Z',
+        '2025-03-01T00:00:00+16:00',
+        '2025-03-01T00:00:00z',
+        '2025-03-01',
+        '2025-03-01T00:00:00 +08:00',
+      ],
+    ],
+    [
+      'text',
+      ['a', '周杰伦', 'with, comma', 'quote "x"', 'line\nbreak', ' spaced ', '😀 emoji', 'é'],
+      ['bad \uFFFD byte'],
+    ],
+    ['character varying(40)', ['H610302001', '卫健委'], []],
+  ])('the binary form of %s is what PostgreSQL reads from the text', async (type, good, outside) => {
+    const encode = encoderFor(
+      { integer: 'int4', bigint: 'int8', boolean: 'bool', 'character varying(40)': 'varchar' }[type as string] ??
+        type.replace(/\(.*/, ''),
+    )!;
+    expect(encode).not.toBeNull();
+    for (const value of outside) expect(() => encode(value, new OutputBuffer())).toThrow(NotDirect);
+
+    const int4 = encoderFor('int4')!;
+    const o = new OutputBuffer();
+    o.pos += COPY_BINARY_HEADER.copy(o.out, 0);
+    good.forEach((value, i) => {
+      o.ensure(2);
+      o.out.writeInt16BE(2, o.pos);
+      o.pos += 2;
+      int4(String(i), o);
+      encode(value, o);
+    });
+    o.pos += COPY_BINARY_TRAILER.copy(o.out, o.pos);
+    const client = new Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`SET timezone = 'Asia/Shanghai'`);
+      await client.query(`CREATE TEMP TABLE b (i integer, v ${type})`);
+      await pipeline(
+        Readable.from([o.take()!]),
+        client.query(copyFrom('COPY b (i, v) FROM STDIN WITH (FORMAT binary)')),
+      );
+      const { rows } = await client.query(
+        `SELECT b.v::text AS binary, t.v::${type}::text AS text
+         FROM b JOIN unnest($1::text[]) WITH ORDINALITY t(v, n) ON t.n = b.i + 1 ORDER BY b.i`,
+        [good],
+      );
+      expect(rows.map((r) => [r.binary, r.text])).toEqual(rows.map((r) => [r.text, r.text]));
+      expect(rows).toHaveLength(good.length);
+    } finally {
+      await client.end();
     }
   });
 });

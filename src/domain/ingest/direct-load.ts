@@ -34,22 +34,22 @@ import {
   LookupRow,
   NotDirect,
 } from './ingest.files';
-import {
-  csvField,
-  Fields,
-  isLocalCheck,
-  isTimestampText,
-  maskBankAccount,
-  maskIdNumber,
-  shanghaiDate,
-} from './row-checks';
+import { Fields, isLocalCheck, isTimestampText, maskBankAccount, maskIdNumber, shanghaiDate } from './row-checks';
 import { CbcSlots } from './cbc-slots';
+import {
+  BinaryEncoder,
+  columnTypes,
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  encoderFor,
+  writeLength,
+  writeNull,
+} from './copy-binary';
 import { keyedHashWriter } from './keyed-hash';
 import { CsvRecordStream, OutputBuffer } from './stage-stream';
 
 /** More rejections than this are left to the staged path (they are kept in memory here). */
 const MAX_REJECTS = 100_000;
-const LF = 10;
 
 /**
  * Rows the batch's committed direct loads remembered (DirectLoad.remember), per lookup: later
@@ -66,8 +66,9 @@ export class BatchMemory {
     return this.rows.get(lookup)?.get(value);
   }
 
-  has(lookup: LookupName): boolean {
-    return !!this.rows.get(lookup)?.size;
+  /** A lookup's remembered rows, by value. */
+  rowsOf(lookup: LookupName): ReadonlyMap<string, LookupRow> | undefined {
+    return this.rows.get(lookup);
   }
 
   /** A committed file's rows. */
@@ -131,14 +132,10 @@ export async function loadDirect(
   }
   await client.query('SAVEPOINT ingest_direct');
   try {
-    const loader = new DirectLoader(spec, header, context, lookupClient, memory);
-    const omit = new Set(direct.omit ?? []);
-    const fileColumns = header.filter((c) => !omit.has(c));
+    const types = await columnTypes(client, direct.table);
+    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types);
     const copy = client.query(
-      copyFrom(
-        `COPY ${direct.table} (${[...fileColumns, ...computedOrder(direct).map((c) => c.name)].join(', ')})
-         FROM STDIN WITH (FORMAT csv, FORCE_NULL (${fileColumns.join(', ')}))`,
-      ),
+      copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
     );
     // Large chunks: fewer lookup round trips.
     await pipeline(createReadStream(path, { highWaterMark: chunkBytes }), loader, copy);
@@ -253,7 +250,14 @@ function fieldAt(buf: Buffer, start: number, end: number, index: number): string
 
 type CompiledCheck =
   | { local: true; test: (f: Fields) => string | null }
-  | { local: false; lookup: LookupName; column: number; test: (f: Fields, found: LookupRow | null) => string | null };
+  | {
+      local: false;
+      lookup: LookupName;
+      column: number;
+      /** Its entry in `needs`. */
+      need: number;
+      test: (f: Fields, found: LookupRow | null) => string | null;
+    };
 
 /**
  * The records of one chunk, kept as offsets into its buffer (no strings: the chunk waits for
@@ -267,9 +271,12 @@ class Chunk {
   readonly lines: number[] = [];
   /** Per lookup need, the value of each record ('' when empty). */
   readonly keys: string[][];
+  /** Per lookup need, the row each record's value refers to (null: none), once resolved. */
+  readonly found: (LookupRow | null)[][];
 
   constructor(needs: number) {
     this.keys = Array.from({ length: needs }, () => []);
+    this.found = Array.from({ length: needs }, () => []);
   }
 }
 
@@ -284,27 +291,29 @@ class DirectLoader extends CsvRecordStream {
   private readonly direct: DirectLoad;
   private readonly order: number[];
   private readonly checks: CompiledCheck[];
-  private readonly computed: { safe: boolean; value: (f: Fields, lookup: Lookup) => string | null }[];
+  private readonly computed: { value: (f: Fields, lookup: Lookup) => string | null; encode: BinaryEncoder }[];
   /** The current row's computed values, in `computed` order, and their positions by name. */
   private readonly computedValues: (string | null)[] = [];
   private readonly computedAt = new Map<string, number>();
   private readonly computedValue: Computed = (name) => this.computedValues[this.computedAt.get(name)!] ?? null;
   /** Keyed-hash columns: the column they hash, and the writer. */
   private readonly hashed: { column: number; write: (value: string, out: Buffer, at: number) => number }[];
-  /** Header positions of the columns the table does not take (`omit`). */
-  private readonly omitted: boolean[];
   /** Encrypted columns: the column they encrypt, and their slots in the output. */
   private readonly encrypted: { column: number; slots: CbcSlots }[];
   private readonly also: ((f: Fields, computed: Computed) => string) | null;
   private readonly keyColumns: number[];
-  /** Header positions of the file columns written as they are, when the record is rewritten. */
-  private readonly rewrite: number[] | null;
+  /** The target columns of the COPY: the file's (less `omit`) in header order, then the computed ones. */
+  readonly copyColumns: string[];
+  /** The file columns the COPY takes: header position and encoder. */
+  private readonly fileEncoders: { at: number; encode: BinaryEncoder }[];
   /** The distinct (lookup, header position) pairs the checks read. */
   private readonly needs: { lookup: LookupName; headerIndex: number }[];
   /** The looked-up rows of the chunk being processed, per lookup. */
-  private found = new Map<LookupName, Map<string, LookupRow>>();
+  private queried = new Map<LookupName, Map<string, LookupRow>>();
   private readonly rejectedKeys = new Set<string>();
   private readonly output = new OutputBuffer();
+  /** The binary format's header is written. */
+  private started = false;
   private chunk: Chunk;
   private alsoLines = '';
   private readonly f: Fields;
@@ -312,11 +321,19 @@ class DirectLoader extends CsvRecordStream {
   private lastName: LookupName | null = null;
   private lastValue = '';
   private lastRow: LookupRow | null = null;
+  /** The chunk being written and the record's index in it (the resolved rows of `needs`). */
+  private current: Chunk | null = null;
+  private currentRecord = 0;
   private readonly lookup: Lookup = (name, value) => {
+    const chunk = this.current;
+    if (chunk)
+      for (let n = 0; n < this.needs.length; n++)
+        if (this.needs[n].lookup === name && chunk.keys[n][this.currentRecord] === value)
+          return chunk.found[n][this.currentRecord];
     if (name === this.lastName && value === this.lastValue) return this.lastRow;
     this.lastName = name;
     this.lastValue = value;
-    return (this.lastRow = this.found.get(name)?.get(value) ?? null);
+    return (this.lastRow = this.memory.get(name, value) ?? this.queried.get(name)?.get(value) ?? null);
   };
 
   constructor(
@@ -325,6 +342,8 @@ class DirectLoader extends CsvRecordStream {
     context: LoadContext,
     private readonly lookupClient: Client,
     private readonly memory: BatchMemory,
+    /** The target table's column types (columnTypes). */
+    types: Map<string, string>,
   ) {
     super(header);
     this.direct = spec.direct!;
@@ -334,29 +353,50 @@ class DirectLoader extends CsvRecordStream {
       if (isLocalCheck(check)) return { local: true, test: check.local(columns) };
       const node = check[2];
       if (!node) throw new NotDirect(`${spec.file}: a check has no Node form`);
-      return { local: false, lookup: node.lookup, column: columns.indexOf(node.column), test: node.test(columns) };
+      return {
+        local: false,
+        lookup: node.lookup,
+        column: columns.indexOf(node.column),
+        need: -1,
+        test: node.test(columns),
+      };
     });
+    const encoder = (column: string): BinaryEncoder => {
+      const encode = encoderFor(types.get(column) ?? '');
+      if (!encode) throw new NotDirect(`${this.direct.table}.${column}: no binary form for its type`);
+      return encode;
+    };
+    const bytea = (column: string) => {
+      if (types.get(column) !== 'bytea') throw new NotDirect(`${this.direct.table}.${column} is not bytea`);
+    };
     this.computed = [];
     this.hashed = [];
     this.encrypted = [];
-    for (const c of computedOrder(this.direct)) {
+    const order = computedOrder(this.direct);
+    for (const c of order) {
       if ('value' in c) {
         this.computedAt.set(c.name, this.computed.length);
-        this.computed.push({ safe: !!c.safe, value: c.value(context) });
-      } else if ('hashes' in c)
+        this.computed.push({ value: c.value(context), encode: encoder(c.name) });
+      } else if ('hashes' in c) {
+        bytea(c.name);
         this.hashed.push({ column: columns.indexOf(c.hashes), write: keyedHashWriter(context.keys.hashKey) });
-      else this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey) });
+      } else {
+        bytea(c.name);
+        this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey, true) });
+      }
     }
     this.also = this.direct.also ? this.direct.also.line(context) : null;
     this.keyColumns = spec.key.map((k) => columns.indexOf(k));
     const omit = new Set(this.direct.omit ?? []);
-    this.rewrite = omit.size ? header.flatMap((c, i) => (omit.has(c) ? [] : [i])) : null;
-    this.omitted = header.map((c) => omit.has(c));
+    this.fileEncoders = header.flatMap((c, at) => (omit.has(c) ? [] : [{ at, encode: encoder(c) }]));
+    this.copyColumns = [...header.filter((c) => !omit.has(c)), ...order.map((c) => c.name)];
     const needs = new Map<string, { lookup: LookupName; headerIndex: number }>();
     for (const check of this.checks) {
       if (check.local) continue;
       const headerIndex = this.order[check.column];
-      needs.set(`${check.lookup}:${headerIndex}`, { lookup: check.lookup, headerIndex });
+      const key = `${check.lookup}:${headerIndex}`;
+      if (!needs.has(key)) needs.set(key, { lookup: check.lookup, headerIndex });
+      check.need = [...needs.keys()].indexOf(key);
     }
     this.needs = [...needs.values()];
     this.chunk = new Chunk(this.needs.length);
@@ -382,15 +422,30 @@ class DirectLoader extends CsvRecordStream {
     }
   }
 
-  protected endOfChunk(done: TransformCallback): void {
+  protected endOfChunk(done: TransformCallback, atEnd: boolean): void {
     const chunk = this.chunk;
     this.chunk = new Chunk(this.needs.length);
     this.resolve(chunk)
       .then(() => {
         const { buf, starts, ends, lines } = chunk;
-        for (let r = 0; r < starts.length; r++) this.row(buf!, starts[r], ends[r], lines[r]);
-        for (const { slots } of this.encrypted) slots.fill(this.output.out);
-        const out = this.output.take();
+        const o = this.output;
+        if (!this.started) {
+          this.started = true;
+          o.ensure(COPY_BINARY_HEADER.length);
+          o.pos += COPY_BINARY_HEADER.copy(o.out, o.pos);
+        }
+        this.current = chunk;
+        for (let r = 0; r < starts.length; r++) {
+          this.currentRecord = r;
+          this.row(buf!, starts[r], ends[r], lines[r]);
+        }
+        this.current = null;
+        for (const { slots } of this.encrypted) slots.fill(o.out);
+        if (atEnd) {
+          o.ensure(COPY_BINARY_TRAILER.length);
+          o.pos += COPY_BINARY_TRAILER.copy(o.out, o.pos);
+        }
+        const out = o.take();
         if (out) this.push(out);
         if (this.alsoLines) this.alsoChunks.push(Buffer.from(this.alsoLines, 'utf8'));
         this.alsoLines = '';
@@ -401,39 +456,50 @@ class DirectLoader extends CsvRecordStream {
 
   /** Fetches the referenced rows the chunk needs, one query per lookup. */
   private async resolve(chunk: Chunk): Promise<void> {
-    const wanted = new Map<LookupName, Set<string>>();
+    // Each record's row, found once: from the batch's memory, else marked missing (undefined)
+    // and its value queried. Files come sorted by their references: runs of one value.
+    const missing = new Map<LookupName, Set<string>>();
     this.needs.forEach(({ lookup }, n) => {
-      let set = wanted.get(lookup);
-      if (!set) wanted.set(lookup, (set = new Set()));
+      const memory = this.memory.rowsOf(lookup);
+      const keys = chunk.keys[n];
+      const out = chunk.found[n];
       let previous = '';
-      for (const value of chunk.keys[n]) {
-        if (value !== previous && value !== '') set.add(value);
-        previous = value;
+      let row: LookupRow | null | undefined = null;
+      for (let r = 0; r < keys.length; r++) {
+        const value = keys[r];
+        if (value !== previous) {
+          previous = value;
+          row = value === '' ? null : memory?.get(value);
+          if (row === undefined) {
+            let set = missing.get(lookup);
+            if (!set) missing.set(lookup, (set = new Set()));
+            set.add(value);
+          } else if (row !== null) lookupTiming.fromMemory++;
+        }
+        out.push(row as LookupRow | null);
       }
     });
-    const found = new Map<LookupName, Map<string, LookupRow>>();
-    for (const [lookup, values] of wanted) {
+    const queried = new Map<LookupName, Map<string, LookupRow>>();
+    for (const [lookup, values] of missing) {
       const rows = new Map<string, LookupRow>();
-      found.set(lookup, rows);
-      const query: string[] = [];
-      if (this.memory.has(lookup)) {
-        for (const value of values) {
-          const row = this.memory.get(lookup, value);
-          if (row) rows.set(value, row);
-          else query.push(value);
-        }
-        lookupTiming.fromMemory += values.size - query.length;
-      } else query.push(...values);
-      if (!query.length) continue;
+      queried.set(lookup, rows);
       const started = Date.now();
-      const result = await this.lookupClient.query<LookupRow & { key: string }>(LOOKUPS[lookup], [query]);
+      const result = await this.lookupClient.query<LookupRow & { key: string }>(LOOKUPS[lookup], [[...values]]);
       lookupTiming.ms += Date.now() - started;
       lookupTiming.queries++;
-      lookupTiming.values += query.length;
+      lookupTiming.values += values.size;
       for (const row of result.rows) rows.set(row.key, row);
     }
-    this.found = found;
+    this.queried = queried;
     this.lastName = null;
+    if (!queried.size) return;
+    this.needs.forEach(({ lookup }, n) => {
+      const rows = queried.get(lookup);
+      if (!rows) return;
+      const keys = chunk.keys[n];
+      const out = chunk.found[n];
+      for (let r = 0; r < keys.length; r++) if (out[r] === undefined) out[r] = rows.get(keys[r]) ?? null;
+    });
   }
 
   private row(buf: Buffer, start: number, end: number, line: number): void {
@@ -449,7 +515,7 @@ class DirectLoader extends CsvRecordStream {
       if (check.local) reason = check.test(f);
       else {
         const value = f[check.column];
-        reason = check.test(f, value === null ? null : this.lookup(check.lookup, value));
+        reason = check.test(f, value === null ? null : this.current!.found[check.need][this.currentRecord]);
       }
       if (reason !== null) break;
     }
@@ -463,73 +529,41 @@ class DirectLoader extends CsvRecordStream {
     if (this.rejectedKeys.size && this.rejectedKeys.has(this.keyOf(f)!))
       throw new NotDirect(`line ${line} repeats the key of a rejected line`);
 
-    let computed = '';
+    const o = this.output;
+    o.ensure(2);
+    o.out.writeInt16BE(this.copyColumns.length, o.pos);
+    o.pos += 2;
+    for (const { at, encode } of this.fileEncoders) {
+      const v = values[at];
+      if (v === '') writeNull(o);
+      else encode(v, o);
+    }
     for (let c = 0; c < this.computed.length; c++) {
-      const { safe, value } = this.computed[c];
+      const { value, encode } = this.computed[c];
       const v = value(f, this.lookup);
       this.computedValues[c] = v;
-      computed += safe ? `,${v ?? ''}` : `,${csvField(v)}`;
-    }
-    const o = this.output;
-    if (this.rewrite && this.quoted) {
-      // Fields are quoted again where they must be.
-      let text = '';
-      for (const i of this.rewrite) text += `${csvField(values[i] === '' ? null : values[i])},`;
-      text = text.slice(0, -1) + computed;
-      o.ensure(text.length * 3);
-      o.pos += o.out.write(text, o.pos, 'utf8');
-    } else if (this.rewrite) {
-      // Without quotes: the record's bytes, less the omitted fields, copied a run of kept
-      // fields at a time.
-      o.ensure(end - start + computed.length * 3);
-      const last = this.omitted.length - 1;
-      let wrote = false;
-      const emit = (from: number, to: number) => {
-        if (wrote) o.out[o.pos++] = 44;
-        buf.copy(o.out, o.pos, from, to);
-        o.pos += to - from;
-        wrote = true;
-      };
-      let from = start;
-      let runStart = start;
-      let runFirst = 0;
-      for (let k = 0; k <= last; k++) {
-        const to = k === last ? end : buf.indexOf(44, from);
-        if (this.omitted[k]) {
-          if (k > runFirst) emit(runStart, from - 1);
-          runStart = to + 1;
-          runFirst = k + 1;
-        }
-        from = to + 1;
-      }
-      if (runFirst <= last) emit(runStart, end);
-      if (computed) o.pos += o.out.write(computed, o.pos, 'utf8');
-    } else {
-      const size = end - start;
-      o.ensure(size + computed.length * 3);
-      buf.copy(o.out, o.pos, start, end);
-      o.pos += size;
-      if (computed) o.pos += o.out.write(computed, o.pos, 'utf8');
+      if (v === null) writeNull(o);
+      else encode(v, o);
     }
     for (const { column, write } of this.hashed) {
       const value = f[column];
-      o.ensure(value === null ? 1 : 67 + value.length * 3);
-      o.out[o.pos++] = 44;
-      if (value !== null) o.pos = write(value, o.out, o.pos);
+      if (value === null) writeNull(o);
+      else {
+        writeLength(o, 32);
+        o.pos = write(value, o.out, o.pos);
+      }
     }
-    // Encrypted columns: room for their hex, filled when the chunk's values are encrypted.
+    // Encrypted columns: room for their bytes, filled when the chunk's values are encrypted.
     for (const { column, slots } of this.encrypted) {
       const value = f[column];
-      const width = value === null ? 0 : CbcSlots.width(value);
-      o.ensure(width + 1);
-      o.out[o.pos++] = 44;
-      if (value !== null) {
+      if (value === null) writeNull(o);
+      else {
+        const width = CbcSlots.bytes(value);
+        writeLength(o, width);
         slots.add(value, o.pos);
         o.pos += width;
       }
     }
-    o.ensure(1);
-    o.out[o.pos++] = LF;
     if (this.also) this.alsoLines += this.also(f, this.computedValue);
     if (this.remember && this.remembered!.size < this.memory.limit) {
       const entry = this.remember(f, this.computedValue);

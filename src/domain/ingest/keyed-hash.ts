@@ -65,11 +65,9 @@ function compress(h: Int32Array, m: Int32Array, out: Int32Array): void {
   out[7] = (h[7] + hh) | 0;
 }
 
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-
 /**
- * A function writing HMAC-SHA256(key, utf8(value)) as PostgreSQL's bytea text input (`\x` and
- * 64 hex digits, 66 bytes) into `out` at `at`; it returns the position after it.
+ * A function writing HMAC-SHA256(key, utf8(value)) (32 bytes, for COPY's binary format) into
+ * `out` at `at`; it returns the position after it.
  */
 export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: number) => number {
   if (key.length > 64) throw new Error('keyedHashWriter: keys longer than a block are not supported');
@@ -90,10 +88,8 @@ export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: n
   const mid = new Int32Array(8);
   const result = new Int32Array(8);
   return (value, out, at) => {
-    out[at++] = 92; // \
-    out[at++] = 120; // x
     if (value.length > 55 || Buffer.byteLength(value, 'utf8') > 55)
-      return at + out.write(createHmac('sha256', key).update(value, 'utf8').digest('hex'), at, 'latin1');
+      return at + createHmac('sha256', key).update(value, 'utf8').digest().copy(out, at);
     const n = bytes.write(value, 0, 'utf8');
     bytes.fill(0, n);
     bytes[n] = 0x80;
@@ -105,10 +101,7 @@ export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: n
     for (let i = 9; i < 15; i++) m[i] = 0;
     m[15] = (64 + 32) * 8;
     compress(outer, m, result);
-    for (let i = 0; i < 8; i++) {
-      const w = result[i];
-      for (let shift = 28; shift >= 0; shift -= 4) out[at++] = HEX_DIGITS[(w >>> shift) & 15];
-    }
+    for (let i = 0; i < 8; i++, at += 4) out.writeInt32BE(result[i], at);
     return at;
   };
 }
