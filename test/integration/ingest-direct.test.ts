@@ -388,8 +388,8 @@ describe('ingest: Node derivations equal PostgreSQL', () => {
     ],
     [
       'text',
-      ['a', '周杰伦', 'with, comma', 'quote "x"', 'line\nbreak', ' spaced ', '😀 emoji', 'é'],
-      ['bad \uFFFD byte'],
+      ['a', '周杰伦', 'with, comma', 'quote "x"', 'line\nbreak', ' spaced ', '😀 emoji', '周😀x', 'é'],
+      ['bad \uFFFD byte', '周😀\uFFFD'],
     ],
     ['character varying(40)', ['H610302001', '卫健委'], []],
   ])('the binary form of %s is what PostgreSQL reads from the text', async (type, good, outside) => {
