@@ -133,7 +133,8 @@ export async function loadDirect(
   await client.query('SAVEPOINT ingest_direct');
   try {
     const types = await columnTypes(client, direct.table);
-    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types);
+    const alsoTypes = direct.also ? await columnTypes(client, direct.also.table) : new Map<string, string>();
+    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes);
     const copy = client.query(
       copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
     );
@@ -143,7 +144,7 @@ export async function loadDirect(
       await pipeline(
         Readable.from(loader.alsoChunks),
         client.query(
-          copyFrom(`COPY ${direct.also.table} (${direct.also.columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`),
+          copyFrom(`COPY ${direct.also.table} (${direct.also.columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
         ),
       );
     }
@@ -300,7 +301,9 @@ class DirectLoader extends CsvRecordStream {
   private readonly hashed: { column: number; write: (value: string, out: Buffer, at: number) => number }[];
   /** Encrypted columns: the column they encrypt, and their slots in the output. */
   private readonly encrypted: { column: number; slots: CbcSlots }[];
-  private readonly also: ((f: Fields, computed: Computed) => string) | null;
+  /** `direct.also`: its columns' values and encoders, and its COPY input of the chunk being written. */
+  private readonly also: { value: (f: Fields, computed: Computed) => string | null; encode: BinaryEncoder }[] | null;
+  private readonly alsoOutput = new OutputBuffer();
   private readonly keyColumns: number[];
   /** The target columns of the COPY: the file's (less `omit`) in header order, then the computed ones. */
   readonly copyColumns: string[];
@@ -315,7 +318,6 @@ class DirectLoader extends CsvRecordStream {
   /** The binary format's header is written. */
   private started = false;
   private chunk: Chunk;
-  private alsoLines = '';
   private readonly f: Fields;
   /** The last value looked up per lookup and its row: files come sorted by their references. */
   private lastName: LookupName | null = null;
@@ -342,8 +344,9 @@ class DirectLoader extends CsvRecordStream {
     context: LoadContext,
     private readonly lookupClient: Client,
     private readonly memory: BatchMemory,
-    /** The target table's column types (columnTypes). */
+    /** The column types (columnTypes) of the target table and of `direct.also`'s. */
     types: Map<string, string>,
+    alsoTypes: Map<string, string>,
   ) {
     super(header);
     this.direct = spec.direct!;
@@ -385,7 +388,15 @@ class DirectLoader extends CsvRecordStream {
         this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey, true) });
       }
     }
-    this.also = this.direct.also ? this.direct.also.line(context) : null;
+    const also = this.direct.also;
+    this.also = also
+      ? also.values(context).map((value, i) => {
+          const encode = encoderFor(alsoTypes.get(also.columns[i]) ?? '');
+          if (!encode) throw new NotDirect(`${also.table}.${also.columns[i]}: no binary form for its type`);
+          return { value, encode };
+        })
+      : null;
+    if (also) this.alsoOutput.pos += COPY_BINARY_HEADER.copy(this.alsoOutput.out, 0);
     this.keyColumns = spec.key.map((k) => columns.indexOf(k));
     const omit = new Set(this.direct.omit ?? []);
     this.fileEncoders = header.flatMap((c, at) => (omit.has(c) ? [] : [{ at, encode: encoder(c) }]));
@@ -447,8 +458,12 @@ class DirectLoader extends CsvRecordStream {
         }
         const out = o.take();
         if (out) this.push(out);
-        if (this.alsoLines) this.alsoChunks.push(Buffer.from(this.alsoLines, 'utf8'));
-        this.alsoLines = '';
+        if (this.also && atEnd) {
+          this.alsoOutput.ensure(COPY_BINARY_TRAILER.length);
+          this.alsoOutput.pos += COPY_BINARY_TRAILER.copy(this.alsoOutput.out, this.alsoOutput.pos);
+        }
+        const alsoOut = this.alsoOutput.take();
+        if (alsoOut) this.alsoChunks.push(alsoOut);
         done();
       })
       .catch((error: unknown) => done(error as Error));
@@ -564,7 +579,17 @@ class DirectLoader extends CsvRecordStream {
         o.pos += width;
       }
     }
-    if (this.also) this.alsoLines += this.also(f, this.computedValue);
+    if (this.also) {
+      const a = this.alsoOutput;
+      a.ensure(2);
+      a.out.writeInt16BE(this.also.length, a.pos);
+      a.pos += 2;
+      for (const { value, encode } of this.also) {
+        const v = value(f, this.computedValue);
+        if (v === null) writeNull(a);
+        else encode(v, a);
+      }
+    }
     if (this.remember && this.remembered!.size < this.memory.limit) {
       const entry = this.remember(f, this.computedValue);
       this.remembered!.set(entry.key, entry);

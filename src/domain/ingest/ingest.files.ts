@@ -14,7 +14,6 @@ import { CbcSlots } from './cbc-slots';
 import {
   amountIsProduct,
   atLeastOne,
-  csvField,
   Fields,
   isAccount,
   isDate,
@@ -106,11 +105,11 @@ export interface DirectLoad {
   /** File columns that are not target columns (personal data, loaded as computed columns). */
   omit?: readonly string[];
   computed: ComputedColumn[];
-  /** Rows for a second table, copied after the first (a CSV line per accepted row). */
+  /** Rows for a second table, copied after the first (a row per accepted row, its columns' values). */
   also?: {
     table: string;
     columns: readonly string[];
-    line: (context: LoadContext) => (f: Fields, computed: Computed) => string;
+    values: (context: LoadContext) => ((f: Fields, computed: Computed) => string | null)[];
   };
   /** The timestamp column whose month (in Asia/Shanghai) needs a partition. */
   monthOf?: string;
@@ -585,9 +584,9 @@ const settlements: IngestFileSpec = {
     also: {
       table: 'settlement_key',
       columns: ['settlement_id', 'settled_on'],
-      line: ({ columns }) => {
+      values: ({ columns }) => {
         const id = columns.indexOf('settlement_id');
-        return (f, computed) => `${csvField(f[id]!)},${computed('settled_on')}\n`;
+        return [(f) => f[id], (_f, computed) => computed('settled_on')];
       },
     },
     monthOf: 'settled_at',

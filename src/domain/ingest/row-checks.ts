@@ -368,9 +368,3 @@ export function shanghaiDate(value: string): string | null {
   return new Date(utc + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-/** A value as a CSV field for COPY (quoted when it must be; null is an empty field). */
-export function csvField(value: string | null): string {
-  if (value === null) return '';
-  if (value === '' || /[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
-  return value;
-}
