@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { ingestBatch, IngestOptions } from '../../src/domain/ingest/ingest.service';
 import { keyedHashWriter } from '../../src/domain/ingest/keyed-hash';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, encoderFor } from '../../src/domain/ingest/copy-binary';
-import { NotDirect } from '../../src/domain/ingest/ingest.files';
+import { INGEST_FILES, NotDirect } from '../../src/domain/ingest/ingest.files';
+import { scanMonths } from '../../src/domain/ingest/direct-load';
 import { OutputBuffer } from '../../src/domain/ingest/stage-stream';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -291,6 +292,54 @@ describe('ingest: Node derivations equal PostgreSQL', () => {
     expect(derived).toBeGreaterThanOrEqual(values.length * 0.7);
     // Offsets before 1992 are left to PostgreSQL.
     expect(shanghaiDate('1988-07-01T23:30:00+08:00')).toBeNull();
+  });
+
+  it('the month scan finds the Shanghai month of each valid timestamp, as PostgreSQL reads it', async () => {
+    const values: string[] = [];
+    for (const day of [
+      '2025-03-01',
+      '2025-03-31',
+      '2025-02-28',
+      '2024-02-29',
+      '2025-12-31',
+      '1991-12-31',
+      '1992-01-01',
+    ])
+      for (const time of ['T00:30', 'T23:59:59', 'T16:00:00.5', ' 08:00', 'T20:00:00'])
+        for (const zone of ['', 'Z', '+08:00', '+0800', '-05:00', '+09', '+14:00']) values.push(day + time + zone);
+    const invalid = ['2025-02-30T10:00:00', '2025-13-01T10:00:00', '2025-03-01T24:00:00', '2025-06-01', 'x', ''];
+    const spec = INGEST_FILES.find((f) => f.file === 'settlements.csv')!;
+    const header = spec.columns as string[];
+    const at = header.indexOf('settled_at');
+    const expected = new Map<string, string>(
+      (
+        await t.services.db.transaction(async (manager) => {
+          await manager.query(`SET LOCAL timezone = 'Asia/Shanghai'`);
+          return manager.query<{ v: string; m: string }[]>(
+            `SELECT v, to_char(date_trunc('month', (v::timestamptz AT TIME ZONE 'Asia/Shanghai')), 'YYYY-MM-DD') AS m
+             FROM unnest($1::text[]) v`,
+            [values],
+          );
+        })
+      ).map((r) => [r.v, r.m]),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'months-'));
+    try {
+      const path = join(dir, 'settlements.csv');
+      const scan = async (field: string) => {
+        writeFileSync(path, `${header.join(',')}\n${header.map((_c, i) => (i === at ? field : 'x')).join(',')}\n`);
+        return scanMonths(spec, path, header);
+      };
+      for (const v of values) {
+        // Offsets before 1992 are left out: the staged path decides those rows.
+        const month = shanghaiDate(v) === null ? [] : [expected.get(v)];
+        expect([v, await scan(v)]).toEqual([v, month]);
+        expect([v, await scan(`"${v}"`)]).toEqual([v, month]);
+      }
+      for (const v of invalid) expect([v, await scan(v)]).toEqual([v, []]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keyedHashWriter writes HMAC-SHA256 as its 32 bytes', () => {

@@ -34,7 +34,15 @@ import {
   LookupRow,
   NotDirect,
 } from './ingest.files';
-import { Fields, isLocalCheck, isTimestampText, maskBankAccount, maskIdNumber, shanghaiDate } from './row-checks';
+import {
+  Fields,
+  isDateText,
+  isLocalCheck,
+  isTimestampText,
+  maskBankAccount,
+  maskIdNumber,
+  shanghaiDate,
+} from './row-checks';
 import { CbcSlots } from './cbc-slots';
 import {
   BinaryEncoder,
@@ -212,6 +220,9 @@ async function monthsIn(path: string, header: string[], column: string): Promise
   return [...scanner.months];
 }
 
+/** Where a timestamp's date and time of day have digits. */
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15];
+
 class MonthScanner extends CsvRecordStream {
   readonly months = new Set<string>();
 
@@ -223,13 +234,58 @@ class MonthScanner extends CsvRecordStream {
   }
 
   protected record(buf: Buffer, start: number, end: number): void {
-    const value = this.hasQuote(buf, start, end)
+    const quoted = this.hasQuote(buf, start, end);
+    if (!quoted && this.fastMonth(buf, start, end)) return;
+    const value = quoted
       ? this.splitRecord(buf.toString('utf8', start, end))[this.column]
       : fieldAt(buf, start, end, this.column);
     if (!isTimestampText(value)) return;
     const day = shanghaiDate(value);
     if (day !== null) this.months.add(`${day.slice(0, 7)}-01`);
   }
+
+  /**
+   * The common forms read from the bytes, without a string (the scan runs on the loader's
+   * thread while the earlier files load): a real day followed by a time of day without an
+   * offset, or with +08:00 from 1992 on — its Shanghai month is the month written. False for
+   * anything else, which the exact reading above decides.
+   */
+  private fastMonth(buf: Buffer, start: number, end: number): boolean {
+    let from = start;
+    for (let k = 0; k < this.column; k++) {
+      const comma = buf.indexOf(44, from);
+      if (comma === -1 || comma >= end) return false;
+      from = comma + 1;
+    }
+    let to = buf.indexOf(44, from);
+    if (to === -1 || to > end) to = end;
+    const length = to - from;
+    const offset = length === 25 || length === 22 ? 6 : 0;
+    if (length - offset !== 16 && length - offset !== 19) return false;
+    if (offset && !(buf[to - 6] === 43 && buf[to - 5] === 48 && buf[to - 4] === 56 && buf[to - 3] === 58)) return false;
+    if (offset && !(buf[to - 2] === 48 && buf[to - 1] === 48)) return false;
+    const d = (i: number) => buf[from + i] - 48;
+    for (const i of DIGIT_POSITIONS) if (d(i) < 0 || d(i) > 9) return false;
+    if (buf[from + 4] !== 45 || buf[from + 7] !== 45 || buf[from + 13] !== 58) return false;
+    if (buf[from + 10] !== 84 && buf[from + 10] !== 32) return false;
+    const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const month = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    if (offset && year < 1992) return false;
+    if (d(11) * 10 + d(12) > 23 || d(14) > 5) return false;
+    if (length - offset === 19 && (buf[from + 16] !== 58 || d(17) < 0 || d(17) > 5 || d(18) < 0 || d(18) > 9))
+      return false;
+    if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+    if (day > 28 && !isDateText(buf.toString('latin1', from, from + 10))) return false;
+    const key = year * 100 + month;
+    if (key !== this.lastMonth) {
+      this.lastMonth = key;
+      this.months.add(`${buf.toString('latin1', from, from + 7)}-01`);
+    }
+    return true;
+  }
+
+  private lastMonth = 0;
 
   protected endOfChunk(done: TransformCallback): void {
     done();
