@@ -71,9 +71,11 @@ export class CbcSlots {
     }
     const work = Buffer.allocUnsafe(size);
     randomFillSync(work);
+    // Loops rather than Buffer.copy: a call costs more than copying these few bytes.
+    const plain = this.plain;
     for (let v = 0; v < n; v++) {
       const from = at[v] + 16;
-      this.plain.copy(work, from, this.starts[v], this.starts[v] + this.lengths[v]);
+      for (let i = 0, s = this.starts[v]; i < this.lengths[v]; i++) work[from + i] = plain[s + i];
       work.fill(blocks[v] * 16 - this.lengths[v], from + this.lengths[v], from + blocks[v] * 16);
     }
     const input = Buffer.allocUnsafe(n * 16);
@@ -89,11 +91,10 @@ export class CbcSlots {
       count = 0;
       for (let v = 0; v < n; v++) {
         if (blocks[v] <= k) continue;
-        encrypted.copy(work, at[v] + 16 + k * 16, count * 16, count * 16 + 16);
+        for (let b = 0, to = at[v] + 16 + k * 16, from = count * 16; b < 16; b++) work[to + b] = encrypted[from + b];
         count++;
       }
     }
-    // A loop rather than Buffer.copy: a call costs more than copying these few bytes.
     for (let v = 0; v < n && this.binary; v++) {
       const slot = this.slots[v] - at[v];
       for (let i = at[v], end = at[v] + 16 + blocks[v] * 16; i < end; i++) out[slot + i] = work[i];

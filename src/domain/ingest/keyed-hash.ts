@@ -87,14 +87,30 @@ export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: n
   const m = new Int32Array(16);
   const mid = new Int32Array(8);
   const result = new Int32Array(8);
+  /** The message block of an ASCII value of at most 55 characters, straight from its char codes; false otherwise. */
+  const asciiBlock = (value: string): boolean => {
+    const n = value.length;
+    if (n > 55) return false;
+    m.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 128) return false;
+      m[i >> 2] |= c << (24 - 8 * (i & 3));
+    }
+    m[n >> 2] |= 0x80 << (24 - 8 * (n & 3));
+    m[15] = (64 + n) * 8;
+    return true;
+  };
   return (value, out, at) => {
-    if (value.length > 55 || Buffer.byteLength(value, 'utf8') > 55)
-      return at + createHmac('sha256', key).update(value, 'utf8').digest().copy(out, at);
-    const n = bytes.write(value, 0, 'utf8');
-    bytes.fill(0, n);
-    bytes[n] = 0x80;
-    bytes.writeUInt32BE((64 + n) * 8, 60);
-    for (let i = 0; i < 16; i++) m[i] = bytes.readInt32BE(i * 4);
+    if (!asciiBlock(value)) {
+      if (Buffer.byteLength(value, 'utf8') > 55)
+        return at + createHmac('sha256', key).update(value, 'utf8').digest().copy(out, at);
+      const n = bytes.write(value, 0, 'utf8');
+      bytes.fill(0, n);
+      bytes[n] = 0x80;
+      bytes.writeUInt32BE((64 + n) * 8, 60);
+      for (let i = 0; i < 16; i++) m[i] = bytes.readInt32BE(i * 4);
+    }
     compress(inner, m, mid);
     for (let i = 0; i < 8; i++) m[i] = mid[i];
     m[8] = 0x80000000 | 0;

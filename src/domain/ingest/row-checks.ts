@@ -367,4 +367,3 @@ export function shanghaiDate(value: string): string | null {
   if (!(utc >= SHANGHAI_FIXED_FROM && utc < SHANGHAI_TO)) return null;
   return new Date(utc + 8 * 3_600_000).toISOString().slice(0, 10);
 }
-
