@@ -10,6 +10,9 @@
  *     (`SqlCheck[2]`) reads them. A row is rejected for the first check that fails, in the
  *     spec's order, with the same reason text as the staged path.
  *
+ * Accepted rows go to PostgreSQL in COPY's binary format (copy-binary.ts), each value encoded
+ * by its column's type as read from the table.
+ *
  * Rejected rows stay in memory and go to the quarantine after the copy. Whatever the direct
  * path cannot decide the way the staged path would — a key that exists already or repeats
  * in the file (the unique index stops the copy), a key shared with a rejected line, too

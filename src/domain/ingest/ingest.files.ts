@@ -76,13 +76,13 @@ export interface LookupCheck {
 }
 
 /**
- * A target column the direct path computes for each accepted row: from the row (`value`;
- * `safe` values never need CSV quoting), a column's keyed hash (`hashes`, written into the
- * output as bytes) or its value encrypted as personal data (`encrypts`: done for a chunk's rows
- * at once). They are written in that order: values, hashes, encryptions.
+ * A target column the direct path computes for each accepted row: from the row (`value`, the
+ * column's text form, written in binary by its type's encoder), a column's keyed hash (`hashes`,
+ * its 32 bytes) or its value encrypted as personal data (`encrypts`: done for a chunk's rows at
+ * once). They are written in that order: values, hashes, encryptions.
  */
 export type ComputedColumn =
-  | { name: string; safe?: boolean; value: (context: LoadContext) => (f: Fields, lookup: Lookup) => string | null }
+  | { name: string; value: (context: LoadContext) => (f: Fields, lookup: Lookup) => string | null }
   | { name: string; hashes: string }
   | { name: string; encrypts: string };
 
@@ -552,7 +552,6 @@ const settlements: IngestFileSpec = {
     computed: [
       {
         name: 'settled_on',
-        safe: true,
         value: ({ columns }) => {
           const i = columns.indexOf('settled_at');
           return (f) => {
@@ -573,7 +572,6 @@ const settlements: IngestFileSpec = {
       },
       {
         name: 'ingest_file_id',
-        safe: true,
         value:
           ({ ingestFileId }) =>
           () =>
@@ -693,7 +691,6 @@ const settlementItems: IngestFileSpec = {
     computed: [
       {
         name: 'settled_on',
-        safe: true,
         value: ({ columns }) => {
           const i = columns.indexOf('settlement_id');
           return (f, lookup) => lookup('settlement', f[i]!)!.settled_on;
