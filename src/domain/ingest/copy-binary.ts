@@ -47,6 +47,19 @@ function digits(value: string, at: number, n: number): number {
   return v;
 }
 
+/** Big-endian writes by hand (Buffer's checked writers cost more in this loop). */
+function put32(out: Buffer, p: number, v: number): void {
+  out[p] = v >>> 24;
+  out[p + 1] = (v >>> 16) & 255;
+  out[p + 2] = (v >>> 8) & 255;
+  out[p + 3] = v & 255;
+}
+
+function put16(out: Buffer, p: number, v: number): void {
+  out[p] = (v >>> 8) & 255;
+  out[p + 1] = v & 255;
+}
+
 /**
  * Milliseconds of a calendar day (UTC midnight), or NaN when it is not a real day of 1000–9999
  * (days from the civil date as in H. Hinnant's algorithm: no Date object per value).
@@ -92,34 +105,43 @@ const text: BinaryEncoder = (value, o) => {
       break;
     }
   }
-  out.writeInt32BE(p - at, o.pos);
+  put32(out, o.pos, p - at);
   o.pos = p;
 };
 
 const int4: BinaryEncoder = (value, o) => {
-  if (!/^-?\d{1,10}$/.test(value)) fail('integer', value);
-  const v = Number(value);
-  if (v > 2147483647 || v < -2147483648) fail('integer', value);
+  const n = value.length;
+  const negative = value.charCodeAt(0) === 45;
+  let v = 0;
+  for (let i = negative ? 1 : 0; i < n; i++) {
+    const d = digit(value, i);
+    if (d < 0) fail('integer', value);
+    v = v * 10 + d;
+  }
+  if (negative) v = -v;
+  if (n === (negative ? 1 : 0) || n > 11 || v > 2147483647 || v < -2147483648) fail('integer', value);
   o.ensure(8);
-  o.out.writeInt32BE(4, o.pos);
-  o.out.writeInt32BE(v, o.pos + 4);
+  put32(o.out, o.pos, 4);
+  put32(o.out, o.pos + 4, v);
   o.pos += 8;
 };
 
-/** The last bigint written and its bytes (a file's rows share their ingest_file_id). */
-let int8Last: string | null = null;
-const int8Bytes = Buffer.alloc(12);
-const int8: BinaryEncoder = (value, o) => {
-  if (value !== int8Last) {
-    if (!/^-?\d{1,18}$/.test(value)) fail('bigint', value);
-    int8Bytes.writeInt32BE(8, 0);
-    int8Bytes.writeBigInt64BE(BigInt(value), 4);
-    int8Last = value;
-  }
-  o.ensure(12);
-  const out = o.out;
-  for (let i = 0; i < 12; i++) out[o.pos + i] = int8Bytes[i];
-  o.pos += 12;
+/** Per column: the last value written and its bytes (a file's rows share their ingest_file_id). */
+const int8 = (): BinaryEncoder => {
+  let last: string | null = null;
+  const bytes = Buffer.alloc(12);
+  return (value, o) => {
+    if (value !== last) {
+      if (!/^-?\d{1,18}$/.test(value)) fail('bigint', value);
+      bytes.writeInt32BE(8, 0);
+      bytes.writeBigInt64BE(BigInt(value), 4);
+      last = value;
+    }
+    o.ensure(12);
+    const out = o.out;
+    for (let i = 0; i < 12; i++) out[o.pos + i] = bytes[i];
+    o.pos += 12;
+  };
 };
 
 const bool: BinaryEncoder = (value, o) => {
@@ -130,17 +152,28 @@ const bool: BinaryEncoder = (value, o) => {
   o.pos += 5;
 };
 
-/** YYYY-MM-DD: days since 2000-01-01. */
-const date: BinaryEncoder = (value, o) => {
-  const ms =
-    value.length === 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45
-      ? dayMs(digits(value, 0, 4), digits(value, 5, 2), digits(value, 8, 2))
-      : NaN;
-  if (Number.isNaN(ms)) fail('date', value);
-  o.ensure(8);
-  o.out.writeInt32BE(4, o.pos);
-  o.out.writeInt32BE((ms - MS_2000) / DAY_MS, o.pos + 4);
-  o.pos += 8;
+/**
+ * YYYY-MM-DD: days since 2000-01-01. Per column, the last value is kept: consecutive rows often
+ * share a day (a settlement's lines its settled_on).
+ */
+const date = (): BinaryEncoder => {
+  let last: string | null = null;
+  let days = 0;
+  return (value, o) => {
+    if (value !== last) {
+      const ms =
+        value.length === 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45
+          ? dayMs(digits(value, 0, 4), digits(value, 5, 2), digits(value, 8, 2))
+          : NaN;
+      if (Number.isNaN(ms)) fail('date', value);
+      days = (ms - MS_2000) / DAY_MS;
+      last = value;
+    }
+    o.ensure(8);
+    put32(o.out, o.pos, 4);
+    put32(o.out, o.pos + 4, days);
+    o.pos += 8;
+  };
 };
 
 /**
@@ -222,6 +255,61 @@ const numericGroups: number[] = [];
  * (the column's typmod then rounds and bounds it as for text input).
  */
 const numeric: BinaryEncoder = (value, o) => {
+  if (!numericShort(value, o)) numericAny(value, o);
+};
+
+const POWERS = [1, 10, 100, 1000, 10000];
+
+/**
+ * The common case without an array: at most 8 integer and 4 fraction digits, so the groups are
+ * the integer's high and low four digits and the fraction's one group. False for anything else.
+ */
+function numericShort(value: string, o: OutputBuffer): boolean {
+  const n = value.length;
+  const negative = value.charCodeAt(0) === 45;
+  const from = negative ? 1 : 0;
+  let whole = 0;
+  let i = from;
+  for (; i < n; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d === -2) break; // '.'
+    if (d < 0 || d > 9) return false;
+    whole = whole * 10 + d;
+  }
+  if (i === from || i - from > 8) return false;
+  let fraction = 0;
+  let scale = 0;
+  if (i < n) {
+    for (i++; i < n; i++, scale++) {
+      const d = value.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return false;
+      fraction = fraction * 10 + d;
+    }
+    if (scale === 0 || scale > 4) return false;
+    fraction *= POWERS[4 - scale];
+  }
+  const high = Math.floor(whole / 10000);
+  const low = whole - high * 10000;
+  // Groups high, low, fraction with weights 1, 0, -1: from the first non-zero to the last.
+  const first = high ? 0 : low ? 1 : fraction ? 2 : 3;
+  const last = fraction ? 2 : low ? 1 : high ? 0 : -1;
+  const count = first > last ? 0 : last - first + 1;
+  o.ensure(12 + count * 2);
+  const out = o.out;
+  let p = o.pos;
+  put32(out, p, 8 + count * 2);
+  put16(out, p + 4, count);
+  put16(out, p + 6, count ? 1 - first : 0);
+  put16(out, p + 8, negative && count ? 0x4000 : 0);
+  put16(out, p + 10, scale);
+  p += 12;
+  for (let g = first; g <= last; g++, p += 2) put16(out, p, g === 0 ? high : g === 1 ? low : fraction);
+  o.pos = p;
+  return true;
+}
+
+/** Any length, in groups of four digits. */
+function numericAny(value: string, o: OutputBuffer): void {
   const n = value.length;
   const negative = value.charCodeAt(0) === 45;
   const from = negative ? 1 : 0;
@@ -267,36 +355,37 @@ const numeric: BinaryEncoder = (value, o) => {
   p += 12;
   for (let g = first; g < last; g++, p += 2) out.writeInt16BE(groups[g], p);
   o.pos = p;
-};
+}
 
-const ENCODERS: Record<string, BinaryEncoder> = {
-  text,
-  varchar: text,
-  bpchar: text,
-  int4,
+/** An encoder per column (some keep the column's last value). */
+const ENCODERS: Record<string, () => BinaryEncoder> = {
+  text: () => text,
+  varchar: () => text,
+  bpchar: () => text,
+  int4: () => int4,
   int8,
-  bool,
+  bool: () => bool,
   date,
-  timestamptz,
-  numeric,
+  timestamptz: () => timestamptz,
+  numeric: () => numeric,
 };
 
 /** Writes a NULL. */
 export function writeNull(o: OutputBuffer): void {
   o.ensure(4);
-  o.out.writeInt32BE(-1, o.pos);
+  put32(o.out, o.pos, -1);
   o.pos += 4;
 }
 
 /** Writes raw bytes' length; the caller writes the `length` bytes. */
 export function writeLength(o: OutputBuffer, length: number): void {
   o.ensure(4 + length);
-  o.out.writeInt32BE(length, o.pos);
+  put32(o.out, o.pos, length);
   o.pos += 4;
 }
 
 /** The encoder of a column type (pg_type.typname); null for bytea and types it does not write. */
-export const encoderFor = (type: string): BinaryEncoder | null => ENCODERS[type] ?? null;
+export const encoderFor = (type: string): BinaryEncoder | null => ENCODERS[type]?.() ?? null;
 
 /** The type (pg_type.typname) of each column of a table. */
 export async function columnTypes(client: Client, table: string): Promise<Map<string, string>> {
