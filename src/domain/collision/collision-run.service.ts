@@ -9,6 +9,7 @@ import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { effectiveParameters } from '../../collision/parameters';
 import { COLLISION_MODELS, MODEL_CODES } from '../../collision/registry';
+import { refreshFactStatistics } from '../../collision/fact-statistics';
 import { planSlices, runModel } from '../../collision/run-model';
 import { badInput, notFound } from '../../graphql/errors';
 import { toGlobalId } from '../../graphql/relay';
@@ -130,8 +131,11 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
   return findRun(services.db, runId);
 }
 
+/** Runs this process has refreshed the fact statistics for (once per run and process). */
+const analyzedForRun = new Set<string>();
+
 /**
- * Executes one job of a run. Safe to repeat: a job whose work is committed is skipped, the
+ * Executes one job of a run (after the fact tables' statistics are refreshed: fact-statistics.ts). Safe to repeat: a job whose work is committed is skipped, the
  * upsert makes redoing it harmless, and finalisation happens once.
  */
 export async function executeCollisionJob(
@@ -156,6 +160,11 @@ export async function executeCollisionJob(
   if (!state) throw notFound(`collision job ${job.model}/${job.slice}`);
   let hits = state.hits ?? 0;
   if (state.status !== 'SUCCEEDED') {
+    if (!analyzedForRun.has(job.runId)) {
+      await refreshFactStatistics(services.db);
+      if (analyzedForRun.size >= 1000) analyzedForRun.clear();
+      analyzedForRun.add(job.runId);
+    }
     const result = await runModel(services.db, {
       runId: job.runId,
       model: job.model,
