@@ -35,15 +35,15 @@ import {
   isCaseWorker,
   KINDS,
   Kind,
-  LABEL,
   MatrixSession,
   NEIGHBOUR,
   OTHER,
   Outcome,
   Role,
-  ROLES,
   same,
   matrixRows,
+  expectCompleteMatrix,
+  who,
 } from '../support/access-matrix';
 import { startTestApi, TestApi } from '../support/harness';
 import { insertCase, insertRectification, rowId, seedWorkflowFixtures } from '../support/workflow-fixtures';
@@ -307,84 +307,76 @@ describe('case access matrix (PRODUCT.md §6)', () => {
   afterAll(() => t?.close());
 
   it('the table covers every role, agency and relation, and has every outcome and answer', () => {
-    expect(ROWS).toHaveLength(ROLES.length * KINDS.length * RELATIONS.length);
+    expectCompleteMatrix(ROWS, RELATIONS, MUTATIONS);
     expect([...new Set(ROWS.map((r) => r.outcome))].sort()).toEqual(['CHANGE', 'NONE', 'READ']);
-    for (const m of MUTATIONS) {
-      const answers = new Set(ROWS.map((r) => r.wants.find((w) => w.mutation === m.name)!.result));
-      expect({ mutation: m.name, answers: [...answers].sort() }).toEqual({
-        mutation: m.name,
-        answers: ['FORBIDDEN', 'NOT_FOUND', 'OK'],
-      });
-    }
   });
 
   describe.each(RELATIONS.map((r) => [r.name, r] as const))('%s', (_name, relation) => {
-    it.each(
-      ROWS.filter((r) => r.relation === relation).map(
-        (r) => [`${LABEL[r.actor.kind]} ${r.actor.role}`, r.outcome, r] as const,
-      ),
-    )('%s → %s', async (_who, outcome, row) => {
-      const { actor, facts } = row;
-      const own = shared.get(`${relation.name}|${actor.kind}`)!;
-      const sees = outcome !== 'NONE';
+    it.each(ROWS.filter((r) => r.relation === relation).map((r) => [who(r.actor), r.outcome, r] as const))(
+      '%s → %s',
+      async (_who, outcome, row) => {
+        const { actor, facts } = row;
+        const own = shared.get(`${relation.name}|${actor.kind}`)!;
+        const sees = outcome !== 'NONE';
 
-      // Reading: case(id) and the cases list agree; read-only callers get no button.
-      const read = await s.gql(actor, `query($id: ID!) { case(id: $id) { id allowedEvents } }`, { id: own.FILED });
-      expect(read.errors).toBeUndefined();
-      expect({ case: read.data.case !== null, list: (await s.list(actor, 'cases')).has(own.FILED) }).toEqual({
-        case: sees,
-        list: sees,
-      });
-      if (sees) expect(read.data.case.allowedEvents).toEqual(outcome === 'CHANGE' ? ['START_INVESTIGATION'] : []);
+        // Reading: case(id) and the cases list agree; read-only callers get no button.
+        const read = await s.gql(actor, `query($id: ID!) { case(id: $id) { id allowedEvents } }`, { id: own.FILED });
+        expect(read.errors).toBeUndefined();
+        expect({ case: read.data.case !== null, list: (await s.list(actor, 'cases')).has(own.FILED) }).toEqual({
+          case: sees,
+          list: sees,
+        });
+        if (sees) expect(read.data.case.allowedEvents).toEqual(outcome === 'CHANGE' ? ['START_INVESTIGATION'] : []);
 
-      // The rectification item: visible with the case or to the rectifier; its case only with the case.
-      const item = await s.gql(
-        actor,
-        `query($id: ID!) { node(id: $id) { ... on RectificationItem { id case { id } } } }`,
-        {
-          id: own.item,
-        },
-      );
-      expect(item.errors).toBeUndefined();
-      const seesItem = expectedRectification(actor, facts) !== 'NOT_FOUND';
-      expect({ item: item.data.node !== null, case: item.data.node?.case != null }).toEqual({
-        item: seesItem,
-        case: seesItem && sees,
-      });
+        // The rectification item: visible with the case or to the rectifier; its case only with the case.
+        const item = await s.gql(
+          actor,
+          `query($id: ID!) { node(id: $id) { ... on RectificationItem { id case { id } } } }`,
+          {
+            id: own.item,
+          },
+        );
+        expect(item.errors).toBeUndefined();
+        const seesItem = expectedRectification(actor, facts) !== 'NOT_FOUND';
+        expect({ item: item.data.node !== null, case: item.data.node?.case != null }).toEqual({
+          item: seesItem,
+          case: seesItem && sees,
+        });
 
-      // Changing: each mutation, on a fresh entity where it is expected to succeed.
-      const dept = await departmentGid(t, NOBODY);
-      const results = await Promise.all(
-        MUTATIONS.map(async (m, i) => {
-          const want = row.wants[i].result;
-          const fresh = want === 'OK' || m.alwaysFresh ? freshBuilder(facts, own) : null;
-          const { vars, target } = await m.call(own, fresh, { dept });
-          return s.mutate(actor, m.field ?? m.name, m.query, vars, target, want, m.name);
-        }),
-      );
-      expect(results).toEqual(row.wants);
+        // Changing: each mutation, on a fresh entity where it is expected to succeed.
+        const dept = await departmentGid(t, NOBODY);
+        const results = await Promise.all(
+          MUTATIONS.map(async (m, i) => {
+            const want = row.wants[i].result;
+            const fresh = want === 'OK' || m.alwaysFresh ? freshBuilder(facts, own) : null;
+            const { vars, target } = await m.call(own, fresh, { dept });
+            return s.mutate(actor, m.field ?? m.name, m.query, vars, target, want, m.name);
+          }),
+        );
+        expect(results).toEqual(row.wants);
 
-      // Nothing shared changed.
-      const [state] = await t.services.db.query(
-        `SELECT (SELECT status FROM clue WHERE id = $1) AS clue,
+        // Nothing shared changed.
+        const [state] = await t.services.db.query(
+          `SELECT (SELECT status FROM clue WHERE id = $1) AS clue,
                 (SELECT status || ' v' || version FROM "case" WHERE id = $2) AS filed,
                 (SELECT count(*)::int FROM sanction WHERE case_id = $3) AS sanctions,
                 (SELECT count(*)::int FROM rectification_item WHERE case_id = $4) AS rectifications,
                 (SELECT status FROM rectification_item WHERE id = $5) AS item,
                 (SELECT count(*)::int FROM case_relation WHERE case_id = $2) AS links,
                 (SELECT count(*)::int FROM supervision_item WHERE case_id = $2) AS supervision`,
-        [rowId(own.clue), rowId(own.FILED), rowId(own.INVESTIGATING), rowId(own.REVIEWING), rowId(own.item)],
-      );
-      expect(state).toEqual({
-        clue: 'SUBSTANTIATED',
-        filed: 'FILED v1',
-        sanctions: 0,
-        rectifications: 0,
-        item: 'OPEN',
-        links: 0,
-        supervision: 0,
-      });
-    });
+          [rowId(own.clue), rowId(own.FILED), rowId(own.INVESTIGATING), rowId(own.REVIEWING), rowId(own.item)],
+        );
+        expect(state).toEqual({
+          clue: 'SUBSTANTIATED',
+          filed: 'FILED v1',
+          sanctions: 0,
+          rectifications: 0,
+          item: 'OPEN',
+          links: 0,
+          supervision: 0,
+        });
+      },
+    );
   });
 
   it('every FORBIDDEN above was audited as a denial of that user, field and target', async () => {

@@ -34,14 +34,14 @@ import {
   isCaseWorker,
   KINDS,
   Kind,
-  LABEL,
   MatrixSession,
   NEIGHBOUR,
   OTHER,
-  ROLES,
   same,
   THIRD,
   matrixRows,
+  expectCompleteMatrix,
+  who,
 } from '../support/access-matrix';
 import { startTestApi, TestApi } from '../support/harness';
 import { insertSupervisionItem, rowId, seedWorkflowFixtures } from '../support/workflow-fixtures';
@@ -234,70 +234,65 @@ describe('supervision item access matrix (PRODUCT.md §5–§6)', () => {
   afterAll(() => t?.close());
 
   it('the table covers every role, agency and relation, and has every outcome and answer', () => {
-    expect(ROWS).toHaveLength(ROLES.length * KINDS.length * RELATIONS.length);
+    expectCompleteMatrix(ROWS, RELATIONS, MUTATIONS);
     expect([...new Set(ROWS.map((r) => r.outcome))].sort()).toEqual(['CLOSE', 'NONE', 'READ', 'REPORT']);
-    for (const m of MUTATIONS) {
-      const answers = new Set(ROWS.map((r) => r.wants.find((w) => w.mutation === m.name)!.result));
-      expect({ mutation: m.name, answers: [...answers].sort() }).toEqual({
-        mutation: m.name,
-        answers: ['FORBIDDEN', 'NOT_FOUND', 'OK'],
-      });
-    }
   });
 
   describe.each(RELATIONS.map((r) => [r.name, r] as const))('%s', (_name, relation) => {
-    it.each(
-      ROWS.filter((r) => r.relation === relation).map(
-        (r) => [`${LABEL[r.actor.kind]} ${r.actor.role}`, r.outcome, r] as const,
-      ),
-    )('%s → %s', async (_who, outcome, row) => {
-      const { actor, facts } = row;
-      const own = shared.get(`${relation.name}|${actor.kind}`)!;
-      const sees = outcome !== 'NONE';
+    it.each(ROWS.filter((r) => r.relation === relation).map((r) => [who(r.actor), r.outcome, r] as const))(
+      '%s → %s',
+      async (_who, outcome, row) => {
+        const { actor, facts } = row;
+        const own = shared.get(`${relation.name}|${actor.kind}`)!;
+        const sees = outcome !== 'NONE';
 
-      // Reading: node(id) and the supervisionItems list agree; the target only for who sees it; buttons for the creator's leaders.
-      const read = await s.gql(
-        actor,
-        `query($id: ID!) { node(id: $id) { ... on SupervisionItem { id allowedEvents clue { id } } } }`,
-        { id: own.item },
-      );
-      expect(read.errors).toBeUndefined();
-      expect({ node: read.data.node !== null, list: (await s.list(actor, 'supervisionItems')).has(own.item) }).toEqual({
-        node: sees,
-        list: sees,
-      });
-      if (sees) {
-        expect({ target: read.data.node.clue !== null, events: read.data.node.allowedEvents.sort() }).toEqual({
-          target: clueOutcome(actor, facts.target) !== 'NONE',
-          events: outcome === 'CLOSE' ? ['CANCEL', 'COMPLETE'] : [],
+        // Reading: node(id) and the supervisionItems list agree; the target only for who sees it; buttons for the creator's leaders.
+        const read = await s.gql(
+          actor,
+          `query($id: ID!) { node(id: $id) { ... on SupervisionItem { id allowedEvents clue { id } } } }`,
+          { id: own.item },
+        );
+        expect(read.errors).toBeUndefined();
+        expect({
+          node: read.data.node !== null,
+          list: (await s.list(actor, 'supervisionItems')).has(own.item),
+        }).toEqual({
+          node: sees,
+          list: sees,
         });
-      }
+        if (sees) {
+          expect({ target: read.data.node.clue !== null, events: read.data.node.allowedEvents.sort() }).toEqual({
+            target: clueOutcome(actor, facts.target) !== 'NONE',
+            events: outcome === 'CLOSE' ? ['CANCEL', 'COMPLETE'] : [],
+          });
+        }
 
-      // Acting: on a fresh item (over the same target), or a fresh target, where the mutation is expected to succeed.
-      const dept = await departmentGid(t, { kind: 'HEALTH', region: ELSEWHERE });
-      const results = await Promise.all(
-        MUTATIONS.map(async (m, i) => {
-          const want = row.wants[i].result;
-          const fresh = want === 'OK' || m.alwaysFresh;
-          const id = !fresh
-            ? own[m.on === 'target' ? 'clue' : 'item']
-            : m.on === 'target'
-              ? await buildTarget(facts)
-              : await buildItem(facts, own.clue);
-          return s.mutate(actor, m.field ?? m.name, m.query, { id, dept }, id, want, m.name);
-        }),
-      );
-      expect(results).toEqual(row.wants);
+        // Acting: on a fresh item (over the same target), or a fresh target, where the mutation is expected to succeed.
+        const dept = await departmentGid(t, { kind: 'HEALTH', region: ELSEWHERE });
+        const results = await Promise.all(
+          MUTATIONS.map(async (m, i) => {
+            const want = row.wants[i].result;
+            const fresh = want === 'OK' || m.alwaysFresh;
+            const id = !fresh
+              ? own[m.on === 'target' ? 'clue' : 'item']
+              : m.on === 'target'
+                ? await buildTarget(facts)
+                : await buildItem(facts, own.clue);
+            return s.mutate(actor, m.field ?? m.name, m.query, { id, dept }, id, want, m.name);
+          }),
+        );
+        expect(results).toEqual(row.wants);
 
-      // Nothing shared changed (a LISTED_SUPERVISION item leaves its target alone).
-      const [state] = await t.services.db.query(
-        `SELECT (SELECT status || ' v' || version FROM supervision_item WHERE id = $1) AS item,
+        // Nothing shared changed (a LISTED_SUPERVISION item leaves its target alone).
+        const [state] = await t.services.db.query(
+          `SELECT (SELECT status || ' v' || version FROM supervision_item WHERE id = $1) AS item,
                 (SELECT count(*)::int FROM supervision_progress WHERE item_id = $1) AS progress,
                 (SELECT status || ' v' || version FROM clue WHERE id = $2) AS target`,
-        [rowId(own.item), rowId(own.clue)],
-      );
-      expect(state).toEqual({ item: 'OPEN v1', progress: 0, target: 'VERIFYING v1' });
-    });
+          [rowId(own.item), rowId(own.clue)],
+        );
+        expect(state).toEqual({ item: 'OPEN v1', progress: 0, target: 'VERIFYING v1' });
+      },
+    );
   });
 
   it('every FORBIDDEN above was audited as a denial of that user, field and target', async () => {

@@ -23,13 +23,14 @@ import {
   insertClueWithFacts,
   KINDS,
   Kind,
-  LABEL,
   NEIGHBOUR,
   OTHER,
   Role,
   ROLES,
   same,
   username,
+  expectCompleteMatrix,
+  who,
 } from '../support/access-matrix';
 import { startTestApi, TestApi } from '../support/harness';
 import { departmentIdOf, rowId, seedWorkflowFixtures, tokenSource } from '../support/workflow-fixtures';
@@ -190,52 +191,55 @@ describe('access matrix (PRODUCT.md §6)', () => {
   afterAll(() => t.close());
 
   it('the table covers every role, agency and relation, and has every outcome', () => {
-    expect(ROWS).toHaveLength(ROLES.length * KINDS.length * RELATIONS.length);
+    expectCompleteMatrix(ROWS, RELATIONS);
     const outcomes = new Set(ROWS.map((r) => r.outcome));
     expect([...outcomes].sort()).toEqual(['CHANGE', 'NONE', 'READ']);
   });
 
   describe.each(RELATIONS.map((r) => [r.name, r] as const))('%s', (_name, relation) => {
-    it.each(
-      ROWS.filter((r) => r.relation === relation).map(
-        (r) => [`${LABEL[r.actor.kind]} ${r.actor.role}`, r.outcome, r] as const,
-      ),
-    )('%s → %s', async (_who, outcome, row) => {
-      const { actor, facts } = row;
-      const byState = clues.get(`${relation.name}|${actor.kind}`)!;
-      const sees = outcome !== 'NONE';
+    it.each(ROWS.filter((r) => r.relation === relation).map((r) => [who(r.actor), r.outcome, r] as const))(
+      '%s → %s',
+      async (_who, outcome, row) => {
+        const { actor, facts } = row;
+        const byState = clues.get(`${relation.name}|${actor.kind}`)!;
+        const sees = outcome !== 'NONE';
 
-      // Reading: clue(id) and the clues list agree.
-      const read = await gql(actor, `query($id: ID!) { clue(id: $id) { id allowedEvents } }`, { id: byState.ASSIGNED });
-      expect(read.errors).toBeUndefined();
-      expect({ clue: read.data.clue !== null, list: (await visibleList(actor)).has(byState.ASSIGNED) }).toEqual({
-        clue: sees,
-        list: sees,
-      });
-      // Read-only callers get no button, except the pending transfer's receiver: accept or return.
-      const receiver =
-        facts.transfer?.status === 'PENDING' && same(actor, facts.transfer.to) && CASE_WORKERS.includes(actor.role);
-      if (outcome === 'READ')
-        expect(read.data.clue.allowedEvents.sort()).toEqual(receiver ? ['TRANSFER_ACCEPTED', 'TRANSFER_RETURNED'] : []);
+        // Reading: clue(id) and the clues list agree.
+        const read = await gql(actor, `query($id: ID!) { clue(id: $id) { id allowedEvents } }`, {
+          id: byState.ASSIGNED,
+        });
+        expect(read.errors).toBeUndefined();
+        expect({ clue: read.data.clue !== null, list: (await visibleList(actor)).has(byState.ASSIGNED) }).toEqual({
+          clue: sees,
+          list: sees,
+        });
+        // Read-only callers get no button, except the pending transfer's receiver: accept or return.
+        const receiver =
+          facts.transfer?.status === 'PENDING' && same(actor, facts.transfer.to) && CASE_WORKERS.includes(actor.role);
+        if (outcome === 'READ')
+          expect(read.data.clue.allowedEvents.sort()).toEqual(
+            receiver ? ['TRANSFER_ACCEPTED', 'TRANSFER_RETURNED'] : [],
+          );
 
-      // Changing: each mutation from the state in which the owner may fire it.
-      const target = toGlobalId('Department', await departmentIdOf(t.services, 'HEALTH', NEIGHBOUR));
-      const want = outcome === 'CHANGE' ? 'OK' : outcome === 'READ' ? 'FORBIDDEN' : 'NOT_FOUND';
-      const results = await Promise.all(
-        MUTATIONS.map(async (m) => {
-          const clueId = outcome === 'CHANGE' ? await build(facts, m.state) : byState[m.state];
-          const res = await gql(actor, m.query, { id: clueId, ...(m.vars.to ? { to: target } : {}) });
-          const got = res.errors ? res.errors[0].extensions?.code : 'OK';
-          if (got === 'FORBIDDEN') forbidden.push({ username: username(actor), field: `Mutation.${m.name}`, clueId });
-          return { mutation: m.name, result: got, message: got === want ? undefined : res.errors?.[0]?.message };
-        }),
-      );
-      expect(results).toEqual(MUTATIONS.map((m) => ({ mutation: m.name, result: want, message: undefined })));
-      if (outcome !== 'CHANGE') {
-        const [row] = await t.services.db.query('SELECT status FROM clue WHERE id = $1', [rowId(byState.ASSIGNED)]);
-        expect(row.status).toBe(facts.transfer?.status === 'PENDING' ? 'TRANSFER_PENDING' : 'ASSIGNED');
-      }
-    });
+        // Changing: each mutation from the state in which the owner may fire it.
+        const target = toGlobalId('Department', await departmentIdOf(t.services, 'HEALTH', NEIGHBOUR));
+        const want = outcome === 'CHANGE' ? 'OK' : outcome === 'READ' ? 'FORBIDDEN' : 'NOT_FOUND';
+        const results = await Promise.all(
+          MUTATIONS.map(async (m) => {
+            const clueId = outcome === 'CHANGE' ? await build(facts, m.state) : byState[m.state];
+            const res = await gql(actor, m.query, { id: clueId, ...(m.vars.to ? { to: target } : {}) });
+            const got = res.errors ? res.errors[0].extensions?.code : 'OK';
+            if (got === 'FORBIDDEN') forbidden.push({ username: username(actor), field: `Mutation.${m.name}`, clueId });
+            return { mutation: m.name, result: got, message: got === want ? undefined : res.errors?.[0]?.message };
+          }),
+        );
+        expect(results).toEqual(MUTATIONS.map((m) => ({ mutation: m.name, result: want, message: undefined })));
+        if (outcome !== 'CHANGE') {
+          const [row] = await t.services.db.query('SELECT status FROM clue WHERE id = $1', [rowId(byState.ASSIGNED)]);
+          expect(row.status).toBe(facts.transfer?.status === 'PENDING' ? 'TRANSFER_PENDING' : 'ASSIGNED');
+        }
+      },
+    );
   });
 
   it('every FORBIDDEN above was audited as a denial of that user, field and clue', async () => {

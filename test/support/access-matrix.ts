@@ -304,3 +304,26 @@ export function matrixRows<R extends { actorRegion: string; facts: (kind: Kind) 
     ),
   );
 }
+
+/** Who a row's actor is, in test names. */
+export const who = (actor: Actor): string => `${LABEL[actor.kind]} ${actor.role}`;
+
+/**
+ * The matrix has a row per relation × agency × role, and each mutation answers OK, FORBIDDEN
+ * and NOT_FOUND in some row (so no answer is left untested).
+ */
+export function expectCompleteMatrix(
+  rows: readonly object[],
+  relations: readonly unknown[],
+  mutations: readonly { name: string }[] = [],
+): void {
+  expect(rows).toHaveLength(ROLES.length * KINDS.length * relations.length);
+  const wants = rows as readonly { wants: readonly { mutation: string; result: unknown }[] }[];
+  for (const m of mutations) {
+    const answers = new Set(wants.map((r) => r.wants.find((w) => w.mutation === m.name)!.result));
+    expect({ mutation: m.name, answers: [...answers].sort() }).toEqual({
+      mutation: m.name,
+      answers: ['FORBIDDEN', 'NOT_FOUND', 'OK'],
+    });
+  }
+}
