@@ -2,7 +2,7 @@
  * COPY's binary format for the direct path (direct-load.ts): each value is sent as the bytes
  * PostgreSQL stores, so the server skips the CSV parser and the type input functions (numeric,
  * date and timestamptz parsing), the larger part of its work after the indexes — on 4.8 M
- * settlement lines, 31 s of COPY in CSV against 24–27 s in binary. Node does the conversion
+ * settlement lines, 29–31 s of COPY in CSV against 20–27 s in binary. Node does the conversion
  * while the server copies the previous chunk.
  *
  * Every encoder accepts exactly the text form the file's checks accept and PostgreSQL reads the
