@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { findRun, startCollisionRun } from '../../src/domain/collision/collision-run.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { createQueue, QUEUES, workerConnection } from '../../src/queues';
@@ -284,19 +284,23 @@ describe('a worker process (npm run worker) with WORKER_METRICS_PORT', () => {
       connection: workerConnection(t.config),
       prefix: t.config.queuePrefix,
     });
-    const events = new QueueEvents(QUEUES.maintenance, {
-      connection: workerConnection(t.config),
-      prefix: t.config.queuePrefix,
-    });
     try {
-      await events.waitUntilReady();
       const job = await maintenance.add('verify-audit-chain', {});
-      // A spawned worker on a loaded CI machine: give it time, and say what it printed.
-      await job.waitUntilFinished(events, 60_000).catch((error: Error) => {
+      // The job's state, polled: a QueueEvents listener can miss a job the worker finishes before
+      // its first read of the event stream (it did on CI). A spawned worker on a loaded CI
+      // machine: give it time, and say what it printed.
+      const state = await waitFor(
+        'the job to finish',
+        async () => {
+          const now = await job.getState();
+          return (now === 'completed' || now === 'failed') && now;
+        },
+        60_000,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\nworker output:\n${output}`);
       });
+      expect(state).toBe('completed');
     } finally {
-      await events.close();
       await maintenance.close();
     }
     const labels = { queue: 'maintenance', name: 'verify-audit-chain' };
