@@ -11,7 +11,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 
-/** The tables the models read (partitioned ones through their partitions). */
+/** The fact and reference tables: what a batch loads and the models read (partitioned ones through their partitions). */
 export const FACT_TABLES = [
   'settlement',
   'settlement_item',

@@ -14,7 +14,7 @@ import { seedDepartmentsAndUsers } from '../../src/domain/reference/seed.service
 import { generateSyntheticBatch } from '../../src/synth/generator';
 import { ExpectedHits } from '../../src/synth/oracle';
 import { startWorkers, WorkerHost } from '../../workers';
-import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { startTestApi, TEST_PASSWORD, TestApi, waitFor } from '../support/harness';
 
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
 const DIST = join(__dirname, '..', '..', 'dist');
@@ -40,21 +40,15 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const finished = (runId: string) =>
-  waitFor(`run ${runId}`, async () => {
-    const run = await findRun(t.services.db, runId);
-    return run.status === 'SUCCEEDED' || run.status === 'FAILED' ? run : undefined;
-  }, 120_000);
+  waitFor(
+    `run ${runId}`,
+    async () => {
+      const run = await findRun(t.services.db, runId);
+      return run.status === 'SUCCEEDED' || run.status === 'FAILED' ? run : undefined;
+    },
+    120_000,
+  );
 
 async function hitKeys(): Promise<Record<string, string[]>> {
   const rows: { model: string; keys: string[] }[] = await t.services.db.query(
@@ -67,19 +61,31 @@ const expectedKeys = () =>
   Object.fromEntries(
     Object.entries(expected.hits)
       .filter(([, hits]) => hits.length)
-      .map(([model, hits]) => [model, hits.map((h) => `${h.hitKey}=${h.amountInvolved}`).sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1))]),
+      .map(([model, hits]) => [
+        model,
+        hits.map((h) => `${h.hitKey}=${h.amountInvolved}`).sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)),
+      ]),
   );
 
 describe('collision runs', () => {
   it('a worker killed mid-job leaves the run to be retried and completed with exactly the clean hits', async () => {
     const run = await startCollisionRun(t.services, WINDOW);
     const child = spawn(process.execPath, [join(DIST, 'src', 'cli', 'worker.js')], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.databaseUrl, QUEUE_PREFIX: t.config.queuePrefix },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: t.databaseUrl,
+        QUEUE_PREFIX: t.config.queuePrefix,
+      },
       stdio: 'ignore',
     });
     try {
       await waitFor('a running collision job', async () => {
-        const [row] = await t.services.db.query(`SELECT count(*)::int AS n FROM collision_run_job WHERE run_id = $1 AND status = 'RUNNING'`, [run.id]);
+        const [row] = await t.services.db.query(
+          `SELECT count(*)::int AS n FROM collision_run_job WHERE run_id = $1 AND status = 'RUNNING'`,
+          [run.id],
+        );
         return row.n > 0;
       });
     } finally {
@@ -91,7 +97,10 @@ describe('collision runs', () => {
     const done = await finished(run.id);
     expect(done.status).toBe('SUCCEEDED');
     expect(await hitKeys()).toEqual(expectedKeys());
-    const attempts = await t.services.db.query(`SELECT max(attempts)::int AS n FROM collision_run_job WHERE run_id = $1`, [run.id]);
+    const attempts = await t.services.db.query(
+      `SELECT max(attempts)::int AS n FROM collision_run_job WHERE run_id = $1`,
+      [run.id],
+    );
     expect(attempts[0].n).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
@@ -130,7 +139,10 @@ describe('collision runs', () => {
     const done = await finished(runId);
     expect(done).toMatchObject({ status: 'SUCCEEDED', clues_created: 0 });
     expect(await hitKeys()).toEqual(before);
-    const inserted = await t.services.db.query(`SELECT coalesce(sum(inserted), 0)::int AS n FROM collision_run_job WHERE run_id = $1`, [runId]);
+    const inserted = await t.services.db.query(
+      `SELECT coalesce(sum(inserted), 0)::int AS n FROM collision_run_job WHERE run_id = $1`,
+      [runId],
+    );
     expect(inserted[0].n).toBe(0);
     const view = await t.gql(
       'query($id: ID!) { collisionRun(id: $id) { status hitCount cluesCreated jobs { model slice status } } }',
@@ -143,12 +155,20 @@ describe('collision runs', () => {
 
   it('lists hits under the jurisdiction rules, with their evidence', async () => {
     const province = await t.login('yb-610000-analyst');
-    const all = await t.gql('{ collisionHits(first: 5) { totalCount edges { node { model hitKey amountInvolved institution { code } settlements { settlementId items { lineNo } } clue { code } firstRun { id } } } } }', {}, province);
+    const all = await t.gql(
+      '{ collisionHits(first: 5) { totalCount edges { node { model hitKey amountInvolved institution { code } settlements { settlementId items { lineNo } } clue { code } firstRun { id } } } } }',
+      {},
+      province,
+    );
     expect(all.errors).toBeUndefined();
     const total = Object.values(expected.hits).reduce((n, h) => n + h.length, 0);
     expect(all.data.collisionHits.totalCount).toBe(total);
     const county = await t.login('yb-610302-analyst');
-    const local = await t.gql('{ collisionHits(first: 100) { totalCount edges { node { institution { region { code } } } } } }', {}, county);
+    const local = await t.gql(
+      '{ collisionHits(first: 100) { totalCount edges { node { institution { region { code } } } } } }',
+      {},
+      county,
+    );
     for (const e of local.data.collisionHits.edges) expect(e.node.institution.region.code).toBe('610302');
     // Police see no runs, and hits only through the clues routed to police departments.
     const police = await t.login('ga-610000-leader');
@@ -168,7 +188,15 @@ describe('collision runs', () => {
     // Asynchronous: this process hosts the workers the command will find and use.
     const child = spawn(
       process.execPath,
-      [join(DIST, 'src', 'cli', 'collide.js'), '--from', WINDOW.from, '--to', WINDOW.to, '--models', 'DEATH_AFTER,SPLIT_ADMISSION'],
+      [
+        join(DIST, 'src', 'cli', 'collide.js'),
+        '--from',
+        WINDOW.from,
+        '--to',
+        WINDOW.to,
+        '--models',
+        'DEATH_AFTER,SPLIT_ADMISSION',
+      ],
       { env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, QUEUE_PREFIX: t.config.queuePrefix } },
     );
     let stdout = '';
@@ -188,9 +216,17 @@ describe('collision runs', () => {
   it('only 医保 analysts and leaders start runs, inside their jurisdiction', async () => {
     const input = { i: { from: WINDOW.from, to: WINDOW.to, regionCode: '610000' } };
     const mutation = 'mutation($i: RunCollisionInput!) { runCollision(input: $i) { id } }';
-    expect((await t.gql(mutation, input, await t.login('yb-610302-analyst'))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await t.gql(mutation, input, await t.login('wj-610000-leader'))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const bad = await t.gql(mutation, { i: { from: '2025-03-31', to: '2025-03-01', regionCode: '610000' } }, await t.login('yb-610000-leader'));
+    expect((await t.gql(mutation, input, await t.login('yb-610302-analyst'))).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await t.gql(mutation, input, await t.login('wj-610000-leader'))).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    const bad = await t.gql(
+      mutation,
+      { i: { from: '2025-03-31', to: '2025-03-01', regionCode: '610000' } },
+      await t.login('yb-610000-leader'),
+    );
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FACT_TABLES } from '../../src/collision/fact-statistics';
 import { ingestBatch, IngestOptions } from '../../src/domain/ingest/ingest.service';
 import { keyedHashWriter } from '../../src/domain/ingest/keyed-hash';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, encoderFor } from '../../src/domain/ingest/copy-binary';
@@ -34,17 +35,7 @@ async function load(t: TestEnv, folder: string, options: IngestOptions = {}) {
 /** Every fact table's rows (ciphertexts and ingest ids left out), and the quarantine. */
 async function contents(t: TestEnv): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
-  for (const table of [
-    'region',
-    'institution',
-    'person',
-    'person_relation',
-    'price_catalog',
-    'settlement',
-    'settlement_key',
-    'settlement_item',
-    'drug_purchase',
-  ]) {
+  for (const table of FACT_TABLES) {
     result[table] = (
       await t.services.db.query(
         `SELECT to_jsonb(x) - 'id_number_enc' - 'bank_account_enc' - 'ingest_file_id' AS r FROM ${table} x ORDER BY 1::text`,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { FACT_TABLES } from '../../src/collision/fact-statistics';
 import { IngestBatchError, ingestBatch, IngestSummary } from '../../src/domain/ingest/ingest.service';
 import { decryptPersonalData, keyedHash } from '../../src/domain/reference/personal-data';
 import { createTestEnv, TestEnv } from '../support/harness';
@@ -18,18 +19,6 @@ async function load(t: TestEnv, folder: string, options: { revalidate?: boolean 
   });
   return { summary, rejections };
 }
-
-const FACT_TABLES = [
-  'region',
-  'institution',
-  'person',
-  'person_relation',
-  'price_catalog',
-  'settlement',
-  'settlement_key',
-  'settlement_item',
-  'drug_purchase',
-];
 
 /** Every fact table's content (ciphertexts left out: their IV is random), for "nothing changed". */
 async function snapshot(t: TestEnv): Promise<Record<string, string>> {

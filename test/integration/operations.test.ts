@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import { findRun, startCollisionRun } from '../../src/domain/collision/collision-run.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { createQueue, QUEUES, workerConnection } from '../../src/queues';
-import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { startTestApi, TEST_PASSWORD, TestApi, waitFor } from '../support/harness';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 
@@ -30,16 +30,6 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The value of one sample of a Prometheus text exposition, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

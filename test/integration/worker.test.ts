@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startWorkers } from '../../workers';
 import { createQueue, QUEUES } from '../../src/queues';
-import { createTestEnv, TestEnv } from '../support/harness';
+import { createTestEnv, TestEnv, waitFor } from '../support/harness';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 
@@ -22,12 +22,14 @@ describe('worker process', () => {
       const job = await queue.add('verify-audit-chain', {});
       // Polled rather than awaited through QueueEvents, which can miss a job finished before
       // its first read of the event stream.
-      const deadline = Date.now() + 10_000;
-      let state = await job.getState();
-      while (state !== 'completed' && state !== 'failed' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        state = await job.getState();
-      }
+      const state = await waitFor(
+        'the job to finish',
+        async () => {
+          const now = await job.getState();
+          return (now === 'completed' || now === 'failed') && now;
+        },
+        10_000,
+      );
       expect(state).toBe('completed');
       expect((await queue.getJob(job.id!))!.returnvalue).toMatchObject({ valid: true });
     } finally {

@@ -59,7 +59,12 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestApi extends TestEnv {
   api: ApiServer;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   login(username: string, password?: string): Promise<string>;
 }
 
@@ -68,7 +73,12 @@ export const TEST_PASSWORD = 'correct-horse-battery';
 export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
   const env = await createTestEnv(overrides);
   const api = await startApiServer(env.services, 0);
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string, headers: Record<string, string> = {}) => {
+  const gql = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(api.url, {
       method: 'POST',
       headers: {
@@ -85,7 +95,10 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
     api,
     gql,
     async login(username: string, password = TEST_PASSWORD) {
-      const res = await gql('mutation($u:String!,$p:String!){ login(username:$u,password:$p){ token } }', { u: username, p: password });
+      const res = await gql('mutation($u:String!,$p:String!){ login(username:$u,password:$p){ token } }', {
+        u: username,
+        p: password,
+      });
       if (!res.data) throw new Error(`login ${username} failed: ${JSON.stringify(res.errors)}`);
       return res.data.login.token as string;
     },
@@ -94,4 +107,19 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
       await env.close();
     },
   };
+}
+
+/** Polls `probe` every 200 ms until it returns a truthy value, which it returns; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
