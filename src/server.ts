@@ -16,7 +16,7 @@ import pinoHttp from 'pino-http';
 import { WebSocketServer } from 'ws';
 import client from 'prom-client';
 import { AppServices } from './app';
-import { AppError } from './graphql/errors';
+import { AppError } from './core/errors';
 import { authenticate, GraphQLContext } from './graphql/context';
 import { createLoaders } from './graphql/loaders';
 import { makeFormatError } from './graphql/errors';

@@ -14,7 +14,7 @@ import { dropDatabase, runMigrations } from '../../src/db/migrate';
 import { caseGraph } from '../../src/domain/graph/case-graph.service';
 import { SEED_REGIONS } from '../../src/domain/reference/regions.seed';
 import { supervisionStats } from '../../src/domain/stats/stats.service';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { Actor } from '../../src/policy';
 
 const arg = (name: string, fallback: number): number => {

@@ -10,7 +10,7 @@ import { concludeVerification, startVerification } from '../domain/clue/clue.ser
 import { createSupervisionItem } from '../domain/supervision/supervision.service';
 import { acceptTransfer, requestTransfer } from '../domain/transfer/transfer.service';
 import { loadActor } from '../graphql/context';
-import { toGlobalId } from '../graphql/relay';
+import { toGlobalId } from '../core/ids';
 
 const userId = async (services: AppServices, username: string): Promise<string> =>
   (await services.db.query('SELECT id FROM app_user WHERE username = $1', [username]))[0].id;

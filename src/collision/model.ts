@@ -49,16 +49,3 @@ export interface CollisionModel<P extends ModelParams = ModelParams> {
 export function defineModel<P extends ModelParams>(model: CollisionModel<P>): CollisionModel<P> {
   return model;
 }
-
-/**
- * The jurisdiction prefix of a region code (GB/T 2260): a province covers its first two
- * digits, a city its first four, a county itself. A shorter string is taken as a prefix.
- */
-export function jurisdictionPrefix(regionCode: string | null | undefined): string {
-  if (!regionCode) return '';
-  if (!/^\d{1,6}$/.test(regionCode)) throw new Error(`invalid region code "${regionCode}"`);
-  if (regionCode.length < 6) return regionCode;
-  if (regionCode.endsWith('0000')) return regionCode.slice(0, 2);
-  if (regionCode.endsWith('00')) return regionCode.slice(0, 4);
-  return regionCode;
-}

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { jurisdictionPrefix, ModelParams } from './model';
+import { codePrefix } from '../core/regions';
+import { ModelParams } from './model';
 import { getModel } from './registry';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
@@ -18,7 +19,7 @@ export async function effectiveParameters(
   regionCode?: string | null,
 ): Promise<Record<string, ModelParams>> {
   const region = regionCode ?? '';
-  jurisdictionPrefix(region);
+  codePrefix(region);
   const rows: { model: string; region_prefix: string; params: Record<string, unknown> }[] = await db.query(
     `SELECT model, region_prefix, params FROM model_parameter
      WHERE model = ANY($1) AND starts_with($2, region_prefix)

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { CollisionModel, HitSqlContext, jurisdictionPrefix, ModelParams } from './model';
+import { codePrefix } from '../core/regions';
+import { CollisionModel, HitSqlContext, ModelParams } from './model';
 import { getModel } from './registry';
 
 export interface RunModelInput {
@@ -57,7 +58,7 @@ function resolveScope(model: CollisionModel, input: Pick<RunModelInput, 'from' |
   if (!DATE.test(input.from) || !DATE.test(input.to) || input.from > input.to) {
     throw new InvalidRunInputError(`invalid window ${input.from}..${input.to}`);
   }
-  const regionPrefix = jurisdictionPrefix(input.regionCode);
+  const regionPrefix = codePrefix(input.regionCode);
   const slice = input.slice ?? '';
   if (!slice) return { anchorFrom: input.from, anchorTo: input.to, regionPrefix };
   if (model.sliceable === 'month') {
@@ -68,7 +69,7 @@ function resolveScope(model: CollisionModel, input: Pick<RunModelInput, 'from' |
     return { anchorFrom, anchorTo, regionPrefix };
   }
   if (model.sliceable === 'region') {
-    const slicePrefix = jurisdictionPrefix(slice);
+    const slicePrefix = codePrefix(slice);
     if (slicePrefix.startsWith(regionPrefix))
       return { anchorFrom: input.from, anchorTo: input.to, regionPrefix: slicePrefix };
     if (regionPrefix.startsWith(slicePrefix)) return { anchorFrom: input.from, anchorTo: input.to, regionPrefix };
@@ -203,7 +204,7 @@ export async function planSlices(
     }
     return months;
   }
-  const prefix = jurisdictionPrefix(window.regionCode);
+  const prefix = codePrefix(window.regionCode);
   if (model.sliceable === 'region' && prefix.length < 4) {
     const rows: { city: string }[] = await db.query(
       `SELECT DISTINCT left(region_code, 4) || '00' AS city FROM institution

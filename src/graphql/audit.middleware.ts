@@ -5,7 +5,7 @@
 import { MiddlewareFn } from 'type-graphql';
 import { appendAudit } from '../domain/audit/audit.service';
 import { GraphQLContext } from './context';
-import { AppError } from './errors';
+import { AppError } from '../core/errors';
 
 const SECRET_ARGUMENTS = /password|token|idNumber|bankAccount/i;
 

@@ -1,7 +1,7 @@
 import { AppServices } from '../app';
 import { verifyAccessToken } from '../domain/auth/jwt';
 import { Actor } from '../policy';
-import { AppError, unauthenticated } from './errors';
+import { AppError, unauthenticated } from '../core/errors';
 import type { Loaders } from './loaders';
 
 export interface GraphQLContext {

@@ -1,36 +1,10 @@
 /**
- * Typed application errors, mapped once to GraphQL `extensions.code` by formatError.
- * Services throw these; nothing else reaches clients in production.
+ * The one mapping of errors to GraphQL `extensions.code`. The error classes themselves live in
+ * src/core/errors.ts, below both the domain and the GraphQL layer.
  */
 import { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'INVALID_TRANSITION'
-  | 'VERSION_CONFLICT'
-  | 'TOO_MANY_REQUESTS'
-  | 'CONFLICT'
-  | 'INTERNAL_SERVER_ERROR';
-
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-export const unauthenticated = (message = 'authentication required') => new AppError('UNAUTHENTICATED', message);
-export const forbidden = (message = 'not allowed') => new AppError('FORBIDDEN', message);
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
-export const badInput = (message: string, extra: Record<string, unknown> = {}) =>
-  new AppError('BAD_USER_INPUT', message, extra);
+import { AppError } from '../core/errors';
 
 /** Codes produced by graphql-js / Apollo themselves that are safe to pass through. */
 const PASSTHROUGH = new Set([

@@ -8,7 +8,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
 import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { Config } from '../config';
-import { DEFAULT_PAGE_SIZE } from './relay';
+import { DEFAULT_PAGE_SIZE } from '../core/pagination';
 
 export function armor(config: Config) {
   const production = config.nodeEnv === 'production';

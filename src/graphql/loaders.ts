@@ -9,16 +9,9 @@ import { MiddlewareFn } from 'type-graphql';
 import { In } from 'typeorm';
 import { AppServices } from '../app';
 import { UserEntity } from '../domain/auth/user.entity';
-import {
-  rectificationsByCaseIds,
-  sanctionsByCaseIds,
-  visibleCasesByClueIds,
-  visibleCasesByIds,
-  visibleCluesByCaseIds,
-  visibleRelationsByCaseIds,
-} from '../domain/case/case.service';
+import { rectificationsByCaseIds, sanctionsByCaseIds, visibleCasesByClueIds, visibleCasesByIds, visibleCluesByCaseIds, visibleRelationsByCaseIds } from '../domain/case/case.service';
 import { copiesByClueIds, personsByClueIds, visibleCluesByIds } from '../domain/clue/clue.service';
-import { TimelineRow } from '../domain/clue/clue.types';
+import { TimelineRow } from '../workflow/timeline.repository';
 import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
 import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
 import { CollisionHitRow } from '../domain/collision/collision.types';
@@ -30,10 +23,10 @@ import { RegionEntity } from '../domain/reference/region.entity';
 import { progressByItemIds } from '../domain/supervision/supervision.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
-import { timelinesByEntityIds } from '../workflow/transition';
+import { timelinesByEntityIds } from '../workflow/timeline.repository';
 import type { GraphQLContext } from './context';
-import { unauthenticated } from './errors';
-import { Connection } from './relay';
+import { unauthenticated } from '../core/errors';
+import { Connection } from '../core/pagination';
 
 export interface LoaderOptions {
   /**

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { SqlParams } from '../core/sql';
 import { AuditEntryType, AuditRow } from '../domain/audit/audit.types';
 import { UserType } from '../domain/auth/auth.types';
 import { DepartmentType, InstitutionType, PersonType } from '../domain/reference/reference.types';
@@ -16,7 +17,8 @@ import { CollisionRunRow, RUN_SELECT } from '../domain/collision/collision-run.s
 import { CollisionHitRow, CollisionHitType, CollisionRunType } from '../domain/collision/collision.types';
 import { Actor, canLookUpReference, canReadAuditLog, hitVisibleSql, runVisibleSql } from '../policy';
 import { GraphQLContext, requireActor } from './context';
-import { fromGlobalId, Node, NodeTypeName } from './relay';
+import { Node } from './relay';
+import { fromGlobalId, NodeTypeName } from '../core/ids';
 
 /** NOT_FOUND (unknown or not visible) and malformed ids become null. */
 async function orNull<T>(fetch: () => Promise<T>): Promise<T | null> {
@@ -67,18 +69,18 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
     return rows[0] ? RoutingRuleType.from(rows[0]) : null;
   },
   CollisionRun: async (ctx, actor, id) => {
-    const params: unknown[] = [id];
+    const params = new SqlParams([id]);
     const rows: CollisionRunRow[] = await ctx.services.db.query(
       `SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1 AND ${runVisibleSql(actor, params)}`,
-      params,
+      params.values,
     );
     return rows[0] ? CollisionRunType.from(rows[0]) : null;
   },
   CollisionHit: async (ctx, actor, id) => {
-    const params: unknown[] = [id];
+    const params = new SqlParams([id]);
     const rows: CollisionHitRow[] = await ctx.services.db.query(
       `SELECT h.* FROM collision_hit h WHERE h.id::text = $1 AND ${hitVisibleSql(actor, params)}`,
-      params,
+      params.values,
     );
     return rows[0] ? CollisionHitType.from(rows[0]) : null;
   },

@@ -15,7 +15,7 @@ import { AppServices } from '../app';
 import { appendAudit } from '../domain/audit/audit.service';
 import { verifyAccessToken } from '../domain/auth/jwt';
 import { authenticate, loadActor } from '../graphql/context';
-import { AppError } from '../graphql/errors';
+import { AppError } from '../core/errors';
 import { Actor, mayOperateQueues } from '../policy';
 
 export const DASHBOARD_PATH = '/admin/queues';

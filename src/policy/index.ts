@@ -3,10 +3,11 @@
  * they never test roles or departments themselves. (PRODUCT.md §6)
  */
 import { DepartmentKind } from '../domain/reference/department.entity';
-import { inJurisdiction, jurisdictionPrefix, RegionLevel } from '../domain/reference/region.entity';
+import { inJurisdiction, jurisdictionPrefix, RegionLevel } from '../core/regions';
 import { Role } from '../domain/auth/user.entity';
-import { forbidden } from '../graphql/errors';
+import { forbidden } from '../core/errors';
 import type { Party } from '../workflow/machine';
+import { SqlParams } from '../core/sql';
 
 /** The authenticated caller, as every policy decision sees it. */
 export interface Actor {
@@ -69,18 +70,12 @@ export const canReadIngestLog = (actor: Actor): boolean =>
 // Each visibility rule is one SQL predicate so that lists and single reads agree.
 // ---------------------------------------------------------------------------------------
 
-/** Appends a parameter and returns its placeholder. */
-const param = (params: unknown[], value: unknown): string => {
-  params.push(value);
-  return `$${params.length}`;
-};
-
 /** Predicate over a clue row aliased `c`. */
-export function clueVisibleSql(actor: Actor, params: unknown[], c = 'c'): string {
+export function clueVisibleSql(actor: Actor, params: SqlParams, c = 'c'): string {
   if (!readsCaseContent(actor)) return 'false';
-  const d = param(params, actor.department.id);
-  const k = param(params, actor.department.kind);
-  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const d = params.add(actor.department.id);
+  const k = params.add(actor.department.kind);
+  const j = params.add(`${jurisdictionOf(actor)}%`);
   const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${c}.region_code LIKE ${j}` : '';
   return `(${c}.owner_department_id = ${d}
     OR EXISTS (SELECT 1 FROM department od WHERE od.id = ${c}.owner_department_id AND od.kind = ${k} AND od.region_code LIKE ${j})
@@ -91,11 +86,11 @@ export function clueVisibleSql(actor: Actor, params: unknown[], c = 'c'): string
 }
 
 /** Predicate over a case row aliased `k`: its owner rules, or any of its clues visible. */
-export function caseVisibleSql(actor: Actor, params: unknown[], k = 'k'): string {
+export function caseVisibleSql(actor: Actor, params: SqlParams, k = 'k'): string {
   if (!readsCaseContent(actor)) return 'false';
-  const d = param(params, actor.department.id);
-  const kind = param(params, actor.department.kind);
-  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const d = params.add(actor.department.id);
+  const kind = params.add(actor.department.kind);
+  const j = params.add(`${jurisdictionOf(actor)}%`);
   const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${k}.region_code LIKE ${j}` : '';
   return `(${k}.owner_department_id = ${d}
     OR EXISTS (SELECT 1 FROM department od WHERE od.id = ${k}.owner_department_id AND od.kind = ${kind} AND od.region_code LIKE ${j})
@@ -107,24 +102,24 @@ export function caseVisibleSql(actor: Actor, params: unknown[], k = 'k'): string
  * Predicate over a rectification item aliased `r`: visible with its case, and to the
  * department that must rectify (整改责任单位), which may not see the case itself.
  */
-export function rectificationVisibleSql(actor: Actor, params: unknown[], r = 'r'): string {
+export function rectificationVisibleSql(actor: Actor, params: SqlParams, r = 'r'): string {
   if (!readsCaseContent(actor)) return 'false';
-  const d = param(params, actor.department.id);
+  const d = params.add(actor.department.id);
   return `(${r}.owner_department_id = ${d}
     OR EXISTS (SELECT 1 FROM "case" rk WHERE rk.id = ${r}.case_id AND ${caseVisibleSql(actor, params, 'rk')}))`;
 }
 
 /** Predicate over a transfer row aliased `t`: visible with its clue. */
-export function transferVisibleSql(actor: Actor, params: unknown[], t = 't'): string {
+export function transferVisibleSql(actor: Actor, params: SqlParams, t = 't'): string {
   return `EXISTS (SELECT 1 FROM clue c3 WHERE c3.id = ${t}.clue_id AND ${clueVisibleSql(actor, params, 'c3')})`;
 }
 
 /** Predicate over a supervision item aliased `s`. */
-export function supervisionVisibleSql(actor: Actor, params: unknown[], s = 's'): string {
+export function supervisionVisibleSql(actor: Actor, params: SqlParams, s = 's'): string {
   if (!readsCaseContent(actor)) return 'false';
-  const d = param(params, actor.department.id);
-  const k = param(params, actor.department.kind);
-  const j = param(params, `${jurisdictionOf(actor)}%`);
+  const d = params.add(actor.department.id);
+  const k = params.add(actor.department.kind);
+  const j = params.add(`${jurisdictionOf(actor)}%`);
   const discipline = actor.department.kind === 'DISCIPLINE' ? `OR sd.region_code LIKE ${j}` : '';
   return `EXISTS (SELECT 1 FROM department sd WHERE sd.id IN (${s}.assigned_to_department_id, ${s}.creator_department_id)
     AND (sd.id = ${d} OR (sd.kind = ${k} AND sd.region_code LIKE ${j}) ${discipline}))`;
@@ -224,9 +219,9 @@ export function assertCanReadStats(actor: Actor, regionCode: string): void {
 }
 
 /** Collision runs and hits: 医保 and 纪委 users whose jurisdiction covers the institution. */
-export function collisionVisibleSql(actor: Actor, params: unknown[], regionColumn: string): string {
+export function collisionVisibleSql(actor: Actor, params: SqlParams, regionColumn: string): string {
   if (!readsCaseContent(actor) || !['MEDICAL_INSURANCE', 'DISCIPLINE'].includes(actor.department.kind)) return 'false';
-  return `${regionColumn} LIKE ${param(params, `${jurisdictionOf(actor)}%`)}`;
+  return `${regionColumn} LIKE ${params.add(`${jurisdictionOf(actor)}%`)}`;
 }
 
 /** Starting a collision run: 医保 analysts and leaders, over their jurisdiction. */
@@ -240,7 +235,7 @@ export function assertCanRunCollision(actor: Actor, regionCode: string | null): 
 }
 
 /** Hits: by collision jurisdiction, or through a clue the caller sees. Predicate over `h`. */
-export function hitVisibleSql(actor: Actor, params: unknown[], h = 'h'): string {
+export function hitVisibleSql(actor: Actor, params: SqlParams, h = 'h'): string {
   return `(${collisionVisibleSql(actor, params, `${h}.region_code`)}
     OR EXISTS (SELECT 1 FROM clue hc WHERE hc.id = ${h}.clue_id AND ${clueVisibleSql(actor, params, 'hc')}))`;
 }
@@ -249,10 +244,10 @@ export function hitVisibleSql(actor: Actor, params: unknown[], h = 'h'): string 
  * Runs: 医保 and 纪委 users, for runs over all regions or over a region that overlaps their
  * jurisdiction (inside it, or containing it). Predicate over `r`.
  */
-export function runVisibleSql(actor: Actor, params: unknown[], r = 'r'): string {
+export function runVisibleSql(actor: Actor, params: SqlParams, r = 'r'): string {
   if (!readsCaseContent(actor) || !['MEDICAL_INSURANCE', 'DISCIPLINE'].includes(actor.department.kind)) return 'false';
-  const j = param(params, `${jurisdictionOf(actor)}%`);
-  const own = param(params, actor.department.regionCode);
+  const j = params.add(`${jurisdictionOf(actor)}%`);
+  const own = params.add(actor.department.regionCode);
   return `(${r}.region_code IS NULL OR EXISTS (SELECT 1 FROM region rr WHERE rr.code = ${r}.region_code AND (rr.code LIKE ${j}
     OR ${own} LIKE (CASE rr.level WHEN 'PROVINCE' THEN left(rr.code, 2) WHEN 'CITY' THEN left(rr.code, 4) ELSE rr.code END) || '%')))`;
 }

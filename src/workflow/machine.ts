@@ -1,9 +1,13 @@
 /**
  * State machines as data (after Vendure's finite-state-machine): each stateful concept
- * declares its states, events, who may fire each event and the guards, once, in
- * <concept>.machine.ts. Services ask the machine; nothing re-encodes the rules.
+ * declares its states, its creation events, its events, who may fire each event and the
+ * guards, once, in <concept>.machine.ts. Every change of a workflow entity — including
+ * events that keep the state (extend a deadline, add a sanction, designate jurisdiction) — is
+ * an event of its machine, executed by `applyEvent` (transition.ts). Services ask the
+ * machine; nothing re-encodes its rules.
  */
-import { AppError } from '../graphql/errors';
+import { AppError } from '../core/errors';
+import type { NodeTypeName } from '../core/ids';
 
 /**
  * Whom an event is for, relative to the entity; src/policy decides whether an actor is that
@@ -14,42 +18,55 @@ export type Party =
   | 'RECEIVER' // a case worker of the department a transfer is addressed to
   | 'ASSIGNEE' // a case worker of the department a supervision item is assigned to
   | 'CREATOR_LEADER' // a leader of the department that created a supervision item
+  | 'DESIGNATOR' // a leader of the owning department or of the same-kind department above it (指定管辖)
+  | 'RECTIFIER' // a case worker of the department that must rectify (整改责任单位)
   | 'SYSTEM';
 
 export interface EventDefinition<S extends string, G> {
   label: string;
   from: readonly S[];
-  /** The next state; a function when the event's input or the entity decides it. */
-  to: S | ((input: G) => S);
+  /**
+   * The next state; a function when the event's input or the entity decides it; absent when
+   * the event keeps the state (it is still versioned, recorded on the timeline and audited).
+   */
+  to?: S | ((input: G) => S);
   by: readonly Party[];
   /** Returns why the event may not happen now, or null. */
   guard?: (input: G) => string | null;
 }
 
-export interface MachineDefinition<S extends string, E extends string, G = unknown> {
-  /** The GraphQL type name, also the timeline's entity_type. */
-  entity: 'Clue' | 'ClueTransfer' | 'Case' | 'SupervisionItem';
+export interface MachineDefinition<S extends string, E extends string, G = unknown, C extends string = string> {
+  /** The GraphQL type name, also the timeline's entity_type and the audit's target type. */
+  entity: NodeTypeName;
+  /** The table the entity lives in (quoted where it is a keyword). */
   table: string;
   states: Record<S, string>;
+  /** How an entity comes into being: the first timeline entry (from no state). */
+  creation: Record<C, { label: string; to: S }>;
   events: Record<E, EventDefinition<S, G>>;
 }
 
-export function defineMachine<S extends string, E extends string, G = unknown>(
-  definition: MachineDefinition<S, E, G>,
-): MachineDefinition<S, E, G> {
+export function defineMachine<S extends string, E extends string, G = unknown, C extends string = string>(
+  definition: MachineDefinition<S, E, G, C>,
+): MachineDefinition<S, E, G, C> {
+  const known = (s: string) => s in definition.states;
   for (const [event, def] of Object.entries(definition.events) as [E, EventDefinition<S, G>][]) {
-    for (const s of def.from) {
-      if (!(s in definition.states)) throw new Error(`${definition.entity}.${event}: unknown state ${s}`);
-    }
-    if (typeof def.to === 'string' && !(def.to in definition.states)) {
+    if (!def.from.length) throw new Error(`${definition.entity}.${event}: no source state`);
+    for (const s of def.from) if (!known(s)) throw new Error(`${definition.entity}.${event}: unknown state ${s}`);
+    if (typeof def.to === 'string' && !known(def.to))
       throw new Error(`${definition.entity}.${event}: unknown target ${def.to}`);
-    }
+  }
+  for (const [event, def] of Object.entries(definition.creation) as [C, { to: S }][]) {
+    if (!known(def.to)) throw new Error(`${definition.entity}.${event}: unknown initial state ${def.to}`);
   }
   return definition;
 }
 
-export const stateLabel = <S extends string>(m: MachineDefinition<S, string, never>, s: S): string =>
-  `${s} (${m.states[s]})`;
+/** The states from which `event` may fire: for set-based SQL (`status = ANY($n)`), never a copied list. */
+export const statesFiring = <S extends string, E extends string>(
+  machine: MachineDefinition<S, E, never>,
+  event: E,
+): S[] => [...machine.events[event].from];
 
 /** The events that may fire from `state` for a caller who is each of `parties`. */
 export function allowedEvents<S extends string, E extends string, G>(
@@ -64,8 +81,9 @@ export function allowedEvents<S extends string, E extends string, G>(
 
 /**
  * Checks an event against the caller's parties, the current state and the guard, and
- * returns the next state. FORBIDDEN when the caller is not a party the event is for (checked
- * first); INVALID_TRANSITION, naming the current state, when a party fires it in the wrong state.
+ * returns the next state (the current one for an event that keeps it). FORBIDDEN when the
+ * caller is not a party the event is for (checked first); INVALID_TRANSITION, naming the
+ * current state, when a party fires it in the wrong state or the guard refuses.
  */
 export function nextState<S extends string, E extends string, G>(
   machine: MachineDefinition<S, E, G>,
@@ -94,5 +112,6 @@ export function nextState<S extends string, E extends string, G>(
       currentState: state,
     });
   }
+  if (def.to === undefined) return state;
   return typeof def.to === 'function' ? def.to(input) : def.to;
 }

@@ -1,50 +1,48 @@
 /**
- * Executes one state-machine transition inside the caller's transaction: checks it with
- * the machine, updates the row only if its version is still the one read
- * (optimistic locking), appends to the entity's timeline and to the audit log.
+ * The one path by which a workflow entity changes: `applyEvent` checks the event with the
+ * entity's machine (party, state, guard), updates the row only if its version is still the
+ * one read (optimistic locking) together with the event's columns, and appends to the
+ * entity's timeline and to the audit log — all in the caller's transaction. Creation is
+ * `recordCreation`. Nothing else writes a workflow entity's state, version or timeline.
  */
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { appendAudit } from '../domain/audit/audit.service';
-import type { TimelineRow } from '../domain/clue/clue.types';
-import { AppError, notFound } from '../graphql/errors';
-import { toGlobalId } from '../graphql/relay';
-import { Actor } from '../policy';
+import { AppError } from '../core/errors';
+import { toGlobalId } from '../core/ids';
+import type { Actor } from '../policy';
+import { SqlParams } from '../core/sql';
 import { MachineDefinition, nextState, Party } from './machine';
+import { insertTimelineEntry } from './timeline.repository';
 
-export interface StatefulRow {
+/** What applyEvent needs of a row: its id, state and version. */
+export interface VersionedRow<S extends string = string> {
   id: string;
-  status: string;
+  status: S;
   version: number;
-  [column: string]: unknown;
 }
 
-export interface TransitionRequest<E extends string, G> {
-  id: string;
+export interface EventRequest<E extends string, G, Row> {
   event: E;
   /** null for the system (workers, scheduled jobs). */
   actor: Actor | null;
   /** The caller's parties with respect to this entity (from src/policy). */
   parties: ReadonlySet<Party>;
+  /** The version the client last read; VERSION_CONFLICT when the row has moved on. */
   expectedVersion?: number | null;
+  /** What the event's guard and target function read. */
   input: G;
-  /** Further columns to set with the state change, e.g. { owner_department_id: … }. */
-  set?: Record<string, unknown>;
+  /** Further columns of the entity's own table to set with the event. */
+  set?: { [K in Exclude<keyof Row, 'id' | 'status' | 'version'>]?: Row[K] };
   note?: string | null;
   detail?: Record<string, unknown>;
 }
 
-export async function loadForTransition(m: EntityManager, table: string, entity: string, id: string): Promise<StatefulRow> {
-  const rows: StatefulRow[] = await m.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-  if (!rows[0]) throw notFound(entity);
-  return rows[0];
-}
-
-export async function applyTransition<S extends string, E extends string, G>(
+export async function applyEvent<S extends string, E extends string, G, Row extends VersionedRow<S>>(
   m: EntityManager,
   machine: MachineDefinition<S, E, G>,
-  current: StatefulRow,
-  request: TransitionRequest<E, G>,
-): Promise<StatefulRow> {
+  current: Row,
+  request: EventRequest<E, G, Row>,
+): Promise<Row> {
   if (request.expectedVersion != null && request.expectedVersion !== current.version) {
     throw new AppError(
       'VERSION_CONFLICT',
@@ -52,16 +50,16 @@ export async function applyTransition<S extends string, E extends string, G>(
       { currentVersion: current.version },
     );
   }
-  const from = current.status as S;
+  const from = current.status;
   const to = nextState(machine, from, request.event, request.parties, request.input);
-  const set = { ...(request.set ?? {}) };
-  const columns = Object.keys(set);
+  const set = (request.set ?? {}) as Record<string, unknown>;
+  const columns = Object.keys(set).filter((c) => set[c] !== undefined);
   const assignments = columns.map((c, i) => `${c} = $${i + 4}`);
-  const hasUpdatedAt = 'updated_at' in current;
-  const rows: StatefulRow[] = await m.query(
+  const touchesUpdatedAt = 'updated_at' in current && !columns.includes('updated_at');
+  const rows: Row[] = await m.query(
     // Wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
     `WITH changed AS (
-       UPDATE ${machine.table} SET status = $3, version = version + 1${hasUpdatedAt ? ', updated_at = now()' : ''}
+       UPDATE ${machine.table} SET status = $3, version = version + 1${touchesUpdatedAt ? ', updated_at = now()' : ''}
          ${assignments.length ? ', ' + assignments.join(', ') : ''}
        WHERE id = $1 AND version = $2 RETURNING *)
      SELECT * FROM changed`,
@@ -70,7 +68,7 @@ export async function applyTransition<S extends string, E extends string, G>(
   if (!rows[0]) {
     throw new AppError('VERSION_CONFLICT', `${machine.entity} was changed concurrently: reload and retry`);
   }
-  await recordTimeline(m, {
+  await insertTimelineEntry(m, {
     entity: machine.entity,
     entityId: current.id,
     actorId: request.actor?.userId ?? null,
@@ -87,39 +85,108 @@ export async function applyTransition<S extends string, E extends string, G>(
     targetId: toGlobalId(machine.entity, current.id),
     detail: { from, to, version: rows[0].version, ...(request.detail ?? {}) },
   });
-  return rows[0];
+  return { ...current, ...rows[0] };
 }
 
-/** Appends one timeline entry; `from === to` records an event that changed no state. */
-export async function recordTimeline(
+/**
+ * Records the creation of an entity the caller has just inserted: its first timeline entry
+ * (from no state to the machine's initial state for `event`) and, unless `audit` is false
+ * (creations audited by the caller with more detail), an audit entry.
+ */
+export async function recordCreation<S extends string, C extends string>(
   m: EntityManager,
+  machine: MachineDefinition<S, string, never, C>,
   entry: {
-    entity: string;
-    entityId: string;
-    actorId: string | null;
-    from: string | null;
-    to: string;
-    event: string;
+    id: string;
+    event: C;
+    actor: Actor | null;
     note?: string | null;
     detail?: Record<string, unknown>;
+    audit?: boolean;
   },
 ): Promise<void> {
-  await m.query(
-    `INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, note, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [entry.entity, entry.entityId, entry.actorId, entry.from, entry.to, entry.event, entry.note ?? null, entry.detail ? JSON.stringify(entry.detail) : null],
-  );
+  const to = machine.creation[entry.event].to;
+  await insertTimelineEntry(m, {
+    entity: machine.entity,
+    entityId: entry.id,
+    actorId: entry.actor?.userId ?? null,
+    from: null,
+    to,
+    event: entry.event,
+    note: entry.note ?? null,
+    detail: entry.detail,
+  });
+  if (entry.audit !== false) {
+    await appendAudit(m, {
+      actorId: entry.actor?.userId ?? null,
+      action: `${machine.entity}.${entry.event}`,
+      targetType: machine.entity,
+      targetId: toGlobalId(machine.entity, entry.id),
+      detail: entry.detail,
+    });
+  }
 }
 
-/** Timeline entries of entities of one type, oldest first. */
-export function timelinesByEntityIds(
-  db: DataSource | EntityManager,
-  entityType: string,
-  ids: readonly string[],
-): Promise<TimelineRow[]> {
-  return db.query(
-    `SELECT entity_id, at, actor_id, from_state, to_state, event, note, detail FROM state_change
-     WHERE entity_type = $1 AND entity_id = ANY($2::uuid[]) ORDER BY id`,
-    [entityType, ids],
+/**
+ * The set-based twin of `applyEvent`, for SYSTEM events over many rows at once (deadline
+ * sweeps, collision runs): of the rows whose ids `candidates` selects, those in a state the
+ * event fires from are claimed (FOR UPDATE SKIP LOCKED: concurrent sweeps split the work),
+ * moved (or kept) and versioned with the `set` expressions, each gets its timeline entry
+ * (`detail`, a jsonb expression over the updated row `t`), and the batch one audit entry.
+ * The event must be for SYSTEM, without a guard and with a fixed or no target state.
+ */
+export async function applySystemEventInBulk<S extends string, E extends string>(
+  m: EntityManager,
+  machine: MachineDefinition<S, E, never>,
+  event: E,
+  options: {
+    /** A SELECT of ids; its placeholders index into `params`. */
+    candidates: string;
+    params: SqlParams;
+    /** Column → SQL expression over the row aliased `t`, e.g. { overdue: 'true' }. */
+    set?: Record<string, string>;
+    /** jsonb expression over the updated row `t` for each timeline entry. */
+    detail?: string;
+    auditDetail?: Record<string, unknown>;
+  },
+): Promise<{ id: string; from_state: S; to_state: S }[]> {
+  const def = machine.events[event];
+  if (!def.by.includes('SYSTEM') || def.guard || typeof def.to === 'function') {
+    throw new Error(`${machine.entity}.${event} cannot be applied in bulk`);
+  }
+  const params = new SqlParams(options.params.values);
+  const from = params.add(def.from, 'text[]');
+  const to = params.add(def.to ?? null, 'text');
+  const entity = params.add(machine.entity, 'text');
+  const name = params.add(event, 'text');
+  const set = Object.entries(options.set ?? {})
+    .map(([column, expression]) => `, ${column} = ${expression}`)
+    .join('');
+  const changed: { id: string; from_state: S; to_state: S }[] = await m.query(
+    `WITH due AS (
+       SELECT t.id, t.status FROM ${machine.table} t
+       WHERE t.id IN (${options.candidates}) AND t.status = ANY(${from})
+       ORDER BY t.id FOR UPDATE SKIP LOCKED
+     ),
+     changed AS (
+       UPDATE ${machine.table} t SET status = coalesce(${to}, due.status), version = t.version + 1${set}
+       FROM due WHERE t.id = due.id AND t.status = ANY(${from})
+       RETURNING t.id, due.status AS from_state, t.status AS to_state, ${options.detail ?? 'NULL::jsonb'} AS detail
+     ),
+     recorded AS (
+       INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, detail)
+       SELECT ${entity}, id, NULL, from_state, to_state, ${name}, detail FROM changed
+     )
+     SELECT id, from_state, to_state FROM changed`,
+    params.values,
   );
+  if (changed.length) {
+    await appendAudit(m, {
+      actorId: null,
+      action: `${machine.entity}.${event}`,
+      targetType: machine.entity,
+      detail: { ...(options.auditDetail ?? {}), ids: changed.map((c) => toGlobalId(machine.entity, c.id)) },
+    });
+  }
+  return changed;
 }

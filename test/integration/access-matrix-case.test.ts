@@ -15,7 +15,7 @@
  *   - Only LEADERs create supervision items, over a case their department sees.
  *   - ADMINs read no case content. Denials are FORBIDDEN (and audited); unseen ids NOT_FOUND.
  */
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import {
   Actor,
   CITY,

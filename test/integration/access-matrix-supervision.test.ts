@@ -15,7 +15,7 @@
  *   - Only LEADERs create items, over a target their department sees.
  *   - ADMINs read no case content. Denials are FORBIDDEN (and audited); unseen ids NOT_FOUND.
  */
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import {
   Actor,
   CITY,

@@ -15,7 +15,7 @@
  *   - Only LEADERs create supervision items, over a transfer their department sees.
  *   - ADMINs read no case content.
  */
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import {
   Actor,
   CITY,

@@ -11,7 +11,7 @@
  *   - ADMINs read no case content.
  *   - Denials are FORBIDDEN (and audited); what the caller cannot see is NOT_FOUND.
  */
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import {
   Actor,
   CASE_WORKERS,

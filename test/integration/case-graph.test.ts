@@ -3,7 +3,7 @@
  * what the caller may see, truncated at the node limit, node ids usable with node(id:).
  */
 import 'reflect-metadata';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 

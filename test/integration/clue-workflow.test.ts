@@ -3,7 +3,7 @@
  * timeline, allowedEvents, optimistic locking, registration checks, the clues connection and
  * the audit entries (PRODUCT.md §5 "Clue", §6, §7).
  */
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { startTestApi, TestApi } from '../support/harness';
 import { departmentIdOf, routedClue, rowId, seedWorkflowFixtures, tokenSource } from '../support/workflow-fixtures';
 

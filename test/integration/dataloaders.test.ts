@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { ingestBatch } from '../../src/domain/ingest/ingest.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import {
   departmentIdOf,

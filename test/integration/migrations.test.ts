@@ -1,5 +1,8 @@
 import { createDataSource } from '../../src/db/data-source';
 import { dropDatabase, runMigrations } from '../../src/db/migrate';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateTableTypes } from '../../src/db/table-types';
 import { testDatabaseUrl } from '../support/harness';
 
 describe('migrations', () => {
@@ -20,5 +23,10 @@ describe('migrations', () => {
     } finally {
       await ds.destroy();
     }
+  });
+
+  it('match src/db/tables.ts: every table, column, type and nullability (run `npm run db:types` after a migration)', async () => {
+    const committed = readFileSync(join(__dirname, '..', '..', 'src', 'db', 'tables.ts'), 'utf8');
+    expect(committed).toBe(await generateTableTypes(url));
   });
 });

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { AppServices, createServices } from '../../src/app';
 import { routeClue } from '../../src/domain/routing/routing.service';
 import { markOverdueSupervision } from '../../src/domain/supervision/supervision.jobs';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { ApiServer, startApiServer } from '../../src/server';
 import { startWorkers } from '../../workers';
 import { startTestApi, TestApi } from '../support/harness';

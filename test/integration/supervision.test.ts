@@ -1,5 +1,5 @@
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { markOverdueSupervision, remindSupervisionDeadlines } from '../../src/domain/supervision/supervision.jobs';
 

@@ -5,7 +5,7 @@
  */
 import { markOverdueTransfers } from '../../src/domain/transfer/transfer.jobs';
 import { addMonths, addWorkingDays } from '../../src/domain/reference/working-days';
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { startTestApi, TestApi } from '../support/harness';
 import {
   departmentIdOf,

@@ -7,7 +7,7 @@
  * The expectations here are derived from PRODUCT.md §6 and docs/WORKFLOWS.md, never from
  * src/policy: the matrices exist to catch the two disagreeing.
  */
-import { toGlobalId } from '../../src/graphql/relay';
+import { toGlobalId } from '../../src/core/ids';
 import { GraphQLResponse, TestApi } from './harness';
 import { departmentIdOf, insertClue, tokenSource } from './workflow-fixtures';
 

@@ -1,7 +1,9 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { SqlParams } from '../../core/sql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { forbidden } from '../../graphql/errors';
-import { pageSize, paginate, toGlobalId } from '../../graphql/relay';
+import { forbidden } from '../../core/errors';
+import { pageSize, paginate } from '../../core/pagination';
+import { toGlobalId } from '../../core/ids';
 import { canReadAuditLog } from '../../policy';
 import { UserType } from '../auth/auth.types';
 import { verifyAuditChain } from './audit.service';
@@ -22,7 +24,7 @@ export class AuditResolver {
       query: (sql, params) => ctx.services.db.query(sql, params),
       from: 'audit_log',
       where: targetId ? ['target_id = $1'] : [],
-      params: targetId ? [targetId] : [],
+      params: new SqlParams(targetId ? [targetId] : []),
       orderBy: [{ column: 'id', key: 'id' }],
       descending: true,
       first: pageSize(first, ctx.services.config.limits.maxPageSize),

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars';
-import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 
 @ObjectType('AuditEntry', { implements: Node, description: '审计日志条目' })
 export class AuditEntryType extends Node {

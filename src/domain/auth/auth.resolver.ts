@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { notFound } from '../../graphql/errors';
-import { fromGlobalId } from '../../graphql/relay';
+import { notFound } from '../../core/errors';
+import { fromGlobalId } from '../../core/ids';
 import { assertCanManageUsers } from '../../policy';
 import { DepartmentType } from '../reference/reference.types';
 import { AuthPayload, CreateUserInput, UserType } from './auth.types';

@@ -1,5 +1,5 @@
 import { AppServices } from '../../app';
-import { AppError, badInput, unauthenticated } from '../../graphql/errors';
+import { AppError, badInput, unauthenticated } from '../../core/errors';
 import { appendAudit } from '../audit/audit.service';
 import { DepartmentEntity, DepartmentKind } from '../reference/department.entity';
 import { RegionEntity } from '../reference/region.entity';

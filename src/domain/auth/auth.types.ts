@@ -1,7 +1,8 @@
 import { ArrayNotEmpty, Length, Matches, MinLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { RoleEnum } from '../../graphql/enums';
-import { Node, toGlobalId } from '../../graphql/relay';
+import { Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { Role, UserEntity } from './user.entity';
 
 @ObjectType('User', { implements: Node })

@@ -5,7 +5,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { Config } from '../../config';
-import { unauthenticated } from '../../graphql/errors';
+import { unauthenticated } from '../../core/errors';
 
 const ALGORITHM = 'HS256' as const;
 

@@ -5,7 +5,7 @@
  */
 import type Redis from 'ioredis';
 import { Config } from '../../config';
-import { AppError } from '../../graphql/errors';
+import { AppError } from '../../core/errors';
 
 const MAX_DELAY_MS = 3000;
 

@@ -20,6 +20,7 @@ export const caseMachine = defineMachine({
     RECTIFYING: '整改',
     CLOSED: '结案',
   } satisfies Record<CaseStatus, string>,
+  creation: { FILE: { label: '立案', to: 'FILED' } },
   events: {
     START_INVESTIGATION: { label: '开始调查', from: ['FILED'], to: 'INVESTIGATING', by: ['OWNER'] },
     SUBMIT_FOR_REVIEW: { label: '提请审理', from: ['INVESTIGATING'], to: 'REVIEWING', by: ['OWNER'] },

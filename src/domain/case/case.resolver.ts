@@ -1,22 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { CaseRelationKindEnum } from '../../graphql/enums';
-import { pageSize } from '../../graphql/relay';
+import { pageSize } from '../../core/pagination';
 import { UserType } from '../auth/auth.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
 import { CaseEvent } from './case.machine';
-import {
-  addRectification,
-  addSanction,
-  caseAllowedEvents,
-  completeRectification,
-  linkCases,
-  listCases,
-  openCase,
-  rowId,
-  transitionCase,
-} from './case.service';
+import { addRectification, addSanction, caseAllowedEvents, completeRectification, linkCases, listCases, openCase, transitionCase } from './case.service';
+import { rowId } from '../../core/ids';
 import {
   AddRectificationInput,
   AddSanctionInput,

@@ -3,10 +3,13 @@
  * sanctions (处理处罚), rectification items (整改事项) and links to other cases (一案双查).
  * Reads go through the visibility policy; an id the caller may not see is NOT_FOUND.
  */
+import { SqlParams } from '../../core/sql';
+import { codePrefix } from '../../core/regions';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { AppError, badInput, notFound } from '../../graphql/errors';
-import { Connection, fromGlobalId, NodeTypeName, paginate, toGlobalId } from '../../graphql/relay';
+import { AppError, badInput, notFound } from '../../core/errors';
+import { Connection, paginate } from '../../core/pagination';
+import { rowId, toGlobalId } from '../../core/ids';
 import {
   Actor,
   assertCanCompleteRectification,
@@ -17,7 +20,8 @@ import {
   rectificationVisibleSql,
 } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
-import { applyTransition, recordTimeline } from '../../workflow/transition';
+import { applyEvent } from '../../workflow/transition';
+import { insertTimelineEntry } from '../../workflow/timeline.repository';
 import { appendAudit } from '../audit/audit.service';
 import { clueMachine } from '../clue/clue.machine';
 import { CLUE_SELECT, clueParties } from '../clue/clue.service';
@@ -38,15 +42,6 @@ import {
 } from './case.types';
 
 type Db = AppServices['db'] | EntityManager;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The row id behind a global id of `type`; BAD_USER_INPUT for another type or a malformed id. */
-export function rowId(globalId: string, type: NodeTypeName): string {
-  const { id } = fromGlobalId(globalId, type);
-  if (!UUID.test(id)) throw badInput(`malformed id "${globalId}"`);
-  return id;
-}
 
 /** At most this many clues are filed together as one case. */
 const MAX_CLUES_PER_CASE = 100;
@@ -71,10 +66,10 @@ export async function findVisibleCase(
   caseId: string,
   lock?: 'FOR NO KEY UPDATE' | 'FOR SHARE',
 ): Promise<CaseRow> {
-  const params: unknown[] = [caseId];
+  const params = new SqlParams([caseId]);
   const rows: CaseRow[] = await db.query(
     `SELECT k.* FROM "case" k WHERE k.id = $1 AND ${caseVisibleSql(actor, params)} ${lock ? `${lock} OF k` : ''}`,
-    params,
+    params.values,
   );
   if (!rows[0]) throw notFound('case');
   return rows[0];
@@ -82,8 +77,8 @@ export async function findVisibleCase(
 
 /** Visible cases by id, for batch loading (ids not visible are absent). */
 export async function visibleCasesByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<CaseRow[]> {
-  const params: unknown[] = [ids];
-  return db.query(`SELECT k.* FROM "case" k WHERE k.id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`, params);
+  const params = new SqlParams([ids]);
+  return db.query(`SELECT k.* FROM "case" k WHERE k.id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`, params.values);
 }
 
 /** For Clue.case: the visible cases of clues, each with the `clue_id` it was asked for. */
@@ -92,11 +87,11 @@ export function visibleCasesByClueIds(
   actor: Actor,
   clueIds: readonly string[],
 ): Promise<(CaseRow & { clue_id: string })[]> {
-  const params: unknown[] = [clueIds];
+  const params = new SqlParams([clueIds]);
   return db.query(
     `SELECT k.*, kc.clue_id FROM case_clue kc JOIN "case" k ON k.id = kc.case_id
      WHERE kc.clue_id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`,
-    params,
+    params.values,
   );
 }
 
@@ -107,17 +102,14 @@ export async function listCases(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<CaseRow>> {
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const where = [caseVisibleSql(actor, params)];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = (v: unknown) => params.add(v);
   if (filter?.status?.length) where.push(`k.status = ANY(${p(filter.status)})`);
   if (filter?.ownerDepartmentId) {
     where.push(`k.owner_department_id = ${p(rowId(filter.ownerDepartmentId, 'Department'))}`);
   }
-  if (filter?.regionCode) where.push(`k.region_code LIKE ${p(`${filter.regionCode.replace(/(00)+$/, '')}%`)}`);
+  if (filter?.regionCode) where.push(`k.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   return paginate<CaseRow & { created_us: string }, CaseRow>({
     query: (sql, ps) => services.db.query(sql, ps),
     from: `(SELECT k.*, (extract(epoch FROM k.created_at) * 1000000)::bigint AS created_us FROM "case" k) k`,
@@ -155,13 +147,13 @@ export function visibleRelationsByCaseIds(
   actor: Actor,
   caseIds: readonly string[],
 ): Promise<CaseRelationRow[]> {
-  const params: unknown[] = [caseIds];
+  const params = new SqlParams([caseIds]);
   return db.query(
     `SELECT k.*, cr.case_id AS relation_of, cr.kind AS relation_kind
      FROM case_relation cr JOIN "case" k ON k.id = cr.other_case_id
      WHERE cr.case_id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}
      ORDER BY cr.created_at, k.id`,
-    params,
+    params.values,
   );
 }
 
@@ -171,12 +163,12 @@ export function visibleCluesByCaseIds(
   actor: Actor,
   caseIds: readonly string[],
 ): Promise<(ClueRow & { case_id: string })[]> {
-  const params: unknown[] = [caseIds];
+  const params = new SqlParams([caseIds]);
   return db.query(
     `SELECT kc.case_id, ${CLUE_SELECT} FROM case_clue kc JOIN clue c ON c.id = kc.clue_id
      WHERE kc.case_id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}
      ORDER BY c.created_at, c.id`,
-    params,
+    params.values,
   );
 }
 
@@ -198,11 +190,11 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
 
   const caseId = await services.db.transaction(async (m) => {
     // Locked: a clue filed concurrently into another case is then seen as CASE_OPENED here.
-    const params: unknown[] = [clueIds];
+    const params = new SqlParams([clueIds]);
     const clues: ClueRow[] = await m.query(
       `SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}
        ORDER BY array_position($1::uuid[], c.id) FOR NO KEY UPDATE OF c`,
-      params,
+      params.values,
     );
     if (clues.length !== clueIds.length) throw notFound('clue');
     for (const clue of clues)
@@ -224,8 +216,7 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
     await m.query('INSERT INTO case_clue (case_id, clue_id) SELECT $1, unnest($2::uuid[])', [row.id, clueIds]);
     // One transition per clue: each is checked, versioned and recorded like any other.
     for (const clue of clues) {
-      await applyTransition(m, clueMachine, clue, {
-        id: clue.id,
+      await applyEvent(m, clueMachine, clue, {
         event: 'OPEN_CASE',
         actor,
         parties: clueParties(actor, clue),
@@ -234,7 +225,7 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
         detail: { caseId: toGlobalId('Case', row.id), caseCode: row.code },
       });
     }
-    await recordTimeline(m, {
+    await insertTimelineEntry(m, {
       entity: 'Case',
       entityId: row.id,
       actorId: actor.userId,
@@ -282,8 +273,7 @@ export async function transitionCase(
       noActionDecision: Boolean(noActionDecision ?? row.no_action_decision),
       openRectifications: counts.open_rectifications,
     };
-    await applyTransition(m, caseMachine, row, {
-      id,
+    await applyEvent(m, caseMachine, row, {
       event,
       actor,
       parties: caseParties(actor, row),
@@ -342,7 +332,7 @@ export async function addSanction(services: AppServices, actor: Actor, input: Ad
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
       [caseId, input.kind, personId, institutionCode, input.amount ?? null, input.note ?? null, actor.userId],
     );
-    await recordTimeline(m, {
+    await insertTimelineEntry(m, {
       entity: 'Case',
       entityId: caseId,
       actorId: actor.userId,
@@ -377,7 +367,7 @@ export async function addRectification(
        VALUES ($1, $2, $3, $4) RETURNING id`,
       [caseId, description, ownerDepartmentId, input.deadline],
     );
-    await recordTimeline(m, {
+    await insertTimelineEntry(m, {
       entity: 'Case',
       entityId: caseId,
       actorId: actor.userId,
@@ -394,10 +384,10 @@ export async function addRectification(
 
 /** A rectification item the actor may see (with its case, or as the rectifying department), or NOT_FOUND. */
 export async function findVisibleRectification(db: Db, actor: Actor, id: string): Promise<RectificationRow> {
-  const params: unknown[] = [id];
+  const params = new SqlParams([id]);
   const rows: RectificationRow[] = await db.query(
     `SELECT ${RECTIFICATION_SELECT} FROM rectification_item r WHERE r.id = $1 AND ${rectificationVisibleSql(actor, params)}`,
-    params,
+    params.values,
   );
   if (!rows[0]) throw notFound('rectification item');
   return rows[0];
@@ -405,11 +395,11 @@ export async function findVisibleRectification(db: Db, actor: Actor, id: string)
 
 /** Visible sanctions by id (a sanction is visible with its case). */
 export async function visibleSanctionsByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<SanctionRow[]> {
-  const params: unknown[] = [ids];
+  const params = new SqlParams([ids]);
   return db.query(
     `SELECT s.* FROM sanction s JOIN "case" k ON k.id = s.case_id
      WHERE s.id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`,
-    params,
+    params.values,
   );
 }
 
@@ -442,7 +432,7 @@ export async function completeRectification(
     if (!done.length) {
       throw new AppError('INVALID_TRANSITION', 'RectificationItem is DONE (已整改) already', { currentState: 'DONE' });
     }
-    await recordTimeline(m, {
+    await insertTimelineEntry(m, {
       entity: 'Case',
       entityId: item.case_id,
       actorId: actor.userId,
@@ -483,7 +473,7 @@ export async function linkCases(
       [row, other],
       [other, row],
     ]) {
-      await recordTimeline(m, {
+      await insertTimelineEntry(m, {
         entity: 'Case',
         entityId: from.id,
         actorId: actor.userId,

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CaseRelationKindEnum, RectificationStatusEnum, SanctionKindEnum } from '../../graphql/enums';
 import { ENUM_LABELS } from '../../graphql/labels';
-import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import { CaseEvent, caseMachine, CaseStatus } from './case.machine';
 

@@ -29,6 +29,7 @@ export const clueMachine = defineMachine({
     CASE_OPENED: '已立案',
     CLOSED: '已办结',
   } satisfies Record<ClueStatus, string>,
+  creation: { REGISTER: { label: '登记', to: 'NEW' } },
   events: {
     ROUTE: { label: '分办', from: ['NEW'], to: 'ASSIGNED', by: ['SYSTEM'] },
     START_VERIFICATION: { label: '开始初核', from: ['ASSIGNED'], to: 'VERIFYING', by: ['OWNER'] },

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { loadPresent } from '../../graphql/loaders';
-import { fromGlobalId, pageSize } from '../../graphql/relay';
+import { pageSize } from '../../core/pagination';
+import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';

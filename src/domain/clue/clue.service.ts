@@ -3,16 +3,20 @@
  * transitions. Creation is shared by registration and the collision (hits → clues); every
  * new clue is handed to routing through the outbox, in the same transaction.
  */
+import { SqlParams } from '../../core/sql';
+import { codePrefix } from '../../core/regions';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { badInput, notFound } from '../../graphql/errors';
-import { Connection, fromGlobalId, paginate } from '../../graphql/relay';
+import { badInput, notFound } from '../../core/errors';
+import { Connection, paginate } from '../../core/pagination';
+import { fromGlobalId } from '../../core/ids';
 import { OUTBOX_TOPICS, enqueueOutbox } from '../../outbox/outbox';
 import { Actor, assertCanRegisterClue, clueVisibleSql, partiesOf } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
-import { applyTransition, recordTimeline } from '../../workflow/transition';
+import { applyEvent } from '../../workflow/transition';
+import { insertTimelineEntry } from '../../workflow/timeline.repository';
 import { appendAudit } from '../audit/audit.service';
-import { toGlobalId } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { clueMachine, ClueEvent } from './clue.machine';
 import { ClueFilter, ClueRow, ClueSource, REGISTRABLE_SOURCES, RegisterClueInput } from './clue.types';
 
@@ -36,8 +40,8 @@ export async function findVisibleClue(db: Db, actor: Actor, clueId: string): Pro
 
 /** Visible clues by id, for batch loading (ids not visible are absent). */
 export function visibleCluesByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<ClueRow[]> {
-  const params: unknown[] = [ids];
-  return db.query(`SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}`, params);
+  const params = new SqlParams([ids]);
+  return db.query(`SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}`, params.values);
 }
 
 /** The persons of clues: subjects first, then persons of the evidence. */
@@ -69,17 +73,14 @@ export async function listClues(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<ClueRow>> {
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const where = [clueVisibleSql(actor, params)];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = (v: unknown) => params.add(v);
   if (filter?.status?.length) where.push(`c.status = ANY(${p(filter.status)})`);
   if (filter?.source) where.push(`c.source = ${p(filter.source)}`);
   if (filter?.model) where.push(`c.model = ${p(filter.model)}`);
   if (filter?.ownerDepartmentId) where.push(`c.owner_department_id = ${p(fromGlobalId(filter.ownerDepartmentId, 'Department').id)}`);
-  if (filter?.regionCode) where.push(`c.region_code LIKE ${p(`${filter.regionCode.replace(/(00)+$/, '')}%`)}`);
+  if (filter?.regionCode) where.push(`c.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   if (filter?.institutionCode) where.push(`c.institution_code = ${p(filter.institutionCode)}`);
   if (filter?.minAmount) where.push(`c.amount_involved >= ${p(filter.minAmount)}::numeric`);
   if (filter?.createdFrom) where.push(`c.created_at >= ${p(filter.createdFrom)}::date::timestamp AT TIME ZONE 'Asia/Shanghai'`);
@@ -129,7 +130,7 @@ export async function createClue(m: EntityManager, clue: NewClue): Promise<ClueR
      ON CONFLICT DO NOTHING`,
     [row.id, clue.subjectPersonIds ?? [], clue.evidencePersonIds ?? []],
   );
-  await recordTimeline(m, { entity: 'Clue', entityId: row.id, actorId: clue.createdBy ?? null, from: null, to: 'NEW', event: 'REGISTER' });
+  await insertTimelineEntry(m, { entity: 'Clue', entityId: row.id, actorId: clue.createdBy ?? null, from: null, to: 'NEW', event: 'REGISTER' });
   return row;
 }
 
@@ -185,8 +186,7 @@ export async function transitionClue(
 ): Promise<ClueRow> {
   await services.db.transaction(async (m) => {
     const clue = await findVisibleClue(m, actor, clueId);
-    await applyTransition(m, clueMachine, clue, {
-      id: clue.id,
+    await applyEvent(m, clueMachine, clue, {
       event,
       actor,
       parties: clueParties(actor, clue),

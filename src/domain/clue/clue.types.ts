@@ -1,6 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { TimelineRow } from '../../workflow/timeline.repository';
 import { CollisionModelEnum } from '../collision/collision.enums';
-import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { clueMachine, ClueStatus } from './clue.machine';
 
@@ -197,14 +199,4 @@ export function timelineFrom(rows: TimelineRow[]): StateChange[] {
   );
 }
 
-export interface TimelineRow {
-  entity_id: string;
-  at: Date;
-  actor_id: string | null;
-  from_state: string | null;
-  to_state: string;
-  event: string;
-  note: string | null;
-  detail: unknown;
-}
 

@@ -2,8 +2,9 @@
  * 疑点 reads: the hits a caller may see (by collision jurisdiction, or through a visible
  * clue), newest first — as one list, or as the first page of the hits of each of many clues.
  */
+import { SqlParams } from '../../core/sql';
 import { AppServices } from '../../app';
-import { Connection, firstPages, paginate } from '../../graphql/relay';
+import { Connection, firstPages, paginate } from '../../core/pagination';
 import { Actor, hitVisibleSql } from '../../policy';
 import { CollisionHitRow } from './collision.types';
 
@@ -24,11 +25,11 @@ const HIT_PAGES = {
 export function listHits(
   db: AppServices['db'],
   actor: Actor,
-  where: { sql: string[]; params: unknown[] },
+  where: { sql: string[]; params: SqlParams },
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<CollisionHitRow>> {
-  const params = [...where.params];
+  const params = new SqlParams(where.params.values);
   return paginate<HitRow, CollisionHitRow>({
     query: (sql, ps) => db.query(sql, ps),
     ...HIT_PAGES,
@@ -46,7 +47,7 @@ export function firstHitPagesByClueIds(
   clueIds: readonly string[],
   first: number,
 ): Promise<Map<string, Connection<CollisionHitRow>>> {
-  const params: unknown[] = [clueIds];
+  const params = new SqlParams([clueIds]);
   return firstPages<HitRow, CollisionHitRow>({
     query: (sql, ps) => db.query(sql, ps),
     ...HIT_PAGES,

@@ -1,8 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { SqlParams } from '../../core/sql';
+import { codePrefix } from '../../core/regions';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { notFound } from '../../graphql/errors';
+import { notFound } from '../../core/errors';
 import { loadPresent } from '../../graphql/loaders';
-import { Connection, fromGlobalId, pageSize, paginate } from '../../graphql/relay';
+import { Connection, pageSize, paginate } from '../../core/pagination';
+import { fromGlobalId } from '../../core/ids';
 import { Actor, assertCanRunCollision, runVisibleSql } from '../../policy';
 import { ClueType } from '../clue/clue.types';
 import { SettlementType } from '../ingest/settlement.types';
@@ -21,10 +24,10 @@ import {
 } from './collision.types';
 
 async function visibleRun(ctx: GraphQLContext, actor: Actor, runId: string): Promise<CollisionRunRow | null> {
-  const params: unknown[] = [runId];
+  const params = new SqlParams([runId]);
   const rows: CollisionRunRow[] = await ctx.services.db.query(
     `SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1 AND ${runVisibleSql(actor, params)}`,
-    params,
+    params.values,
   );
   return rows[0] ?? null;
 }
@@ -49,7 +52,7 @@ export class CollisionRunResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<CollisionRunConnection> {
     const actor = requireActor(ctx);
-    const params: unknown[] = [];
+    const params = new SqlParams();
     return paginate<CollisionRunRow & { created_us: string }, CollisionRunType>({
       query: (sql, ps) => ctx.services.db.query(sql, ps),
       from: `(SELECT ${RUN_SELECT}, (extract(epoch FROM r.created_at) * 1000000)::bigint AS created_us FROM collision_run r) r`,
@@ -90,15 +93,12 @@ export class CollisionHitResolver {
   ): Promise<CollisionHitConnection> {
     const actor = requireActor(ctx);
     const sql: string[] = [];
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
+    const params = new SqlParams();
+    const p = (v: unknown) => params.add(v);
     if (filter?.model) sql.push(`h.model = ${p(filter.model)}`);
     if (filter?.runId) sql.push(`h.last_run_id::text = ${p(fromGlobalId(filter.runId, 'CollisionRun').id)}`);
     if (filter?.institutionCode) sql.push(`h.institution_code = ${p(filter.institutionCode)}`);
-    if (filter?.regionCode) sql.push(`h.region_code LIKE ${p(`${filter.regionCode.replace(/(00)+$/, '')}%`)}`);
+    if (filter?.regionCode) sql.push(`h.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
     return hitConnection(await listHits(ctx.services.db, actor, { sql, params }, size, after));
   }
@@ -158,7 +158,7 @@ export class ClueHitsResolver {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
     const page = after
-      ? await listHits(ctx.services.db, actor, { sql: ['h.clue_id = $1'], params: [clue.row.id] }, size, after)
+      ? await listHits(ctx.services.db, actor, { sql: ['h.clue_id = $1'], params: new SqlParams([clue.row.id]) }, size, after)
       : await ctx.loaders.clueHits.load({ clueId: clue.row.id, first: size });
     return hitConnection(page);
   }

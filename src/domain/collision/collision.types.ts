@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { CollisionModelEnum } from './collision.enums';
 import { CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision-run.service';

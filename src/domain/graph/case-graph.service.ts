@@ -5,9 +5,10 @@
  * visibility applied in SQL, so a node the caller may not see never enters the graph and
  * nothing is expanded through it. Rules: docs/READING.md.
  */
+import { SqlParams } from '../../core/sql';
 import { DataSource, EntityManager } from 'typeorm';
-import { badInput, notFound } from '../../graphql/errors';
-import { fromGlobalId, toGlobalId } from '../../graphql/relay';
+import { badInput, notFound } from '../../core/errors';
+import { fromGlobalId, toGlobalId } from '../../core/ids';
 import {
   Actor,
   canLookUpReference,
@@ -38,14 +39,8 @@ export const GRAPH_DEFAULTS = { depth: 2, maxDepth: 4, limit: 200, maxLimit: 100
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Appends a parameter and returns its placeholder. */
-const param = (params: unknown[], value: unknown): string => {
-  params.push(value);
-  return `$${params.length}`;
-};
-
 /** A collision hit row aliased `h` is visible per collisionVisibleSql or through its visible clue. */
-const hitVisibleSql = (actor: Actor, params: unknown[], h: string): string =>
+const hitVisibleSql = (actor: Actor, params: SqlParams, h: string): string =>
   `(${collisionVisibleSql(actor, params, `${h}.region_code`)}
     OR EXISTS (SELECT 1 FROM clue ${h}c WHERE ${h}c.id = ${h}.clue_id AND ${clueVisibleSql(actor, params, `${h}c`)}))`;
 
@@ -54,9 +49,9 @@ const hitVisibleSql = (actor: Actor, params: unknown[], h: string): string =>
  * canLookUpReference for the actor's own region (always covered), the region part is the
  * jurisdiction prefix.
  */
-const lookUpSql = (actor: Actor, params: unknown[], regionColumn: string): string =>
+const lookUpSql = (actor: Actor, params: SqlParams, regionColumn: string): string =>
   canLookUpReference(actor, actor.department.regionCode)
-    ? `${regionColumn} LIKE ${param(params, `${jurisdictionOf(actor)}%`)}`
+    ? `${regionColumn} LIKE ${params.add(`${jurisdictionOf(actor)}%`)}`
     : 'false';
 
 interface NodeSpec {
@@ -67,13 +62,13 @@ interface NodeSpec {
   label: string;
   joins?: string;
   /** Visibility of the row aliased n. */
-  visible: (actor: Actor, params: unknown[]) => string;
+  visible: (actor: Actor, params: SqlParams) => string;
   /**
    * Institutions and persons: visible per canLookUpReference or because they appear on a
    * visible clue or hit. Checked for the root and for persons reached through a relation;
    * reached from a visible clue or hit they appear on it by definition.
    */
-  reference?: (actor: Actor, params: unknown[]) => string;
+  reference?: (actor: Actor, params: SqlParams) => string;
 }
 
 const NODES: Record<GraphNodeType, NodeSpec> = {
@@ -256,17 +251,17 @@ async function expandInto(
   cap: number,
 ): Promise<EdgeRow[]> {
   const spec = NODES[target];
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const branches = (Object.entries(EDGES[target]) as [GraphNodeType, Branch][])
     .filter(([source]) => frontier.get(source)?.length)
     .map(
       ([source, branch]) =>
         `SELECT '${source}'::text AS src_type, e.*
-          FROM (${branch(param(params, frontier.get(source)))}) e (src, tgt, kind, forward, checked)`,
+          FROM (${branch(params.add(frontier.get(source)))}) e (src, tgt, kind, forward, checked)`,
     );
   if (!branches.length) return [];
   const reference = spec.reference ? `(NOT e.checked OR ${spec.reference(actor, params)})` : 'true';
-  const knownIds = `${param(params, known)}::${spec.idType}[]`;
+  const knownIds = `${params.add(known)}::${spec.idType}[]`;
   return db.query(
     `WITH e AS (${branches.join(' UNION ALL ')}),
      v AS (
@@ -274,22 +269,22 @@ async function expandInto(
        FROM e JOIN ${spec.table} n ON n.${spec.pk} = e.tgt ${spec.joins ?? ''}
        WHERE ${spec.visible(actor, params)} AND ${reference}
      ),
-     fresh AS (SELECT DISTINCT tgt FROM v WHERE tgt <> ALL(${knownIds}) ORDER BY tgt LIMIT ${param(params, cap)})
+     fresh AS (SELECT DISTINCT tgt FROM v WHERE tgt <> ALL(${knownIds}) ORDER BY tgt LIMIT ${params.add(cap)})
      SELECT src_type, src, tgt::text AS tgt, kind, forward, label FROM v
      WHERE tgt = ANY(${knownIds}) OR tgt IN (SELECT tgt FROM fresh)`,
-    params,
+    params.values,
   );
 }
 
 async function loadRoot(db: Db, actor: Actor, type: GraphNodeType, id: string): Promise<string> {
   const spec = NODES[type];
   if (spec.idType === 'uuid' && !UUID.test(id)) throw notFound(type);
-  const params: unknown[] = [id];
+  const params = new SqlParams([id]);
   const reference = spec.reference ? spec.reference(actor, params) : 'true';
   const [row]: { label: string }[] = await db.query(
     `SELECT ${spec.label} AS label FROM ${spec.table} n ${spec.joins ?? ''}
      WHERE n.${spec.pk} = $1 AND ${spec.visible(actor, params)} AND ${reference}`,
-    params,
+    params.values,
   );
   if (!row) throw notFound(type);
   return row.label;

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { SqlParams } from '../../core/sql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { forbidden } from '../../graphql/errors';
-import { pageSize, paginate } from '../../graphql/relay';
+import { forbidden } from '../../core/errors';
+import { pageSize, paginate } from '../../core/pagination';
 import { canReadIngestLog } from '../../policy';
 import { IngestFileConnection, IngestFileRow, IngestFileType } from './ingest.types';
 
@@ -19,7 +20,7 @@ export class IngestFileResolver {
       query: (sql, params) => ctx.services.db.query(sql, params),
       from: 'ingest_file',
       where: [],
-      params: [],
+      params: new SqlParams(),
       orderBy: [{ column: 'id', key: 'id' }],
       descending: true,
       first: pageSize(first, ctx.services.config.limits.maxPageSize),

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { notFound } from '../../graphql/errors';
+import { notFound } from '../../core/errors';
 import { canLookUpReference } from '../../policy';
 import { InstitutionType, PersonType } from '../reference/reference.types';
 import { SettlementItemType, SettlementType } from './settlement.types';

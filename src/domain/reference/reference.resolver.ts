@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { DepartmentEntity } from './department.entity';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { notFound } from '../../graphql/errors';
+import { notFound } from '../../core/errors';
 import { canLookUpReference } from '../../policy';
 import { DepartmentType, InstitutionType, PersonType, RegionType } from './reference.types';
 import { readPersonalData } from './reference.service';

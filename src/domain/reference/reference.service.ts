@@ -1,8 +1,8 @@
 import { AppServices } from '../../app';
-import { forbidden, notFound } from '../../graphql/errors';
+import { forbidden, notFound } from '../../core/errors';
 import { Actor, canReadPersonalData } from '../../policy';
 import { appendAudit } from '../audit/audit.service';
-import { toGlobalId } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { decryptPersonalData } from './personal-data';
 
 export type PersonalField = 'idNumber' | 'bankAccount';

@@ -1,10 +1,12 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DepartmentKindEnum, InstitutionKindEnum, RegionLevelEnum } from '../../graphql/enums';
-import { Node, toGlobalId } from '../../graphql/relay';
+import { Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { DepartmentEntity, DepartmentKind } from './department.entity';
 import { InstitutionEntity, InstitutionKind } from './institution.entity';
 import { PersonEntity } from './person.entity';
-import { RegionEntity, RegionLevel } from './region.entity';
+import { RegionLevel } from '../../core/regions';
+import { RegionEntity } from './region.entity';
 
 @ObjectType('Region', { description: '行政区划' })
 export class RegionType {

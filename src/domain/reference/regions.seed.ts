@@ -1,4 +1,4 @@
-import { RegionLevel } from './region.entity';
+import { RegionLevel } from '../../core/regions';
 
 /**
  * The regions the demo and the tests start from: 陕西省, four of its cities and two

@@ -1,8 +1,9 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { DepartmentKindEnum } from '../../graphql/enums';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { badInput, forbidden, notFound } from '../../graphql/errors';
-import { fromGlobalId, Node, toGlobalId } from '../../graphql/relay';
+import { badInput, forbidden, notFound } from '../../core/errors';
+import { Node } from '../../graphql/relay';
+import { fromGlobalId, toGlobalId } from '../../core/ids';
 import { JSONScalar } from '../../graphql/scalars';
 import { hasRole } from '../../policy';
 import { DepartmentKind } from '../reference/department.entity';

@@ -9,7 +9,8 @@
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { publishEvent } from '../../graphql/pubsub';
-import { applyTransition, recordTimeline } from '../../workflow/transition';
+import { applyEvent } from '../../workflow/transition';
+import { insertTimelineEntry } from '../../workflow/timeline.repository';
 import { departmentName } from '../auth/auth.service';
 import { clueMachine } from '../clue/clue.machine';
 import { CLUE_SELECT } from '../clue/clue.service';
@@ -64,8 +65,7 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
     const departmentId = await departmentFor(m, kind, regionCode);
     const ruleName = rule?.name ?? '默认: 医保';
 
-    await applyTransition(m, clueMachine, clue, {
-      id: clue.id,
+    await applyEvent(m, clueMachine, clue, {
       event: 'ROUTE',
       actor: null,
       parties: new Set(['SYSTEM']),
@@ -81,7 +81,7 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
         `INSERT INTO clue_copy (clue_id, department_id, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
         [clue.id, copiedTo, `涉及金额达到抄送标准 (≥ ${settings.disciplineCopyThreshold})`],
       );
-      await recordTimeline(m, {
+      await insertTimelineEntry(m, {
         entity: 'Clue',
         entityId: clue.id,
         actorId: null,

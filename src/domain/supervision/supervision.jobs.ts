@@ -7,7 +7,7 @@
  */
 import { AppServices } from '../../app';
 import { publishEvent } from '../../graphql/pubsub';
-import { toGlobalId } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { CASE_WORKERS, partiesOf } from '../../policy';
 import { nextState } from '../../workflow/machine';
 import { appendAudit } from '../audit/audit.service';

@@ -12,6 +12,7 @@ export const supervisionMachine = defineMachine({
     COMPLETED: '已办结',
     CANCELLED: '已撤销',
   } satisfies Record<SupervisionStatus, string>,
+  creation: { CREATE: { label: '交办', to: 'OPEN' } },
   events: {
     MARK_OVERDUE: { label: '逾期', from: ['OPEN'], to: 'OVERDUE', by: ['SYSTEM'] },
     COMPLETE: { label: '办结', from: ['OPEN', 'OVERDUE'], to: 'COMPLETED', by: ['CREATOR_LEADER'] },

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { pageSize } from '../../graphql/relay';
+import { pageSize } from '../../core/pagination';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';

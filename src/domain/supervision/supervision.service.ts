@@ -5,10 +5,12 @@
  * or cancelled by the supervising leader; a scheduled job marks them overdue
  * (supervision.jobs.ts).
  */
+import { SqlParams } from '../../core/sql';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { AppError, badInput, notFound } from '../../graphql/errors';
-import { Connection, paginate, toGlobalId } from '../../graphql/relay';
+import { AppError, badInput, notFound } from '../../core/errors';
+import { Connection, paginate } from '../../core/pagination';
+import { toGlobalId } from '../../core/ids';
 import {
   Actor,
   assertCanDesignate,
@@ -18,9 +20,11 @@ import {
   supervisionVisibleSql,
 } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
-import { applyTransition, recordTimeline } from '../../workflow/transition';
+import { applyEvent } from '../../workflow/transition';
+import { insertTimelineEntry } from '../../workflow/timeline.repository';
 import { appendAudit } from '../audit/audit.service';
-import { findVisibleCase, rowId } from '../case/case.service';
+import { findVisibleCase } from '../case/case.service';
+import { rowId } from '../../core/ids';
 import { CaseStatus } from '../case/case.machine';
 import { ClueStatus } from '../clue/clue.machine';
 import { findVisibleClue } from '../clue/clue.service';
@@ -63,10 +67,10 @@ export async function findVisibleSupervisionItem(
   id: string,
   lock?: 'FOR NO KEY UPDATE',
 ): Promise<SupervisionItemRow> {
-  const params: unknown[] = [id];
+  const params = new SqlParams([id]);
   const rows: SupervisionItemRow[] = await db.query(
     `SELECT s.* FROM supervision_item s WHERE s.id = $1 AND ${supervisionVisibleSql(actor, params)} ${lock ? `${lock} OF s` : ''}`,
-    params,
+    params.values,
   );
   if (!rows[0]) throw notFound('supervision item');
   return rows[0];
@@ -77,10 +81,10 @@ export async function visibleSupervisionItemsByIds(
   actor: Actor,
   ids: readonly string[],
 ): Promise<SupervisionItemRow[]> {
-  const params: unknown[] = [ids];
+  const params = new SqlParams([ids]);
   return db.query(
     `SELECT s.* FROM supervision_item s WHERE s.id = ANY($1::uuid[]) AND ${supervisionVisibleSql(actor, params)}`,
-    params,
+    params.values,
   );
 }
 
@@ -95,12 +99,9 @@ export async function listSupervisionItems(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<SupervisionItemRow>> {
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const where = [supervisionVisibleSql(actor, params)];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = (v: unknown) => params.add(v);
   if (filter?.status?.length) where.push(`s.status = ANY(${p(filter.status)})`);
   if (filter?.kind) where.push(`s.kind = ${p(filter.kind)}`);
   if (filter?.assignedToDepartmentId) {
@@ -225,7 +226,7 @@ async function designateJurisdiction(
     fromDepartmentId: fromDepartmentId && toGlobalId('Department', fromDepartmentId),
     toDepartmentId: toGlobalId('Department', to.id),
   };
-  await recordTimeline(m, {
+  await insertTimelineEntry(m, {
     entity: target.entity,
     entityId: target.id,
     actorId: actor.userId,
@@ -276,7 +277,7 @@ export async function createSupervisionItem(
         input.deadline,
       ],
     );
-    await recordTimeline(m, {
+    await insertTimelineEntry(m, {
       entity: 'SupervisionItem',
       entityId: item.id,
       actorId: actor.userId,
@@ -333,8 +334,7 @@ async function transitionSupervisionItem(
   const id = rowId(itemGlobalId, 'SupervisionItem');
   await services.db.transaction(async (m) => {
     const item = await findVisibleSupervisionItem(m, actor, id, 'FOR NO KEY UPDATE');
-    await applyTransition(m, supervisionMachine, item, {
-      id,
+    await applyEvent(m, supervisionMachine, item, {
       event,
       actor,
       parties: supervisionParties(actor, item),

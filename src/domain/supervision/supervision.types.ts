@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SupervisionKindEnum } from '../../graphql/enums';
 import { ENUM_LABELS } from '../../graphql/labels';
-import { ConnectionType, Node, toGlobalId } from '../../graphql/relay';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { toGlobalId } from '../../core/ids';
 import { supervisionMachine, SupervisionStatus } from './supervision.machine';
 
 export const SupervisionStatusEnum = Object.fromEntries(

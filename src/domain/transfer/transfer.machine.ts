@@ -12,6 +12,7 @@ export const transferMachine = defineMachine({
     RETURNED: '已退回',
     FEEDBACK_GIVEN: '已反馈',
   } satisfies Record<TransferStatus, string>,
+  creation: { REQUEST: { label: '移送', to: 'PENDING' } },
   events: {
     ACCEPT: { label: '接收', from: ['PENDING'], to: 'ACCEPTED', by: ['RECEIVER'] },
     RETURN: { label: '退回', from: ['PENDING'], to: 'RETURNED', by: ['RECEIVER'] },

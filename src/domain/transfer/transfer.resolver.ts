@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { notFound } from '../../graphql/errors';
-import { pageSize } from '../../graphql/relay';
+import { notFound } from '../../core/errors';
+import { pageSize } from '../../core/pagination';
 import { allowedEvents } from '../../workflow/machine';
 import { UserType } from '../auth/auth.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';

@@ -3,12 +3,15 @@
  * TRANSFER_PENDING; accepting makes the receiver its owner (ASSIGNED); returning restores
  * the clue's previous state (the owner never changed). Deadlines in working days.
  */
+import { SqlParams } from '../../core/sql';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { AppError, badInput, notFound } from '../../graphql/errors';
-import { Connection, fromGlobalId, paginate } from '../../graphql/relay';
+import { AppError, badInput, notFound } from '../../core/errors';
+import { Connection, paginate } from '../../core/pagination';
+import { fromGlobalId } from '../../core/ids';
 import { Actor, partiesOf, transferVisibleSql } from '../../policy';
-import { applyTransition, recordTimeline } from '../../workflow/transition';
+import { applyEvent } from '../../workflow/transition';
+import { insertTimelineEntry } from '../../workflow/timeline.repository';
 import { clueMachine } from '../clue/clue.machine';
 import { clueParties, findVisibleClue } from '../clue/clue.service';
 import { ClueRow } from '../clue/clue.types';
@@ -47,10 +50,10 @@ export async function findVisibleTransfer(db: Db, actor: Actor, transferId: stri
 
 /** Visible transfers by id, for batch loading (ids not visible are absent). */
 export function visibleTransfersByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<TransferRow[]> {
-  const params: unknown[] = [ids];
+  const params = new SqlParams([ids]);
   return db.query(
     `SELECT t.* FROM clue_transfer t WHERE t.id = ANY($1::uuid[]) AND ${transferVisibleSql(actor, params)}`,
-    params,
+    params.values,
   );
 }
 
@@ -68,12 +71,9 @@ export async function listTransfers(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<TransferRow>> {
-  const params: unknown[] = [];
+  const params = new SqlParams();
   const where = [transferVisibleSql(actor, params)];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const p = (v: unknown) => params.add(v);
   if (filter?.direction === 'INCOMING') where.push(`t.to_department_id = ${p(actor.department.id)}`);
   if (filter?.direction === 'OUTGOING') where.push(`t.from_department_id = ${p(actor.department.id)}`);
   if (filter?.status?.length) where.push(`t.status = ANY(${p(filter.status)})`);
@@ -110,8 +110,7 @@ export async function requestTransfer(
     const settings = await regionSettings(m, to.region_code);
     const now = new Date();
     const acceptDays = to.kind === 'PUBLIC_SECURITY' ? settings.acceptWorkingDaysPolice : settings.acceptWorkingDays;
-    await applyTransition(m, clueMachine, clue, {
-      id: clue.id,
+    await applyEvent(m, clueMachine, clue, {
       event: 'REQUEST_TRANSFER',
       actor,
       parties: clueParties(actor, clue),
@@ -147,7 +146,7 @@ async function transitionTransfer(
     const transfer = await findVisibleTransfer(m, actor, id);
     const clue = await findVisibleClue(m, actor, transfer.clue_id);
     const set = await work(m, transfer, clue);
-    await applyTransition(m, transferMachine, transfer, { id, event, actor, parties: transferParties(actor, transfer), input: {}, set, note });
+    await applyEvent(m, transferMachine, transfer, { event, actor, parties: transferParties(actor, transfer), input: {}, set, note });
   });
   return findVisibleTransfer(services.db, actor, id);
 }
@@ -158,8 +157,7 @@ export async function acceptTransfer(services: AppServices, actor: Actor, transf
     const settings = await regionSettings(m, to.region_code);
     const now = new Date();
     if (transfer.status === 'PENDING') {
-      await applyTransition(m, clueMachine, clue, {
-        id: clue.id,
+      await applyEvent(m, clueMachine, clue, {
         event: 'TRANSFER_ACCEPTED',
         actor,
         parties: clueParties(actor, clue),
@@ -188,8 +186,7 @@ export function returnTransfer(services: AppServices, actor: Actor, transferId: 
     'RETURN',
     async (m, transfer, clue) => {
       if (transfer.status === 'PENDING') {
-        await applyTransition(m, clueMachine, clue, {
-          id: clue.id,
+        await applyEvent(m, clueMachine, clue, {
           event: 'TRANSFER_RETURNED',
           actor,
           parties: clueParties(actor, clue),
@@ -251,7 +248,7 @@ export async function extendTransferFeedback(
       [id, deadline, reason, transfer.version],
     );
     if (!updated.length) throw new AppError('VERSION_CONFLICT', 'ClueTransfer was changed concurrently: reload and retry');
-    await recordTimeline(m, {
+    await insertTimelineEntry(m, {
       entity: 'ClueTransfer',
       entityId: id,
       actorId: actor.userId,
