@@ -304,11 +304,8 @@ export async function caseGraph(
 ): Promise<CaseGraph> {
   const depth = clamp(options.depth, 'depth', GRAPH_DEFAULTS.depth, 0, GRAPH_DEFAULTS.maxDepth);
   const limit = clamp(options.limit, 'limit', GRAPH_DEFAULTS.limit, 1, GRAPH_DEFAULTS.maxLimit);
-  const root = fromGlobalId(rootId);
-  if (!TYPES.includes(root.type as GraphNodeType)) {
-    throw badInput(`caseGraph starts from a ${TYPES.join(', ')}; got a ${root.type} id`);
-  }
-  const rootType = root.type as GraphNodeType;
+  const root = fromGlobalId<GraphNodeType>(rootId, TYPES);
+  const rootType = root.type;
 
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();

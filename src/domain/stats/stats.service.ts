@@ -288,8 +288,8 @@ export async function supervisionStats(
     // The events query's cost estimate crosses PostgreSQL's JIT thresholds, and compiling it
     // takes longer than running it (docs/PERFORMANCE.md, Reading).
     await m.query('SET LOCAL jit = off');
-    const aggregates: AggregateRow[] = await m.query(EVENTS_SQL, params.values);
-    const [items]: { open: number; overdue: number; completed: number }[] = await m.query(SUPERVISION_SQL, params.values);
+    const aggregates: AggregateRow[] = await m.query(EVENTS_SQL, params);
+    const [items]: { open: number; overdue: number; completed: number }[] = await m.query(SUPERVISION_SQL, params);
     // Departments outside the region that acted on its clues and cases.
     const outside = [...new Set(aggregates.filter((r) => r.g === SET_DEPT && r.dept).map((r) => r.dept!))].filter(
       (id) => !inRegion.some((d) => d.id === id),
