@@ -5,7 +5,7 @@
  */
 import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import { getVariableValues, GraphQLError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
 import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { Config } from '../config';
 import { DEFAULT_PAGE_SIZE } from '../core/pagination';
@@ -37,7 +37,11 @@ export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloSe
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          // Variables that do not coerce are the client's error: execution answers them with
+          // 400 BAD_USER_INPUT and the coercion message. Costing would coerce them itself and
+          // throw an unclassified error (a 500) first, so the cost waits for valid variables.
+          if (!variablesCoerce(schema, operation, request.variables ?? {})) return;
           const cost = queryCost(schema, config, document, request.variables ?? {}, request.operationName);
           if (cost > config.limits.maxCost) {
             throw new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, {
@@ -48,6 +52,16 @@ export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloSe
       };
     },
   };
+}
+
+/** True when the operation's variables coerce to their declared types. */
+function variablesCoerce(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode | undefined,
+  variables: Record<string, unknown>,
+): boolean {
+  if (!operation) return true;
+  return !getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors?.length;
 }
 
 export function queryCost(
