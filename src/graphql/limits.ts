@@ -6,7 +6,12 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { getVariableValues, GraphQLError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
-import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import {
+  ComplexityEstimator,
+  fieldExtensionsEstimator,
+  getComplexity,
+  simpleEstimator,
+} from 'graphql-query-complexity';
 import { Config } from '../config';
 import { DEFAULT_PAGE_SIZE } from '../core/pagination';
 

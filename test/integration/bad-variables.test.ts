@@ -24,11 +24,17 @@ describe('bad variables', () => {
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
-    return { status: response.status, code: body.errors?.[0]?.extensions?.code, message: body.errors?.[0]?.message ?? '' };
+    return {
+      status: response.status,
+      code: body.errors?.[0]?.extensions?.code,
+      message: body.errors?.[0]?.message ?? '',
+    };
   }
 
   it('an enum value the server does not know', async () => {
-    const res = await post('query($m: CollisionModel){ collisionHits(filter: {model: $m}) { totalCount } }', { m: 'RULE_AGE' });
+    const res = await post('query($m: CollisionModel){ collisionHits(filter: {model: $m}) { totalCount } }', {
+      m: 'RULE_AGE',
+    });
     expect(res).toMatchObject({ status: 400, code: 'BAD_USER_INPUT' });
     expect(res.message).toMatch(/\$m.*RULE_AGE/);
   });
