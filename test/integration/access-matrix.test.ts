@@ -33,7 +33,8 @@ import {
   who,
 } from '../support/access-matrix';
 import { startTestApi, TestApi } from '../support/harness';
-import { departmentIdOf, rowId, seedWorkflowFixtures, tokenSource } from '../support/workflow-fixtures';
+import { departmentIdOf, rowId, seedWorkflowFixtures } from '../support/workflow-fixtures';
+import { AsUser, asUsers } from '../support/client';
 
 /** PRODUCT.md §6, as code (test/support/access-matrix.ts, shared with the case, transfer and supervision matrices). */
 const expected = clueOutcome;
@@ -137,14 +138,14 @@ const ROWS = RELATIONS.flatMap((relation) =>
 
 describe('access matrix (PRODUCT.md §6)', () => {
   let t: TestApi;
-  let token: (username: string) => Promise<string>;
+  let asUser: AsUser;
   /** The clues of each (relation, kind), one per state the mutations start from. */
   const clues = new Map<string, Record<State, string>>();
   const visibleLists = new Map<string, Promise<Set<string>>>();
   const forbidden: { username: string; field: string; clueId: string }[] = [];
 
-  const gql = async (a: Actor, query: string, variables: Record<string, unknown> = {}) =>
-    t.gql(query, variables, await token(username(a)));
+  const gql = (a: Actor, query: string, variables: Record<string, unknown> = {}) =>
+    asUser(username(a), query, variables);
 
   /** Builds a clue with the given facts in the given state (the state before the transfer, for a pending one). */
   const build = async (facts: Facts, state: State): Promise<string> =>
@@ -179,7 +180,7 @@ describe('access matrix (PRODUCT.md §6)', () => {
   beforeAll(async () => {
     t = await startTestApi();
     await seedWorkflowFixtures(t.services);
-    token = tokenSource(t.services);
+    asUser = asUsers(t);
     for (const relation of RELATIONS) {
       for (const kind of KINDS) {
         const byState = {} as Record<State, string>;

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { code } from '../support/client';
 
 const OLD_KEY = 'o'.repeat(40);
 const NEW_KEY = 'n'.repeat(40);
@@ -31,11 +32,13 @@ describe('authentication', () => {
       audience: t.config.jwt.audience,
       ...options,
     });
-  const codeOf = async (token: string) => (await t.gql(ME, {}, token)).errors?.[0]?.extensions?.code;
+  const codeOf = async (token: string) => code(await t.gql(ME, {}, token));
 
   it('login issues a pinned-algorithm JWT with exp, iss, aud and kid; me answers', async () => {
     const res = await t.gql(
-      'mutation { login(username: "yb-610300-investigator", password: "' + TEST_PASSWORD + '") { token expiresAt user { username } } }',
+      'mutation { login(username: "yb-610300-investigator", password: "' +
+        TEST_PASSWORD +
+        '") { token expiresAt user { username } } }',
     );
     expect(res.errors).toBeUndefined();
     const token = res.data.login.token as string;
@@ -56,7 +59,7 @@ describe('authentication', () => {
   });
 
   it('without a token, me is UNAUTHENTICATED', async () => {
-    expect((await t.gql(ME)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(code(await t.gql(ME))).toBe('UNAUTHENTICATED');
   });
 
   it('refuses alg none, other algorithms, tampered, expired, wrong-audience, wrong-issuer and unknown-kid tokens', async () => {
@@ -68,12 +71,20 @@ describe('authentication', () => {
     expect(await codeOf(none)).toBe('UNAUTHENTICATED');
     expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS512', keyid: 'new' }))).toBe('UNAUTHENTICATED');
 
-    const otherSub = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'x' })).toString('base64url');
+    const otherSub = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'x' }),
+    ).toString('base64url');
     expect(await codeOf(`${h}.${otherSub}.${valid.split('.')[2]}`)).toBe('UNAUTHENTICATED');
 
-    expect(await codeOf(forge({ exp: Math.floor(Date.now() / 1000) - 10 }, NEW_KEY, { algorithm: 'HS256', keyid: 'new' }))).toBe('UNAUTHENTICATED');
-    expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS256', keyid: 'new', audience: 'someone-else' }))).toBe('UNAUTHENTICATED');
-    expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS256', keyid: 'new', issuer: 'someone-else' }))).toBe('UNAUTHENTICATED');
+    expect(
+      await codeOf(forge({ exp: Math.floor(Date.now() / 1000) - 10 }, NEW_KEY, { algorithm: 'HS256', keyid: 'new' })),
+    ).toBe('UNAUTHENTICATED');
+    expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS256', keyid: 'new', audience: 'someone-else' }))).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS256', keyid: 'new', issuer: 'someone-else' }))).toBe(
+      'UNAUTHENTICATED',
+    );
     expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS256', keyid: 'gone' }))).toBe('UNAUTHENTICATED');
     expect(await codeOf(forge({}, NEW_KEY, { algorithm: 'HS256' }))).toBe('UNAUTHENTICATED');
     expect(await codeOf(forge({}, 'z'.repeat(40), { algorithm: 'HS256', keyid: 'new' }))).toBe('UNAUTHENTICATED');
@@ -86,28 +97,37 @@ describe('authentication', () => {
     try {
       await seedRegions(without.services);
       const res = await without.gql(ME, {}, oldToken);
-      expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(code(res)).toBe('UNAUTHENTICATED');
     } finally {
       await without.close();
     }
   });
 
   it('a wrong password is UNAUTHENTICATED, like an unknown user, and both are audited', async () => {
-    const wrong = await t.gql('mutation { login(username: "yb-610300-leader", password: "wrong-password!!") { token } }');
+    const wrong = await t.gql(
+      'mutation { login(username: "yb-610300-leader", password: "wrong-password!!") { token } }',
+    );
     const unknown = await t.gql('mutation { login(username: "nobody-here", password: "wrong-password!!") { token } }');
-    expect(wrong.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(code(wrong)).toBe('UNAUTHENTICATED');
     expect(unknown.errors?.[0]).toMatchObject({ message: wrong.errors?.[0]?.message });
-    const audited = await t.services.db.query(`SELECT detail->>'username' AS u FROM audit_log WHERE action = 'auth.login.failed'`);
+    const audited = await t.services.db.query(
+      `SELECT detail->>'username' AS u FROM audit_log WHERE action = 'auth.login.failed'`,
+    );
     expect(audited.map((r: { u: string }) => r.u)).toEqual(expect.arrayContaining(['yb-610300-leader', 'nobody-here']));
   });
 
   it('throttles failed logins per username: slowed, then refused even with the right password', async () => {
     const attempt = async (password: string) => {
       const started = Date.now();
-      const res = await t.gql(`mutation { login(username: "wj-610302-leader", password: "${password}") { token } }`, {}, undefined, {
-        'x-forwarded-for': '10.0.0.1',
-      });
-      return { code: res.errors?.[0]?.extensions?.code, ms: Date.now() - started };
+      const res = await t.gql(
+        `mutation { login(username: "wj-610302-leader", password: "${password}") { token } }`,
+        {},
+        undefined,
+        {
+          'x-forwarded-for': '10.0.0.1',
+        },
+      );
+      return { code: code(res), ms: Date.now() - started };
     };
     await attempt('bad-password-1');
     await attempt('bad-password-2');
@@ -118,15 +138,24 @@ describe('authentication', () => {
     const refused = await attempt(TEST_PASSWORD);
     expect(refused.code).toBe('TOO_MANY_REQUESTS');
     // Another user from the same test address is not locked by this username's count alone.
-    const other = await t.gql(`mutation { login(username: "wj-610302-analyst", password: "${TEST_PASSWORD}") { token } }`);
+    const other = await t.gql(
+      `mutation { login(username: "wj-610302-analyst", password: "${TEST_PASSWORD}") { token } }`,
+    );
     expect(other.errors).toBeUndefined();
   });
 
   it('throttles per address across usernames', async () => {
     const from = async (username: string) =>
-      (await t.gql(`mutation { login(username: "${username}", password: "bad-password-x") { token } }`, {}, undefined, {
-        'x-forwarded-for': '10.9.9.9',
-      })).errors?.[0]?.extensions?.code;
+      code(
+        await t.gql(
+          `mutation { login(username: "${username}", password: "bad-password-x") { token } }`,
+          {},
+          undefined,
+          {
+            'x-forwarded-for': '10.9.9.9',
+          },
+        ),
+      );
     // the address count is kept per client address as Express sees it (loopback proxy trusted)
     for (const u of ['a1', 'a2', 'a3', 'a4']) await from(`spray-${u}`);
     expect(await from('spray-a5')).toBe('TOO_MANY_REQUESTS');
@@ -136,6 +165,8 @@ describe('authentication', () => {
     const token = await t.login('ga-611021-investigator');
     const res = await t.gql('{ departments { id kind name region { code } } }', {}, token);
     expect(res.data.departments).toHaveLength(13 * 4);
-    expect(res.data.departments).toEqual(expect.arrayContaining([expect.objectContaining({ name: '洛南县公安局', kind: 'PUBLIC_SECURITY' })]));
+    expect(res.data.departments).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: '洛南县公安局', kind: 'PUBLIC_SECURITY' })]),
+    );
   });
 });

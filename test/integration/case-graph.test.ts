@@ -6,8 +6,10 @@ import 'reflect-metadata';
 import { toGlobalId } from '../../src/core/ids';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { AsUser, asUsers, code } from '../support/client';
 
 let t: TestApi;
+let gql: AsUser;
 const q = (sql: string, params: unknown[] = []) => t.services.db.query(sql, params);
 const dept: Record<string, string> = {};
 const ids: Record<string, string> = {};
@@ -22,10 +24,8 @@ interface Graph {
 const GRAPH = `query($id: ID!, $d: Int, $l: Int) {
   caseGraph(rootId: $id, depth: $d, limit: $l) { nodes { id type label depth } edges { from to kind } truncated } }`;
 
-const tokens: Record<string, string> = {};
-async function graph(username: string, rootId: string, depth?: number, limit?: number) {
-  tokens[username] ??= await t.login(username);
-  return t.gql<{ caseGraph: Graph }>(GRAPH, { id: rootId, d: depth, l: limit }, tokens[username]);
+function graph(username: string, rootId: string, depth?: number, limit?: number) {
+  return gql<{ caseGraph: Graph }>(username, GRAPH, { id: rootId, d: depth, l: limit });
 }
 async function graphOk(username: string, rootId: string, depth?: number, limit?: number): Promise<Graph> {
   const res = await graph(username, rootId, depth, limit);
@@ -72,6 +72,7 @@ beforeAll(async () => {
   t = await startTestApi();
   await seedRegions(t.services);
   await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+  gql = asUsers(t);
   const prefix: Record<string, string> = {
     MEDICAL_INSURANCE: 'yb',
     HEALTH: 'wj',
@@ -208,25 +209,26 @@ describe('caseGraph', () => {
   });
 
   it('is NOT_FOUND for a root the caller cannot see or that does not exist', async () => {
-    const code = async (user: string, id: string) => (await graph(user, id)).errors?.[0]?.extensions?.code;
-    expect(await code('yb-610303-leader', gid.clue('A'))).toBe('NOT_FOUND');
-    expect(await code('yb-610302-investigator', gid.clue('Z'))).toBe('NOT_FOUND');
-    expect(await code('yb-610302-investigator', gid.case('K2'))).toBe('NOT_FOUND');
-    expect(await code('yb-610302-investigator', toGlobalId('Clue', '00000000-0000-0000-0000-000000000000'))).toBe(
+    const codeOf = async (user: string, id: string) => code(await graph(user, id));
+    expect(await codeOf('yb-610303-leader', gid.clue('A'))).toBe('NOT_FOUND');
+    expect(await codeOf('yb-610302-investigator', gid.clue('Z'))).toBe('NOT_FOUND');
+    expect(await codeOf('yb-610302-investigator', gid.case('K2'))).toBe('NOT_FOUND');
+    expect(await codeOf('yb-610302-investigator', toGlobalId('Clue', '00000000-0000-0000-0000-000000000000'))).toBe(
       'NOT_FOUND',
     );
-    expect(await code('yb-610302-investigator', toGlobalId('Clue', 'not-a-uuid'))).toBe('NOT_FOUND');
+    expect(await codeOf('yb-610302-investigator', toGlobalId('Clue', 'not-a-uuid'))).toBe('NOT_FOUND');
     // Police look nothing up: a person is visible to them only through a clue they see.
-    expect(await code('ga-610303-investigator', gid.person('P1'))).toBe('NOT_FOUND');
-    expect(await code('yb-610302-investigator', toGlobalId('User', 'x'))).toBe('BAD_USER_INPUT');
+    expect(await codeOf('ga-610303-investigator', gid.person('P1'))).toBe('NOT_FOUND');
+    expect(await codeOf('yb-610302-investigator', toGlobalId('User', 'x'))).toBe('BAD_USER_INPUT');
   });
 
   it('gives node ids that node(id:) resolves', async () => {
     const g = await graphOk('yb-610302-investigator', gid.clue('A'), 2);
-    const token = tokens['yb-610302-investigator'];
     const fetched = ['Clue', 'Case', 'ClueTransfer', 'Department', 'Institution', 'Person'];
     for (const n of g.nodes.filter((x) => fetched.includes(x.type))) {
-      const res = await t.gql('query($id: ID!) { node(id: $id) { id __typename } }', { id: n.id }, token);
+      const res = await gql('yb-610302-investigator', 'query($id: ID!) { node(id: $id) { id __typename } }', {
+        id: n.id,
+      });
       expect(res.data?.node).toEqual({ id: n.id, __typename: n.type });
     }
   });

@@ -1,6 +1,7 @@
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import { toGlobalId } from '../../src/core/ids';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
+import { AsUser, asUsers, code } from '../support/client';
 
 const CASE_FIELDS = `id code title status version regionCode noActionDecision allowedEvents
   owner { name } leadInvestigator { username }
@@ -23,12 +24,9 @@ const CASE = `query($id: ID!) { case(id: $id) { ${CASE_FIELDS} } }`;
 
 describe('cases (案件)', () => {
   let t: TestApi;
-  const tokens: Record<string, string> = {};
   let clueSeq = 0;
 
-  const as = async (username: string) => (tokens[username] ??= await t.login(username));
-  const gql = async (username: string, query: string, variables: Record<string, unknown> = {}) =>
-    t.gql(query, variables, await as(username));
+  let gql: AsUser;
   const departmentId = async (kind: string, region: string): Promise<string> =>
     (await t.services.db.query('SELECT id FROM department WHERE kind = $1 AND region_code = $2', [kind, region]))[0].id;
 
@@ -65,6 +63,7 @@ describe('cases (案件)', () => {
     t = await startTestApi();
     await seedRegions(t.services);
     await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+    gql = asUsers(t);
     await t.services.db.query(
       `INSERT INTO institution (code, name, kind, level, ownership, region_code)
        VALUES ('H6103020001', '渭滨区某民营医院', 'HOSPITAL', 'SECONDARY', 'PRIVATE', '610302')`,
@@ -98,11 +97,9 @@ describe('cases (案件)', () => {
       expect(filed.timeline).toEqual([
         { event: 'FILE', from: null, to: 'FILED', note: '两条线索并案', actor: { username: INVESTIGATOR } },
       ]);
-      const clueTimeline = await t.gql(
-        'query($id: ID!) { clue(id: $id) { timeline { event from to } } }',
-        { id: clues[0] },
-        tokens[INVESTIGATOR],
-      );
+      const clueTimeline = await gql(INVESTIGATOR, 'query($id: ID!) { clue(id: $id) { timeline { event from to } } }', {
+        id: clues[0],
+      });
       expect(clueTimeline.data.clue.timeline).toContainEqual({
         event: 'OPEN_CASE',
         from: 'SUBSTANTIATED',
@@ -113,18 +110,16 @@ describe('cases (案件)', () => {
     it('refuses clues that are not substantiated (INVALID_TRANSITION), not visible (NOT_FOUND) or not owned (FORBIDDEN)', async () => {
       const verifying = await clue(YB_WEIBIN, 'VERIFYING');
       const res = await gql(INVESTIGATOR, OPEN, { i: { clueIds: [verifying], title: 'x' } });
-      expect(res.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+      expect(code(res)).toBe('INVALID_TRANSITION');
       expect(res.errors?.[0]?.message).toContain('VERIFYING');
 
       const elsewhere = await clue({ kind: 'MEDICAL_INSURANCE', region: '610303' });
-      expect(
-        (await gql(INVESTIGATOR, OPEN, { i: { clueIds: [elsewhere], title: 'x' } })).errors?.[0]?.extensions?.code,
-      ).toBe('NOT_FOUND');
+      expect(code(await gql(INVESTIGATOR, OPEN, { i: { clueIds: [elsewhere], title: 'x' } }))).toBe('NOT_FOUND');
 
       // The city 医保 sees the county's clue but does not own it.
       const county = await clue(YB_WEIBIN);
       const city = await gql('yb-610300-investigator', OPEN, { i: { clueIds: [county], title: 'x' } });
-      expect(city.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(city)).toBe('FORBIDDEN');
 
       const nothingFiled = await t.services.db.query(`SELECT count(*)::int AS n FROM "case" WHERE title = 'x'`);
       expect(nothingFiled[0].n).toBe(0);
@@ -135,7 +130,7 @@ describe('cases (案件)', () => {
       const res = await gql(INVESTIGATOR, OPEN, {
         i: { clueIds: [await clue(YB_WEIBIN)], title: 'x', leadInvestigatorId: other },
       });
-      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(res)).toBe('BAD_USER_INPUT');
     });
   });
 
@@ -180,7 +175,7 @@ describe('cases (案件)', () => {
       expect((await transition(id, 'START_RECTIFICATION')).data.transitionCase.status).toBe('RECTIFYING');
 
       const refused = await transition(id, 'CLOSE');
-      expect(refused.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+      expect(code(refused)).toBe('INVALID_TRANSITION');
       expect(refused.errors?.[0]?.message).toMatch(/1 rectification item\(s\) are not done/);
 
       // The rectifying department (卫健) completes its item, though it cannot see the case itself.
@@ -196,7 +191,7 @@ describe('cases (案件)', () => {
         id: rectification.data.addRectification.id,
         n: '再次',
       });
-      expect(again.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+      expect(code(again)).toBe('INVALID_TRANSITION');
 
       const closed = (await transition(id, 'CLOSE', { n: '结案' })).data.transitionCase;
       expect(closed).toMatchObject({ status: 'CLOSED', version: 6, allowedEvents: [] });
@@ -242,11 +237,9 @@ describe('cases (案件)', () => {
       await transition(id, 'START_INVESTIGATION');
       await transition(id, 'SUBMIT_FOR_REVIEW');
       const refused = await transition(id, 'DECIDE');
-      expect(refused.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+      expect(code(refused)).toBe('INVALID_TRANSITION');
       expect(refused.errors?.[0]?.message).toMatch(/at least one sanction or a recorded no-action decision/);
-      expect((await transition(id, 'START_INVESTIGATION', { d: '情节轻微' })).errors?.[0]?.extensions?.code).toBe(
-        'BAD_USER_INPUT',
-      );
+      expect(code(await transition(id, 'START_INVESTIGATION', { d: '情节轻微' }))).toBe('BAD_USER_INPUT');
 
       const decided = await transition(id, 'DECIDE', { d: '情节轻微，不予处理' });
       expect(decided.errors).toBeUndefined();
@@ -270,14 +263,13 @@ describe('cases (案件)', () => {
 
     it('of 10 simultaneous START_INVESTIGATION with the same version exactly one wins', async () => {
       const { id } = await openCase();
-      await as(INVESTIGATOR);
       const results = await Promise.all(
         Array.from({ length: 10 }, () => transition(id, 'START_INVESTIGATION', { v: 1 })),
       );
       const won = results.filter((r) => !r.errors);
       expect(won).toHaveLength(1);
       for (const lost of results.filter((r) => r.errors)) {
-        expect(['VERSION_CONFLICT', 'INVALID_TRANSITION']).toContain(lost.errors?.[0]?.extensions?.code);
+        expect(['VERSION_CONFLICT', 'INVALID_TRANSITION']).toContain(code(lost));
       }
       const timeline = (await gql(INVESTIGATOR, CASE, { id })).data.case.timeline;
       expect(timeline.filter((e: { event: string }) => e.event === 'START_INVESTIGATION')).toHaveLength(1);
@@ -285,13 +277,15 @@ describe('cases (案件)', () => {
   });
 
   describe('sanctions (处理处罚)', () => {
-    let caseId: string;
-    beforeAll(async () => {
-      caseId = (await openCase('罚款案件')).id;
+    /** A fresh case under investigation (INVESTIGATING takes sanctions), as its global id. */
+    const investigatingCase = async (): Promise<string> => {
+      const caseId = (await openCase('罚款案件')).id;
       await transition(caseId, 'START_INVESTIGATION');
-    });
+      return caseId;
+    };
 
     it('keeps money exact: "1234.50" round-trips, "1.005" is BAD_USER_INPUT', async () => {
+      const caseId = await investigatingCase();
       const ok = await gql(INVESTIGATOR, ADD_SANCTION, {
         i: { caseId, kind: 'ADMINISTRATIVE_PENALTY', personId: 'P610302001', amount: '1234.50' },
       });
@@ -313,12 +307,13 @@ describe('cases (案件)', () => {
       const inexact = await gql(INVESTIGATOR, ADD_SANCTION, {
         i: { caseId, kind: 'FUND_RECOVERY', personId: 'P610302001', amount: '1.005' },
       });
-      expect(inexact.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(inexact)).toBe('BAD_USER_INPUT');
     });
 
     it('needs exactly one existing target, an amount for 罚款/追回, and a state that takes sanctions', async () => {
+      const caseId = await investigatingCase();
       const codes = async (i: Record<string, unknown>, id = caseId) =>
-        (await gql(INVESTIGATOR, ADD_SANCTION, { i: { caseId: id, ...i } })).errors?.[0]?.extensions?.code;
+        code(await gql(INVESTIGATOR, ADD_SANCTION, { i: { caseId: id, ...i } }));
       expect(await codes({ kind: 'INTERVIEW' })).toBe('BAD_USER_INPUT');
       expect(await codes({ kind: 'INTERVIEW', personId: 'P610302001', institutionCode: 'H6103020001' })).toBe(
         'BAD_USER_INPUT',
@@ -335,7 +330,7 @@ describe('cases (案件)', () => {
       const byOthers = await gql('yb-610300-investigator', ADD_SANCTION, {
         i: { caseId, kind: 'INTERVIEW', personId: 'P610302001' },
       });
-      expect(byOthers.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(byOthers)).toBe('FORBIDDEN');
     });
   });
 
@@ -351,7 +346,7 @@ describe('cases (案件)', () => {
           deadline: '2099-01-01',
         },
       });
-      expect(early.errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
+      expect(code(early)).toBe('INVALID_TRANSITION');
       await transition(id, 'SUBMIT_FOR_REVIEW');
       const past = await gql(INVESTIGATOR, ADD_RECTIFICATION, {
         i: {
@@ -361,7 +356,7 @@ describe('cases (案件)', () => {
           deadline: '2001-01-01',
         },
       });
-      expect(past.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(past)).toBe('BAD_USER_INPUT');
       const item = await gql(INVESTIGATOR, ADD_RECTIFICATION, {
         i: {
           caseId: id,
@@ -373,9 +368,9 @@ describe('cases (案件)', () => {
       expect(item.errors).toBeUndefined();
       const itemId = item.data.addRectification.id;
       const stranger = await gql('wj-610303-investigator', COMPLETE_RECTIFICATION, { id: itemId, n: '完成' });
-      expect(stranger.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(code(stranger)).toBe('NOT_FOUND');
       const reader = await gql('jw-610300-leader', COMPLETE_RECTIFICATION, { id: itemId, n: '完成' });
-      expect(reader.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(reader)).toBe('FORBIDDEN');
       const node = await gql(
         'wj-610302-investigator',
         'query($id: ID!) { node(id: $id) { ... on RectificationItem { status case { id } } } }',
@@ -407,13 +402,13 @@ describe('cases (案件)', () => {
         'mutation($a: ID!) { linkCases(caseId: $a, otherCaseId: $a, kind: RELATED) { id } }',
         { a: a.id },
       );
-      expect(self.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(self)).toBe('BAD_USER_INPUT');
       const notOwner = await gql(
         'yb-610300-investigator',
         'mutation($a: ID!, $b: ID!) { linkCases(caseId: $a, otherCaseId: $b, kind: RELATED) { id } }',
         { a: a.id, b: b.id },
       );
-      expect(notOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(notOwner)).toBe('FORBIDDEN');
     });
   });
 
@@ -429,16 +424,14 @@ describe('cases (案件)', () => {
         (await gql('yb-610303-investigator', 'query($id: ID!) { node(id: $id) { id } }', { id })).data.node,
       ).toBeNull();
       expect((await gql('yb-610303-investigator', '{ cases { totalCount } }')).data.cases.totalCount).toBe(0);
-      expect(
-        (await transition(id, 'START_INVESTIGATION', {}, 'yb-610303-investigator')).errors?.[0]?.extensions?.code,
-      ).toBe('NOT_FOUND');
+      expect(code(await transition(id, 'START_INVESTIGATION', {}, 'yb-610303-investigator'))).toBe('NOT_FOUND');
     });
 
     it('the city’s 纪委 reads but may not change (FORBIDDEN, audited as denied)', async () => {
       const read = (await gql('jw-610300-leader', CASE, { id })).data.case;
       expect(read).toMatchObject({ id, allowedEvents: [] });
       const res = await transition(id, 'START_INVESTIGATION', {}, 'jw-610300-leader');
-      expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(res)).toBe('FORBIDDEN');
       const denied = await t.services.db.query(
         `SELECT a.detail FROM audit_log a JOIN app_user u ON u.id = a.actor_id
          WHERE a.action = 'denied' AND u.username = 'jw-610300-leader' AND a.detail->>'field' = 'Mutation.transitionCase'`,

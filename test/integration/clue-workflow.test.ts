@@ -6,6 +6,7 @@
 import { toGlobalId } from '../../src/core/ids';
 import { startTestApi, TestApi } from '../support/harness';
 import { departmentIdOf, routedClue, rowId, seedWorkflowFixtures, tokenSource } from '../support/workflow-fixtures';
+import { AsUser, asUsers, code } from '../support/client';
 
 const CLUE_FIELDS = `id code status version allowedEvents findings disposition recoveredAmount amountInvolved
   owner { id name } timeline { event from to note actor { username } }`;
@@ -29,9 +30,7 @@ const sorted = (xs: string[]) => [...xs].sort();
 describe('clue workflow (线索)', () => {
   let t: TestApi;
   let token: (username: string) => Promise<string>;
-  const gql = async (username: string, query: string, variables: Record<string, unknown> = {}) =>
-    t.gql(query, variables, await token(username));
-  const code = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+  let gql: AsUser;
 
   /** A clue routed to 医保 渭滨区 (the default rule), as its global id. */
   const routed = async (overrides: Parameters<typeof routedClue>[1] = {}) =>
@@ -41,6 +40,7 @@ describe('clue workflow (线索)', () => {
     t = await startTestApi();
     await seedWorkflowFixtures(t.services);
     token = tokenSource(t.services);
+    gql = asUsers(t, token);
   });
   afterAll(() => t.close());
 

@@ -15,6 +15,7 @@ import { generateSyntheticBatch } from '../../src/synth/generator';
 import { ExpectedHits } from '../../src/synth/oracle';
 import { startWorkers, WorkerHost } from '../../workers';
 import { startTestApi, TEST_PASSWORD, TestApi, waitFor } from '../support/harness';
+import { code } from '../support/client';
 
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
 const DIST = join(__dirname, '..', '..', 'dist');
@@ -216,17 +217,13 @@ describe('collision runs', () => {
   it('only 医保 analysts and leaders start runs, inside their jurisdiction', async () => {
     const input = { i: { from: WINDOW.from, to: WINDOW.to, regionCode: '610000' } };
     const mutation = 'mutation($i: RunCollisionInput!) { runCollision(input: $i) { id } }';
-    expect((await t.gql(mutation, input, await t.login('yb-610302-analyst'))).errors?.[0]?.extensions?.code).toBe(
-      'FORBIDDEN',
-    );
-    expect((await t.gql(mutation, input, await t.login('wj-610000-leader'))).errors?.[0]?.extensions?.code).toBe(
-      'FORBIDDEN',
-    );
+    expect(code(await t.gql(mutation, input, await t.login('yb-610302-analyst')))).toBe('FORBIDDEN');
+    expect(code(await t.gql(mutation, input, await t.login('wj-610000-leader')))).toBe('FORBIDDEN');
     const bad = await t.gql(
       mutation,
       { i: { from: '2025-03-31', to: '2025-03-01', regionCode: '610000' } },
       await t.login('yb-610000-leader'),
     );
-    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(code(bad)).toBe('BAD_USER_INPUT');
   });
 });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ingestBatch } from '../../src/domain/ingest/ingest.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { code } from '../support/client';
 
 const SETTLEMENT = `query($id: String!) {
   settlement(settlementId: $id) {
@@ -104,7 +105,7 @@ describe('ingest: GraphQL reads', () => {
       'persons.csv',
     ]);
     for (const user of ['yb-610300-investigator', 'wj-610300-admin']) {
-      expect((await t.gql(query, {}, tokens[user])).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(await t.gql(query, {}, tokens[user]))).toBe('FORBIDDEN');
     }
   });
 });

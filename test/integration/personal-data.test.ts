@@ -2,6 +2,7 @@ import { idCheckChar } from '../../src/domain/reference/id-number';
 import { keyedHash, sqlEncrypt, sqlKeyedHash } from '../../src/domain/reference/personal-data';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { code } from '../support/client';
 
 const ID17 = '61030219800101123';
 const ID_NUMBER = ID17 + idCheckChar(ID17);
@@ -38,7 +39,11 @@ describe('personal data', () => {
   it('shows the masked number to anyone who may look the person up', async () => {
     const token = await t.login('yb-610300-analyst');
     const res = await t.gql(PERSON, {}, token);
-    expect(res.data.person).toMatchObject({ personId: 'P1', maskedIdNumber: `610302********${ID_NUMBER.slice(-4)}`, isPublicOfficial: true });
+    expect(res.data.person).toMatchObject({
+      personId: 'P1',
+      maskedIdNumber: `610302********${ID_NUMBER.slice(-4)}`,
+      isPublicOfficial: true,
+    });
   });
 
   it('gives the full number to case workers, decrypted from the SQL ciphertext, and audits the read', async () => {
@@ -57,7 +62,7 @@ describe('personal data', () => {
     const token = await t.login('yb-610302-analyst');
     const res = await t.gql('query { person(personId: "P1") { name idNumber } }', {}, token);
     expect(res.data.person).toEqual({ name: '张三', idNumber: null });
-    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(code(res)).toBe('FORBIDDEN');
     const denied = await t.services.db.query(`SELECT detail->>'field' AS field FROM audit_log WHERE action = 'denied'`);
     expect(denied.map((r: { field: string }) => r.field)).toContain('Person.idNumber');
   });
@@ -67,7 +72,11 @@ describe('personal data', () => {
       const res = await t.gql(PERSON, {}, await t.login(username));
       expect(res.data.person).toBeNull();
     }
-    const node = await t.gql('query($id: ID!) { node(id: $id) { id } }', { id: Buffer.from('Person:P1').toString('base64url') }, await t.login('yb-610100-leader'));
+    const node = await t.gql(
+      'query($id: ID!) { node(id: $id) { id } }',
+      { id: Buffer.from('Person:P1').toString('base64url') },
+      await t.login('yb-610100-leader'),
+    );
     expect(node.data.node).toBeNull();
   });
 

@@ -5,8 +5,10 @@
  */
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { AsUser, asUsers, code } from '../support/client';
 
 let t: TestApi;
+let gql: AsUser;
 const q = (sql: string, params: unknown[] = []) => t.services.db.query(sql, params);
 const dept: Record<string, string> = {};
 let leaderId: string;
@@ -22,10 +24,8 @@ const STATS = `query($r: String!, $f: Date!, $t: Date!) {
               sanctions amountRecovered }
   } }`;
 
-const tokens: Record<string, string> = {};
-async function stats(username: string, regionCode: string, from: string, to: string) {
-  tokens[username] ??= await t.login(username);
-  return t.gql(STATS, { r: regionCode, f: from, t: to }, tokens[username]);
+function stats(username: string, regionCode: string, from: string, to: string) {
+  return gql(username, STATS, { r: regionCode, f: from, t: to });
 }
 async function statsOk(username: string, regionCode: string, from: string, to: string) {
   const res = await stats(username, regionCode, from, to);
@@ -163,6 +163,7 @@ beforeAll(async () => {
   t = await startTestApi();
   await seedRegions(t.services);
   await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+  gql = asUsers(t);
   const prefix: Record<string, string> = {
     MEDICAL_INSURANCE: 'yb',
     HEALTH: 'wj',
@@ -408,27 +409,15 @@ describe('supervisionStats', () => {
   });
 
   it('is FORBIDDEN for investigators and for regions outside the jurisdiction', async () => {
-    expect(
-      (await stats('yb-610302-investigator', '610302', '2025-03-01', '2025-03-31')).errors?.[0]?.extensions?.code,
-    ).toBe('FORBIDDEN');
-    expect((await stats('yb-610302-leader', '610300', '2025-03-01', '2025-03-31')).errors?.[0]?.extensions?.code).toBe(
-      'FORBIDDEN',
-    );
-    expect((await stats('yb-610302-leader', '610303', '2025-03-01', '2025-03-31')).errors?.[0]?.extensions?.code).toBe(
-      'FORBIDDEN',
-    );
-    expect((await stats('yb-610300-admin', '610300', '2025-03-01', '2025-03-31')).errors?.[0]?.extensions?.code).toBe(
-      'FORBIDDEN',
-    );
+    expect(code(await stats('yb-610302-investigator', '610302', '2025-03-01', '2025-03-31'))).toBe('FORBIDDEN');
+    expect(code(await stats('yb-610302-leader', '610300', '2025-03-01', '2025-03-31'))).toBe('FORBIDDEN');
+    expect(code(await stats('yb-610302-leader', '610303', '2025-03-01', '2025-03-31'))).toBe('FORBIDDEN');
+    expect(code(await stats('yb-610300-admin', '610300', '2025-03-01', '2025-03-31'))).toBe('FORBIDDEN');
   });
 
   it('rejects an inverted window and an unknown region', async () => {
-    expect((await stats('yb-610302-leader', '610302', '2025-04-01', '2025-03-31')).errors?.[0]?.extensions?.code).toBe(
-      'BAD_USER_INPUT',
-    );
-    expect((await stats('jw-610000-leader', '619999', '2025-03-01', '2025-03-31')).errors?.[0]?.extensions?.code).toBe(
-      'BAD_USER_INPUT',
-    );
+    expect(code(await stats('yb-610302-leader', '610302', '2025-04-01', '2025-03-31'))).toBe('BAD_USER_INPUT');
+    expect(code(await stats('jw-610000-leader', '619999', '2025-03-01', '2025-03-31'))).toBe('BAD_USER_INPUT');
   });
 
   it('returns zeros and a null average for an empty window', async () => {

@@ -2,6 +2,7 @@ import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import { toGlobalId } from '../../src/core/ids';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { markOverdueSupervision, remindSupervisionDeadlines } from '../../src/domain/supervision/supervision.jobs';
+import { AsUser, asUsers, code, data } from '../support/client';
 
 const ITEM_FIELDS = `id kind title status version deadline completedAt cancelReason allowedEvents
   clue { id owner { name } } case { id } transfer { id status }
@@ -18,12 +19,9 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 
 describe('supervision items (督办事项)', () => {
   let t: TestApi;
-  const tokens: Record<string, string> = {};
   let seq = 0;
 
-  const as = async (username: string) => (tokens[username] ??= await t.login(username));
-  const gql = async (username: string, query: string, variables: Record<string, unknown> = {}) =>
-    t.gql(query, variables, await as(username));
+  let gql: AsUser;
   const departmentRow = async (kind: string, region: string): Promise<string> =>
     (await t.services.db.query('SELECT id FROM department WHERE kind = $1 AND region_code = $2', [kind, region]))[0].id;
   const department = async (kind: string, region: string) =>
@@ -57,13 +55,14 @@ describe('supervision items (督办事项)', () => {
     t = await startTestApi();
     await seedRegions(t.services);
     await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+    gql = asUsers(t);
   });
   afterAll(() => t.close());
 
   describe('creating', () => {
     it('is for leaders only; investigators are FORBIDDEN (and audited)', async () => {
       const res = await create('yb-610300-investigator', { clueId: await clue() });
-      expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(code(res)).toBe('FORBIDDEN');
       const denied = await t.services.db.query(
         `SELECT 1 FROM audit_log a JOIN app_user u ON u.id = a.actor_id WHERE a.action = 'denied' AND u.username = 'yb-610300-investigator'`,
       );
@@ -72,16 +71,13 @@ describe('supervision items (督办事项)', () => {
 
     it('needs a target the leader’s department can see (NOT_FOUND otherwise), exactly one, and a future deadline', async () => {
       const id = await clue();
-      expect((await create('yb-610100-leader', { clueId: id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      expect((await create('ga-610302-leader', { clueId: id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      expect((await create(LEADER, {})).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(await create('yb-610100-leader', { clueId: id }))).toBe('NOT_FOUND');
+      expect(code(await create('ga-610302-leader', { clueId: id }))).toBe('NOT_FOUND');
+      expect(code(await create(LEADER, {}))).toBe('BAD_USER_INPUT');
       expect(
-        (await create(LEADER, { clueId: id, caseId: toGlobalId('Case', '00000000-0000-0000-0000-000000000000') }))
-          .errors?.[0]?.extensions?.code,
+        code(await create(LEADER, { clueId: id, caseId: toGlobalId('Case', '00000000-0000-0000-0000-000000000000') })),
       ).toBe('BAD_USER_INPUT');
-      expect((await create(LEADER, { clueId: id, deadline: inDays(-1) })).errors?.[0]?.extensions?.code).toBe(
-        'BAD_USER_INPUT',
-      );
+      expect(code(await create(LEADER, { clueId: id, deadline: inDays(-1) }))).toBe('BAD_USER_INPUT');
     });
 
     it('LISTED_SUPERVISION over a clue: OPEN, assigned, with the leader and the target', async () => {
@@ -182,9 +178,7 @@ describe('supervision items (督办事项)', () => {
       });
 
       const start = 'mutation($id: ID!) { startVerification(clueId: $id) { status owner { name } } }';
-      expect((await gql('yb-610302-investigator', start, { id: clueId })).errors?.[0]?.extensions?.code).toBe(
-        'NOT_FOUND',
-      );
+      expect(code(await gql('yb-610302-investigator', start, { id: clueId }))).toBe('NOT_FOUND');
       const moved = await gql('yb-610303-investigator', start, { id: clueId });
       expect(moved.errors).toBeUndefined();
       expect(moved.data.startVerification).toEqual({ status: 'VERIFYING', owner: { name: '金台区医疗保障局' } });
@@ -215,17 +209,17 @@ describe('supervision items (督办事项)', () => {
         clueId: await clue(),
         assignedToDepartmentId: await department('MEDICAL_INSURANCE', '610302'),
       });
-      expect(same.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(same)).toBe('BAD_USER_INPUT');
     });
   });
 
   describe('progress, completion and cancellation', () => {
-    let itemId: string;
-    beforeAll(async () => {
-      itemId = (await create(LEADER, { clueId: await clue() })).data.createSupervisionItem.id;
-    });
+    /** A fresh OPEN item of the leader over a new clue of 医保 渭滨区, as its global id. */
+    const openItem = async (): Promise<string> =>
+      data(await create(LEADER, { clueId: await clue() })).createSupervisionItem.id;
 
     it('progress is appended by the assigned department and the supervising leader’s department, nobody else', async () => {
+      const itemId = await openItem();
       expect(
         (await gql('yb-610302-investigator', REPORT, { id: itemId, n: '已约谈医院负责人' })).errors,
       ).toBeUndefined();
@@ -234,36 +228,27 @@ describe('supervision items (督办事项)', () => {
         { note: '已约谈医院负责人', author: { username: 'yb-610302-investigator' } },
         { note: '请加快进度', author: { username: LEADER } },
       ]);
-      expect((await gql('jw-610300-leader', REPORT, { id: itemId, n: '纪委意见' })).errors?.[0]?.extensions?.code).toBe(
-        'FORBIDDEN',
-      );
-      expect((await gql('yb-610303-investigator', REPORT, { id: itemId, n: 'x' })).errors?.[0]?.extensions?.code).toBe(
-        'NOT_FOUND',
-      );
+      expect(code(await gql('jw-610300-leader', REPORT, { id: itemId, n: '纪委意见' }))).toBe('FORBIDDEN');
+      expect(code(await gql('yb-610303-investigator', REPORT, { id: itemId, n: 'x' }))).toBe('NOT_FOUND');
     });
 
     it('only the creating leader completes; then it is final', async () => {
-      expect((await gql('yb-610302-investigator', COMPLETE, { id: itemId })).errors?.[0]?.extensions?.code).toBe(
-        'FORBIDDEN',
-      );
-      expect((await gql('yb-610302-leader', COMPLETE, { id: itemId })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect((await gql('jw-610300-leader', COMPLETE, { id: itemId })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const itemId = await openItem();
+      expect(code(await gql('yb-610302-investigator', COMPLETE, { id: itemId }))).toBe('FORBIDDEN');
+      expect(code(await gql('yb-610302-leader', COMPLETE, { id: itemId }))).toBe('FORBIDDEN');
+      expect(code(await gql('jw-610300-leader', COMPLETE, { id: itemId }))).toBe('FORBIDDEN');
       const done = await gql(LEADER, COMPLETE, { id: itemId });
       expect(done.errors).toBeUndefined();
       expect(done.data.completeSupervisionItem).toMatchObject({ status: 'COMPLETED', version: 2, allowedEvents: [] });
       expect(done.data.completeSupervisionItem.completedAt).toBeTruthy();
-      expect((await gql(LEADER, COMPLETE, { id: itemId })).errors?.[0]?.extensions?.code).toBe('INVALID_TRANSITION');
-      expect((await gql(LEADER, REPORT, { id: itemId, n: '补充' })).errors?.[0]?.extensions?.code).toBe(
-        'INVALID_TRANSITION',
-      );
+      expect(code(await gql(LEADER, COMPLETE, { id: itemId }))).toBe('INVALID_TRANSITION');
+      expect(code(await gql(LEADER, REPORT, { id: itemId, n: '补充' }))).toBe('INVALID_TRANSITION');
     });
 
     it('only the creating leader cancels, with a reason', async () => {
       const other = (await create(LEADER, { clueId: await clue() })).data.createSupervisionItem.id;
-      expect(
-        (await gql('yb-610302-investigator', CANCEL, { id: other, r: '不需要' })).errors?.[0]?.extensions?.code,
-      ).toBe('FORBIDDEN');
-      expect((await gql(LEADER, CANCEL, { id: other, r: ' ' })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(code(await gql('yb-610302-investigator', CANCEL, { id: other, r: '不需要' }))).toBe('FORBIDDEN');
+      expect(code(await gql(LEADER, CANCEL, { id: other, r: ' ' }))).toBe('BAD_USER_INPUT');
       const res = await gql(LEADER, CANCEL, { id: other, r: '已并入其他督办事项' });
       expect(res.data.cancelSupervisionItem).toMatchObject({ status: 'CANCELLED', cancelReason: '已并入其他督办事项' });
       expect(res.data.cancelSupervisionItem.timeline.map((e: { event: string }) => e.event)).toEqual([

@@ -7,14 +7,8 @@ import { markOverdueTransfers } from '../../src/domain/transfer/transfer.jobs';
 import { addMonths, addWorkingDays } from '../../src/domain/reference/working-days';
 import { toGlobalId } from '../../src/core/ids';
 import { startTestApi, TestApi } from '../support/harness';
-import {
-  departmentIdOf,
-  insertClue,
-  routedClue,
-  rowId,
-  seedWorkflowFixtures,
-  tokenSource,
-} from '../support/workflow-fixtures';
+import { departmentIdOf, insertClue, routedClue, rowId, seedWorkflowFixtures } from '../support/workflow-fixtures';
+import { AsUser, asUsers, code, data } from '../support/client';
 
 const TRANSFER_FIELDS = `id status reason returnReason feedback feedbackAt overdue requestedAt acceptDeadline feedbackDeadline respondedAt
   from { id kind } to { id kind } requestedBy { username }
@@ -34,10 +28,7 @@ const user = (kind: Kind, region: string, role = 'investigator') => `${PREFIX[ki
 
 describe('clue transfers (线索移送)', () => {
   let t: TestApi;
-  let token: (username: string) => Promise<string>;
-  const gql = async (username: string, query: string, variables: Record<string, unknown> = {}) =>
-    t.gql(query, variables, await token(username));
-  const code = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+  let gql: AsUser;
   const dept = async (kind: Kind, region = '610302') =>
     toGlobalId('Department', await departmentIdOf(t.services, kind, region));
 
@@ -57,7 +48,7 @@ describe('clue transfers (线索移送)', () => {
   beforeAll(async () => {
     t = await startTestApi();
     await seedWorkflowFixtures(t.services);
-    token = tokenSource(t.services);
+    gql = asUsers(t);
   });
   afterAll(() => t.close());
 
@@ -106,16 +97,23 @@ describe('clue transfers (线索移送)', () => {
   });
 
   describe('from 医保 to 公安 and back', () => {
-    let clueId: string;
-    let transferId: string;
-
-    beforeAll(async () => {
-      clueId = toGlobalId('Clue', await routedClue(t.services));
-    });
+    /**
+     * A fresh clue routed to 医保 渭滨区 and transferred to 公安 渭滨区, taken through the API up
+     * to `state`: requested (PENDING), accepted by the police (ACCEPTED), then answered (FEEDBACK_GIVEN).
+     */
+    const transferToPolice = async (state: 'PENDING' | 'ACCEPTED' | 'FEEDBACK_GIVEN') => {
+      const clueId = toGlobalId('Clue', await routedClue(t.services));
+      const transferId = (await request('yb-610302-investigator', clueId, 'PUBLIC_SECURITY')).id;
+      if (state !== 'PENDING') data(await gql('ga-610302-investigator', ACCEPT, { id: transferId }));
+      if (state === 'FEEDBACK_GIVEN') {
+        data(await gql('ga-610302-investigator', FEEDBACK, { id: transferId, f: '已立案侦查' }));
+      }
+      return { clueId, transferId };
+    };
 
     it('request: the clue is TRANSFER_PENDING, the accept deadline is 3 working days for the police', async () => {
+      const clueId = toGlobalId('Clue', await routedClue(t.services));
       const transfer = await request('yb-610302-investigator', clueId, 'PUBLIC_SECURITY');
-      transferId = transfer.id;
       expect(transfer).toMatchObject({
         status: 'PENDING',
         reason: '涉嫌犯罪, 依法移送',
@@ -138,22 +136,29 @@ describe('clue transfers (线索移送)', () => {
     });
 
     it('the receiver sees it as INCOMING, the sender as OUTGOING', async () => {
-      const incoming = await gql('ga-610302-investigator', LIST, { f: { direction: 'INCOMING' } });
+      // In 金台区 (610303), where no other test of this file transfers between 医保 and 公安: the lists hold this one only.
+      const clueId = toGlobalId(
+        'Clue',
+        await insertClue(t.services, { ownerKind: 'MEDICAL_INSURANCE', ownerRegion: '610303' }),
+      );
+      const transferId = (await request('yb-610303-investigator', clueId, 'PUBLIC_SECURITY', '610303')).id;
+      const incoming = await gql('ga-610303-investigator', LIST, { f: { direction: 'INCOMING' } });
       expect(incoming.data.transfers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([transferId]);
       expect(
-        (await gql('ga-610302-investigator', LIST, { f: { direction: 'OUTGOING' } })).data.transfers.totalCount,
+        (await gql('ga-610303-investigator', LIST, { f: { direction: 'OUTGOING' } })).data.transfers.totalCount,
       ).toBe(0);
-      const outgoing = await gql('yb-610302-leader', LIST, { f: { direction: 'OUTGOING', status: ['PENDING'] } });
+      const outgoing = await gql('yb-610303-leader', LIST, { f: { direction: 'OUTGOING', status: ['PENDING'] } });
       expect(outgoing.data.transfers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([transferId]);
-      expect((await gql('yb-610302-leader', LIST, { f: { direction: 'INCOMING' } })).data.transfers.totalCount).toBe(0);
+      expect((await gql('yb-610303-leader', LIST, { f: { direction: 'INCOMING' } })).data.transfers.totalCount).toBe(0);
       // The receiver reads the clue while it is pending; the clue's receiver events are on the transfer.
-      const clue = await gql('ga-610302-investigator', `query($id: ID!) { clue(id: $id) { status allowedEvents } }`, {
+      const clue = await gql('ga-610303-investigator', `query($id: ID!) { clue(id: $id) { status allowedEvents } }`, {
         id: clueId,
       });
       expect(clue.data.clue.status).toBe('TRANSFER_PENDING');
     });
 
     it('a second pending transfer of the same clue is refused', async () => {
+      const { clueId } = await transferToPolice('PENDING');
       const res = await gql('yb-610302-investigator', REQUEST, {
         i: { clueId, toDepartmentId: await dept('HEALTH'), reason: '再次移送' },
       });
@@ -168,6 +173,7 @@ describe('clue transfers (线索移送)', () => {
     });
 
     it('only the receiver’s case workers accept or return: sender FORBIDDEN, third department NOT_FOUND', async () => {
+      const { transferId } = await transferToPolice('PENDING');
       for (const [who, expected] of [
         ['yb-610302-investigator', 'FORBIDDEN'],
         ['yb-610302-leader', 'FORBIDDEN'],
@@ -188,6 +194,7 @@ describe('clue transfers (线索移送)', () => {
     });
 
     it('accept: the receiver owns the clue (ASSIGNED) and has 30 working days for feedback', async () => {
+      const { clueId, transferId } = await transferToPolice('PENDING');
       const res = await gql('ga-610302-investigator', ACCEPT, { id: transferId });
       expect(res.errors).toBeUndefined();
       const accepted = res.data.acceptTransfer;
@@ -218,6 +225,7 @@ describe('clue transfers (线索移送)', () => {
     });
 
     it('feedback: by the receiver only, once', async () => {
+      const { transferId } = await transferToPolice('ACCEPTED');
       expect(code(await gql('yb-610302-investigator', FEEDBACK, { id: transferId, f: '已立案' }))).toBe('FORBIDDEN');
       expect(code(await gql('ga-610302-investigator', FEEDBACK, { id: transferId, f: '' }))).toBe('BAD_USER_INPUT');
       const res = await gql('ga-610302-investigator', FEEDBACK, { id: transferId, f: '已立案侦查' });
@@ -233,6 +241,7 @@ describe('clue transfers (线索移送)', () => {
     });
 
     it('公安 → 医保 back (双向移送): 5 working days, and the original owner owns it again', async () => {
+      const { clueId, transferId } = await transferToPolice('FEEDBACK_GIVEN');
       const back = await request(
         'ga-610302-investigator',
         clueId,

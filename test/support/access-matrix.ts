@@ -9,7 +9,8 @@
  */
 import { toGlobalId } from '../../src/core/ids';
 import { GraphQLResponse, TestApi } from './harness';
-import { departmentIdOf, insertClue, tokenSource } from './workflow-fixtures';
+import { AsUser, asUsers, code } from './client';
+import { departmentIdOf, insertClue } from './workflow-fixtures';
 
 export type Kind = 'MEDICAL_INSURANCE' | 'HEALTH' | 'PUBLIC_SECURITY' | 'DISCIPLINE';
 export type Role = 'INVESTIGATOR' | 'SUPERVISOR' | 'LEADER' | 'ANALYST' | 'ADMIN';
@@ -196,16 +197,16 @@ export interface MutationResult {
  * and notes every FORBIDDEN so that unauditedDenials() can check the audit log.
  */
 export class MatrixSession {
-  private readonly token: (username: string) => Promise<string>;
+  private readonly asUser: AsUser;
   private readonly lists = new Map<string, Promise<Set<string>>>();
   private readonly forbidden: { username: string; field: string; targetId: string }[] = [];
 
   constructor(readonly t: TestApi) {
-    this.token = tokenSource(t.services);
+    this.asUser = asUsers(t);
   }
 
-  async gql(actor: Actor, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    return this.t.gql(query, variables, await this.token(username(actor)));
+  gql(actor: Actor, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
+    return this.asUser(username(actor), query, variables);
   }
 
   /** Every id that the connection `field` (clues, cases, transfers, …) returns to the actor, all pages; fetched once. */
@@ -248,7 +249,7 @@ export class MatrixSession {
     label = field,
   ): Promise<MutationResult> {
     const res = await this.gql(actor, query, variables);
-    const got = res.errors ? String(res.errors[0].extensions?.code) : 'OK';
+    const got = res.errors ? String(code(res)) : 'OK';
     if (got === 'FORBIDDEN') this.forbidden.push({ username: username(actor), field: `Mutation.${field}`, targetId });
     return {
       mutation: label,
