@@ -2,6 +2,12 @@
  * Chinese display labels for every enum value the API exposes: the frontends show these.
  * Registered enums read their value lists from here (see enums.ts), so one table holds both.
  */
+import { SUPERVISION_KINDS } from '../domain/supervision/supervision.kinds';
+
+/** The labels of a table of kinds declared with their concept (`{ CODE: { label, … } }`). */
+const labelsOf = <T extends Record<string, { label: string }>>(kinds: T) =>
+  Object.fromEntries(Object.entries(kinds).map(([code, kind]) => [code, kind.label])) as { [K in keyof T]: T[K]['label'] };
+
 export const ENUM_LABELS = {
   DepartmentKind: {
     MEDICAL_INSURANCE: '医疗保障局',
@@ -27,12 +33,7 @@ export const ENUM_LABELS = {
   },
   CaseRelationKind: { RELATED: '关联案件', DUAL_INVESTIGATION: '一案双查' },
   RectificationStatus: { OPEN: '整改中', DONE: '已整改' },
-  SupervisionKind: {
-    LISTED_SUPERVISION: '挂牌督办',
-    LEADER_ASSIGNED: '领导包案',
-    ESCALATED: '提级办理',
-    DESIGNATED_JURISDICTION: '指定管辖',
-  },
+  SupervisionKind: labelsOf(SUPERVISION_KINDS),
 } as const satisfies Record<string, Record<string, string>>;
 
 export type LabelledEnum = keyof typeof ENUM_LABELS;

@@ -135,6 +135,12 @@ export function partiesOf(
     receiverDepartmentId?: string | null;
     assigneeDepartmentId?: string | null;
     creatorDepartmentId?: string | null;
+    /**
+     * For 指定管辖: the department whose work the entity is — a clue's or case's owner, a
+     * pending transfer's sender (who owns the clue until the transfer is accepted); null when
+     * nobody owns it yet (an unrouted clue: its state refuses designation, not who asks).
+     */
+    jurisdictionOwner?: { kind: DepartmentKind; regionCode: string } | null;
   },
 ): Set<Party> {
   const parties = new Set<Party>();
@@ -147,9 +153,24 @@ export function partiesOf(
     if (relations.ownerDepartmentId === d) parties.add('OWNER');
     if (relations.receiverDepartmentId === d) parties.add('RECEIVER');
     if (relations.assigneeDepartmentId === d) parties.add('ASSIGNEE');
+    if (relations.creatorDepartmentId === d) parties.add('SUPERVISING');
   }
   if (relations.creatorDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('CREATOR_LEADER');
+  if (relations.jurisdictionOwner !== undefined && isDesignator(actor, relations.jurisdictionOwner)) {
+    parties.add('DESIGNATOR');
+  }
   return parties;
+}
+
+/**
+ * 指定管辖 (DESIGNATED_JURISDICTION) moves a clue, case or pending transfer to another department:
+ * a change of the target, so seeing it is not enough (§6: only its owner changes an entity; 纪委
+ * reads other agencies' work read-only). It is decided by a leader of the owning department or
+ * of a department of the same kind above it (上级).
+ */
+function isDesignator(actor: Actor, owner: { kind: DepartmentKind; regionCode: string } | null): boolean {
+  if (!hasRole(actor, 'LEADER')) return false;
+  return owner === null || (actor.department.kind === owner.kind && coversRegion(actor, owner.regionCode));
 }
 
 /** Registering a clue (petition, inspection, self-report, audit): any case worker. */
@@ -160,20 +181,6 @@ export function assertCanRegisterClue(actor: Actor): void {
 /** Only LEADERs create supervision items, over something their department can see. */
 export function assertCanSupervise(actor: Actor): void {
   if (!hasRole(actor, 'LEADER')) throw forbidden('only leaders create supervision items');
-}
-
-/**
- * 指定管辖 (DESIGNATED_JURISDICTION) moves a clue, case or pending transfer to another department:
- * a change of the target, so seeing it is not enough (§6: only its owner changes an entity; 纪委
- * reads other agencies' work read-only). It is decided by a leader of the owning department or
- * of a department of the same kind above it (上级). The owner of a pending transfer is its
- * sender, who owns the clue until the transfer is accepted.
- */
-export function assertCanDesignate(actor: Actor, owner: { kind: DepartmentKind; regionCode: string }): void {
-  const ownerOrAbove = actor.department.kind === owner.kind && coversRegion(actor, owner.regionCode);
-  if (!hasRole(actor, 'LEADER') || !ownerOrAbove) {
-    throw forbidden('指定管辖 is decided by a leader of the owning department or of the same-kind department above it');
-  }
 }
 
 /**
@@ -197,17 +204,6 @@ export function assertCanCompleteRectification(
   const d = actor.department.id;
   if (!isCaseWorker(actor) || (d !== item.ownerDepartmentId && d !== item.caseOwnerDepartmentId)) {
     throw forbidden('only the rectifying department and the case owner complete a rectification item');
-  }
-}
-
-/** Reports on a supervision item: its assignee's case workers and the supervising leader's department. */
-export function assertCanReportProgress(
-  actor: Actor,
-  item: { assigneeDepartmentId: string; creatorDepartmentId: string },
-): void {
-  const d = actor.department.id;
-  if (!isCaseWorker(actor) || (d !== item.assigneeDepartmentId && d !== item.creatorDepartmentId)) {
-    throw forbidden('only the assigned department and the supervising leader report progress');
   }
 }
 

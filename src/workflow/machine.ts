@@ -18,6 +18,7 @@ export type Party =
   | 'RECEIVER' // a case worker of the department a transfer is addressed to
   | 'ASSIGNEE' // a case worker of the department a supervision item is assigned to
   | 'CREATOR_LEADER' // a leader of the department that created a supervision item
+  | 'SUPERVISING' // a case worker of the department that created a supervision item (督办单位)
   | 'DESIGNATOR' // a leader of the owning department or of the same-kind department above it (指定管辖)
   | 'RECTIFIER' // a case worker of the department that must rectify (整改责任单位)
   | 'SYSTEM';

@@ -263,7 +263,7 @@ describe('supervision item access matrix (PRODUCT.md §5–§6)', () => {
         if (sees) {
           expect({ target: read.data.node.clue !== null, events: read.data.node.allowedEvents.sort() }).toEqual({
             target: clueOutcome(actor, facts.target) !== 'NONE',
-            events: outcome === 'CLOSE' ? ['CANCEL', 'COMPLETE'] : [],
+            events: { CLOSE: ['CANCEL', 'COMPLETE', 'REPORT_PROGRESS'], REPORT: ['REPORT_PROGRESS'], READ: [], NONE: [] }[outcome],
           });
         }
 

@@ -188,7 +188,7 @@ const ROWS = matrixRows(
 );
 
 /** The buttons §5 gives the receiver's case workers in each state; readers get none. */
-const RECEIVER_EVENTS: Record<TransferState, string[]> = { PENDING: ['ACCEPT', 'RETURN'], ACCEPTED: ['GIVE_FEEDBACK'] };
+const RECEIVER_EVENTS: Record<TransferState, string[]> = { PENDING: ['ACCEPT', 'RETURN'], ACCEPTED: ['EXTEND_FEEDBACK', 'GIVE_FEEDBACK'] };
 
 describe('transfer access matrix (PRODUCT.md §5–§6)', () => {
   let t: TestApi;

@@ -94,7 +94,7 @@ describe('supervision items (督办事项)', () => {
         transfer: null,
         assignedTo: { name: '渭滨区医疗保障局' },
         leader: { username: LEADER },
-        allowedEvents: ['COMPLETE', 'CANCEL'],
+        allowedEvents: ['COMPLETE', 'CANCEL', 'REPORT_PROGRESS'],
         timeline: [{ event: 'CREATE', from: null, to: 'OPEN' }],
       });
     });
@@ -135,7 +135,7 @@ describe('supervision items (督办事项)', () => {
       const clueId = await clue();
       const res = await create(LEADER, { clueId, assignedToDepartmentId: await department('HEALTH', '610302') });
       const seen = (await gql('wj-610302-investigator', ITEM, { id: res.data.createSupervisionItem.id })).data.node;
-      expect(seen).toMatchObject({ assignedTo: { name: '渭滨区卫生健康委员会' }, clue: null, allowedEvents: [] });
+      expect(seen).toMatchObject({ assignedTo: { name: '渭滨区卫生健康委员会' }, clue: null, allowedEvents: ['REPORT_PROGRESS'] });
     });
   });
 
@@ -239,7 +239,7 @@ describe('supervision items (督办事项)', () => {
       expect(code(await gql('jw-610300-leader', COMPLETE, { id: itemId }))).toBe('FORBIDDEN');
       const done = await gql(LEADER, COMPLETE, { id: itemId });
       expect(done.errors).toBeUndefined();
-      expect(done.data.completeSupervisionItem).toMatchObject({ status: 'COMPLETED', version: 2, allowedEvents: [] });
+      expect(done.data.completeSupervisionItem).toMatchObject({ status: 'COMPLETED', version: 4, allowedEvents: [] });
       expect(done.data.completeSupervisionItem.completedAt).toBeTruthy();
       expect(code(await gql(LEADER, COMPLETE, { id: itemId }))).toBe('INVALID_TRANSITION');
       expect(code(await gql(LEADER, REPORT, { id: itemId, n: '补充' }))).toBe('INVALID_TRANSITION');
@@ -298,7 +298,7 @@ describe('supervision items (督办事项)', () => {
       expect(await markOverdueSupervision(t.services)).toEqual([]);
 
       const item = (await gql(LEADER, ITEM, { id: itemId })).data.node;
-      expect(item).toMatchObject({ status: 'OVERDUE', version: 2, allowedEvents: ['COMPLETE', 'CANCEL'] });
+      expect(item).toMatchObject({ status: 'OVERDUE', version: 2, allowedEvents: ['COMPLETE', 'CANCEL', 'REPORT_PROGRESS'] });
       expect(item.timeline.filter((e: { event: string }) => e.event === 'MARK_OVERDUE')).toEqual([
         { event: 'MARK_OVERDUE', from: 'OPEN', to: 'OVERDUE' },
       ]);
@@ -317,7 +317,7 @@ describe('supervision items (督办事项)', () => {
         `SELECT detail FROM audit_log WHERE action = 'SupervisionItem.MARK_OVERDUE'`,
       );
       expect(audited).toHaveLength(1);
-      expect(audited[0].detail.itemIds).toEqual([itemId]);
+      expect(audited[0].detail.ids).toEqual([itemId]);
 
       // Progress still goes on, and the leader can still close it.
       expect((await gql('yb-610302-investigator', REPORT, { id: itemId, n: '逾期说明' })).errors).toBeUndefined();

@@ -41,6 +41,12 @@ export const caseMachine = defineMachine({
       guard: (c: CaseGuardInput) =>
         c.openRectifications === 0 ? null : `${c.openRectifications} rectification item(s) are not done yet`,
     },
+    /** 指定管辖 moves a case not yet closed to another owner (set with the event, supervision.service.ts). */
+    DESIGNATED_JURISDICTION: {
+      label: '指定管辖',
+      from: ['FILED', 'INVESTIGATING', 'REVIEWING', 'DECIDED', 'RECTIFYING'],
+      by: ['DESIGNATOR'],
+    },
   },
 });
 

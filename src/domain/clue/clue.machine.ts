@@ -50,6 +50,16 @@ export const clueMachine = defineMachine({
     },
     OPEN_CASE: { label: '立案', from: ['SUBSTANTIATED'], to: 'CASE_OPENED', by: ['OWNER'] },
     CLOSE: { label: '办结', from: ['SUBSTANTIATED', 'UNSUBSTANTIATED'], to: 'CLOSED', by: ['OWNER'] },
+    /**
+     * 指定管辖 moves work in hand to another owner: a clue between routing and its conclusion
+     * (not one waiting for routing, being transferred — designate the transfer instead — or
+     * already filed or closed). The new owner is set with the event (supervision.service.ts).
+     */
+    DESIGNATED_JURISDICTION: {
+      label: '指定管辖',
+      from: ['ASSIGNED', 'VERIFYING', 'SUBSTANTIATED', 'UNSUBSTANTIATED'],
+      by: ['DESIGNATOR'],
+    },
   },
 });
 

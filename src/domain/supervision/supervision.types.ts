@@ -1,9 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SupervisionKindEnum } from '../../graphql/enums';
-import { ENUM_LABELS } from '../../graphql/labels';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
+import { SupervisionKind } from './supervision.kinds';
 import { supervisionMachine, SupervisionStatus } from './supervision.machine';
+import { ProgressRow, SupervisionItemRow } from './supervision.repository';
 
 export const SupervisionStatusEnum = Object.fromEntries(
   Object.keys(supervisionMachine.states).map((k) => [k, k]),
@@ -14,36 +15,6 @@ registerEnumType(SupervisionStatusEnum, {
     Object.entries(supervisionMachine.states).map(([k, label]) => [k, { description: label }]),
   ),
 });
-
-export type SupervisionKind = keyof typeof ENUM_LABELS.SupervisionKind;
-
-export interface SupervisionItemRow extends Record<string, unknown> {
-  id: string;
-  kind: SupervisionKind;
-  title: string;
-  status: SupervisionStatus;
-  clue_id: string | null;
-  case_id: string | null;
-  transfer_id: string | null;
-  assigned_to_department_id: string;
-  creator_department_id: string;
-  leader_id: string;
-  deadline: Date;
-  reminded_at: Date | null;
-  overdue_at: Date | null;
-  completed_at: Date | null;
-  cancel_reason: string | null;
-  created_at: Date;
-  version: number;
-}
-
-export interface ProgressRow {
-  id: string;
-  item_id: string;
-  at: Date;
-  author_id: string;
-  note: string;
-}
 
 @ObjectType('SupervisionItem', { implements: Node, description: '督办事项' })
 export class SupervisionItemType extends Node {

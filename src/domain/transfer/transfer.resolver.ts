@@ -28,17 +28,29 @@ export class TransferResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<ClueTransferConnection> {
     const actor = requireActor(ctx);
-    const page = await listTransfers(ctx.services, actor, filter, pageSize(first, ctx.services.config.limits.maxPageSize), after);
+    const page = await listTransfers(
+      ctx.services,
+      actor,
+      filter,
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: ClueTransferType.from(e.node) })) };
   }
 
   @Mutation(() => ClueTransferType, { description: '申请移送 to any department of the four agencies.' })
-  async requestTransfer(@Arg('input') input: RequestTransferInput, @Ctx() ctx: GraphQLContext): Promise<ClueTransferType> {
+  async requestTransfer(
+    @Arg('input') input: RequestTransferInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ClueTransferType> {
     return ClueTransferType.from(await requestTransfer(ctx.services, requireActor(ctx), input));
   }
 
   @Mutation(() => ClueTransferType, { description: '接收: the receiver becomes the clue’s owner.' })
-  async acceptTransfer(@Arg('transferId', () => ID) transferId: string, @Ctx() ctx: GraphQLContext): Promise<ClueTransferType> {
+  async acceptTransfer(
+    @Arg('transferId', () => ID) transferId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ClueTransferType> {
     return ClueTransferType.from(await acceptTransfer(ctx.services, requireActor(ctx), transferId));
   }
 
@@ -68,8 +80,11 @@ export class TransferResolver {
     @Arg('months', () => Int) months: number,
     @Arg('reason') reason: string,
     @Ctx() ctx: GraphQLContext,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
   ): Promise<ClueTransferType> {
-    return ClueTransferType.from(await extendTransferFeedback(ctx.services, requireActor(ctx), transferId, months, reason));
+    return ClueTransferType.from(
+      await extendTransferFeedback(ctx.services, requireActor(ctx), transferId, months, reason, expectedVersion),
+    );
   }
 
   @FieldResolver(() => ClueType)

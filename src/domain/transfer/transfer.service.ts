@@ -3,95 +3,68 @@
  * TRANSFER_PENDING; accepting makes the receiver its owner (ASSIGNED); returning restores
  * the clue's previous state (the owner never changed). Deadlines in working days.
  */
-import { SqlParams } from '../../core/sql';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { AppError, badInput, notFound } from '../../core/errors';
-import { Connection, paginate } from '../../core/pagination';
-import { fromGlobalId } from '../../core/ids';
-import { Actor, partiesOf, transferVisibleSql } from '../../policy';
-import { applyEvent } from '../../workflow/transition';
-import { insertTimelineEntry } from '../../workflow/timeline.repository';
+import { badInput, notFound } from '../../core/errors';
+import { rowId } from '../../core/ids';
+import { Connection } from '../../core/pagination';
+import { Actor, partiesOf } from '../../policy';
+import { nextState } from '../../workflow/machine';
+import { applyEvent, EventRequest, recordCreation } from '../../workflow/transition';
 import { clueMachine } from '../clue/clue.machine';
 import { clueParties, findVisibleClue } from '../clue/clue.service';
 import { ClueRow } from '../clue/clue.types';
 import { regionSettings } from '../reference/region-settings';
 import { addMonths, addWorkingDays } from '../reference/working-days';
-import { transferMachine, TransferEvent, TransferStatus } from './transfer.machine';
+import { TransferEvent, transferMachine } from './transfer.machine';
+import {
+  DepartmentRef,
+  findDepartment,
+  insertTransfer,
+  TransferListFilter,
+  transferPage,
+  TransferRow,
+  transfersByClueIds as transfersOfClues,
+  visibleTransfersByIds as visibleTransfers,
+} from './transfer.repository';
 import { publishEvent } from '../../graphql/pubsub';
 
-export interface TransferRow extends Record<string, unknown> {
-  id: string;
-  clue_id: string;
-  from_department_id: string;
-  to_department_id: string;
-  reason: string;
-  status: TransferStatus;
-  requested_by: string;
-  requested_at: Date;
-  accept_deadline: Date;
-  feedback_deadline: Date | null;
-  responded_at: Date | null;
-  return_reason: string | null;
-  feedback: string | null;
-  feedback_at: Date | null;
-  overdue: boolean;
-  clue_status_before: string;
-  version: number;
-}
+export type { TransferRow } from './transfer.repository';
 
 type Db = AppServices['db'] | EntityManager;
 
 export async function findVisibleTransfer(db: Db, actor: Actor, transferId: string): Promise<TransferRow> {
-  const [row] = await visibleTransfersByIds(db, actor, [transferId]);
+  const [row] = await visibleTransfers(db, actor, [transferId]);
   if (!row) throw notFound('transfer');
   return row;
 }
 
 /** Visible transfers by id, for batch loading (ids not visible are absent). */
-export function visibleTransfersByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<TransferRow[]> {
-  const params = new SqlParams([ids]);
-  return db.query(
-    `SELECT t.* FROM clue_transfer t WHERE t.id = ANY($1::uuid[]) AND ${transferVisibleSql(actor, params)}`,
-    params.values,
-  );
-}
+export const visibleTransfersByIds = (db: Db, actor: Actor, ids: readonly string[]): Promise<TransferRow[]> =>
+  visibleTransfers(db, actor, ids);
 
 /** The transfers of clues, oldest first (a transfer is visible with its clue). */
-export function transfersByClueIds(db: Db, clueIds: readonly string[]): Promise<TransferRow[]> {
-  return db.query('SELECT * FROM clue_transfer WHERE clue_id = ANY($1::uuid[]) ORDER BY requested_at, id', [clueIds]);
-}
+export const transfersByClueIds = (db: Db, clueIds: readonly string[]): Promise<TransferRow[]> =>
+  transfersOfClues(db, clueIds);
 
-export const transferParties = (actor: Actor | null, t: TransferRow) => partiesOf(actor, { receiverDepartmentId: t.to_department_id });
+export const transferParties = (actor: Actor | null, t: TransferRow) =>
+  partiesOf(actor, { receiverDepartmentId: t.to_department_id });
 
-export async function listTransfers(
+export function listTransfers(
   services: AppServices,
   actor: Actor,
-  filter: { direction?: 'INCOMING' | 'OUTGOING' | null; status?: TransferStatus[] | null; overdue?: boolean | null } | null | undefined,
+  filter: TransferListFilter | null | undefined,
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<TransferRow>> {
-  const params = new SqlParams();
-  const where = [transferVisibleSql(actor, params)];
-  const p = (v: unknown) => params.add(v);
-  if (filter?.direction === 'INCOMING') where.push(`t.to_department_id = ${p(actor.department.id)}`);
-  if (filter?.direction === 'OUTGOING') where.push(`t.from_department_id = ${p(actor.department.id)}`);
-  if (filter?.status?.length) where.push(`t.status = ANY(${p(filter.status)})`);
-  if (filter?.overdue != null) where.push(`t.overdue = ${p(filter.overdue)}`);
-  return paginate<TransferRow & { requested_us: string }, TransferRow>({
-    query: (sql, ps) => services.db.query(sql, ps),
-    from: `(SELECT t.*, (extract(epoch FROM t.requested_at) * 1000000)::bigint AS requested_us FROM clue_transfer t) t`,
-    where,
-    params,
-    orderBy: [
-      { column: 't.requested_us', key: 'requested_us' },
-      { column: 't.id', key: 'id' },
-    ],
-    descending: true,
-    first,
-    after,
-    map: (row) => row,
-  });
+  return transferPage(services.db, actor, filter, first, after);
+}
+
+/** The department a transfer is addressed to (its region's settings decide the deadlines). */
+async function receiver(db: Db, transfer: TransferRow): Promise<DepartmentRef> {
+  const to = await findDepartment(db, transfer.to_department_id);
+  if (!to) throw new Error(`department ${transfer.to_department_id} of transfer ${transfer.id} is missing`);
+  return to;
 }
 
 export async function requestTransfer(
@@ -99,10 +72,10 @@ export async function requestTransfer(
   actor: Actor,
   input: { clueId: string; toDepartmentId: string; reason: string; expectedVersion?: number | null },
 ): Promise<TransferRow> {
-  const clueId = fromGlobalId(input.clueId, 'Clue').id;
-  const toDepartmentId = fromGlobalId(input.toDepartmentId, 'Department').id;
+  const clueId = rowId(input.clueId, 'Clue');
+  const toDepartmentId = rowId(input.toDepartmentId, 'Department');
   if (!input.reason.trim()) throw badInput('reason must not be empty');
-  const [to] = await services.db.query('SELECT id, kind, region_code FROM department WHERE id = $1', [toDepartmentId]);
+  const to = await findDepartment(services.db, toDepartmentId);
   if (!to) throw badInput('unknown target department');
   const id = await services.db.transaction(async (m) => {
     const clue = await findVisibleClue(m, actor, clueId);
@@ -120,12 +93,18 @@ export async function requestTransfer(
       note: input.reason,
       detail: { toDepartmentId },
     });
-    const [row]: TransferRow[] = await m.query(
-      `INSERT INTO clue_transfer (clue_id, from_department_id, to_department_id, reason, status, requested_by, requested_at,
-                                  accept_deadline, clue_status_before)
-       VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8) RETURNING *`,
-      [clue.id, clue.owner_department_id, toDepartmentId, input.reason, actor.userId, now, await addWorkingDays(m, now, acceptDays), clue.status],
-    );
+    const row = await insertTransfer(m, {
+      clue_id: clue.id,
+      from_department_id: actor.department.id, // the owner's: only the owner requests (REQUEST_TRANSFER)
+      to_department_id: toDepartmentId,
+      reason: input.reason,
+      requested_by: actor.userId,
+      requested_at: now,
+      accept_deadline: await addWorkingDays(m, now, acceptDays),
+      clue_status_before: clue.status,
+    });
+    // The mutation itself is audited; the transfer's timeline starts here.
+    await recordCreation(m, transferMachine, { id: row.id, event: 'REQUEST', actor, note: input.reason, audit: false });
     return row.id;
   });
   const transfer = await findVisibleTransfer(services.db, actor, id);
@@ -133,28 +112,37 @@ export async function requestTransfer(
   return transfer;
 }
 
+/** The columns an event of the transfer machine sets with it (checked against clue_transfer). */
+type TransferChange = EventRequest<TransferEvent, unknown, TransferRow>['set'];
+
 async function transitionTransfer(
   services: AppServices,
   actor: Actor,
   transferId: string,
   event: TransferEvent,
-  work: (m: EntityManager, transfer: TransferRow, clue: ClueRow) => Promise<Record<string, unknown>>,
+  work: (m: EntityManager, transfer: TransferRow, clue: ClueRow) => Promise<TransferChange>,
   note?: string,
 ): Promise<TransferRow> {
-  const id = fromGlobalId(transferId, 'ClueTransfer').id;
+  const id = rowId(transferId, 'ClueTransfer');
   await services.db.transaction(async (m) => {
     const transfer = await findVisibleTransfer(m, actor, id);
     const clue = await findVisibleClue(m, actor, transfer.clue_id);
     const set = await work(m, transfer, clue);
-    await applyEvent(m, transferMachine, transfer, { event, actor, parties: transferParties(actor, transfer), input: {}, set, note });
+    await applyEvent(m, transferMachine, transfer, {
+      event,
+      actor,
+      parties: transferParties(actor, transfer),
+      input: {},
+      set,
+      note,
+    });
   });
   return findVisibleTransfer(services.db, actor, id);
 }
 
 export async function acceptTransfer(services: AppServices, actor: Actor, transferId: string): Promise<TransferRow> {
   const result = await transitionTransfer(services, actor, transferId, 'ACCEPT', async (m, transfer, clue) => {
-    const [to] = await m.query('SELECT region_code FROM department WHERE id = $1', [transfer.to_department_id]);
-    const settings = await regionSettings(m, to.region_code);
+    const settings = await regionSettings(m, (await receiver(m, transfer)).region_code);
     const now = new Date();
     if (transfer.status === 'PENDING') {
       await applyEvent(m, clueMachine, clue, {
@@ -177,7 +165,12 @@ export async function acceptTransfer(services: AppServices, actor: Actor, transf
   return result;
 }
 
-export function returnTransfer(services: AppServices, actor: Actor, transferId: string, reason: string): Promise<TransferRow> {
+export function returnTransfer(
+  services: AppServices,
+  actor: Actor,
+  transferId: string,
+  reason: string,
+): Promise<TransferRow> {
   if (!reason.trim()) throw badInput('a return needs a reason');
   return transitionTransfer(
     services,
@@ -202,14 +195,27 @@ export function returnTransfer(services: AppServices, actor: Actor, transferId: 
   );
 }
 
-export function submitTransferFeedback(services: AppServices, actor: Actor, transferId: string, feedback: string): Promise<TransferRow> {
+export function submitTransferFeedback(
+  services: AppServices,
+  actor: Actor,
+  transferId: string,
+  feedback: string,
+): Promise<TransferRow> {
   if (!feedback.trim()) throw badInput('feedback must not be empty');
-  return transitionTransfer(services, actor, transferId, 'GIVE_FEEDBACK', async () => ({ feedback, feedback_at: new Date(), overdue: false }), feedback);
+  return transitionTransfer(
+    services,
+    actor,
+    transferId,
+    'GIVE_FEEDBACK',
+    async () => ({ feedback, feedback_at: new Date(), overdue: false }),
+    feedback,
+  );
 }
 
 /**
- * Extends the feedback deadline with a reason: to at most feedbackExtensionMonths after the
- * request in one step, never beyond feedbackMaxMonths (defaults 3 and 6).
+ * Extends the feedback deadline with a reason (EXTEND_FEEDBACK, which keeps the state): to at
+ * most feedbackExtensionMonths after the request in one step, never beyond feedbackMaxMonths
+ * (defaults 3 and 6).
  */
 export async function extendTransferFeedback(
   services: AppServices,
@@ -217,44 +223,44 @@ export async function extendTransferFeedback(
   transferId: string,
   months: number,
   reason: string,
+  expectedVersion?: number | null,
 ): Promise<TransferRow> {
-  const id = fromGlobalId(transferId, 'ClueTransfer').id;
+  const id = rowId(transferId, 'ClueTransfer');
   if (!reason.trim()) throw badInput('an extension needs a reason');
   await services.db.transaction(async (m) => {
     const transfer = await findVisibleTransfer(m, actor, id);
-    if (!transferParties(actor, transfer).has('RECEIVER')) throw new AppError('FORBIDDEN', 'only the receiving department extends its feedback deadline');
-    if (transfer.status !== 'ACCEPTED') {
-      throw new AppError('INVALID_TRANSITION', `ClueTransfer is ${transfer.status}: only an accepted transfer's feedback deadline can be extended`);
-    }
-    const [to] = await m.query('SELECT region_code FROM department WHERE id = $1', [transfer.to_department_id]);
-    const settings = await regionSettings(m, to.region_code);
+    const parties = transferParties(actor, transfer);
+    // Who and when (FORBIDDEN, INVALID_TRANSITION) before the months asked for.
+    nextState(transferMachine, transfer.status, 'EXTEND_FEEDBACK', parties, {});
+    const settings = await regionSettings(m, (await receiver(m, transfer)).region_code);
     if (!Number.isInteger(months) || months < 1 || months > settings.feedbackMaxMonths) {
       throw badInput(`months must be between 1 and ${settings.feedbackMaxMonths}`);
     }
     const deadline = addMonths(transfer.requested_at, months);
     const firstStep = addMonths(transfer.requested_at, settings.feedbackExtensionMonths);
     if (deadline > firstStep && !transfer.feedback_extended_reason) {
-      throw badInput(`the first extension reaches at most ${settings.feedbackExtensionMonths} months after the request`);
+      throw badInput(
+        `the first extension reaches at most ${settings.feedbackExtensionMonths} months after the request`,
+      );
     }
     if (transfer.feedback_deadline && deadline <= transfer.feedback_deadline) {
-      throw badInput(`an extension must move the feedback deadline later than ${transfer.feedback_deadline.toISOString()}`);
+      throw badInput(
+        `an extension must move the feedback deadline later than ${transfer.feedback_deadline.toISOString()}`,
+      );
     }
-    const updated = await m.query(
-      `WITH changed AS (
-         UPDATE clue_transfer SET feedback_deadline = $2, feedback_extended_reason = coalesce(feedback_extended_reason || E'\\n', '') || $3,
-                overdue = overdue AND $2 < now(), version = version + 1
-         WHERE id = $1 AND version = $4 RETURNING id)
-       SELECT * FROM changed`,
-      [id, deadline, reason, transfer.version],
-    );
-    if (!updated.length) throw new AppError('VERSION_CONFLICT', 'ClueTransfer was changed concurrently: reload and retry');
-    await insertTimelineEntry(m, {
-      entity: 'ClueTransfer',
-      entityId: id,
-      actorId: actor.userId,
-      from: transfer.status,
-      to: transfer.status,
+    await applyEvent(m, transferMachine, transfer, {
       event: 'EXTEND_FEEDBACK',
+      actor,
+      parties,
+      expectedVersion,
+      input: {},
+      set: {
+        feedback_deadline: deadline,
+        feedback_extended_reason: transfer.feedback_extended_reason
+          ? `${transfer.feedback_extended_reason}\n${reason}`
+          : reason,
+        overdue: transfer.overdue && deadline < new Date(),
+      },
       note: reason,
       detail: { feedbackDeadline: deadline.toISOString(), months },
     });

@@ -3,7 +3,7 @@ import { ID } from 'type-graphql';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { transferMachine, TransferStatus } from './transfer.machine';
-import { TransferRow } from './transfer.service';
+import { TransferRow } from './transfer.repository';
 
 export const TransferStatusEnum = Object.fromEntries(Object.keys(transferMachine.states).map((k) => [k, k])) as Record<
   TransferStatus,

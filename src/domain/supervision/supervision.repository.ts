@@ -1,0 +1,184 @@
+/**
+ * Every SQL statement of 督办事项 (supervision_item, supervision_progress). State changes are
+ * not here: they go through the supervision machine (applyEvent, applySystemEventInBulk),
+ * which this module feeds with the rows and the set-based selections they need.
+ */
+import { DataSource, EntityManager } from 'typeorm';
+import { Connection, paginate } from '../../core/pagination';
+import { SqlParams } from '../../core/sql';
+import type { Tables } from '../../db/tables';
+import { Actor, CASE_WORKERS, supervisionVisibleSql } from '../../policy';
+import { statesFiring } from '../../workflow/machine';
+import { SupervisionKind } from './supervision.kinds';
+import { supervisionMachine, SupervisionStatus } from './supervision.machine';
+
+type Db = DataSource | EntityManager;
+
+export type SupervisionItemRow = Omit<Tables['supervision_item'], 'status' | 'kind'> & {
+  status: SupervisionStatus;
+  kind: SupervisionKind;
+};
+
+export type ProgressRow = Tables['supervision_progress'];
+
+/** Visible items by id (ids not visible are absent); `lock` serialises concurrent changes. */
+export function visibleSupervisionItems(
+  db: Db,
+  actor: Actor,
+  ids: readonly string[],
+  lock?: 'FOR NO KEY UPDATE',
+): Promise<SupervisionItemRow[]> {
+  const params = new SqlParams([ids]);
+  return db.query(
+    `SELECT s.* FROM supervision_item s WHERE s.id = ANY($1::uuid[]) AND ${supervisionVisibleSql(actor, params)}
+     ${lock ? `${lock} OF s` : ''}`,
+    params.values,
+  );
+}
+
+/** Progress reports of items, oldest first. */
+export function progressByItemIds(db: Db, ids: readonly string[]): Promise<ProgressRow[]> {
+  return db.query('SELECT * FROM supervision_progress WHERE item_id = ANY($1::uuid[]) ORDER BY id', [ids]);
+}
+
+export interface SupervisionListFilter {
+  status?: SupervisionStatus[] | null;
+  kind?: SupervisionKind | null;
+  /** A department's row id. */
+  assignedToDepartmentId?: string | null;
+}
+
+/** Items the actor may see, newest first. */
+export function supervisionItemPage(
+  db: Db,
+  actor: Actor,
+  filter: SupervisionListFilter,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<SupervisionItemRow>> {
+  const params = new SqlParams();
+  const where = [supervisionVisibleSql(actor, params)];
+  const p = (v: unknown) => params.add(v);
+  if (filter.status?.length) where.push(`s.status = ANY(${p(filter.status)})`);
+  if (filter.kind) where.push(`s.kind = ${p(filter.kind)}`);
+  if (filter.assignedToDepartmentId) where.push(`s.assigned_to_department_id = ${p(filter.assignedToDepartmentId)}`);
+  return paginate<SupervisionItemRow & { created_us: string }, SupervisionItemRow>({
+    query: (sql, ps) => db.query(sql, ps),
+    from: `(SELECT s.*, (extract(epoch FROM s.created_at) * 1000000)::bigint AS created_us FROM supervision_item s) s`,
+    where,
+    params,
+    orderBy: [
+      { column: 's.created_us', key: 'created_us' },
+      { column: 's.id', key: 'id' },
+    ],
+    descending: true,
+    first,
+    after,
+    map: (row) => row,
+  });
+}
+
+/** A new item, OPEN (its creation is recorded by the caller through the machine). */
+export async function insertSupervisionItem(
+  m: EntityManager,
+  item: Pick<
+    SupervisionItemRow,
+    | 'kind'
+    | 'title'
+    | 'clue_id'
+    | 'case_id'
+    | 'transfer_id'
+    | 'assigned_to_department_id'
+    | 'creator_department_id'
+    | 'leader_id'
+    | 'deadline'
+  >,
+): Promise<SupervisionItemRow> {
+  const [row]: SupervisionItemRow[] = await m.query(
+    `INSERT INTO supervision_item (kind, title, status, clue_id, case_id, transfer_id, assigned_to_department_id,
+                                   creator_department_id, leader_id, deadline)
+     VALUES ($1, $2, 'OPEN', $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+    [
+      item.kind,
+      item.title,
+      item.clue_id,
+      item.case_id,
+      item.transfer_id,
+      item.assigned_to_department_id,
+      item.creator_department_id,
+      item.leader_id,
+      item.deadline,
+    ],
+  );
+  return row;
+}
+
+/** The effect of REPORT_PROGRESS. */
+export async function insertProgress(
+  m: EntityManager,
+  report: Pick<ProgressRow, 'item_id' | 'author_id' | 'note'>,
+): Promise<void> {
+  await m.query('INSERT INTO supervision_progress (item_id, author_id, note) VALUES ($1, $2, $3)', [
+    report.item_id,
+    report.author_id,
+    report.note,
+  ]);
+}
+
+/** For MARK_OVERDUE in bulk: items in a state it fires from whose deadline has passed. */
+export function overdueSupervisionCandidates(params: SqlParams): string {
+  const from = params.add(statesFiring(supervisionMachine, 'MARK_OVERDUE'), 'text[]');
+  return `SELECT o.id FROM supervision_item o WHERE o.status = ANY(${from}) AND o.deadline < now()`;
+}
+
+/**
+ * For REMIND in bulk: items in a state it fires from, not reminded yet, whose deadline is
+ * within `supervisionReminderHours` (the setting of the assigned department's region: the
+ * longest matching region prefix wins, as in region-settings.ts). Claimed here (FOR UPDATE
+ * SKIP LOCKED) so that a concurrent sweep re-checks `reminded_at IS NULL` and skips them.
+ */
+export function reminderCandidates(params: SqlParams): string {
+  const from = params.add(statesFiring(supervisionMachine, 'REMIND'), 'text[]');
+  return `SELECT o.id FROM supervision_item o
+    JOIN department d ON d.id = o.assigned_to_department_id
+    CROSS JOIN LATERAL (
+      SELECT (rs.value #>> '{}')::numeric AS hours FROM region_setting rs
+      WHERE rs.key = 'supervisionReminderHours' AND d.region_code LIKE rs.region_prefix || '%'
+      ORDER BY length(rs.region_prefix) DESC LIMIT 1
+    ) setting
+    WHERE o.status = ANY(${from}) AND o.reminded_at IS NULL AND o.deadline > now()
+      AND o.deadline <= now() + setting.hours * interval '1 hour'
+    FOR UPDATE OF o SKIP LOCKED`;
+}
+
+/** Notifies the assigned department's case workers and the supervising leader of items just marked overdue. */
+export async function notifySupervisionOverdue(m: EntityManager, ids: readonly string[]): Promise<void> {
+  await m.query(
+    `INSERT INTO notification (user_id, kind, entity_type, entity_id, message, dedupe_key)
+     SELECT DISTINCT ON (u.id, s.id) u.id, 'SUPERVISION_OVERDUE', 'SupervisionItem', s.id,
+            '督办事项「' || s.title || '」已逾期 (期限 ' || to_char(s.deadline, 'YYYY-MM-DD HH24:MI') || ')',
+            'supervision-overdue:' || s.id || ':' || u.id
+     FROM supervision_item s
+     JOIN app_user u ON u.active
+       AND ((u.department_id = s.assigned_to_department_id AND u.roles && $2::text[]) OR u.id = s.leader_id)
+     WHERE s.id = ANY($1::uuid[])
+     ORDER BY u.id, s.id
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [ids, CASE_WORKERS],
+  );
+}
+
+/** Reminds the assigned department's case workers of items just due a reminder. */
+export async function notifySupervisionReminders(m: EntityManager, ids: readonly string[]): Promise<void> {
+  await m.query(
+    `INSERT INTO notification (user_id, kind, entity_type, entity_id, message, dedupe_key)
+     SELECT u.id, 'SUPERVISION_REMINDER', 'SupervisionItem', s.id,
+            '督办事项「' || s.title || '」将于 ' || to_char(s.deadline, 'YYYY-MM-DD HH24:MI') || ' 到期',
+            'supervision-reminder:' || s.id || ':' || u.id
+     FROM supervision_item s
+     JOIN app_user u ON u.active AND u.department_id = s.assigned_to_department_id AND u.roles && $2::text[]
+     WHERE s.id = ANY($1::uuid[])
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [ids, CASE_WORKERS],
+  );
+}
