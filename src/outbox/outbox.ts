@@ -38,20 +38,7 @@ export const OUTBOX_JOB_OPTIONS: Record<OutboxTopic, JobsOptions> = {
   },
 };
 
-/** Records a job; the dedupe key makes enqueueing the same work twice a no-op. */
-export async function enqueueOutbox(
-  m: EntityManager,
-  topic: OutboxTopic,
-  dedupeKey: string,
-  payload: Record<string, unknown>,
-): Promise<void> {
-  await m.query(
-    `INSERT INTO outbox (topic, dedupe_key, payload) VALUES ($1, $2, $3) ON CONFLICT (dedupe_key) DO NOTHING`,
-    [topic, dedupeKey, JSON.stringify(payload)],
-  );
-}
-
-/** Records many jobs of one topic in one statement, in the given order; duplicates are no-ops as above. */
+/** Records jobs of one topic, in the given order; a dedupe key already recorded makes its job a no-op. */
 export async function enqueueOutboxMany(
   m: EntityManager,
   topic: OutboxTopic,

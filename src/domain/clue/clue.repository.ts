@@ -203,6 +203,31 @@ export async function sumClueAmountsOverHits(m: EntityManager, runId: string): P
   );
 }
 
+/**
+ * For `applySystemEventInBulk` over given clues: the clues as candidates, each with its own
+ * timeline detail (e.g. the hits a run added to it).
+ */
+export function cluesWithDetails(clues: readonly { id: string; detail: Record<string, unknown> }[]): {
+  candidates: string;
+  detailSource: string;
+  params: SqlParams;
+} {
+  const params = new SqlParams();
+  const ids = params.add(
+    clues.map((c) => c.id),
+    'uuid[]',
+  );
+  const details = params.add(
+    clues.map((c) => JSON.stringify(c.detail)),
+    'jsonb[]',
+  );
+  return {
+    candidates: `SELECT unnest(${ids})`,
+    detailSource: `SELECT * FROM unnest(${ids}, ${details})`,
+    params,
+  };
+}
+
 /** The region of an institution, or null when the code is unknown. */
 export async function institutionRegionCode(db: Db, code: string): Promise<string | null> {
   const [row]: Pick<Tables['institution'], 'region_code'>[] = await db.query(

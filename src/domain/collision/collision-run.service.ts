@@ -19,10 +19,14 @@ import { OUTBOX_TOPICS, enqueueOutboxMany } from '../../outbox/outbox';
 import { Actor } from '../../policy';
 import { statesFiring } from '../../workflow/machine';
 import { applySystemEventInBulk, recordCreationInBulk } from '../../workflow/transition';
-import { SqlParams } from '../../core/sql';
 import { appendAudit } from '../audit/audit.service';
 import { clueMachine } from '../clue/clue.machine';
-import { addEvidencePersonsOfRun, insertClues, sumClueAmountsOverHits } from '../clue/clue.repository';
+import {
+  addEvidencePersonsOfRun,
+  cluesWithDetails,
+  insertClues,
+  sumClueAmountsOverHits,
+} from '../clue/clue.repository';
 import { enqueueRoutingMany } from '../clue/clue.service';
 import * as collisions from './collision.repository';
 import { CollisionJobKey, CollisionRunRow } from './collision.repository';
@@ -214,11 +218,8 @@ export async function attachHitsToClues(m: EntityManager, runId: string): Promis
   await addEvidencePersonsOfRun(m, runId);
   await sumClueAmountsOverHits(m, runId);
   if (joined.length) {
-    const params = new SqlParams([joined.map((j) => j.clue_id), joined.map((j) => j.hits), runId]);
     await applySystemEventInBulk(m, clueMachine, 'HITS_ADDED', {
-      candidates: 'SELECT unnest($1::uuid[])',
-      params,
-      detailSource: `SELECT x.id, jsonb_build_object('runId', $3::text, 'hits', x.hits) FROM unnest($1::uuid[], $2::int[]) AS x(id, hits)`,
+      ...cluesWithDetails(joined.map((j) => ({ id: j.clue_id, detail: { runId, hits: j.hits } }))),
       skipLocked: false,
       auditDetail: { runId },
     });
