@@ -10,6 +10,7 @@
  * the models' plans come from the partitions' statistics.
  */
 import { DataSource, EntityManager } from 'typeorm';
+import { ADVISORY_LOCKS } from '../core/constants';
 
 /** The fact and reference tables: what a batch loads and the models read (partitioned ones through their partitions). */
 export const FACT_TABLES = [
@@ -27,7 +28,7 @@ export const FACT_TABLES = [
 /** Analyzes the stale fact tables and partitions; returns their names. */
 export async function refreshFactStatistics(db: DataSource | EntityManager): Promise<string[]> {
   return db.transaction(async (m) => {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('fact-statistics'))`);
+    await m.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.factStatistics]);
     const stale: { name: string }[] = await m.query(
       `SELECT s.relid::regclass::text AS name
        FROM pg_stat_user_tables s

@@ -1,12 +1,14 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { codePrefix } from '../core/regions';
+import { SqlParams } from '../core/sql';
+import { markJobSucceeded } from '../domain/collision/collision.repository';
 import { CollisionModel, HitSqlContext, ModelParams } from './model';
 import { getModel } from './registry';
 
 export interface RunModelInput {
   runId: string;
   model: string;
-  /** Window, inclusive dates (YYYY-MM-DD, Asia/Shanghai). */
+  /** Window, inclusive dates (YYYY-MM-DD, civil dates in TIME_ZONE). */
   from: string;
   to: string;
   /** Jurisdiction of the subject institutions (a region code); null = everywhere. */
@@ -30,22 +32,6 @@ const COLLISION_WORK_MEM = '128MB';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-/** Binds values on first use so that the statement declares exactly the parameters it reads. */
-class Binder {
-  readonly values: unknown[] = [];
-  private readonly slots = new Map<string, string>();
-
-  bind(key: string, type: string, value: () => unknown): string {
-    let slot = this.slots.get(key);
-    if (!slot) {
-      this.values.push(value());
-      slot = `$${this.values.length}::${type}`;
-      this.slots.set(key, slot);
-    }
-    return slot;
-  }
-}
 
 function lastDayOfMonth(month: string): string {
   const [year, m] = month.split('-').map(Number);
@@ -94,22 +80,22 @@ export function collisionSql(
 ): { text: string; values: unknown[] } {
   const model = getModel(modelCode);
   const scope = resolveScope(model, input);
-  const binder = new Binder();
+  const params = new SqlParams();
   const ctx: HitSqlContext = {
     get windowTo() {
-      return binder.bind('windowTo', 'date', () => input.to);
+      return params.named('windowTo', 'date', () => input.to);
     },
     get anchorFrom() {
-      return binder.bind('anchorFrom', 'date', () => scope.anchorFrom);
+      return params.named('anchorFrom', 'date', () => scope.anchorFrom);
     },
     get anchorTo() {
-      return binder.bind('anchorTo', 'date', () => scope.anchorTo);
+      return params.named('anchorTo', 'date', () => scope.anchorTo);
     },
     get regionPrefix() {
-      return binder.bind('regionPrefix', 'text', () => scope.regionPrefix);
+      return params.named('regionPrefix', 'text', () => scope.regionPrefix);
     },
     param(name: string) {
-      return binder.bind(`param:${name}`, 'numeric', () => {
+      return params.named(`param:${name}`, 'numeric', () => {
         const value = input.params[name] ?? model.defaults[name];
         if (typeof value !== 'number' || !Number.isFinite(value)) {
           throw new InvalidRunInputError(`${model.code}: parameter ${name} must be a number`);
@@ -119,8 +105,8 @@ export function collisionSql(
     },
   };
   const hits = model.sql(ctx);
-  const runId = binder.bind('runId', 'uuid', () => input.runId);
-  const code = binder.bind('model', 'text', () => model.code);
+  const runId = params.named('runId', 'uuid', () => input.runId);
+  const code = params.named('model', 'text', () => model.code);
   const text = `
     WITH hit AS (${hits}
     ),
@@ -153,7 +139,7 @@ export function collisionSql(
     )
     SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated
     FROM upserted`;
-  return { text, values: binder.values };
+  return { text, values: params.values };
 }
 
 /**
@@ -172,12 +158,10 @@ export async function runModel(db: DataSource | EntityManager, input: RunModelIn
     await tx.query('SET LOCAL jit = off');
     const [row]: { inserted: number; updated: number }[] = await tx.query(text, values);
     const result = { inserted: row.inserted, updated: row.updated, hits: row.inserted + row.updated };
-    await tx.query(
-      `UPDATE collision_run_job
-       SET status = 'SUCCEEDED', hits = $4, inserted = $5, updated = $6, error = NULL,
-           started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), duration_ms = $7
-       WHERE run_id = $1 AND model = $2 AND slice_key = $3`,
-      [input.runId, input.model, input.slice ?? '', result.hits, result.inserted, result.updated, Date.now() - started],
+    await markJobSucceeded(
+      tx,
+      { runId: input.runId, model: input.model, slice: input.slice ?? '' },
+      { ...result, durationMs: Date.now() - started },
     );
     return result;
   };

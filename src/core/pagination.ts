@@ -163,3 +163,42 @@ function connectionOf<Row extends Record<string, unknown>, T>(
 function normaliseKey(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
 }
+
+/** The column `timeOrdered` adds: the ordering time in integer microseconds (a bigint, as text). */
+export type TimeOrderedRow<Row> = Row & { time_us: string };
+
+/**
+ * The keyset order of lists ordered by a timestamp (newest first unless `newestFirst` is
+ * false), with the id as tie-breaker. Cursors carry the time as integer microseconds, computed
+ * in the FROM: a timestamp's microseconds would be lost in a JS Date. Spread the result into
+ * `paginate` or `firstPages`, with `TimeOrderedRow<YourRow>` as their row type:
+ *
+ *   paginate<TimeOrderedRow<ClueRow>, ClueRow>({
+ *     ...timeOrdered({ table: 'clue', alias: 'c', select: CLUE_SELECT }),
+ *     query, where, params, first, after, map,
+ *   });
+ *
+ * `select` is the select list of the inner query (default `alias.*`; the FROM's alias is the
+ * same, so `where` conditions read `alias.column` either way); `column` defaults to created_at.
+ */
+export function timeOrdered<Row extends { id: string }>(options: {
+  table: string;
+  alias: string;
+  column?: string;
+  select?: string;
+  newestFirst?: boolean;
+}): {
+  from: string;
+  orderBy: { column: string; key: keyof TimeOrderedRow<Row> & string }[];
+  descending: boolean;
+} {
+  const { table, alias, column = 'created_at', select = `${alias}.*`, newestFirst = true } = options;
+  return {
+    from: `(SELECT ${select}, (extract(epoch FROM ${alias}.${column}) * 1000000)::bigint AS time_us FROM ${table} ${alias}) ${alias}`,
+    orderBy: [
+      { column: `${alias}.time_us`, key: 'time_us' },
+      { column: `${alias}.id`, key: 'id' },
+    ],
+    descending: newestFirst,
+  };
+}

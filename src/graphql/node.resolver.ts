@@ -1,5 +1,4 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { SqlParams } from '../core/sql';
 import { AuditEntryType, AuditRow } from '../domain/audit/audit.types';
 import { UserType } from '../domain/auth/auth.types';
 import { DepartmentType, InstitutionType, PersonType } from '../domain/reference/reference.types';
@@ -10,23 +9,24 @@ import { SupervisionItemType } from '../domain/supervision/supervision.types';
 import { findVisibleClue } from '../domain/clue/clue.service';
 import { ClueType } from '../domain/clue/clue.types';
 import { RoutingRuleType } from '../domain/routing/routing.resolver';
-import { RoutingRuleRow } from '../domain/routing/routing.rules';
+import { findRoutingRule } from '../domain/routing/routing.service';
 import { findVisibleTransfer } from '../domain/transfer/transfer.service';
 import { ClueTransferType } from '../domain/transfer/transfer.types';
-import { CollisionRunRow, RUN_SELECT } from '../domain/collision/collision-run.service';
-import { CollisionHitRow, CollisionHitType, CollisionRunType } from '../domain/collision/collision.types';
-import { Actor, canLookUpReference, canReadAuditLog, hitVisibleSql, runVisibleSql } from '../policy';
+import { findVisibleRun } from '../domain/collision/collision-run.service';
+import { findVisibleHit } from '../domain/collision/collision-hit.service';
+import { CollisionHitType, CollisionRunType } from '../domain/collision/collision.types';
+import { Actor, canLookUpReference, canReadAuditLog } from '../policy';
 import { GraphQLContext, requireActor } from './context';
 import { Node } from './relay';
+import { AppError } from '../core/errors';
 import { fromGlobalId, NodeTypeName } from '../core/ids';
 
-/** NOT_FOUND (unknown or not visible) and malformed ids become null. */
+/** NOT_FOUND (unknown or not visible) becomes null; ids were validated by fromGlobalId. */
 async function orNull<T>(fetch: () => Promise<T>): Promise<T | null> {
   try {
     return await fetch();
   } catch (error) {
-    const code = (error as { code?: string; extensions?: { code?: string } }).code;
-    if (code === 'NOT_FOUND' || code === '22P02') return null;
+    if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
     throw error;
   }
 }
@@ -65,27 +65,19 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   SupervisionItem: (ctx, actor, id) =>
     orNull(async () => SupervisionItemType.from(await findVisibleSupervisionItem(ctx.services.db, actor, id))),
   RoutingRule: async (ctx, _actor, id) => {
-    const rows: RoutingRuleRow[] = await ctx.services.db.query('SELECT * FROM routing_rule WHERE id::text = $1', [id]);
-    return rows[0] ? RoutingRuleType.from(rows[0]) : null;
+    const rule = await findRoutingRule(ctx.services.db, id);
+    return rule && RoutingRuleType.from(rule);
   },
   CollisionRun: async (ctx, actor, id) => {
-    const params = new SqlParams([id]);
-    const rows: CollisionRunRow[] = await ctx.services.db.query(
-      `SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1 AND ${runVisibleSql(actor, params)}`,
-      params.values,
-    );
-    return rows[0] ? CollisionRunType.from(rows[0]) : null;
+    const run = await findVisibleRun(ctx.services.db, actor, id);
+    return run && CollisionRunType.from(run);
   },
   CollisionHit: async (ctx, actor, id) => {
-    const params = new SqlParams([id]);
-    const rows: CollisionHitRow[] = await ctx.services.db.query(
-      `SELECT h.* FROM collision_hit h WHERE h.id::text = $1 AND ${hitVisibleSql(actor, params)}`,
-      params.values,
-    );
-    return rows[0] ? CollisionHitType.from(rows[0]) : null;
+    const hit = await findVisibleHit(ctx.services.db, actor, id);
+    return hit && CollisionHitType.from(hit);
   },
   AuditEntry: async (ctx, actor, id) => {
-    if (!canReadAuditLog(actor) || !/^\d+$/.test(id)) return null;
+    if (!canReadAuditLog(actor)) return null;
     const rows: AuditRow[] = await ctx.services.db.query('SELECT * FROM audit_log WHERE id = $1', [id]);
     return rows[0] ? AuditEntryType.fromRow(rows[0]) : null;
   },

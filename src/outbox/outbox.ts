@@ -24,14 +24,32 @@ export const OUTBOX_QUEUE: Record<OutboxTopic, QueueName> = {
 
 /** Job options per topic: retries with backoff; finished jobs kept a day for inspection. */
 export const OUTBOX_JOB_OPTIONS: Record<OutboxTopic, JobsOptions> = {
-  'route-clue': { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
-  'collision-job': { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+  'route-clue': {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 86_400, count: 10_000 },
+    removeOnFail: { age: 7 * 86_400 },
+  },
+  'collision-job': {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: 86_400, count: 10_000 },
+    removeOnFail: { age: 7 * 86_400 },
+  },
 };
 
-/** Records a job; the dedupe key makes enqueueing the same work twice a no-op. */
-export async function enqueueOutbox(m: EntityManager, topic: OutboxTopic, dedupeKey: string, payload: Record<string, unknown>): Promise<void> {
+/** Records jobs of one topic, in the given order; a dedupe key already recorded makes its job a no-op. */
+export async function enqueueOutboxMany(
+  m: EntityManager,
+  topic: OutboxTopic,
+  jobs: readonly { dedupeKey: string; payload: Record<string, unknown> }[],
+): Promise<void> {
+  if (!jobs.length) return;
   await m.query(
-    `INSERT INTO outbox (topic, dedupe_key, payload) VALUES ($1, $2, $3) ON CONFLICT (dedupe_key) DO NOTHING`,
-    [topic, dedupeKey, JSON.stringify(payload)],
+    `INSERT INTO outbox (topic, dedupe_key, payload)
+     SELECT $1, x.dedupe_key, x.payload FROM unnest($2::text[], $3::jsonb[]) WITH ORDINALITY AS x(dedupe_key, payload, n)
+     ORDER BY x.n
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [topic, jobs.map((j) => j.dedupeKey), jobs.map((j) => JSON.stringify(j.payload))],
   );
 }

@@ -178,6 +178,13 @@ export function assertCanRegisterClue(actor: Actor): void {
   if (!isCaseWorker(actor)) throw forbidden('only investigators, section heads and leaders register clues');
 }
 
+/** 分办规则 are edited by administrators of a province (they route every clue of it). */
+export function assertCanEditRoutingRules(actor: Actor): void {
+  if (!hasRole(actor, 'ADMIN') || actor.department.regionLevel !== 'PROVINCE') {
+    throw forbidden('routing rules are edited by provincial administrators');
+  }
+}
+
 /** Only LEADERs create supervision items, over something their department can see. */
 export function assertCanSupervise(actor: Actor): void {
   if (!hasRole(actor, 'LEADER')) throw forbidden('only leaders create supervision items');

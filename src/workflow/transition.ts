@@ -128,6 +128,44 @@ export async function recordCreation<S extends string, C extends string>(
 }
 
 /**
+ * The set-based twin of `recordCreation`, for entities created in bulk by the system (clues of
+ * a collision run): one timeline entry per entity, with its own detail, and one audit entry
+ * for the batch (unless `audit` is false).
+ */
+export async function recordCreationInBulk<S extends string, C extends string>(
+  m: EntityManager,
+  machine: MachineDefinition<S, string, never, C>,
+  entries: {
+    event: C;
+    created: readonly { id: string; detail?: Record<string, unknown> }[];
+    audit?: boolean;
+    auditDetail?: Record<string, unknown>;
+  },
+): Promise<void> {
+  if (!entries.created.length) return;
+  await m.query(
+    `INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, detail)
+     SELECT $1, x.id, NULL, NULL, $2, $3, x.detail
+     FROM unnest($4::uuid[], $5::jsonb[]) WITH ORDINALITY AS x(id, detail, n) ORDER BY x.n`,
+    [
+      machine.entity,
+      machine.creation[entries.event].to,
+      entries.event,
+      entries.created.map((c) => c.id),
+      entries.created.map((c) => (c.detail ? JSON.stringify(c.detail) : null)),
+    ],
+  );
+  if (entries.audit !== false) {
+    await appendAudit(m, {
+      actorId: null,
+      action: `${machine.entity}.${entries.event}`,
+      targetType: machine.entity,
+      detail: { ...(entries.auditDetail ?? {}), ids: entries.created.map((c) => toGlobalId(machine.entity, c.id)) },
+    });
+  }
+}
+
+/**
  * The set-based twin of `applyEvent`, for SYSTEM events over many rows at once (deadline
  * sweeps, collision runs): of the rows whose ids `candidates` selects, those in a state the
  * event fires from are claimed (FOR UPDATE SKIP LOCKED: concurrent sweeps split the work),
@@ -147,6 +185,13 @@ export async function applySystemEventInBulk<S extends string, E extends string>
     set?: Record<string, string>;
     /** jsonb expression over the updated row `t` for each timeline entry. */
     detail?: string;
+    /**
+     * A SELECT of (id, detail jsonb), placeholders into `params`: each row's timeline detail
+     * when it is known per row rather than computable from the row (e.g. hits per clue of a run).
+     */
+    detailSource?: string;
+    /** false: wait for rows locked by others instead of skipping them (the event must reach every candidate). */
+    skipLocked?: boolean;
     auditDetail?: Record<string, unknown>;
   },
 ): Promise<{ id: string; from_state: S; to_state: S }[]> {
@@ -166,7 +211,7 @@ export async function applySystemEventInBulk<S extends string, E extends string>
     `WITH due AS (
        SELECT t.id, t.status FROM ${machine.table} t
        WHERE t.id IN (${options.candidates}) AND t.status = ANY(${from})
-       ORDER BY t.id FOR UPDATE SKIP LOCKED
+       ORDER BY t.id FOR UPDATE${options.skipLocked === false ? '' : ' SKIP LOCKED'}
      ),
      changed AS (
        UPDATE ${machine.table} t SET status = coalesce(${to}, due.status), version = t.version + 1${set}
@@ -175,7 +220,10 @@ export async function applySystemEventInBulk<S extends string, E extends string>
      ),
      recorded AS (
        INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, detail)
-       SELECT ${entity}, id, NULL, from_state, to_state, ${name}, detail FROM changed
+       SELECT ${entity}, changed.id, NULL, from_state, to_state, ${name}, ${
+         options.detailSource ? 'coalesce(per_row.detail, changed.detail)' : 'changed.detail'
+       }
+       FROM changed ${options.detailSource ? `LEFT JOIN (${options.detailSource}) AS per_row(id, detail) ON per_row.id = changed.id` : ''}
      )
      SELECT id, from_state, to_state FROM changed`,
     params.values,

@@ -15,6 +15,9 @@ export interface ClueEventInput {
   statusBeforeTransfer?: ClueStatus;
 }
 
+/** The states in which new collision hits still join a clue (MODELS.md "Clues from hits"). */
+export const OPEN_CLUE_STATES: readonly ClueStatus[] = ['NEW', 'ASSIGNED', 'VERIFYING'];
+
 /** 线索: from 待分办 through 初核 to 立案 or 办结, with 移送 in between. */
 export const clueMachine = defineMachine({
   entity: 'Clue',
@@ -32,6 +35,10 @@ export const clueMachine = defineMachine({
   creation: { REGISTER: { label: '登记', to: 'NEW' } },
   events: {
     ROUTE: { label: '分办', from: ['NEW'], to: 'ASSIGNED', by: ['SYSTEM'] },
+    /** 抄送: routing copies a large clue to 纪委 of its region; the state stays. */
+    COPY: { label: '抄送', from: ['ASSIGNED'], by: ['SYSTEM'] },
+    /** A collision run joined new hits to the open clue of their model and institution. */
+    HITS_ADDED: { label: '新增疑点', from: OPEN_CLUE_STATES, by: ['SYSTEM'] },
     START_VERIFICATION: { label: '开始初核', from: ['ASSIGNED'], to: 'VERIFYING', by: ['OWNER'] },
     CONCLUDE_SUBSTANTIATED: { label: '初核属实', from: ['VERIFYING'], to: 'SUBSTANTIATED', by: ['OWNER'] },
     CONCLUDE_UNSUBSTANTIATED: { label: '初核不属实', from: ['VERIFYING'], to: 'UNSUBSTANTIATED', by: ['OWNER'] },
@@ -64,6 +71,3 @@ export const clueMachine = defineMachine({
 });
 
 export type ClueEvent = keyof typeof clueMachine.events;
-
-/** The states in which new collision hits still join a clue (MODELS.md "Clues from hits"). */
-export const OPEN_CLUE_STATES: readonly ClueStatus[] = ['NEW', 'ASSIGNED', 'VERIFYING'];

@@ -5,6 +5,7 @@ import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { clueMachine, ClueStatus } from './clue.machine';
+import type { ClueRow } from './clue.repository';
 
 export type ClueSource = 'DATA_COLLISION' | 'PETITION' | 'INSPECTION' | 'SELF_REPORT' | 'AUDIT' | 'TRANSFER';
 export const CLUE_SOURCE_LABELS: Record<ClueSource, string> = {
@@ -18,33 +19,18 @@ export const CLUE_SOURCE_LABELS: Record<ClueSource, string> = {
 /** Sources a user may register a clue with; the others are created by the system. */
 export const REGISTRABLE_SOURCES: readonly ClueSource[] = ['PETITION', 'INSPECTION', 'SELF_REPORT', 'AUDIT'];
 
-export const ClueSourceEnum = Object.fromEntries(Object.keys(CLUE_SOURCE_LABELS).map((k) => [k, k])) as Record<ClueSource, ClueSource>;
+export const ClueSourceEnum = Object.fromEntries(Object.keys(CLUE_SOURCE_LABELS).map((k) => [k, k])) as Record<
+  ClueSource,
+  ClueSource
+>;
 registerEnumType(ClueSourceEnum, { name: 'ClueSource' });
-export const ClueStatusEnum = Object.fromEntries(Object.keys(clueMachine.states).map((k) => [k, k])) as Record<ClueStatus, ClueStatus>;
+export const ClueStatusEnum = Object.fromEntries(Object.keys(clueMachine.states).map((k) => [k, k])) as Record<
+  ClueStatus,
+  ClueStatus
+>;
 registerEnumType(ClueStatusEnum, { name: 'ClueStatus' });
 
-export interface ClueRow extends Record<string, unknown> {
-  id: string;
-  code: string;
-  title: string;
-  description: string;
-  source: ClueSource;
-  status: ClueStatus;
-  model: string | null;
-  institution_code: string | null;
-  region_code: string;
-  amount_involved: string;
-  owner_department_id: string | null;
-  routing_rule: string | null;
-  findings: string | null;
-  disposition: string | null;
-  recovered_amount: string | null;
-  created_by: string | null;
-  created_at: Date;
-  version: number;
-  /** From the clue query: the receiver of the pending transfer, if any. */
-  pending_transfer_to?: string | null;
-}
+export type { ClueRow } from './clue.repository';
 
 @ObjectType('StateChange', { description: '时间线: one transition or event of an entity.' })
 export class StateChange {
@@ -198,5 +184,3 @@ export function timelineFrom(rows: TimelineRow[]): StateChange[] {
     }),
   );
 }
-
-

@@ -5,7 +5,7 @@
  * all in one transaction. Every step is idempotent, so a job retried after its worker was
  * killed converges on exactly the result of a clean run.
  */
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { effectiveParameters } from '../../collision/parameters';
 import { COLLISION_MODELS, MODEL_CODES } from '../../collision/registry';
@@ -13,70 +13,48 @@ import { refreshFactStatistics } from '../../collision/fact-statistics';
 import { planSlices, runModel } from '../../collision/run-model';
 import { badInput, notFound } from '../../core/errors';
 import { toGlobalId } from '../../core/ids';
+import { Connection } from '../../core/pagination';
 import { parseDate } from '../../graphql/scalars';
-import { OUTBOX_TOPICS, enqueueOutbox } from '../../outbox/outbox';
+import { OUTBOX_TOPICS, enqueueOutboxMany } from '../../outbox/outbox';
+import { Actor } from '../../policy';
+import { statesFiring } from '../../workflow/machine';
+import { applySystemEventInBulk, recordCreationInBulk } from '../../workflow/transition';
 import { appendAudit } from '../audit/audit.service';
+import { clueMachine } from '../clue/clue.machine';
+import {
+  addEvidencePersonsOfRun,
+  cluesWithDetails,
+  insertClues,
+  sumClueAmountsOverHits,
+} from '../clue/clue.repository';
+import { enqueueRoutingMany } from '../clue/clue.service';
+import * as collisions from './collision.repository';
+import { CollisionJobKey, CollisionRunRow } from './collision.repository';
 
-export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type { CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision.repository';
+export { jobsByRunIds, runsByIds } from './collision.repository';
 
-export interface CollisionRunRow extends Record<string, unknown> {
-  id: string;
-  models: string[];
-  from_date: string;
-  to_date: string;
-  region_code: string | null;
-  status: RunStatus;
-  started_at: Date | null;
-  finished_at: Date | null;
-  hit_count: number;
-  clues_created: number;
-  parameters: Record<string, Record<string, number>>;
-  error: string | null;
-  created_by: string | null;
-  created_at: Date;
+export type CollisionJobData = CollisionJobKey;
+
+type Db = DataSource | EntityManager;
+
+export async function findRun(db: Db, runId: string): Promise<CollisionRunRow> {
+  const run = await collisions.runById(db, runId);
+  if (!run) throw notFound('collision run');
+  return run;
 }
 
-export interface CollisionJobData {
-  runId: string;
-  model: string;
-  slice: string;
-}
+/** A run the actor may see, or null. */
+export const findVisibleRun = (db: Db, actor: Actor, runId: string): Promise<CollisionRunRow | null> =>
+  collisions.visibleRunById(db, actor, runId);
 
-/** Dates come back from PostgreSQL as text (see RUN_SELECT) so that no time zone shifts them. */
-export const RUN_SELECT = `r.*, to_char(r.from_date, 'YYYY-MM-DD') AS from_date, to_char(r.to_date, 'YYYY-MM-DD') AS to_date`;
-
-export async function findRun(db: AppServices['db'] | EntityManager, runId: string): Promise<CollisionRunRow> {
-  const rows: CollisionRunRow[] = await db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1`, [
-    runId,
-  ]);
-  if (!rows[0]) throw notFound('collision run');
-  return rows[0];
-}
-
-/** Runs by id, for batch loading (the first and last runs of hits). */
-export function runsByIds(db: AppServices['db'], ids: readonly string[]): Promise<CollisionRunRow[]> {
-  return db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id = ANY($1::uuid[])`, [ids]);
-}
-
-export interface CollisionRunJobRow {
-  run_id: string;
-  model: string;
-  slice_key: string;
-  status: RunStatus;
-  attempts: number;
-  hits: number | null;
-  duration_ms: number | null;
-  error: string | null;
-}
-
-/** The jobs of runs, by model and slice. */
-export function jobsByRunIds(db: AppServices['db'], runIds: readonly string[]): Promise<CollisionRunJobRow[]> {
-  return db.query(
-    `SELECT run_id, model, slice_key, status, attempts, hits, duration_ms, error FROM collision_run_job
-     WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, model, slice_key`,
-    [runIds],
-  );
-}
+/** The runs the actor may see, newest first. */
+export const listRuns = (
+  db: Db,
+  actor: Actor,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<CollisionRunRow>> => collisions.pageRuns(db, actor, first, after);
 
 export interface StartRunInput {
   models?: string[] | null;
@@ -94,39 +72,41 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
   const from = parseDate(input.from);
   const to = parseDate(input.to);
   if (from > to) throw badInput(`from ${from} is after to ${to}`);
-  if (input.regionCode) {
-    const [region] = await services.db.query('SELECT code FROM region WHERE code = $1', [input.regionCode]);
-    if (!region) throw badInput(`unknown region ${input.regionCode}`);
+  if (input.regionCode && !(await collisions.regionExists(services.db, input.regionCode))) {
+    throw badInput(`unknown region ${input.regionCode}`);
   }
   const runId = await services.db.transaction(async (m) => {
     const parameters = await effectiveParameters(m, models, input.regionCode);
-    const [run]: { id: string }[] = await m.query(
-      `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [models, from, to, input.regionCode ?? null, JSON.stringify(parameters), input.createdBy ?? null],
-    );
+    const id = await collisions.insertRun(m, {
+      models,
+      from_date: from,
+      to_date: to,
+      region_code: input.regionCode ?? null,
+      parameters,
+      created_by: input.createdBy ?? null,
+    });
+    const jobs: CollisionJobKey[] = [];
     for (const model of models) {
       const slices = await planSlices(m, model, { from, to, regionCode: input.regionCode });
-      await m.query(
-        `INSERT INTO collision_run_job (run_id, model, slice_key) SELECT $1, $2, s FROM unnest($3::text[]) s`,
-        [run.id, model, slices],
-      );
-      for (const slice of slices) {
-        await enqueueOutbox(m, OUTBOX_TOPICS.collisionJob, `collision:${run.id}:${model}:${slice || 'all'}`, {
-          runId: run.id,
-          model,
-          slice,
-        } satisfies CollisionJobData);
-      }
+      jobs.push(...slices.map((slice) => ({ runId: id, model, slice })));
     }
+    await collisions.insertRunJobs(m, jobs);
+    await enqueueOutboxMany(
+      m,
+      OUTBOX_TOPICS.collisionJob,
+      jobs.map((job) => ({
+        dedupeKey: `collision:${id}:${job.model}:${job.slice || 'all'}`,
+        payload: { ...job } satisfies CollisionJobData,
+      })),
+    );
     await appendAudit(m, {
       actorId: input.createdBy ?? null,
       action: 'CollisionRun.START',
       targetType: 'CollisionRun',
-      targetId: toGlobalId('CollisionRun', run.id),
+      targetId: toGlobalId('CollisionRun', id),
       detail: { models, from, to, regionCode: input.regionCode ?? null },
     });
-    return run.id;
+    return id;
   });
   return findRun(services.db, runId);
 }
@@ -144,19 +124,8 @@ export async function executeCollisionJob(
 ): Promise<{ hits: number; skipped?: boolean }> {
   const run = await findRun(services.db, job.runId);
   if (run.status === 'SUCCEEDED' || run.status === 'FAILED') return { hits: 0, skipped: true };
-  await services.db.query(
-    `UPDATE collision_run SET status = 'RUNNING', started_at = coalesce(started_at, now()) WHERE id = $1 AND status = 'QUEUED'`,
-    [job.runId],
-  );
-  const [state]: { status: string; hits: number | null }[] = await services.db.query(
-    `WITH started AS (
-       UPDATE collision_run_job SET attempts = attempts + 1,
-              status = CASE WHEN status = 'SUCCEEDED' THEN status ELSE 'RUNNING' END,
-              started_at = coalesce(started_at, now())
-       WHERE run_id = $1 AND model = $2 AND slice_key = $3 RETURNING status, hits)
-     SELECT * FROM started`,
-    [job.runId, job.model, job.slice],
-  );
+  await collisions.markRunRunning(services.db, job.runId);
+  const state = await collisions.startJobAttempt(services.db, job);
   if (!state) throw notFound(`collision job ${job.model}/${job.slice}`);
   let hits = state.hits ?? 0;
   if (state.status !== 'SUCCEEDED') {
@@ -183,16 +152,10 @@ export async function executeCollisionJob(
 /** Marks a job and its run FAILED once its retries are exhausted. */
 export async function failCollisionJob(services: AppServices, job: CollisionJobData, error: string): Promise<void> {
   await services.db.transaction(async (m) => {
-    await m.query(
-      `UPDATE collision_run_job SET status = 'FAILED', error = $4, finished_at = clock_timestamp()
-       WHERE run_id = $1 AND model = $2 AND slice_key = $3 AND status <> 'SUCCEEDED'`,
-      [job.runId, job.model, job.slice, error],
-    );
-    await m.query(
-      `UPDATE collision_run SET status = 'FAILED', error = $2, finished_at = clock_timestamp()
-       WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')`,
-      [job.runId, `${job.model}${job.slice ? `/${job.slice}` : ''}: ${error}`],
-    );
+    await collisions.markJobAndRunFailed(m, job, {
+      job: error,
+      run: `${job.model}${job.slice ? `/${job.slice}` : ''}: ${error}`,
+    });
     await appendAudit(m, {
       action: 'CollisionRun.FAILED',
       targetType: 'CollisionRun',
@@ -202,29 +165,16 @@ export async function failCollisionJob(services: AppServices, job: CollisionJobD
   });
 }
 
-/** Serialises finalisations: clue creation must see every other run's new clues. */
-const FINALIZE_LOCK = 724_312;
-
 /**
  * When every job of a run has succeeded: attach its hits to clues (MODELS.md "Clues from
  * hits"), then hand the new clues to routing, and mark the run SUCCEEDED — one transaction.
  */
 export async function finalizeRun(services: AppServices, runId: string): Promise<boolean> {
   return services.db.transaction(async (m) => {
-    await m.query('SELECT pg_advisory_xact_lock($1)', [FINALIZE_LOCK]);
-    const [run]: { status: string; open_jobs: number }[] = await m.query(
-      `SELECT r.status, (SELECT count(*)::int FROM collision_run_job j WHERE j.run_id = r.id AND j.status <> 'SUCCEEDED') AS open_jobs
-       FROM collision_run r WHERE r.id = $1 FOR UPDATE`,
-      [runId],
-    );
+    const run = await collisions.lockRunForFinalize(m, runId);
     if (!run || run.status !== 'RUNNING' || run.open_jobs > 0) return false;
     const cluesCreated = await attachHitsToClues(m, runId);
-    await m.query(
-      `UPDATE collision_run SET status = 'SUCCEEDED', finished_at = clock_timestamp(), clues_created = $2,
-              hit_count = (SELECT count(*) FROM collision_hit WHERE last_run_id = $1)
-       WHERE id = $1`,
-      [runId, cluesCreated],
-    );
+    await collisions.markRunSucceeded(m, runId, cluesCreated);
     await appendAudit(m, {
       action: 'CollisionRun.SUCCEEDED',
       targetType: 'CollisionRun',
@@ -236,102 +186,67 @@ export async function finalizeRun(services: AppServices, runId: string): Promise
 }
 
 /**
- * Hits of the run that have no clue join the open clue (NEW, ASSIGNED or VERIFYING) of their
- * model and subject institution, else a new DATA_COLLISION clue per (model, institution).
- * Clue amounts become the sum over their hits; persons of the evidence are added; joins are
- * recorded on the clues' timelines; new clues are queued for routing. Returns the number of
- * clues created. Set-based throughout.
+ * Hits of the run that have no clue join the open clue of their model and subject institution
+ * (the states HITS_ADDED fires from: the machine's, passed as a parameter), else a new
+ * DATA_COLLISION clue per (model, institution), created by the one clue insertion. Clue
+ * amounts become the sum over their hits; persons of the evidence are added; joins are the
+ * clues' HITS_ADDED events (versioned, on the timeline, audited per batch), creations their
+ * REGISTER entries; new clues are queued for routing. Returns the number of clues created.
+ * Set-based throughout.
  */
 export async function attachHitsToClues(m: EntityManager, runId: string): Promise<number> {
-  const joined: { clue_id: string; status: string; hits: number }[] = await m.query(
-    `WITH open_clue AS (
-       SELECT DISTINCT ON (model, institution_code) id, model, institution_code, status FROM clue
-       WHERE model IS NOT NULL AND status IN ('NEW', 'ASSIGNED', 'VERIFYING')
-       ORDER BY model, institution_code, created_at DESC, id),
-     joined AS (
-       UPDATE collision_hit h SET clue_id = o.id FROM open_clue o
-       WHERE h.last_run_id = $1 AND h.clue_id IS NULL AND h.model = o.model AND h.institution_code = o.institution_code
-       RETURNING h.clue_id, o.status)
-     SELECT clue_id, status, count(*)::int AS hits FROM joined GROUP BY clue_id, status`,
-    [runId],
+  const joined = await collisions.joinHitsToOpenClues(m, runId, statesFiring(clueMachine, 'HITS_ADDED'));
+  const names = new Map(COLLISION_MODELS.map((model) => [model.code, model.name]));
+  const groups = await collisions.unattachedHitGroups(m, runId);
+  const created = await insertClues(
+    m,
+    groups.map((g) => ({
+      title: `${names.get(g.model) ?? g.model}：${g.institution_name}`,
+      description: `数据碰撞发现的疑点 (${g.model})`,
+      source: 'DATA_COLLISION',
+      model: g.model,
+      institution_code: g.institution_code,
+      region_code: g.region_code,
+      amount_involved: '0',
+    })),
   );
-  const names = COLLISION_MODELS.map((model) => [model.code, model.name]);
-  const created: { id: string; hits: number }[] = await m.query(
-    `WITH names AS (SELECT * FROM unnest($2::text[], $3::text[]) AS n(code, name)),
-     grouped AS (
-       SELECT h.model, h.institution_code, i.region_code, i.name AS institution_name
-       FROM collision_hit h JOIN institution i ON i.code = h.institution_code
-       WHERE h.last_run_id = $1 AND h.clue_id IS NULL
-       GROUP BY h.model, h.institution_code, i.region_code, i.name),
-     created AS (
-       INSERT INTO clue (code, title, description, source, status, model, institution_code, region_code)
-       SELECT 'XS' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('clue_code_seq')::text, 6, '0'),
-              coalesce(n.name, g.model) || '：' || g.institution_name,
-              '数据碰撞发现的疑点 (' || g.model || ')', 'DATA_COLLISION', 'NEW', g.model, g.institution_code, g.region_code
-       FROM grouped g LEFT JOIN names n ON n.code = g.model
-       ORDER BY g.model, g.institution_code
-       RETURNING id, model, institution_code),
-     attached AS (
-       UPDATE collision_hit h SET clue_id = c.id FROM created c
-       WHERE h.last_run_id = $1 AND h.clue_id IS NULL AND h.model = c.model AND h.institution_code = c.institution_code
-       RETURNING h.clue_id)
-     SELECT clue_id AS id, count(*)::int AS hits FROM attached GROUP BY clue_id`,
-    [runId, names.map((n) => n[0]), names.map((n) => n[1])],
+  const attached = await collisions.attachHitsToClues(
+    m,
+    runId,
+    created.map((c) => c.id),
   );
-  // Persons of the evidence, and each touched clue's amount = Σ its hits.
-  await m.query(
-    `INSERT INTO clue_person (clue_id, person_id, role)
-     SELECT DISTINCT h.clue_id, p.person_id, 'EVIDENCE'
-     FROM collision_hit h CROSS JOIN LATERAL unnest(h.person_ids) AS u(person_id)
-     JOIN person p ON p.person_id = u.person_id
-     WHERE h.last_run_id = $1 AND h.clue_id IS NOT NULL
-     ON CONFLICT DO NOTHING`,
-    [runId],
-  );
-  await m.query(
-    `UPDATE clue c SET amount_involved = s.total, updated_at = now()
-     FROM (SELECT clue_id, sum(amount_involved) AS total FROM collision_hit
-           WHERE clue_id IN (SELECT clue_id FROM collision_hit WHERE last_run_id = $1 AND clue_id IS NOT NULL)
-           GROUP BY clue_id) s
-     WHERE c.id = s.clue_id AND c.amount_involved IS DISTINCT FROM s.total`,
-    [runId],
-  );
-  await m.query(
-    `INSERT INTO state_change (entity_type, entity_id, from_state, to_state, event, detail)
-     SELECT 'Clue', x.clue_id, x.status, x.status, 'HITS_ADDED', jsonb_build_object('runId', $1::text, 'hits', x.hits)
-     FROM unnest($2::uuid[], $3::text[], $4::int[]) AS x(clue_id, status, hits)`,
-    [runId, joined.map((j) => j.clue_id), joined.map((j) => j.status), joined.map((j) => j.hits)],
-  );
-  await m.query(
-    `INSERT INTO state_change (entity_type, entity_id, from_state, to_state, event, detail)
-     SELECT 'Clue', x.id, NULL, 'NEW', 'REGISTER', jsonb_build_object('runId', $1::text, 'hits', x.hits)
-     FROM unnest($2::uuid[], $3::int[]) AS x(id, hits)`,
-    [runId, created.map((c) => c.id), created.map((c) => c.hits)],
-  );
+  await addEvidencePersonsOfRun(m, runId);
+  await sumClueAmountsOverHits(m, runId);
+  if (joined.length) {
+    await applySystemEventInBulk(m, clueMachine, 'HITS_ADDED', {
+      ...cluesWithDetails(joined.map((j) => ({ id: j.clue_id, detail: { runId, hits: j.hits } }))),
+      skipLocked: false,
+      auditDetail: { runId },
+    });
+  }
+  const hitsOf = new Map(attached.map((a) => [a.clue_id, a.hits]));
+  await recordCreationInBulk(m, clueMachine, {
+    event: 'REGISTER',
+    created: created.map((c) => ({ id: c.id, detail: { runId, hits: hitsOf.get(c.id) ?? 0 } })),
+    auditDetail: { runId },
+  });
   // Routing runs after every hit is attached, so it sees each new clue's final persons and amount.
-  await m.query(
-    `INSERT INTO outbox (topic, dedupe_key, payload)
-     SELECT $1, 'route-clue:' || x.id, jsonb_build_object('clueId', x.id::text) FROM unnest($2::uuid[]) AS x(id)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [OUTBOX_TOPICS.routeClue, created.map((c) => c.id)],
+  await enqueueRoutingMany(
+    m,
+    created.map((c) => c.id),
   );
   return created.length;
 }
 
 /** Hits per model of a run's jobs, for the CLI summary. */
 export async function runHitsByModel(db: AppServices['db'], runId: string): Promise<Record<string, number>> {
-  const rows: { model: string; hits: number }[] = await db.query(
-    `SELECT model, coalesce(sum(hits), 0)::int AS hits FROM collision_run_job WHERE run_id = $1 GROUP BY model ORDER BY model`,
-    [runId],
-  );
+  const rows = await collisions.runHitsByModel(db, runId);
   return Object.fromEntries(rows.map((r) => [r.model, r.hits]));
 }
 
 /** Hits stored per model (each hit counted once, however many runs re-detected it); 0 for models without hits. */
 export async function storedHitsByModel(db: AppServices['db']): Promise<Record<string, number>> {
-  const rows: { model: string; hits: number }[] = await db.query(
-    `SELECT model, count(*)::int AS hits FROM collision_hit GROUP BY model`,
-  );
+  const rows = await collisions.storedHitsByModel(db);
   return {
     ...Object.fromEntries(MODEL_CODES.map((code) => [code, 0])),
     ...Object.fromEntries(rows.map((r) => [r.model, r.hits])),

@@ -1,17 +1,15 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { SqlParams } from '../../core/sql';
-import { codePrefix } from '../../core/regions';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../core/errors';
 import { loadPresent } from '../../graphql/loaders';
-import { Connection, pageSize, paginate } from '../../core/pagination';
-import { fromGlobalId } from '../../core/ids';
-import { Actor, assertCanRunCollision, runVisibleSql } from '../../policy';
+import { Connection, pageSize } from '../../core/pagination';
+import { optionalRowId, rowId } from '../../core/ids';
+import { assertCanRunCollision } from '../../policy';
 import { ClueType } from '../clue/clue.types';
 import { SettlementType } from '../ingest/settlement.types';
 import { InstitutionType, PersonType } from '../reference/reference.types';
 import { listHits } from './collision-hit.service';
-import { CollisionRunRow, RUN_SELECT, startCollisionRun } from './collision-run.service';
+import { findVisibleRun, listRuns, startCollisionRun } from './collision-run.service';
 import {
   CollisionHitConnection,
   CollisionHitFilter,
@@ -23,15 +21,6 @@ import {
   RunCollisionInput,
 } from './collision.types';
 
-async function visibleRun(ctx: GraphQLContext, actor: Actor, runId: string): Promise<CollisionRunRow | null> {
-  const params = new SqlParams([runId]);
-  const rows: CollisionRunRow[] = await ctx.services.db.query(
-    `SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id::text = $1 AND ${runVisibleSql(actor, params)}`,
-    params.values,
-  );
-  return rows[0] ?? null;
-}
-
 const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionHitType> => ({
   ...page,
   edges: page.edges.map((e) => ({ cursor: e.cursor, node: CollisionHitType.from(e.node) })),
@@ -41,7 +30,7 @@ const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionH
 export class CollisionRunResolver {
   @Query(() => CollisionRunType, { nullable: true })
   async collisionRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<CollisionRunType | null> {
-    const row = await visibleRun(ctx, requireActor(ctx), fromGlobalId(id, 'CollisionRun').id);
+    const row = await findVisibleRun(ctx.services.db, requireActor(ctx), rowId(id, 'CollisionRun'));
     return row && CollisionRunType.from(row);
   }
 
@@ -52,24 +41,13 @@ export class CollisionRunResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<CollisionRunConnection> {
     const actor = requireActor(ctx);
-    const params = new SqlParams();
-    return paginate<CollisionRunRow & { created_us: string }, CollisionRunType>({
-      query: (sql, ps) => ctx.services.db.query(sql, ps),
-      from: `(SELECT ${RUN_SELECT}, (extract(epoch FROM r.created_at) * 1000000)::bigint AS created_us FROM collision_run r) r`,
-      where: [runVisibleSql(actor, params)],
-      params,
-      orderBy: [
-        { column: 'r.created_us', key: 'created_us' },
-        { column: 'r.id', key: 'id' },
-      ],
-      descending: true,
-      first: pageSize(first, ctx.services.config.limits.maxPageSize),
-      after,
-      map: CollisionRunType.from,
-    });
+    const page = await listRuns(ctx.services.db, actor, pageSize(first, ctx.services.config.limits.maxPageSize), after);
+    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CollisionRunType.from(e.node) })) };
   }
 
-  @Mutation(() => CollisionRunType, { description: 'Starts a run through the queue; poll collisionRun for its status.' })
+  @Mutation(() => CollisionRunType, {
+    description: 'Starts a run through the queue; poll collisionRun for its status.',
+  })
   async runCollision(@Arg('input') input: RunCollisionInput, @Ctx() ctx: GraphQLContext): Promise<CollisionRunType> {
     const actor = requireActor(ctx);
     assertCanRunCollision(actor, input.regionCode ?? null);
@@ -92,15 +70,9 @@ export class CollisionHitResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<CollisionHitConnection> {
     const actor = requireActor(ctx);
-    const sql: string[] = [];
-    const params = new SqlParams();
-    const p = (v: unknown) => params.add(v);
-    if (filter?.model) sql.push(`h.model = ${p(filter.model)}`);
-    if (filter?.runId) sql.push(`h.last_run_id::text = ${p(fromGlobalId(filter.runId, 'CollisionRun').id)}`);
-    if (filter?.institutionCode) sql.push(`h.institution_code = ${p(filter.institutionCode)}`);
-    if (filter?.regionCode) sql.push(`h.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
-    return hitConnection(await listHits(ctx.services.db, actor, { sql, params }, size, after));
+    const hitFilter = { ...filter, runId: optionalRowId(filter?.runId, 'CollisionRun') };
+    return hitConnection(await listHits(ctx.services.db, actor, hitFilter, size, after));
   }
 
   @FieldResolver(() => InstitutionType)
@@ -158,7 +130,7 @@ export class ClueHitsResolver {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
     const page = after
-      ? await listHits(ctx.services.db, actor, { sql: ['h.clue_id = $1'], params: new SqlParams([clue.row.id]) }, size, after)
+      ? await listHits(ctx.services.db, actor, { clueId: clue.row.id }, size, after)
       : await ctx.loaders.clueHits.load({ clueId: clue.row.id, first: size });
     return hitConnection(page);
   }

@@ -3,9 +3,16 @@ import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { CollisionModelEnum } from './collision.enums';
-import { CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision-run.service';
+import { CollisionHitRow, CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision.repository';
 
-export const RunStatusEnum = { QUEUED: 'QUEUED', RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED' } as const;
+export type { CollisionHitRow } from './collision.repository';
+
+export const RunStatusEnum = {
+  QUEUED: 'QUEUED',
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+} as const;
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
 
 @ObjectType('CollisionRunJob', { description: 'One (model, slice) job of a run.' })
@@ -108,22 +115,6 @@ export class CollisionRunType extends Node {
 
 @ObjectType('CollisionRunConnection')
 export class CollisionRunConnection extends ConnectionType(CollisionRunType, 'CollisionRun') {}
-
-export interface CollisionHitRow extends Record<string, unknown> {
-  id: string;
-  model: string;
-  hit_key: string;
-  amount_involved: string;
-  institution_code: string;
-  region_code: string;
-  person_ids: string[];
-  settlement_ids: string[];
-  detail: unknown;
-  first_run_id: string;
-  last_run_id: string;
-  clue_id: string | null;
-  created_at: Date;
-}
 
 @ObjectType('CollisionHit', { implements: Node, description: '疑点: one hit of a model, unique per (model, hitKey).' })
 export class CollisionHitType extends Node {

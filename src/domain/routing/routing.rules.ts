@@ -10,6 +10,7 @@
  *   {"amountAtLeast": "30000.00"}            amount involved ≥ a fixed sum
  *   {"amountAtLeastSetting": "criminalThreshold"}  ≥ a per-region setting (region_setting)
  */
+import { Tables } from '../../db/tables';
 import { DepartmentKind } from '../reference/department.entity';
 import { RegionSettings } from '../reference/region-settings';
 
@@ -22,14 +23,10 @@ export type RoutingCondition =
   | { amountAtLeast: string }
   | { amountAtLeastSetting: keyof RegionSettings };
 
-export interface RoutingRuleRow {
-  id: string;
-  position: number;
-  name: string;
+export type RoutingRuleRow = Omit<Tables['routing_rule'], 'condition' | 'target_kind'> & {
   condition: RoutingCondition;
   target_kind: DepartmentKind;
-  enabled: boolean;
-}
+};
 
 export interface RoutingFacts {
   model: string | null;
@@ -52,7 +49,9 @@ export function holds(condition: RoutingCondition, facts: RoutingFacts): boolean
   if ('all' in condition) return condition.all.every((c) => holds(c, facts));
   if ('publicOfficialInvolved' in condition) return facts.publicOfficialInvolved === condition.publicOfficialInvolved;
   if ('models' in condition) {
-    return facts.model !== null && condition.models.includes(facts.model) && facts.personCount >= (condition.minPersons ?? 0);
+    return (
+      facts.model !== null && condition.models.includes(facts.model) && facts.personCount >= (condition.minPersons ?? 0)
+    );
   }
   if ('amountAtLeast' in condition) return toFen(facts.amountInvolved) >= toFen(condition.amountAtLeast);
   if ('amountAtLeastSetting' in condition) {
@@ -76,15 +75,21 @@ export function validateCondition(condition: unknown): string | null {
     return null;
   }
   if (keys.includes('always')) return c.always === true ? null : '"always" must be true';
-  if (keys.includes('publicOfficialInvolved')) return typeof c.publicOfficialInvolved === 'boolean' ? null : '"publicOfficialInvolved" is a boolean';
+  if (keys.includes('publicOfficialInvolved'))
+    return typeof c.publicOfficialInvolved === 'boolean' ? null : '"publicOfficialInvolved" is a boolean';
   if (keys.includes('models')) {
-    if (!Array.isArray(c.models) || !c.models.every((m) => typeof m === 'string')) return '"models" is a list of model codes';
-    if (c.minPersons !== undefined && (!Number.isInteger(c.minPersons) || (c.minPersons as number) < 0)) return '"minPersons" is a whole number';
+    if (!Array.isArray(c.models) || !c.models.every((m) => typeof m === 'string'))
+      return '"models" is a list of model codes';
+    if (c.minPersons !== undefined && (!Number.isInteger(c.minPersons) || (c.minPersons as number) < 0))
+      return '"minPersons" is a whole number';
     return null;
   }
-  if (keys.includes('amountAtLeast')) return /^\d+(\.\d{1,2})?$/.test(String(c.amountAtLeast)) ? null : '"amountAtLeast" is a decimal string';
+  if (keys.includes('amountAtLeast'))
+    return /^\d+(\.\d{1,2})?$/.test(String(c.amountAtLeast)) ? null : '"amountAtLeast" is a decimal string';
   if (keys.includes('amountAtLeastSetting')) {
-    return ['criminalThreshold', 'escalationThreshold', 'disciplineCopyThreshold'].includes(String(c.amountAtLeastSetting))
+    return ['criminalThreshold', 'escalationThreshold', 'disciplineCopyThreshold'].includes(
+      String(c.amountAtLeastSetting),
+    )
       ? null
       : '"amountAtLeastSetting" names a threshold setting';
   }

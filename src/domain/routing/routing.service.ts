@@ -6,18 +6,19 @@
  * the copy threshold. Idempotent: a clue that is no longer NEW is left alone, so a job
  * delivered twice routes once.
  */
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
+import { badInput, notFound } from '../../core/errors';
 import { publishEvent } from '../../graphql/pubsub';
+import { Actor, assertCanEditRoutingRules } from '../../policy';
 import { applyEvent } from '../../workflow/transition';
-import { insertTimelineEntry } from '../../workflow/timeline.repository';
 import { departmentName } from '../auth/auth.service';
 import { clueMachine } from '../clue/clue.machine';
-import { CLUE_SELECT } from '../clue/clue.service';
-import { ClueRow } from '../clue/clue.types';
+import { insertClueCopy, lockClue } from '../clue/clue.repository';
 import { DepartmentKind } from '../reference/department.entity';
 import { regionSettings } from '../reference/region-settings';
-import { holds, RoutingRuleRow, toFen } from './routing.rules';
+import * as routing from './routing.repository';
+import { holds, RoutingRuleRow, toFen, validateCondition } from './routing.rules';
 
 export interface RoutingDecision {
   clueId: string;
@@ -27,30 +28,50 @@ export interface RoutingDecision {
   copiedTo?: string;
 }
 
+type Db = DataSource | EntityManager;
+
+/** The rules in evaluation order. */
+export const listRoutingRules = (db: Db): Promise<RoutingRuleRow[]> => routing.routingRules(db);
+
+export const findRoutingRule = (db: Db, id: string): Promise<RoutingRuleRow | null> => routing.routingRuleById(db, id);
+
+/** Edits a rule (fields given as null stay); the condition is checked before it is stored. */
+export async function editRoutingRule(
+  db: Db,
+  actor: Actor,
+  id: string,
+  change: { name?: string | null; condition?: unknown; targetKind?: DepartmentKind | null; enabled?: boolean | null },
+): Promise<RoutingRuleRow> {
+  assertCanEditRoutingRules(actor);
+  if (change.condition !== undefined && change.condition !== null) {
+    const problem = validateCondition(change.condition);
+    if (problem) throw badInput(`condition: ${problem}`);
+  }
+  const row = await routing.updateRoutingRule(db, id, {
+    name: change.name ?? null,
+    condition: change.condition ?? null,
+    targetKind: change.targetKind ?? null,
+    enabled: change.enabled ?? null,
+  });
+  if (!row) throw notFound('routing rule');
+  return row;
+}
+
 /** The department of (kind, region), created with its conventional name when missing. */
 async function departmentFor(m: EntityManager, kind: DepartmentKind, regionCode: string): Promise<string> {
-  const [region] = await m.query('SELECT name FROM region WHERE code = $1', [regionCode]);
-  await m.query(
-    `INSERT INTO department (kind, region_code, name) VALUES ($1, $2, $3) ON CONFLICT (kind, region_code) DO NOTHING`,
-    [kind, regionCode, departmentName(region.name, kind)],
-  );
-  const [row] = await m.query('SELECT id FROM department WHERE kind = $1 AND region_code = $2', [kind, regionCode]);
-  return row.id;
+  const region = await routing.regionOf(m, regionCode);
+  return routing.ensureDepartment(m, { kind, regionCode, name: departmentName(region.name, kind) });
 }
 
 export async function routeClue(services: AppServices, clueId: string): Promise<RoutingDecision> {
   const decision = await services.db.transaction(async (m): Promise<RoutingDecision> => {
-    const [clue]: ClueRow[] = await m.query(`SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = $1 FOR UPDATE`, [clueId]);
+    const clue = await lockClue(m, clueId);
     if (!clue || clue.status !== 'NEW') return { clueId, routed: false };
 
-    const [persons] = await m.query(
-      `SELECT count(*)::int AS n, coalesce(bool_or(p.is_public_official), false) AS official
-       FROM clue_person cp JOIN person p ON p.person_id = cp.person_id WHERE cp.clue_id = $1`,
-      [clueId],
-    );
-    const [region] = await m.query('SELECT code, level, parent_code FROM region WHERE code = $1', [clue.region_code]);
+    const persons = await routing.cluePersonFacts(m, clueId);
+    const region = await routing.regionOf(m, clue.region_code);
     const settings = await regionSettings(m, clue.region_code);
-    const rules: RoutingRuleRow[] = await m.query('SELECT * FROM routing_rule WHERE enabled ORDER BY position');
+    const rules = await routing.routingRules(m, { enabledOnly: true });
     const facts = {
       model: clue.model,
       amountInvolved: clue.amount_involved,
@@ -61,11 +82,11 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
     const rule = rules.find((r) => holds(r.condition, facts));
     const kind: DepartmentKind = rule?.target_kind ?? 'MEDICAL_INSURANCE';
     const escalate = toFen(clue.amount_involved) >= toFen(settings.escalationThreshold);
-    const regionCode = escalate && region.level === 'COUNTY' ? region.parent_code : region.code;
+    const regionCode = escalate && region.level === 'COUNTY' && region.parent_code ? region.parent_code : region.code;
     const departmentId = await departmentFor(m, kind, regionCode);
     const ruleName = rule?.name ?? '默认: 医保';
 
-    await applyEvent(m, clueMachine, clue, {
+    const routed = await applyEvent(m, clueMachine, clue, {
       event: 'ROUTE',
       actor: null,
       parties: new Set(['SYSTEM']),
@@ -77,17 +98,16 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
     let copiedTo: string | undefined;
     if (kind !== 'DISCIPLINE' && toFen(clue.amount_involved) >= toFen(settings.disciplineCopyThreshold)) {
       copiedTo = await departmentFor(m, 'DISCIPLINE', regionCode);
-      await m.query(
-        `INSERT INTO clue_copy (clue_id, department_id, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [clue.id, copiedTo, `涉及金额达到抄送标准 (≥ ${settings.disciplineCopyThreshold})`],
-      );
-      await insertTimelineEntry(m, {
-        entity: 'Clue',
-        entityId: clue.id,
-        actorId: null,
-        from: 'ASSIGNED',
-        to: 'ASSIGNED',
+      await insertClueCopy(m, {
+        clue_id: clue.id,
+        department_id: copiedTo,
+        reason: `涉及金额达到抄送标准 (≥ ${settings.disciplineCopyThreshold})`,
+      });
+      await applyEvent(m, clueMachine, routed, {
         event: 'COPY',
+        actor: null,
+        parties: new Set(['SYSTEM']),
+        input: {},
         detail: { departmentId: copiedTo },
       });
     }
