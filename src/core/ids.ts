@@ -42,16 +42,28 @@ export function toGlobalId(type: NodeTypeName, id: string): string {
  * no known type, is of another type than `expected`, or its row id has the wrong form.
  */
 export function fromGlobalId(globalId: string, expected?: NodeTypeName): { type: NodeTypeName; id: string } {
+  const { type, id } = parseGlobalId(globalId);
+  if (expected && type !== expected) throw badInput(`id "${globalId}" is not a ${expected} id`);
+  if (!hasRowIdForm(type, id)) throw badInput(`malformed id "${globalId}"`);
+  return { type, id };
+}
+
+/**
+ * Decodes a global id into a known type and its row id without checking the row id's form,
+ * for lookups that answer a row id of the wrong form as not found (check it with
+ * `hasRowIdForm`). BAD_USER_INPUT when the id is malformed or names no known type.
+ */
+export function parseGlobalId(globalId: string): { type: NodeTypeName; id: string } {
   const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0 || colon === decoded.length - 1) throw badInput(`malformed id "${globalId}"`);
   const type = decoded.slice(0, colon);
   if (!isNodeTypeName(type)) throw badInput(`malformed id "${globalId}"`);
-  if (expected && type !== expected) throw badInput(`id "${globalId}" is not a ${expected} id`);
-  const id = decoded.slice(colon + 1);
-  if (!FORM_PATTERNS[ROW_ID_FORMS[type]].test(id)) throw badInput(`malformed id "${globalId}"`);
-  return { type, id };
+  return { type, id: decoded.slice(colon + 1) };
 }
+
+/** True when `id` has the form of a row id of `type` (a uuid, an integer, a code). */
+export const hasRowIdForm = (type: NodeTypeName, id: string): boolean => FORM_PATTERNS[ROW_ID_FORMS[type]].test(id);
 
 /** The row id behind a global id of `type` (BAD_USER_INPUT otherwise). */
 export const rowId = (globalId: string, type: NodeTypeName): string => fromGlobalId(globalId, type).id;
