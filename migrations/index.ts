@@ -6,6 +6,7 @@ import { Collision1763900200000 } from './1763900200000-collision';
 import { Workflows1763900300000 } from './1763900300000-workflows';
 import { Reading1763900400000 } from './1763900400000-reading';
 import { IngestDirect1763900500000 } from './1763900500000-ingest-direct';
+import { RectificationVersion1763900600000 } from './1763900600000-rectification-version';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Workflows1763900300000,
   Reading1763900400000,
   IngestDirect1763900500000,
+  RectificationVersion1763900600000,
 ];

@@ -297,6 +297,7 @@ export interface RectificationItemTable {
   completed_by: string | null;
   note: string | null;
   created_at: Date;
+  version: number;
 }
 
 export interface RegionTable {

@@ -141,6 +141,7 @@ export function partiesOf(
      * nobody owns it yet (an unrouted clue: its state refuses designation, not who asks).
      */
     jurisdictionOwner?: { kind: DepartmentKind; regionCode: string } | null;
+    rectifierDepartmentId?: string | null;
   },
 ): Set<Party> {
   const parties = new Set<Party>();
@@ -154,6 +155,7 @@ export function partiesOf(
     if (relations.receiverDepartmentId === d) parties.add('RECEIVER');
     if (relations.assigneeDepartmentId === d) parties.add('ASSIGNEE');
     if (relations.creatorDepartmentId === d) parties.add('SUPERVISING');
+    if (relations.rectifierDepartmentId === d) parties.add('RECTIFIER');
   }
   if (relations.creatorDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('CREATOR_LEADER');
   if (relations.jurisdictionOwner !== undefined && isDesignator(actor, relations.jurisdictionOwner)) {
@@ -196,21 +198,10 @@ export function assertCanSupervise(actor: Actor): void {
  */
 export const mayOperateQueues = (actor: Actor): boolean => hasRole(actor, 'ADMIN');
 
-/** Changing a case's content (sanctions, rectifications, links): its owner's case workers. */
+/** Acting for the owning department outside a machine event (filing a case on its clue): its case workers. */
 export function assertOwnerCaseWorker(actor: Actor, ownerDepartmentId: string, what: string): void {
   if (actor.department.id !== ownerDepartmentId || !isCaseWorker(actor)) {
     throw forbidden(`only case workers of the owning department may ${what}`);
-  }
-}
-
-/** A rectification item is completed by the department that rectifies or by the case's owner. */
-export function assertCanCompleteRectification(
-  actor: Actor,
-  item: { ownerDepartmentId: string; caseOwnerDepartmentId: string },
-): void {
-  const d = actor.department.id;
-  if (!isCaseWorker(actor) || (d !== item.ownerDepartmentId && d !== item.caseOwnerDepartmentId)) {
-    throw forbidden('only the rectifying department and the case owner complete a rectification item');
   }
 }
 

@@ -194,7 +194,7 @@ describe('cases (案件)', () => {
       expect(code(again)).toBe('INVALID_TRANSITION');
 
       const closed = (await transition(id, 'CLOSE', { n: '结案' })).data.transitionCase;
-      expect(closed).toMatchObject({ status: 'CLOSED', version: 6, allowedEvents: [] });
+      expect(closed).toMatchObject({ status: 'CLOSED', version: 9, allowedEvents: [] });
       expect(closed.sanctions).toEqual([
         {
           id: sanction.data.addSanction.id,
@@ -225,9 +225,12 @@ describe('cases (案件)', () => {
       expect(audited.map((a: { action: string }) => a.action)).toEqual([
         'Case.FILE',
         'Case.START_INVESTIGATION',
+        'Case.ADD_SANCTION',
         'Case.SUBMIT_FOR_REVIEW',
         'Case.DECIDE',
+        'Case.ADD_RECTIFICATION',
         'Case.START_RECTIFICATION',
+        'Case.COMPLETE_RECTIFICATION',
         'Case.CLOSE',
       ]);
     });

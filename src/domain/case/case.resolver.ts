@@ -5,8 +5,17 @@ import { pageSize } from '../../core/pagination';
 import { UserType } from '../auth/auth.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
-import { CaseEvent } from './case.machine';
-import { addRectification, addSanction, caseAllowedEvents, completeRectification, linkCases, listCases, openCase, transitionCase } from './case.service';
+import { CaseTransition } from './case.machine';
+import {
+  addRectification,
+  addSanction,
+  caseAllowedEvents,
+  completeRectification,
+  linkCases,
+  listCases,
+  openCase,
+  transitionCase,
+} from './case.service';
 import { rowId } from '../../core/ids';
 import {
   AddRectificationInput,
@@ -60,7 +69,7 @@ export class CaseResolver {
   @Mutation(() => CaseType)
   async transitionCase(
     @Arg('caseId', () => ID) caseId: string,
-    @Arg('event', () => CaseEventEnum) event: CaseEvent,
+    @Arg('event', () => CaseEventEnum) event: CaseTransition,
     @Ctx() ctx: GraphQLContext,
     @Arg('note', () => String, { nullable: true }) note?: string | null,
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
@@ -150,7 +159,7 @@ export class CaseResolver {
   @FieldResolver(() => [CaseEventEnum], {
     description: 'Events the caller may fire now (state and permission; guards are checked on firing).',
   })
-  allowedEvents(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): CaseEvent[] {
+  allowedEvents(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): CaseTransition[] {
     return caseAllowedEvents(requireActor(ctx), c.row);
   }
 

@@ -1,175 +1,144 @@
 /**
  * Cases (案件): filed from substantiated clues, driven through the case machine, with
- * sanctions (处理处罚), rectification items (整改事项) and links to other cases (一案双查).
- * Reads go through the visibility policy; an id the caller may not see is NOT_FOUND.
+ * sanctions (处理处罚), rectification items (整改事项, their own machine) and links to other
+ * cases (一案双查). Every change of a case — its transitions and the content events that keep
+ * its state — is an event of its machine, applied with applyEvent; the SQL is in
+ * case.repository.ts. Reads go through the visibility policy; an id the caller may not see is
+ * NOT_FOUND.
  */
-import { SqlParams } from '../../core/sql';
-import { codePrefix } from '../../core/regions';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { AppError, badInput, notFound } from '../../core/errors';
-import { Connection, paginate } from '../../core/pagination';
+import { badInput, notFound } from '../../core/errors';
 import { rowId, toGlobalId } from '../../core/ids';
-import {
-  Actor,
-  assertCanCompleteRectification,
-  assertOwnerCaseWorker,
-  caseVisibleSql,
-  clueVisibleSql,
-  partiesOf,
-  rectificationVisibleSql,
-} from '../../policy';
-import { allowedEvents } from '../../workflow/machine';
-import { applyEvent } from '../../workflow/transition';
-import { insertTimelineEntry } from '../../workflow/timeline.repository';
+import { Connection } from '../../core/pagination';
+import { codePrefix } from '../../core/regions';
+import { Actor, assertOwnerCaseWorker, partiesOf } from '../../policy';
+import { allowedEvents, Party, statesFiring } from '../../workflow/machine';
+import { applyEvent, recordCreation } from '../../workflow/transition';
 import { appendAudit } from '../audit/audit.service';
 import { clueMachine } from '../clue/clue.machine';
-import { CLUE_SELECT, clueParties } from '../clue/clue.service';
-import { ClueRow } from '../clue/clue.types';
+import { clueParties } from '../clue/clue.service';
 import { shanghaiDate } from '../reference/working-days';
-import { CaseEvent, CaseGuardInput, caseMachine, RECTIFICATION_STATES, SANCTION_STATES } from './case.machine';
+import * as cases from './case.repository';
+import { CaseContentEvent, CaseGuardInput, caseMachine, CaseTransition, isCaseTransition } from './case.machine';
 import {
   AddRectificationInput,
   AddSanctionInput,
   CaseFilter,
   CaseRelationKind,
-  CaseRelationRow,
   CaseRow,
   OpenCaseInput,
   RectificationRow,
   SANCTION_KINDS_WITH_AMOUNT,
   SanctionRow,
 } from './case.types';
+import { rectificationMachine } from './rectification.machine';
 
 type Db = AppServices['db'] | EntityManager;
+
+export {
+  rectificationsByCaseIds,
+  sanctionsByCaseIds,
+  visibleCasesByClueIds,
+  visibleCasesByIds,
+  visibleCluesByCaseIds,
+  visibleRelationsByCaseIds,
+  visibleSanctionsByIds,
+} from './case.repository';
 
 /** At most this many clues are filed together as one case. */
 const MAX_CLUES_PER_CASE = 100;
 
-/** The date column is read as text: node-postgres would turn it into a local-midnight Date. */
-const RECTIFICATION_SELECT = `r.id, r.case_id, r.description, r.owner_department_id, r.deadline::text AS deadline, r.status,
-  r.completed_at, r.completed_by, r.note, r.created_at`;
+/** A rectification item is open while it can still be completed; CLOSE waits for those. */
+const OPEN_RECTIFICATION_STATES = statesFiring(rectificationMachine, 'COMPLETE');
 
 export const caseParties = (actor: Actor | null, row: CaseRow) =>
   partiesOf(actor, { ownerDepartmentId: row.owner_department_id });
 
-export const caseAllowedEvents = (actor: Actor, row: CaseRow): CaseEvent[] =>
-  allowedEvents(caseMachine, row.status, caseParties(actor, row));
+/** Case.allowedEvents: the transitions the caller may fire now (content events have mutations of their own). */
+export const caseAllowedEvents = (actor: Actor, row: CaseRow): CaseTransition[] =>
+  allowedEvents(caseMachine, row.status, caseParties(actor, row)).filter(isCaseTransition);
+
+/** The parties of a rectification item: its rectifying department (RECTIFIER) and its case's owner (OWNER). */
+const rectificationParties = (actor: Actor, item: RectificationRow, caseOwnerDepartmentId: string) =>
+  partiesOf(actor, { ownerDepartmentId: caseOwnerDepartmentId, rectifierDepartmentId: item.owner_department_id });
 
 /**
  * A case the actor may see, or NOT_FOUND. `lock` takes a row lock on the case so that
  * sanctions and rectifications cannot slip past a guard being evaluated concurrently.
  */
-export async function findVisibleCase(
+export async function findVisibleCase(db: Db, actor: Actor, caseId: string, lock?: cases.RowLock): Promise<CaseRow> {
+  const row = await cases.findVisibleCase(db, actor, caseId, lock);
+  if (!row) throw notFound('case');
+  return row;
+}
+
+/** A rectification item the actor may see (with its case, or as the rectifying department), or NOT_FOUND. */
+export async function findVisibleRectification(
   db: Db,
   actor: Actor,
-  caseId: string,
-  lock?: 'FOR NO KEY UPDATE' | 'FOR SHARE',
-): Promise<CaseRow> {
-  const params = new SqlParams([caseId]);
-  const rows: CaseRow[] = await db.query(
-    `SELECT k.* FROM "case" k WHERE k.id = $1 AND ${caseVisibleSql(actor, params)} ${lock ? `${lock} OF k` : ''}`,
-    params.values,
-  );
-  if (!rows[0]) throw notFound('case');
-  return rows[0];
+  id: string,
+  lock?: cases.RowLock,
+): Promise<RectificationRow> {
+  const row = await cases.findVisibleRectification(db, actor, id, lock);
+  if (!row) throw notFound('rectification item');
+  return row;
 }
 
-/** Visible cases by id, for batch loading (ids not visible are absent). */
-export async function visibleCasesByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<CaseRow[]> {
-  const params = new SqlParams([ids]);
-  return db.query(`SELECT k.* FROM "case" k WHERE k.id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`, params.values);
-}
-
-/** For Clue.case: the visible cases of clues, each with the `clue_id` it was asked for. */
-export function visibleCasesByClueIds(
-  db: Db,
-  actor: Actor,
-  clueIds: readonly string[],
-): Promise<(CaseRow & { clue_id: string })[]> {
-  const params = new SqlParams([clueIds]);
-  return db.query(
-    `SELECT k.*, kc.clue_id FROM case_clue kc JOIN "case" k ON k.id = kc.case_id
-     WHERE kc.clue_id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`,
-    params.values,
-  );
-}
-
-export async function listCases(
+export function listCases(
   services: AppServices,
   actor: Actor,
   filter: CaseFilter | null | undefined,
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<CaseRow>> {
-  const params = new SqlParams();
-  const where = [caseVisibleSql(actor, params)];
-  const p = (v: unknown) => params.add(v);
-  if (filter?.status?.length) where.push(`k.status = ANY(${p(filter.status)})`);
-  if (filter?.ownerDepartmentId) {
-    where.push(`k.owner_department_id = ${p(rowId(filter.ownerDepartmentId, 'Department'))}`);
-  }
-  if (filter?.regionCode) where.push(`k.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
-  return paginate<CaseRow & { created_us: string }, CaseRow>({
-    query: (sql, ps) => services.db.query(sql, ps),
-    from: `(SELECT k.*, (extract(epoch FROM k.created_at) * 1000000)::bigint AS created_us FROM "case" k) k`,
-    where,
-    params,
-    orderBy: [
-      { column: 'k.created_us', key: 'created_us' },
-      { column: 'k.id', key: 'id' },
-    ],
-    descending: true,
+  return cases.listVisibleCases(
+    services.db,
+    actor,
+    {
+      status: filter?.status,
+      ownerDepartmentId: filter?.ownerDepartmentId ? rowId(filter.ownerDepartmentId, 'Department') : null,
+      regionPrefix: filter?.regionCode ? codePrefix(filter.regionCode) : null,
+    },
     first,
     after,
-    map: (row) => row,
+  );
+}
+
+/**
+ * Fires one event of a case (locked by the caller) with applyEvent; the guards read the case's
+ * sanctions and open rectification items in the transaction.
+ */
+async function fireCaseEvent(
+  m: EntityManager,
+  actor: Actor,
+  row: CaseRow,
+  event: CaseTransition | CaseContentEvent,
+  options: {
+    parties: ReadonlySet<Party>;
+    expectedVersion?: number | null;
+    noActionDecision?: string | null;
+    set?: { no_action_decision?: string; closed_at?: Date };
+    note?: string | null;
+    detail?: Record<string, unknown>;
+  },
+): Promise<CaseRow> {
+  const counts = await cases.caseContentCounts(m, row.id, OPEN_RECTIFICATION_STATES);
+  const input: CaseGuardInput = {
+    ...counts,
+    noActionDecision: Boolean(options.noActionDecision ?? row.no_action_decision),
+  };
+  return applyEvent(m, caseMachine, row, {
+    event,
+    actor,
+    parties: options.parties,
+    expectedVersion: options.expectedVersion,
+    input,
+    set: options.set,
+    note: options.note,
+    detail: options.detail,
   });
-}
-
-// ---------------------------------------------------------------------------------------
-// Batch reads for the Case fields (one query per field and request, through dataloaders).
-// ---------------------------------------------------------------------------------------
-
-export function sanctionsByCaseIds(db: Db, caseIds: readonly string[]): Promise<SanctionRow[]> {
-  return db.query('SELECT * FROM sanction WHERE case_id = ANY($1::uuid[]) ORDER BY decided_at, id', [caseIds]);
-}
-
-export function rectificationsByCaseIds(db: Db, caseIds: readonly string[]): Promise<RectificationRow[]> {
-  return db.query(
-    `SELECT ${RECTIFICATION_SELECT} FROM rectification_item r WHERE r.case_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`,
-    [caseIds],
-  );
-}
-
-/** The related cases the actor may see, each with the case it was asked for (`relation_of`). */
-export function visibleRelationsByCaseIds(
-  db: Db,
-  actor: Actor,
-  caseIds: readonly string[],
-): Promise<CaseRelationRow[]> {
-  const params = new SqlParams([caseIds]);
-  return db.query(
-    `SELECT k.*, cr.case_id AS relation_of, cr.kind AS relation_kind
-     FROM case_relation cr JOIN "case" k ON k.id = cr.other_case_id
-     WHERE cr.case_id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}
-     ORDER BY cr.created_at, k.id`,
-    params.values,
-  );
-}
-
-/** The clues of the cases that the actor may see, each with its `case_id`. */
-export function visibleCluesByCaseIds(
-  db: Db,
-  actor: Actor,
-  caseIds: readonly string[],
-): Promise<(ClueRow & { case_id: string })[]> {
-  const params = new SqlParams([caseIds]);
-  return db.query(
-    `SELECT kc.case_id, ${CLUE_SELECT} FROM case_clue kc JOIN clue c ON c.id = kc.clue_id
-     WHERE kc.case_id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}
-     ORDER BY c.created_at, c.id`,
-    params.values,
-  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -190,30 +159,22 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
 
   const caseId = await services.db.transaction(async (m) => {
     // Locked: a clue filed concurrently into another case is then seen as CASE_OPENED here.
-    const params = new SqlParams([clueIds]);
-    const clues: ClueRow[] = await m.query(
-      `SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}
-       ORDER BY array_position($1::uuid[], c.id) FOR NO KEY UPDATE OF c`,
-      params.values,
-    );
+    const clues = await cases.lockVisibleClues(m, actor, clueIds);
     if (clues.length !== clueIds.length) throw notFound('clue');
     for (const clue of clues)
       assertOwnerCaseWorker(actor, clue.owner_department_id ?? '', `file a case on clue ${clue.code}`);
-    if (leadId) {
-      const [lead] = await m.query('SELECT 1 FROM app_user WHERE id = $1 AND department_id = $2 AND active', [
-        leadId,
-        actor.department.id,
-      ]);
-      if (!lead) throw badInput('the lead investigator must be an active user of the owning department');
+    if (leadId && !(await cases.isActiveUserOf(m, leadId, actor.department.id))) {
+      throw badInput('the lead investigator must be an active user of the owning department');
     }
-    const [row]: CaseRow[] = await m.query(
-      `INSERT INTO "case" (code, title, status, owner_department_id, region_code, lead_investigator_id, created_by)
-       VALUES ('AJ' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('case_code_seq')::text, 6, '0'),
-               $1, 'FILED', $2, $3, $4, $5)
-       RETURNING *`,
-      [title, actor.department.id, clues[0].region_code, leadId, actor.userId],
-    );
-    await m.query('INSERT INTO case_clue (case_id, clue_id) SELECT $1, unnest($2::uuid[])', [row.id, clueIds]);
+    const row = await cases.insertCase(m, {
+      title,
+      status: caseMachine.creation.FILE.to,
+      owner_department_id: actor.department.id,
+      region_code: clues[0].region_code,
+      lead_investigator_id: leadId,
+      created_by: actor.userId,
+    });
+    await cases.insertCaseClues(m, row.id, clueIds);
     // One transition per clue: each is checked, versioned and recorded like any other.
     for (const clue of clues) {
       await applyEvent(m, clueMachine, clue, {
@@ -225,15 +186,14 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
         detail: { caseId: toGlobalId('Case', row.id), caseCode: row.code },
       });
     }
-    await insertTimelineEntry(m, {
-      entity: 'Case',
-      entityId: row.id,
-      actorId: actor.userId,
-      from: null,
-      to: 'FILED',
+    // Audited here, with the case's code (the timeline entry has the clues only).
+    await recordCreation(m, caseMachine, {
+      id: row.id,
       event: 'FILE',
+      actor,
       note: title,
       detail: { clueIds: input.clueIds },
+      audit: false,
     });
     await appendAudit(m, {
       actorId: actor.userId,
@@ -247,12 +207,12 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
   return findVisibleCase(services.db, actor, caseId);
 }
 
-/** Runs one case event; the DECIDE and CLOSE guards count sanctions and open rectifications in the transaction. */
+/** Runs one case transition; the DECIDE and CLOSE guards count sanctions and open rectifications in the transaction. */
 export async function transitionCase(
   services: AppServices,
   actor: Actor,
   caseGlobalId: string,
-  event: CaseEvent,
+  event: CaseTransition,
   options: { note?: string | null; expectedVersion?: number | null; noActionDecision?: string | null },
 ): Promise<CaseRow> {
   const id = rowId(caseGlobalId, 'Case');
@@ -263,22 +223,10 @@ export async function transitionCase(
   if (options.noActionDecision != null && !noActionDecision) throw badInput('noActionDecision must not be empty');
   await services.db.transaction(async (m) => {
     const row = await findVisibleCase(m, actor, id, 'FOR NO KEY UPDATE');
-    const [counts]: { sanctions: number; open_rectifications: number }[] = await m.query(
-      `SELECT (SELECT count(*) FROM sanction WHERE case_id = $1)::int AS sanctions,
-              (SELECT count(*) FROM rectification_item WHERE case_id = $1 AND status = 'OPEN')::int AS open_rectifications`,
-      [id],
-    );
-    const input: CaseGuardInput = {
-      sanctions: counts.sanctions,
-      noActionDecision: Boolean(noActionDecision ?? row.no_action_decision),
-      openRectifications: counts.open_rectifications,
-    };
-    await applyEvent(m, caseMachine, row, {
-      event,
-      actor,
+    await fireCaseEvent(m, actor, row, event, {
       parties: caseParties(actor, row),
       expectedVersion: options.expectedVersion,
-      input,
+      noActionDecision,
       set: {
         ...(noActionDecision ? { no_action_decision: noActionDecision } : {}),
         ...(event === 'CLOSE' ? { closed_at: new Date() } : {}),
@@ -290,21 +238,11 @@ export async function transitionCase(
   return findVisibleCase(services.db, actor, id);
 }
 
-/** Refuses content changes in states where the workflow does not expect them. */
-function assertStateAllows(row: CaseRow, states: readonly string[], what: string): void {
-  if (!states.includes(row.status)) {
-    throw new AppError(
-      'INVALID_TRANSITION',
-      `Case is ${row.status} (${caseMachine.states[row.status]}): ${what} only while ${states.join(', ')}`,
-      { currentState: row.status },
-    );
-  }
-}
-
 // ---------------------------------------------------------------------------------------
-// Sanctions, rectification items, relations.
+// Sanctions, rectification items, relations: events of the case that keep its state.
 // ---------------------------------------------------------------------------------------
 
+/** ADD_SANCTION: the case event (owner, state), then the sanction row as its effect. */
 export async function addSanction(services: AppServices, actor: Actor, input: AddSanctionInput): Promise<SanctionRow> {
   const caseId = rowId(input.caseId, 'Case');
   const personId = input.personId?.trim() || null;
@@ -317,35 +255,30 @@ export async function addSanction(services: AppServices, actor: Actor, input: Ad
     throw badInput(`${input.kind} needs an amount`);
   }
   return services.db.transaction(async (m) => {
-    const row = await findVisibleCase(m, actor, caseId, 'FOR SHARE');
-    assertOwnerCaseWorker(actor, row.owner_department_id, 'add sanctions');
-    assertStateAllows(row, SANCTION_STATES, 'sanctions are recorded');
-    const [target]: { found: boolean }[] = await m.query(
-      `SELECT CASE WHEN $1::text IS NOT NULL THEN EXISTS (SELECT 1 FROM person WHERE person_id = $1)
-                   ELSE EXISTS (SELECT 1 FROM institution WHERE code = $2) END AS found`,
-      [personId, institutionCode],
-    );
-    if (!target.found)
-      throw badInput(personId ? `unknown person ${personId}` : `unknown institution ${institutionCode}`);
-    const [sanction]: SanctionRow[] = await m.query(
-      `INSERT INTO sanction (case_id, kind, person_id, institution_code, amount, note, decided_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [caseId, input.kind, personId, institutionCode, input.amount ?? null, input.note ?? null, actor.userId],
-    );
-    await insertTimelineEntry(m, {
-      entity: 'Case',
-      entityId: caseId,
-      actorId: actor.userId,
-      from: row.status,
-      to: row.status,
-      event: 'ADD_SANCTION',
+    const row = await findVisibleCase(m, actor, caseId, 'FOR NO KEY UPDATE');
+    const sanctionId = randomUUID();
+    await fireCaseEvent(m, actor, row, 'ADD_SANCTION', {
+      parties: caseParties(actor, row),
       note: input.note ?? null,
-      detail: { sanctionId: toGlobalId('Sanction', sanction.id), kind: input.kind, amount: input.amount ?? null },
+      detail: { sanctionId: toGlobalId('Sanction', sanctionId), kind: input.kind, amount: input.amount ?? null },
     });
-    return sanction;
+    if (!(await cases.sanctionTargetExists(m, { personId, institutionCode }))) {
+      throw badInput(personId ? `unknown person ${personId}` : `unknown institution ${institutionCode}`);
+    }
+    return cases.insertSanction(m, {
+      id: sanctionId,
+      case_id: caseId,
+      kind: input.kind,
+      person_id: personId,
+      institution_code: institutionCode,
+      amount: input.amount ?? null,
+      note: input.note ?? null,
+      decided_by: actor.userId,
+    });
   });
 }
 
+/** ADD_RECTIFICATION: the case event (owner, state), then the item (ISSUE of its own machine). */
 export async function addRectification(
   services: AppServices,
   actor: Actor,
@@ -356,89 +289,66 @@ export async function addRectification(
   const description = input.description.trim();
   if (!description) throw badInput('description must not be empty');
   if (input.deadline < shanghaiDate(new Date())) throw badInput('the deadline must not be in the past');
-  const id = await services.db.transaction(async (m) => {
-    const row = await findVisibleCase(m, actor, caseId, 'FOR SHARE');
-    assertOwnerCaseWorker(actor, row.owner_department_id, 'issue rectification items');
-    assertStateAllows(row, RECTIFICATION_STATES, 'rectification items are issued');
-    const [department] = await m.query('SELECT 1 FROM department WHERE id = $1', [ownerDepartmentId]);
-    if (!department) throw badInput('unknown owner department');
-    const [item]: { id: string }[] = await m.query(
-      `INSERT INTO rectification_item (case_id, description, owner_department_id, deadline)
-       VALUES ($1, $2, $3, $4) RETURNING id`,
-      [caseId, description, ownerDepartmentId, input.deadline],
-    );
-    await insertTimelineEntry(m, {
-      entity: 'Case',
-      entityId: caseId,
-      actorId: actor.userId,
-      from: row.status,
-      to: row.status,
-      event: 'ADD_RECTIFICATION',
+  const id = randomUUID();
+  await services.db.transaction(async (m) => {
+    const row = await findVisibleCase(m, actor, caseId, 'FOR NO KEY UPDATE');
+    await fireCaseEvent(m, actor, row, 'ADD_RECTIFICATION', {
+      parties: caseParties(actor, row),
       note: description,
-      detail: { rectificationId: toGlobalId('RectificationItem', item.id), deadline: input.deadline },
+      detail: { rectificationId: toGlobalId('RectificationItem', id), deadline: input.deadline },
     });
-    return item.id;
+    if (!(await cases.departmentExists(m, ownerDepartmentId))) throw badInput('unknown owner department');
+    await cases.insertRectification(m, {
+      id,
+      case_id: caseId,
+      description,
+      owner_department_id: ownerDepartmentId,
+      deadline: input.deadline,
+      status: rectificationMachine.creation.ISSUE.to,
+    });
+    // Audited as the case's ADD_RECTIFICATION.
+    await recordCreation(m, rectificationMachine, {
+      id,
+      event: 'ISSUE',
+      actor,
+      note: description,
+      detail: { caseId: toGlobalId('Case', caseId), deadline: input.deadline },
+      audit: false,
+    });
   });
   return findVisibleRectification(services.db, actor, id);
 }
 
-/** A rectification item the actor may see (with its case, or as the rectifying department), or NOT_FOUND. */
-export async function findVisibleRectification(db: Db, actor: Actor, id: string): Promise<RectificationRow> {
-  const params = new SqlParams([id]);
-  const rows: RectificationRow[] = await db.query(
-    `SELECT ${RECTIFICATION_SELECT} FROM rectification_item r WHERE r.id = $1 AND ${rectificationVisibleSql(actor, params)}`,
-    params.values,
-  );
-  if (!rows[0]) throw notFound('rectification item');
-  return rows[0];
-}
-
-/** Visible sanctions by id (a sanction is visible with its case). */
-export async function visibleSanctionsByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<SanctionRow[]> {
-  const params = new SqlParams([ids]);
-  return db.query(
-    `SELECT s.* FROM sanction s JOIN "case" k ON k.id = s.case_id
-     WHERE s.id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`,
-    params.values,
-  );
-}
-
+/**
+ * COMPLETE of a rectification item (by its rectifying department or the case's owner), and
+ * the case's COMPLETE_RECTIFICATION, in one transaction. The rectifying department may not
+ * see the case: the case is read for its event only.
+ */
 export async function completeRectification(
   services: AppServices,
   actor: Actor,
   itemGlobalId: string,
   note: string,
+  options: { expectedVersion?: number | null } = {},
 ): Promise<RectificationRow> {
   const id = rowId(itemGlobalId, 'RectificationItem');
   if (!note.trim()) throw badInput('note must not be empty');
   await services.db.transaction(async (m) => {
-    const item = await findVisibleRectification(m, actor, id);
-    const [owner]: { owner_department_id: string; status: string }[] = await m.query(
-      'SELECT owner_department_id, status FROM "case" WHERE id = $1',
-      [item.case_id],
-    );
-    assertCanCompleteRectification(actor, {
-      ownerDepartmentId: item.owner_department_id,
-      caseOwnerDepartmentId: owner.owner_department_id,
+    const item = await findVisibleRectification(m, actor, id, 'FOR NO KEY UPDATE');
+    const row = await cases.lockCase(m, item.case_id);
+    if (!row) throw new Error(`case ${item.case_id} of rectification item ${id} is missing`);
+    const parties = rectificationParties(actor, item, row.owner_department_id);
+    await applyEvent(m, rectificationMachine, item, {
+      event: 'COMPLETE',
+      actor,
+      parties,
+      expectedVersion: options.expectedVersion,
+      input: {},
+      set: { completed_at: new Date(), completed_by: actor.userId, note },
+      note,
     });
-    // Wrapped in a SELECT: TypeORM returns [rows, count] for a bare UPDATE.
-    const done = await m.query(
-      `WITH done AS (
-         UPDATE rectification_item SET status = 'DONE', completed_at = now(), completed_by = $2, note = $3
-         WHERE id = $1 AND status = 'OPEN' RETURNING id
-       ) SELECT id FROM done`,
-      [id, actor.userId, note],
-    );
-    if (!done.length) {
-      throw new AppError('INVALID_TRANSITION', 'RectificationItem is DONE (已整改) already', { currentState: 'DONE' });
-    }
-    await insertTimelineEntry(m, {
-      entity: 'Case',
-      entityId: item.case_id,
-      actorId: actor.userId,
-      from: owner.status,
-      to: owner.status,
-      event: 'COMPLETE_RECTIFICATION',
+    await fireCaseEvent(m, actor, row, 'COMPLETE_RECTIFICATION', {
+      parties,
       note,
       detail: { rectificationId: toGlobalId('RectificationItem', id) },
     });
@@ -447,8 +357,9 @@ export async function completeRectification(
 }
 
 /**
- * Links two cases both ways (the relation reads the same from either side). The caller must
- * own the first and see the second; linking again with another kind changes the kind.
+ * Links two cases both ways (the relation reads the same from either side), a LINK event of
+ * each. The caller must own the first and see the second; linking again with another kind
+ * changes the kind.
  */
 export async function linkCases(
   services: AppServices,
@@ -461,28 +372,25 @@ export async function linkCases(
   const otherId = rowId(otherGlobalId, 'Case');
   if (id === otherId) throw badInput('a case cannot be linked to itself');
   await services.db.transaction(async (m) => {
-    const row = await findVisibleCase(m, actor, id);
-    const other = await findVisibleCase(m, actor, otherId);
-    assertOwnerCaseWorker(actor, row.owner_department_id, 'link cases');
-    await m.query(
-      `INSERT INTO case_relation (case_id, other_case_id, kind) VALUES ($1, $2, $3), ($2, $1, $3)
-       ON CONFLICT (case_id, other_case_id) DO UPDATE SET kind = EXCLUDED.kind`,
-      [id, otherId, kind],
-    );
-    for (const [from, to] of [
-      [row, other],
-      [other, row],
-    ]) {
-      await insertTimelineEntry(m, {
-        entity: 'Case',
-        entityId: from.id,
-        actorId: actor.userId,
-        from: from.status,
-        to: from.status,
-        event: 'LINK',
-        detail: { kind, otherCaseId: toGlobalId('Case', to.id), otherCaseCode: to.code },
-      });
+    // Locked in id order, so that two links of the same pair do not deadlock.
+    const locked = new Map<string, CaseRow>();
+    for (const caseId of [id, otherId].sort()) {
+      locked.set(caseId, await findVisibleCase(m, actor, caseId, 'FOR NO KEY UPDATE'));
     }
+    const row = locked.get(id)!;
+    const other = locked.get(otherId)!;
+    // The link is one act of the first case's owner, recorded on both cases: on the second
+    // the caller acts as that owner (it need only see the second case).
+    const parties = caseParties(actor, row);
+    await fireCaseEvent(m, actor, row, 'LINK', {
+      parties,
+      detail: { kind, otherCaseId: toGlobalId('Case', other.id), otherCaseCode: other.code },
+    });
+    await cases.upsertRelation(m, id, otherId, kind);
+    await fireCaseEvent(m, actor, other, 'LINK', {
+      parties,
+      detail: { kind, otherCaseId: toGlobalId('Case', row.id), otherCaseCode: row.code },
+    });
   });
   return findVisibleCase(services.db, actor, id);
 }

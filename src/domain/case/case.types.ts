@@ -4,7 +4,11 @@ import { ENUM_LABELS } from '../../graphql/labels';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
-import { CaseEvent, caseMachine, CaseStatus } from './case.machine';
+import type { Tables } from '../../db/tables';
+import { CASE_TRANSITIONS, caseMachine, CaseStatus, CaseTransition } from './case.machine';
+import type { RectificationStatus } from './rectification.machine';
+
+export type { RectificationStatus };
 
 export const CaseStatusEnum = Object.fromEntries(Object.keys(caseMachine.states).map((k) => [k, k])) as Record<
   CaseStatus,
@@ -14,71 +18,35 @@ registerEnumType(CaseStatusEnum, {
   name: 'CaseStatus',
   valuesConfig: Object.fromEntries(Object.entries(caseMachine.states).map(([k, label]) => [k, { description: label }])),
 });
-export const CaseEventEnum = Object.fromEntries(Object.keys(caseMachine.events).map((k) => [k, k])) as Record<
-  CaseEvent,
-  CaseEvent
+/** The events of transitionCase; the content events (sanctions, rectifications, links) have mutations of their own. */
+export const CaseEventEnum = Object.fromEntries(CASE_TRANSITIONS.map((k) => [k, k])) as Record<
+  CaseTransition,
+  CaseTransition
 >;
 registerEnumType(CaseEventEnum, {
   name: 'CaseEvent',
-  valuesConfig: Object.fromEntries(
-    Object.entries(caseMachine.events).map(([k, def]) => [k, { description: def.label }]),
-  ),
+  valuesConfig: Object.fromEntries(CASE_TRANSITIONS.map((k) => [k, { description: caseMachine.events[k].label }])),
 });
 
 export type SanctionKind = keyof typeof ENUM_LABELS.SanctionKind;
 export type CaseRelationKind = keyof typeof ENUM_LABELS.CaseRelationKind;
-export type RectificationStatus = keyof typeof ENUM_LABELS.RectificationStatus;
 
 /** 罚款 and 追回 are money by nature: these kinds need an amount; for the others it is optional. */
 export const SANCTION_KINDS_WITH_AMOUNT: readonly SanctionKind[] = ['ADMINISTRATIVE_PENALTY', 'FUND_RECOVERY'];
 
-export interface CaseRow extends Record<string, unknown> {
-  id: string;
-  code: string;
-  title: string;
-  status: CaseStatus;
-  owner_department_id: string;
-  region_code: string;
-  lead_investigator_id: string | null;
-  no_action_decision: string | null;
-  created_by: string | null;
-  created_at: Date;
-  filed_at: Date;
-  closed_at: Date | null;
-  version: number;
-}
+/** A case as stored. */
+export type CaseRow = Omit<Tables['case'], 'status'> & { status: CaseStatus };
 
-export interface SanctionRow extends Record<string, unknown> {
-  id: string;
-  case_id: string;
-  kind: SanctionKind;
-  person_id: string | null;
-  institution_code: string | null;
-  amount: string | null;
-  note: string | null;
-  decided_at: Date;
-  decided_by: string | null;
-}
+export type SanctionRow = Omit<Tables['sanction'], 'kind'> & { kind: SanctionKind };
 
-export interface RectificationRow extends Record<string, unknown> {
-  id: string;
-  case_id: string;
-  description: string;
-  owner_department_id: string;
-  /** YYYY-MM-DD (selected as text: a date has no time zone). */
-  deadline: string;
+/** A rectification item; its date column is read as text (a date has no time zone): YYYY-MM-DD. */
+export type RectificationRow = Omit<Tables['rectification_item'], 'status' | 'deadline'> & {
   status: RectificationStatus;
-  completed_at: Date | null;
-  completed_by: string | null;
-  note: string | null;
-  created_at: Date;
-}
+  deadline: string;
+};
 
 /** A relation seen from one case (`relation_of`): the other case's row and the kind. */
-export interface CaseRelationRow extends CaseRow {
-  relation_of: string;
-  relation_kind: CaseRelationKind;
-}
+export type CaseRelationRow = CaseRow & { relation_of: string; relation_kind: CaseRelationKind };
 
 @ObjectType('Case', { implements: Node, description: '案件' })
 export class CaseType extends Node {

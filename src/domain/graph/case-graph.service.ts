@@ -1,28 +1,21 @@
 /**
  * 案件关系图 (PRODUCT.md §7, caseGraph): breadth-first from a clue, case, institution, person,
  * hit, transfer or department over clues ↔ hits ↔ institutions and persons ↔ relations ↔
- * cases ↔ transfers ↔ departments. Each level runs one query per node type, with the caller's
- * visibility applied in SQL, so a node the caller may not see never enters the graph and
- * nothing is expanded through it. Rules: docs/READING.md.
+ * cases ↔ transfers ↔ departments. Each level runs one query per node type
+ * (case-graph.repository.ts), with the caller's visibility applied in SQL, so a node the
+ * caller may not see never enters the graph and nothing is expanded through it. Rules:
+ * docs/READING.md.
  */
-import { SqlParams } from '../../core/sql';
 import { DataSource, EntityManager } from 'typeorm';
 import { badInput, notFound } from '../../core/errors';
 import { fromGlobalId, toGlobalId } from '../../core/ids';
-import {
-  Actor,
-  canLookUpReference,
-  caseVisibleSql,
-  clueVisibleSql,
-  collisionVisibleSql,
-  jurisdictionOf,
-  transferVisibleSql,
-} from '../../policy';
+import { Actor } from '../../policy';
+import { edgesInto, GraphNodeType, rootLabel } from './case-graph.repository';
 import { CaseGraph, GraphEdge, GraphNode } from './case-graph.types';
 
-type Db = DataSource | EntityManager;
+export type { GraphNodeType };
 
-export type GraphNodeType = 'Clue' | 'Case' | 'CollisionHit' | 'Institution' | 'Person' | 'ClueTransfer' | 'Department';
+type Db = DataSource | EntityManager;
 
 /** The order in which new nodes of one level are admitted when the limit cuts. */
 const TYPES: readonly GraphNodeType[] = [
@@ -37,258 +30,7 @@ const TYPES: readonly GraphNodeType[] = [
 
 export const GRAPH_DEFAULTS = { depth: 2, maxDepth: 4, limit: 200, maxLimit: 1000 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A collision hit row aliased `h` is visible per collisionVisibleSql or through its visible clue. */
-const hitVisibleSql = (actor: Actor, params: SqlParams, h: string): string =>
-  `(${collisionVisibleSql(actor, params, `${h}.region_code`)}
-    OR EXISTS (SELECT 1 FROM clue ${h}c WHERE ${h}c.id = ${h}.clue_id AND ${clueVisibleSql(actor, params, `${h}c`)}))`;
-
-/**
- * canLookUpReference as SQL over a region column: the actor-level part of the rule is
- * canLookUpReference for the actor's own region (always covered), the region part is the
- * jurisdiction prefix.
- */
-const lookUpSql = (actor: Actor, params: SqlParams, regionColumn: string): string =>
-  canLookUpReference(actor, actor.department.regionCode)
-    ? `${regionColumn} LIKE ${params.add(`${jurisdictionOf(actor)}%`)}`
-    : 'false';
-
-interface NodeSpec {
-  table: string;
-  pk: string;
-  idType: 'uuid' | 'text';
-  /** Label over the row aliased n (and `joins`). */
-  label: string;
-  joins?: string;
-  /** Visibility of the row aliased n. */
-  visible: (actor: Actor, params: SqlParams) => string;
-  /**
-   * Institutions and persons: visible per canLookUpReference or because they appear on a
-   * visible clue or hit. Checked for the root and for persons reached through a relation;
-   * reached from a visible clue or hit they appear on it by definition.
-   */
-  reference?: (actor: Actor, params: SqlParams) => string;
-}
-
-const NODES: Record<GraphNodeType, NodeSpec> = {
-  Clue: {
-    table: 'clue',
-    pk: 'id',
-    idType: 'uuid',
-    label: `n.code || ' ' || n.title`,
-    visible: (actor, params) => clueVisibleSql(actor, params, 'n'),
-  },
-  Case: {
-    table: '"case"',
-    pk: 'id',
-    idType: 'uuid',
-    label: 'n.code',
-    visible: (actor, params) => caseVisibleSql(actor, params, 'n'),
-  },
-  CollisionHit: {
-    table: 'collision_hit',
-    pk: 'id',
-    idType: 'uuid',
-    label: `n.model || ' ' || n.hit_key`,
-    visible: (actor, params) => hitVisibleSql(actor, params, 'n'),
-  },
-  Institution: {
-    table: 'institution',
-    pk: 'code',
-    idType: 'text',
-    label: 'n.name',
-    visible: () => 'true',
-    reference: (actor, params) => `(${lookUpSql(actor, params, 'n.region_code')}
-      OR EXISTS (SELECT 1 FROM clue ic WHERE ic.institution_code = n.code AND ${clueVisibleSql(actor, params, 'ic')})
-      OR EXISTS (SELECT 1 FROM collision_hit ih
-        WHERE ih.institution_code = n.code AND ${hitVisibleSql(actor, params, 'ih')}))`,
-  },
-  Person: {
-    table: 'person',
-    pk: 'person_id',
-    idType: 'text',
-    label: 'n.name',
-    visible: () => 'true',
-    reference: (actor, params) => `(${lookUpSql(actor, params, 'n.region_code')}
-      OR EXISTS (SELECT 1 FROM clue_person rp JOIN clue rc ON rc.id = rp.clue_id
-                 WHERE rp.person_id = n.person_id AND ${clueVisibleSql(actor, params, 'rc')})
-      OR EXISTS (SELECT 1 FROM collision_hit rh
-                 WHERE rh.person_ids @> ARRAY[n.person_id::text] AND ${hitVisibleSql(actor, params, 'rh')}))`,
-  },
-  ClueTransfer: {
-    table: 'clue_transfer',
-    pk: 'id',
-    idType: 'uuid',
-    label: `'移送 ' || tc.code || ' → ' || td.name`,
-    joins: 'JOIN clue tc ON tc.id = n.clue_id JOIN department td ON td.id = n.to_department_id',
-    visible: (actor, params) => transferVisibleSql(actor, params, 'n'),
-  },
-  Department: {
-    table: 'department',
-    pk: 'id',
-    idType: 'uuid',
-    label: 'n.name',
-    visible: () => 'true',
-  },
-};
-
-/**
- * The edges into each target type from each source type, given the placeholder of the
- * frontier's ids of that source type. Columns: src (text), tgt, kind, forward (the edge
- * points from src to tgt, else from tgt to src), checked (the target needs its reference check).
- */
-type Branch = (s: string) => string;
-const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
-  Clue: {
-    CollisionHit: (s) =>
-      `SELECT h.id::text, h.clue_id, 'HIT', false, false FROM collision_hit h
-        WHERE h.id = ANY(${s}::uuid[]) AND h.clue_id IS NOT NULL`,
-    Institution: (s) =>
-      `SELECT c.institution_code::text, c.id, 'INSTITUTION', false, false FROM clue c
-        WHERE c.institution_code = ANY(${s}::text[])`,
-    Person: (s) =>
-      `SELECT cp.person_id::text, cp.clue_id, cp.role::text, false, false FROM clue_person cp
-        WHERE cp.person_id = ANY(${s}::text[])`,
-    Case: (s) =>
-      `SELECT kc.case_id::text, kc.clue_id, 'CLUE', true, false FROM case_clue kc WHERE kc.case_id = ANY(${s}::uuid[])`,
-    ClueTransfer: (s) =>
-      `SELECT t.id::text, t.clue_id, 'TRANSFER', false, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])`,
-    Department: (s) =>
-      `SELECT c.owner_department_id::text, c.id, 'OWNER', false, false FROM clue c
-        WHERE c.owner_department_id = ANY(${s}::uuid[])`,
-  },
-  Case: {
-    Clue: (s) =>
-      `SELECT kc.clue_id::text, kc.case_id, 'CLUE', false, false FROM case_clue kc
-        WHERE kc.clue_id = ANY(${s}::uuid[])`,
-    Case: (s) =>
-      `SELECT r.case_id::text, r.other_case_id, r.kind::text, true, false FROM case_relation r
-        WHERE r.case_id = ANY(${s}::uuid[])
-       UNION ALL
-       SELECT r.other_case_id::text, r.case_id, r.kind::text, false, false FROM case_relation r
-         WHERE r.other_case_id = ANY(${s}::uuid[])`,
-    Department: (s) =>
-      `SELECT k.owner_department_id::text, k.id, 'OWNER', false, false FROM "case" k
-        WHERE k.owner_department_id = ANY(${s}::uuid[])`,
-  },
-  CollisionHit: {
-    Clue: (s) =>
-      `SELECT h.clue_id::text, h.id, 'HIT', true, false FROM collision_hit h WHERE h.clue_id = ANY(${s}::uuid[])`,
-    Institution: (s) =>
-      `SELECT h.institution_code::text, h.id, 'INSTITUTION', false, false FROM collision_hit h
-        WHERE h.institution_code = ANY(${s}::text[])`,
-    Person: (s) =>
-      `SELECT p.pid, h.id, 'PERSON', false, false FROM collision_hit h CROSS JOIN LATERAL unnest(h.person_ids) p (pid)
-       WHERE h.person_ids && ${s}::text[] AND p.pid = ANY(${s}::text[])`,
-  },
-  Institution: {
-    Clue: (s) =>
-      `SELECT c.id::text, c.institution_code::text, 'INSTITUTION', true, false FROM clue c
-        WHERE c.id = ANY(${s}::uuid[]) AND c.institution_code IS NOT NULL`,
-    CollisionHit: (s) =>
-      `SELECT h.id::text, h.institution_code::text, 'INSTITUTION', true, false FROM collision_hit h
-        WHERE h.id = ANY(${s}::uuid[])`,
-  },
-  Person: {
-    Clue: (s) =>
-      `SELECT cp.clue_id::text, cp.person_id::text, cp.role::text, true, false FROM clue_person cp
-        WHERE cp.clue_id = ANY(${s}::uuid[])`,
-    CollisionHit: (s) =>
-      `SELECT h.id::text, p.pid, 'PERSON', true, false
-        FROM collision_hit h CROSS JOIN LATERAL unnest(h.person_ids) p (pid) WHERE h.id = ANY(${s}::uuid[])`,
-    Person: (s) =>
-      `SELECT r.person_a::text, r.person_b::text, r.kind::text, true, true FROM person_relation r
-        WHERE r.person_a = ANY(${s}::text[])
-       UNION ALL
-       SELECT r.person_b::text, r.person_a::text, r.kind::text, false, true FROM person_relation r
-         WHERE r.person_b = ANY(${s}::text[])`,
-  },
-  ClueTransfer: {
-    Clue: (s) =>
-      `SELECT t.clue_id::text, t.id, 'TRANSFER', true, false FROM clue_transfer t WHERE t.clue_id = ANY(${s}::uuid[])`,
-    Department: (s) =>
-      `SELECT t.from_department_id::text, t.id, 'FROM', false, false FROM clue_transfer t
-        WHERE t.from_department_id = ANY(${s}::uuid[])
-       UNION ALL
-       SELECT t.to_department_id::text, t.id, 'TO', false, false FROM clue_transfer t
-         WHERE t.to_department_id = ANY(${s}::uuid[])`,
-  },
-  Department: {
-    Clue: (s) =>
-      `SELECT c.id::text, c.owner_department_id, 'OWNER', true, false FROM clue c
-        WHERE c.id = ANY(${s}::uuid[]) AND c.owner_department_id IS NOT NULL`,
-    Case: (s) =>
-      `SELECT k.id::text, k.owner_department_id, 'OWNER', true, false FROM "case" k WHERE k.id = ANY(${s}::uuid[])`,
-    ClueTransfer: (s) =>
-      `SELECT t.id::text, t.from_department_id, 'FROM', true, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])
-       UNION ALL
-       SELECT t.id::text, t.to_department_id, 'TO', true, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])`,
-  },
-};
-
-interface EdgeRow {
-  src_type: GraphNodeType;
-  src: string;
-  tgt: string;
-  kind: string;
-  forward: boolean;
-  label: string;
-}
-
 const nodeKey = (type: GraphNodeType, id: string) => `${type}:${id}`;
-
-/**
- * One level into one target type: the edges from the frontier to targets the caller may see,
- * restricted to targets already in the graph and the first `cap` new ones (by id).
- */
-async function expandInto(
-  db: Db,
-  actor: Actor,
-  target: GraphNodeType,
-  frontier: Map<GraphNodeType, string[]>,
-  known: string[],
-  cap: number,
-): Promise<EdgeRow[]> {
-  const spec = NODES[target];
-  const params = new SqlParams();
-  const branches = (Object.entries(EDGES[target]) as [GraphNodeType, Branch][])
-    .filter(([source]) => frontier.get(source)?.length)
-    .map(
-      ([source, branch]) =>
-        `SELECT '${source}'::text AS src_type, e.*
-          FROM (${branch(params.add(frontier.get(source)))}) e (src, tgt, kind, forward, checked)`,
-    );
-  if (!branches.length) return [];
-  const reference = spec.reference ? `(NOT e.checked OR ${spec.reference(actor, params)})` : 'true';
-  const knownIds = `${params.add(known)}::${spec.idType}[]`;
-  return db.query(
-    `WITH e AS (${branches.join(' UNION ALL ')}),
-     v AS (
-       SELECT e.src_type, e.src, e.tgt, e.kind, e.forward, ${spec.label} AS label
-       FROM e JOIN ${spec.table} n ON n.${spec.pk} = e.tgt ${spec.joins ?? ''}
-       WHERE ${spec.visible(actor, params)} AND ${reference}
-     ),
-     fresh AS (SELECT DISTINCT tgt FROM v WHERE tgt <> ALL(${knownIds}) ORDER BY tgt LIMIT ${params.add(cap)})
-     SELECT src_type, src, tgt::text AS tgt, kind, forward, label FROM v
-     WHERE tgt = ANY(${knownIds}) OR tgt IN (SELECT tgt FROM fresh)`,
-    params.values,
-  );
-}
-
-async function loadRoot(db: Db, actor: Actor, type: GraphNodeType, id: string): Promise<string> {
-  const spec = NODES[type];
-  if (spec.idType === 'uuid' && !UUID.test(id)) throw notFound(type);
-  const params = new SqlParams([id]);
-  const reference = spec.reference ? spec.reference(actor, params) : 'true';
-  const [row]: { label: string }[] = await db.query(
-    `SELECT ${spec.label} AS label FROM ${spec.table} n ${spec.joins ?? ''}
-     WHERE n.${spec.pk} = $1 AND ${spec.visible(actor, params)} AND ${reference}`,
-    params.values,
-  );
-  if (!row) throw notFound(type);
-  return row.label;
-}
 
 function clamp(value: number | null | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === null || value === undefined) return fallback;
@@ -304,8 +46,11 @@ export async function caseGraph(
 ): Promise<CaseGraph> {
   const depth = clamp(options.depth, 'depth', GRAPH_DEFAULTS.depth, 0, GRAPH_DEFAULTS.maxDepth);
   const limit = clamp(options.limit, 'limit', GRAPH_DEFAULTS.limit, 1, GRAPH_DEFAULTS.maxLimit);
+  // A root of another type is BAD_USER_INPUT; a row id of the wrong form names no row (NOT_FOUND).
   const root = fromGlobalId<GraphNodeType>(rootId, TYPES);
   const rootType = root.type;
+  const label = await rootLabel(db, actor, rootType, root.id);
+  if (label === undefined) throw notFound(rootType);
 
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
@@ -314,7 +59,7 @@ export async function caseGraph(
       nodeKey(type, id),
       Object.assign(new GraphNode(), { id: toGlobalId(type, id), type, label, depth: level }),
     );
-  addNode(rootType, root.id, await loadRoot(db, actor, rootType, root.id), 0);
+  addNode(rootType, root.id, label, 0);
 
   let frontier = new Map<GraphNodeType, string[]>([[rootType, [root.id]]]);
   let truncated = false;
@@ -325,7 +70,7 @@ export async function caseGraph(
         const known = [...nodes.keys()]
           .filter((k) => k.startsWith(`${target}:`))
           .map((k) => k.slice(target.length + 1));
-        return { target, rows: await expandInto(db, actor, target, frontier, known, remaining + 1) };
+        return { target, rows: await edgesInto(db, actor, target, frontier, known, remaining + 1) };
       }),
     );
 
