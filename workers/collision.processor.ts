@@ -1,6 +1,6 @@
 import { CollisionJobData, executeCollisionJob, failCollisionJob } from '../src/domain/collision/collision-run.service';
 import { QUEUES } from '../src/queues';
-import { QueueDefinition } from './registry';
+import { QueueDefinition } from './queue-definition';
 
 /**
  * 数据碰撞 jobs: one (run, model, slice) each. The SQL runs inside PostgreSQL, so one job

@@ -6,7 +6,7 @@ import { markOverdueTransfers } from '../src/domain/transfer/transfer.jobs';
 import { startCollisionRun } from '../src/domain/collision/collision-run.service';
 import { shanghaiDate } from '../src/domain/reference/working-days';
 import { QUEUES } from '../src/queues';
-import { QueueDefinition } from './registry';
+import { QueueDefinition } from './queue-definition';
 
 /**
  * Housekeeping: the nightly audit-chain check (a broken chain is logged as an error and
@@ -20,10 +20,22 @@ export const maintenanceQueue: QueueDefinition = {
     // Deadlines are flagged within a minute of passing.
     { id: 'deadline-sweep', repeat: { every: 30_000 }, jobName: 'deadline-sweep' },
     ...(config.collisionSchedule.nightly
-      ? [{ id: 'collision-nightly', repeat: { pattern: config.collisionSchedule.nightly }, jobName: 'collision-nightly' }]
+      ? [
+          {
+            id: 'collision-nightly',
+            repeat: { pattern: config.collisionSchedule.nightly },
+            jobName: 'collision-nightly',
+          },
+        ]
       : []),
     ...(config.collisionSchedule.monthly
-      ? [{ id: 'collision-monthly', repeat: { pattern: config.collisionSchedule.monthly }, jobName: 'collision-monthly' }]
+      ? [
+          {
+            id: 'collision-monthly',
+            repeat: { pattern: config.collisionSchedule.monthly },
+            jobName: 'collision-monthly',
+          },
+        ]
       : []),
   ],
   async process(services: AppServices, job: Job) {
@@ -50,9 +62,13 @@ export const maintenanceQueue: QueueDefinition = {
 };
 
 /** Nightly: yesterday; monthly: last month — dates in Asia/Shanghai, relative to when the job was scheduled. */
-export function scheduledWindow(name: 'collision-nightly' | 'collision-monthly', at: Date): { from: string; to: string } {
+export function scheduledWindow(
+  name: 'collision-nightly' | 'collision-monthly',
+  at: Date,
+): { from: string; to: string } {
   const today = shanghaiDate(at);
-  const day = (offset: number, from = today) => new Date(Date.parse(`${from}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  const day = (offset: number, from = today) =>
+    new Date(Date.parse(`${from}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
   if (name === 'collision-nightly') return { from: day(-1), to: day(-1) };
   const firstOfThisMonth = `${today.slice(0, 7)}-01`;
   const lastOfPrevious = day(-1, firstOfThisMonth);

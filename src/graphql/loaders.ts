@@ -5,11 +5,17 @@
  * to the caller apply the same policy predicate as the single reads (they share it).
  */
 import DataLoader from 'dataloader';
-import { MiddlewareFn } from 'type-graphql';
 import { In } from 'typeorm';
 import { AppServices } from '../app';
 import { UserEntity } from '../domain/auth/user.entity';
-import { rectificationsByCaseIds, sanctionsByCaseIds, visibleCasesByClueIds, visibleCasesByIds, visibleCluesByCaseIds, visibleRelationsByCaseIds } from '../domain/case/case.service';
+import {
+  rectificationsByCaseIds,
+  sanctionsByCaseIds,
+  visibleCasesByClueIds,
+  visibleCasesByIds,
+  visibleCluesByCaseIds,
+  visibleRelationsByCaseIds,
+} from '../domain/case/case.service';
 import { copiesByClueIds, personsByClueIds, visibleCluesByIds } from '../domain/clue/clue.service';
 import { TimelineRow } from '../workflow/timeline.repository';
 import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
@@ -24,7 +30,6 @@ import { progressByItemIds } from '../domain/supervision/supervision.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
 import { timelinesByEntityIds } from '../workflow/timeline.repository';
-import type { GraphQLContext } from './context';
 import { unauthenticated } from '../core/errors';
 import { Connection } from '../core/pagination';
 
@@ -199,20 +204,12 @@ function firstHitPageLoader(services: AppServices, viewer: () => Actor, cache: b
 }
 
 /**
- * A mutation changes what the loaders may have read already: each root mutation field starts
- * with empty loaders, so that its result — and the next mutation's — is read after the change.
+ * Loads many keys and keeps the values found, in key order: a key without a row is left out,
+ * a failed load (an Error in `loadMany`'s answer) is thrown.
  */
-export const freshLoadersPerMutation: MiddlewareFn<GraphQLContext> = ({ context, info }, next) => {
-  if (info.parentType.name === 'Mutation') {
-    for (const value of Object.values(context.loaders)) {
-      for (const loader of value instanceof DataLoader ? [value] : Object.values(value)) loader.clearAll();
-    }
-  }
-  return next();
-};
-
-/** Loads many keys and keeps the values found, in key order. */
 export async function loadPresent<K, V>(loader: DataLoader<K, V | null>, keys: readonly K[]): Promise<V[]> {
   const values = await loader.loadMany(keys);
-  return values.filter((v): v is V => v !== null && !(v instanceof Error));
+  const failed = values.find((v): v is Error => v instanceof Error);
+  if (failed) throw failed;
+  return values.filter((v): v is V => v !== null);
 }
