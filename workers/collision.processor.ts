@@ -9,7 +9,7 @@ import { QueueDefinition } from './queue-definition';
  */
 export const collisionQueue: QueueDefinition = {
   name: QUEUES.collision,
-  concurrency: Number(process.env.COLLISION_CONCURRENCY ?? 1),
+  concurrency: (config) => config.collisionConcurrency,
   schedulers: [],
   // Short lock: a SIGKILLed worker's job is picked up again within ~15 s.
   lockDurationMs: 15_000,

@@ -12,7 +12,8 @@ export interface Scheduler {
 
 export interface QueueDefinition {
   name: QueueName;
-  concurrency: number;
+  /** Jobs at a time per worker process; from the configuration when it is a function. */
+  concurrency: number | ((config: Config) => number);
   /** Job schedulers upserted once at worker start (cron patterns in TIME_ZONE, or every N ms). */
   schedulers: Scheduler[] | ((config: Config) => Scheduler[]);
   process(services: AppServices, job: Job): Promise<unknown>;

@@ -22,8 +22,7 @@ import { runCli } from './run';
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
 
 runCli(async (config) => {
-  const password = process.env.SEED_PASSWORD || 'demo-password-2025';
-  const scale = Number(process.env.DEMO_SCALE ?? 1);
+  const { password, demoScale: scale } = config.seed;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   await runMigrations(config.databaseUrl);
   const services = await createServices(config, { applicationName: 'demo' });

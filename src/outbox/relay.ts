@@ -34,10 +34,13 @@ export async function relayOutbox(services: AppServices, queues: OutboxQueues, b
     await services.db
       .query(
         `UPDATE outbox SET attempts = attempts + 1, last_error = $1
-         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 200)`,
-        [(error as Error).message],
+         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $2)`,
+        [(error as Error).message, batchSize],
       )
-      .catch(() => undefined);
+      // The database may be what failed; the rows are retried either way.
+      .catch((bookkeeping: Error) =>
+        services.log.warn({ err: bookkeeping.message }, 'outbox relay could not record its failure'),
+      );
     return 0;
   }
 }
