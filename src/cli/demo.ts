@@ -46,7 +46,9 @@ runCli(async (config) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     current = await findRun(services.db, run.id);
   }
-  say(`collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`);
+  say(
+    `collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`,
+  );
 
   // Let routing place the new clues, then walk one transfer, one case and one supervision item.
   for (let i = 0; i < 60; i++) {
@@ -56,7 +58,9 @@ runCli(async (config) => {
   }
   for (const line of await demoWorkflowLoop(services)) say(line);
 
-  const examples = users.filter((u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]));
+  const examples = users.filter(
+    (u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]),
+  );
   say(
     [
       '',
