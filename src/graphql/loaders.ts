@@ -5,9 +5,8 @@
  * to the caller apply the same policy predicate as the single reads (they share it).
  */
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import { AppServices } from '../app';
-import { UserEntity } from '../domain/auth/user.entity';
+import { usersByIds } from '../domain/auth/auth.repository';
 import {
   rectificationsByCaseIds,
   sanctionsByCaseIds,
@@ -22,10 +21,12 @@ import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.servic
 import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
 import { CollisionHitRow } from '../domain/collision/collision.types';
 import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.service';
-import { DepartmentEntity } from '../domain/reference/department.entity';
-import { InstitutionEntity } from '../domain/reference/institution.entity';
-import { PersonEntity } from '../domain/reference/person.entity';
-import { RegionEntity } from '../domain/reference/region.entity';
+import {
+  departmentsByIds,
+  institutionsByCodes,
+  personsByIds,
+  regionsByCodes,
+} from '../domain/reference/reference.repository';
 import { progressByItemIds } from '../domain/supervision/supervision.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
@@ -77,23 +78,23 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
 
   return {
     region: byKey(
-      (codes) => db.getRepository(RegionEntity).findBy({ code: In([...codes]) }),
+      (codes) => regionsByCodes(db, codes),
       (r) => r.code,
     ),
     department: byKey(
-      (ids) => db.getRepository(DepartmentEntity).findBy({ id: In([...ids]) }),
+      (ids) => departmentsByIds(db, ids),
       (d) => d.id,
     ),
     user: byKey(
-      (ids) => db.getRepository(UserEntity).findBy({ id: In([...ids]) }),
+      (ids) => usersByIds(db, ids),
       (u) => u.id,
     ),
     institution: byKey(
-      (codes) => db.getRepository(InstitutionEntity).findBy({ code: In([...codes]) }),
+      (codes) => institutionsByCodes(db, codes),
       (i) => i.code,
     ),
     person: byKey(
-      (ids) => db.getRepository(PersonEntity).findBy({ personId: In([...ids]) }),
+      (ids) => personsByIds(db, ids),
       (p) => p.personId,
     ),
 

@@ -1,5 +1,5 @@
 /** The SQL of users (用户): the actor behind a token, login lookups, creation. */
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { RegionLevel } from '../../core/regions';
 import { Tables } from '../../db/tables';
 import { DepartmentKind } from '../reference/department.entity';
@@ -56,3 +56,6 @@ export function insertUser(
 export async function allUsernames(db: DataSource | EntityManager): Promise<Set<string>> {
   return new Set((await db.getRepository(UserEntity).find({ select: { username: true } })).map((u) => u.username));
 }
+
+export const usersByIds = (db: DataSource | EntityManager, ids: readonly string[]): Promise<UserEntity[]> =>
+  db.getRepository(UserEntity).findBy({ id: In([...ids]) });
