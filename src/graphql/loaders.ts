@@ -20,7 +20,7 @@ import { TimelineRow } from '../workflow/timeline.repository';
 import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
 import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
 import { CollisionHitRow } from '../domain/collision/collision.types';
-import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.service';
+import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.repository';
 import {
   departmentsByIds,
   institutionsByCodes,
