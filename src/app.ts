@@ -9,7 +9,7 @@ import { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { LoginThrottle } from './domain/auth/login-throttle';
 import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
-import { createEventBus, EventBus } from './graphql/pubsub';
+import { createEventBus, EventBus } from './events/pubsub';
 
 export interface AppServices {
   config: Config;

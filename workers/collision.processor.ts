@@ -1,6 +1,6 @@
 import { CollisionJobData, executeCollisionJob, failCollisionJob } from '../src/domain/collision/collision-run.service';
 import { QUEUES } from '../src/queues';
-import { QueueDefinition } from './registry';
+import { QueueDefinition } from './queue-definition';
 
 /**
  * 数据碰撞 jobs: one (run, model, slice) each. The SQL runs inside PostgreSQL, so one job
@@ -9,7 +9,7 @@ import { QueueDefinition } from './registry';
  */
 export const collisionQueue: QueueDefinition = {
   name: QUEUES.collision,
-  concurrency: Number(process.env.COLLISION_CONCURRENCY ?? 1),
+  concurrency: (config) => config.collisionConcurrency,
   schedulers: [],
   // Short lock: a SIGKILLed worker's job is picked up again within ~15 s.
   lockDurationMs: 15_000,

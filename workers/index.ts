@@ -6,6 +6,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { AppServices } from '../src/app';
+import { TIME_ZONE } from '../src/core/constants';
 import { OUTBOX_QUEUE } from '../src/outbox/outbox';
 import { OutboxQueues, relayOutbox } from '../src/outbox/relay';
 import { createQueue, workerConnection } from '../src/queues';
@@ -27,7 +28,7 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
     const queue = new Queue(definition.name, { connection, prefix: config.queuePrefix });
     for (const s of schedulers) {
       const repeat =
-        'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: 'Asia/Shanghai' } : { every: s.repeat.every };
+        'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: TIME_ZONE } : { every: s.repeat.every };
       await queue.upsertJobScheduler(s.id, repeat, { name: s.jobName, data: {} });
     }
     await queue.close();
@@ -39,7 +40,8 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
       {
         connection,
         prefix: config.queuePrefix,
-        concurrency: definition.concurrency,
+        concurrency:
+          typeof definition.concurrency === 'function' ? definition.concurrency(config) : definition.concurrency,
         lockDuration: definition.lockDurationMs ?? 30_000,
         stalledInterval: Math.min(definition.lockDurationMs ?? 30_000, 30_000),
       },

@@ -1,6 +1,6 @@
 import { routeClue } from '../src/domain/routing/routing.service';
 import { QUEUES } from '../src/queues';
-import { QueueDefinition } from './registry';
+import { QueueDefinition } from './queue-definition';
 
 /** 分办 of new clues; routeClue is idempotent, so a redelivered job changes nothing. */
 export const routingQueue: QueueDefinition = {

@@ -12,7 +12,8 @@ import { parseOptions, printResult, runCli, withServices } from './run';
 
 runCli(async (config) => {
   const { options } = parseOptions(process.argv.slice(2), ['from', 'to', 'models', 'region', 'timeout']);
-  if (!options.from || !options.to) throw new Error('usage: npm run collide -- --from YYYY-MM-DD --to YYYY-MM-DD [--models A,B] [--region R]');
+  if (!options.from || !options.to)
+    throw new Error('usage: npm run collide -- --from YYYY-MM-DD --to YYYY-MM-DD [--models A,B] [--region R]');
   const timeoutMs = Number(options.timeout ?? 3600) * 1000;
   const result = await withServices(config, async (services) => {
     const queue = new Queue(QUEUES.collision, { connection: workerConnection(config), prefix: config.queuePrefix });
@@ -50,7 +51,11 @@ runCli(async (config) => {
 });
 
 /** With in-process workers, stay until the run's new clues are routed. */
-async function waitForRouting(db: { query: (sql: string, params: unknown[]) => Promise<{ n: number }[]> }, runId: string, timeoutMs: number) {
+async function waitForRouting(
+  db: { query: (sql: string, params: unknown[]) => Promise<{ n: number }[]> },
+  runId: string,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const [{ n }] = await db.query(

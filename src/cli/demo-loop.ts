@@ -9,7 +9,7 @@ import { openCase } from '../domain/case/case.service';
 import { concludeVerification, startVerification } from '../domain/clue/clue.service';
 import { createSupervisionItem } from '../domain/supervision/supervision.service';
 import { acceptTransfer, requestTransfer } from '../domain/transfer/transfer.service';
-import { loadActor } from '../graphql/context';
+import { loadActor } from '../domain/auth/auth.service';
 import { toGlobalId } from '../core/ids';
 
 const userId = async (services: AppServices, username: string): Promise<string> =>
@@ -25,11 +25,15 @@ export async function demoWorkflowLoop(services: AppServices): Promise<string[]>
   const [toTransfer, toFile] = clues;
   const lines: string[] = [];
 
-  const investigator = await loadActor(services, await userId(services, `yb-${toTransfer.department_region}-investigator`));
+  const investigator = await loadActor(
+    services,
+    await userId(services, `yb-${toTransfer.department_region}-investigator`),
+  );
   await startVerification(services, investigator, toTransfer.id);
-  const [police] = await services.db.query(`SELECT id FROM department WHERE kind = 'PUBLIC_SECURITY' AND region_code = $1`, [
-    toTransfer.department_region,
-  ]);
+  const [police] = await services.db.query(
+    `SELECT id FROM department WHERE kind = 'PUBLIC_SECURITY' AND region_code = $1`,
+    [toTransfer.department_region],
+  );
   const transfer = await requestTransfer(services, investigator, {
     clueId: toGlobalId('Clue', toTransfer.id),
     toDepartmentId: toGlobalId('Department', police.id),
@@ -37,12 +41,17 @@ export async function demoWorkflowLoop(services: AppServices): Promise<string[]>
   });
   const officer = await loadActor(services, await userId(services, `ga-${toTransfer.department_region}-investigator`));
   await acceptTransfer(services, officer, toGlobalId('ClueTransfer', transfer.id));
-  lines.push(`clue ${toTransfer.code}: verified by 医保, transferred to 公安 and accepted (transfer ${toGlobalId('ClueTransfer', transfer.id)})`);
+  lines.push(
+    `clue ${toTransfer.code}: verified by 医保, transferred to 公安 and accepted (transfer ${toGlobalId('ClueTransfer', transfer.id)})`,
+  );
 
   const owner = await loadActor(services, await userId(services, `yb-${toFile.department_region}-investigator`));
   await startVerification(services, owner, toFile.id);
   await concludeVerification(services, owner, toFile.id, true, '经初核, 问题属实');
-  const filed = await openCase(services, owner, { clueIds: [toGlobalId('Clue', toFile.id)], title: `${toFile.code} 立案调查` });
+  const filed = await openCase(services, owner, {
+    clueIds: [toGlobalId('Clue', toFile.id)],
+    title: `${toFile.code} 立案调查`,
+  });
   const leader = await loadActor(services, await userId(services, `yb-${toFile.department_region}-leader`));
   const item = await createSupervisionItem(services, leader, {
     kind: 'LISTED_SUPERVISION',
@@ -51,6 +60,8 @@ export async function demoWorkflowLoop(services: AppServices): Promise<string[]>
     assignedToDepartmentId: toGlobalId('Department', owner.department.id),
     deadline: new Date(Date.now() + 30 * 86_400_000),
   });
-  lines.push(`clue ${toFile.code}: substantiated and filed as case ${filed.code}, under supervision ${toGlobalId('SupervisionItem', item.id)}`);
+  lines.push(
+    `clue ${toFile.code}: substantiated and filed as case ${filed.code}, under supervision ${toGlobalId('SupervisionItem', item.id)}`,
+  );
   return lines;
 }

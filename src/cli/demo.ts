@@ -22,8 +22,7 @@ import { runCli } from './run';
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
 
 runCli(async (config) => {
-  const password = process.env.SEED_PASSWORD || 'demo-password-2025';
-  const scale = Number(process.env.DEMO_SCALE ?? 1);
+  const { password, demoScale: scale } = config.seed;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   await runMigrations(config.databaseUrl);
   const services = await createServices(config, { applicationName: 'demo' });
@@ -47,7 +46,9 @@ runCli(async (config) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     current = await findRun(services.db, run.id);
   }
-  say(`collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`);
+  say(
+    `collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`,
+  );
 
   // Let routing place the new clues, then walk one transfer, one case and one supervision item.
   for (let i = 0; i < 60; i++) {
@@ -57,7 +58,9 @@ runCli(async (config) => {
   }
   for (const line of await demoWorkflowLoop(services)) say(line);
 
-  const examples = users.filter((u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]));
+  const examples = users.filter(
+    (u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]),
+  );
   say(
     [
       '',

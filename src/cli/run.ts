@@ -38,7 +38,10 @@ export async function withServices<T>(config: Config, work: (services: AppServic
 }
 
 /** Minimal `--name value` / `--flag` parser; unknown options are an error. */
-export function parseOptions(argv: string[], known: string[]): { options: Record<string, string>; positional: string[] } {
+export function parseOptions(
+  argv: string[],
+  known: string[],
+): { options: Record<string, string>; positional: string[] } {
   const options: Record<string, string> = {};
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -48,7 +51,8 @@ export function parseOptions(argv: string[], known: string[]): { options: Record
       continue;
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.map((k) => `--${k}`).join(', ')})`);
+    if (!known.includes(name))
+      throw new Error(`unknown option --${name} (known: ${known.map((k) => `--${k}`).join(', ')})`);
     if (inline !== undefined) options[name] = inline;
     else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) options[name] = argv[++i];
     else options[name] = 'true';

@@ -3,7 +3,7 @@ import { printResult, runCli, withServices } from './run';
 
 /** npm run seed — seed regions, every department, one user per role and department. */
 runCli(async (config) => {
-  const password = process.env.SEED_PASSWORD || 'demo-password-2025';
+  const { password } = config.seed;
   const users = await withServices(config, async (services) => {
     await seedRegions(services);
     return seedDepartmentsAndUsers(services, password);

@@ -21,7 +21,9 @@ runCli(async (config) => {
   }
   const [kind, regionCode] = options.department.split(':') as [DepartmentKind, string];
   if (!DEPARTMENT_KINDS.includes(kind) || !/^\d{6}$/.test(regionCode ?? '')) {
-    throw new Error(`--department must be KIND:REGION with KIND one of ${DEPARTMENT_KINDS.join(', ')}, e.g. MEDICAL_INSURANCE:610300`);
+    throw new Error(
+      `--department must be KIND:REGION with KIND one of ${DEPARTMENT_KINDS.join(', ')}, e.g. MEDICAL_INSURANCE:610300`,
+    );
   }
   const roles = options.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[];
   const unknown = roles.filter((r) => !ROLES.includes(r));

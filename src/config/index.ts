@@ -44,8 +44,14 @@ export interface Config {
   };
   /** BullMQ key prefix; tests use one per file. */
   queuePrefix: string;
-  /** Scheduled collision runs (cron, Asia/Shanghai); empty disables. */
+  /** Scheduled collision runs (cron, in TIME_ZONE); empty disables. */
   collisionSchedule: { nightly: string; monthly: string };
+  /** Collision jobs run at a time by one worker process (the SQL runs in PostgreSQL). */
+  collisionConcurrency: number;
+  /** INGEST_TIMING: the loader prints each statement's duration on stderr (for measuring it). */
+  ingestTiming: boolean;
+  /** The CLI's seed and demo: the password of the seeded users, and the demo batch's scale. */
+  seed: { password: string; demoScale: number };
   /** Port of the worker process's own Prometheus endpoint (job metrics); 0 turns it off. */
   workerMetricsPort: number;
 }
@@ -78,6 +84,15 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: st
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return raw;
+}
+
+function positiveNumber(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(`${name} must be a positive number, got "${raw}"`);
+  const value = Number(raw);
+  if (value <= 0 || value > max) throw new ConfigError(`${name} must be above 0 and at most ${max}, got ${value}`);
+  return value;
 }
 
 function cron(env: Env, name: string, fallback: string): string {
@@ -177,6 +192,12 @@ export function loadConfig(env: Env = process.env): Config {
     collisionSchedule: {
       nightly: cron(env, 'COLLISION_NIGHTLY_CRON', '30 1 * * *'),
       monthly: cron(env, 'COLLISION_MONTHLY_CRON', '0 3 1 * *'),
+    },
+    collisionConcurrency: int(env, 'COLLISION_CONCURRENCY', 1, 1, 64),
+    ingestTiming: Boolean(env.INGEST_TIMING),
+    seed: {
+      password: env.SEED_PASSWORD || 'demo-password-2025',
+      demoScale: positiveNumber(env, 'DEMO_SCALE', 1, 1000),
     },
     // Off in tests: test files spawn worker processes side by side.
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', nodeEnv === 'test' ? 0 : 9464, 0, 65535),

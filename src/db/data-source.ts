@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { TIME_ZONE } from '../core/constants';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming';
 
@@ -20,8 +21,8 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'fund-supervision',
-      // The date of anything is its date in Asia/Shanghai; sessions compute in that zone.
-      options: '-c timezone=Asia/Shanghai',
+      // The date of anything is its date in TIME_ZONE; sessions compute in that zone.
+      options: `-c timezone=${TIME_ZONE}`,
     },
   });
 }

@@ -1,11 +1,21 @@
 /**
  * Writes every mutation and every denial to the audit log, whichever resolver ran.
  * login audits itself (it has no actor yet and records the outcome in detail).
+ *
+ * A mutation's entry commits with the change it records when the service runs its work
+ * through `inTransaction` (src/db/transaction.ts): the entry is appended in that transaction,
+ * before COMMIT, targeting the returned row (its `id`, under the field's Node type). A mutation
+ * whose service does not use the helper (or returns no row with an id) gets its entry here
+ * after the service returned, as before — a crash between its commit and this write loses it.
  */
+import { getNamedType, GraphQLResolveInfo, isObjectType } from 'graphql';
 import { MiddlewareFn } from 'type-graphql';
+import { AppError } from '../core/errors';
+import { NodeTypeName, toGlobalId } from '../core/ids';
+import { withBeforeCommit } from '../db/transaction';
+import { AuditInput } from '../domain/audit/audit.repository';
 import { appendAudit } from '../domain/audit/audit.service';
 import { GraphQLContext } from './context';
-import { AppError } from '../core/errors';
 
 const SECRET_ARGUMENTS = /password|token|idNumber|bankAccount/i;
 
@@ -19,18 +29,41 @@ function redact(value: unknown): unknown {
   return value;
 }
 
+/** The field's type when it is a Node (its rows are what the entry targets); else null. */
+function nodeTypeOf(info: GraphQLResolveInfo): NodeTypeName | null {
+  const type = getNamedType(info.returnType);
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node') ? (type.name as NodeTypeName) : null;
+}
+
+/** A row returned by a transaction: something with a string or numeric `id`. */
+function rowIdOf(result: unknown): string | null {
+  const id = (result as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+}
+
 export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, info, args, root }, next) => {
   const isMutation = info.parentType.name === 'Mutation';
   try {
-    const result = await next();
-    if (isMutation && info.fieldName !== 'login') {
+    if (!isMutation || info.fieldName === 'login') return await next();
+    const entry: AuditInput = {
+      actorId: context.actor?.userId ?? null,
+      action: `mutation.${info.fieldName}`,
+      detail: { args: redact(args), requestId: context.requestId },
+    };
+    const nodeType = nodeTypeOf(info);
+    let written = false;
+    const result = await withBeforeCommit(async (m, row) => {
+      const rowId = rowIdOf(row);
+      if (written || !nodeType || rowId === null) return;
+      await appendAudit(m, { ...entry, targetType: nodeType, targetId: toGlobalId(nodeType, rowId) });
+      written = true;
+    }, next);
+    if (!written) {
       const target = result as { __typename?: string; id?: string } | null;
       await appendAudit(context.services.db, {
-        actorId: context.actor?.userId ?? null,
-        action: `mutation.${info.fieldName}`,
+        ...entry,
         targetType: target?.__typename ?? null,
         targetId: target?.id ?? null,
-        detail: { args: redact(args), requestId: context.requestId },
       });
     }
     return result;

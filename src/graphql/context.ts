@@ -1,4 +1,5 @@
 import { AppServices } from '../app';
+import { loadActor } from '../domain/auth/auth.service';
 import { verifyAccessToken } from '../domain/auth/jwt';
 import { Actor } from '../policy';
 import { AppError, unauthenticated } from '../core/errors';
@@ -21,32 +22,6 @@ export async function authenticate(services: AppServices, authorization: string 
   if (!match) throw unauthenticated('authorization header must be "Bearer <token>"');
   const userId = verifyAccessToken(services.config.jwt, match[1]);
   return loadActor(services, userId);
-}
-
-export async function loadActor(services: AppServices, userId: string): Promise<Actor> {
-  const rows: {
-    id: string;
-    username: string;
-    roles: Actor['roles'];
-    active: boolean;
-    department_id: string;
-    kind: Actor['department']['kind'];
-    region_code: string;
-    level: Actor['department']['regionLevel'];
-  }[] = await services.db.query(
-    `SELECT u.id, u.username, u.roles, u.active, d.id AS department_id, d.kind, d.region_code, r.level
-     FROM app_user u JOIN department d ON d.id = u.department_id JOIN region r ON r.code = d.region_code
-     WHERE u.id = $1`,
-    [userId],
-  );
-  const row = rows[0];
-  if (!row || !row.active) throw unauthenticated('user not found or deactivated');
-  return {
-    userId: row.id,
-    username: row.username,
-    roles: row.roles,
-    department: { id: row.department_id, kind: row.kind, regionCode: row.region_code, regionLevel: row.level },
-  };
 }
 
 export function requireActor(ctx: GraphQLContext): Actor {

@@ -5,26 +5,32 @@
  * to the caller apply the same policy predicate as the single reads (they share it).
  */
 import DataLoader from 'dataloader';
-import { MiddlewareFn } from 'type-graphql';
-import { In } from 'typeorm';
 import { AppServices } from '../app';
-import { UserEntity } from '../domain/auth/user.entity';
-import { rectificationsByCaseIds, sanctionsByCaseIds, visibleCasesByClueIds, visibleCasesByIds, visibleCluesByCaseIds, visibleRelationsByCaseIds } from '../domain/case/case.service';
+import { usersByIds } from '../domain/auth/auth.repository';
+import {
+  rectificationsByCaseIds,
+  sanctionsByCaseIds,
+  visibleCasesByClueIds,
+  visibleCasesByIds,
+  visibleCluesByCaseIds,
+  visibleRelationsByCaseIds,
+} from '../domain/case/case.service';
 import { copiesByClueIds, personsByClueIds, visibleCluesByIds } from '../domain/clue/clue.service';
 import { TimelineRow } from '../workflow/timeline.repository';
 import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
 import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
 import { CollisionHitRow } from '../domain/collision/collision.types';
-import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.service';
-import { DepartmentEntity } from '../domain/reference/department.entity';
-import { InstitutionEntity } from '../domain/reference/institution.entity';
-import { PersonEntity } from '../domain/reference/person.entity';
-import { RegionEntity } from '../domain/reference/region.entity';
+import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.repository';
+import {
+  departmentsByIds,
+  institutionsByCodes,
+  personsByIds,
+  regionsByCodes,
+} from '../domain/reference/reference.repository';
 import { progressByItemIds } from '../domain/supervision/supervision.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
 import { timelinesByEntityIds } from '../workflow/timeline.repository';
-import type { GraphQLContext } from './context';
 import { unauthenticated } from '../core/errors';
 import { Connection } from '../core/pagination';
 
@@ -72,23 +78,23 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
 
   return {
     region: byKey(
-      (codes) => db.getRepository(RegionEntity).findBy({ code: In([...codes]) }),
+      (codes) => regionsByCodes(db, codes),
       (r) => r.code,
     ),
     department: byKey(
-      (ids) => db.getRepository(DepartmentEntity).findBy({ id: In([...ids]) }),
+      (ids) => departmentsByIds(db, ids),
       (d) => d.id,
     ),
     user: byKey(
-      (ids) => db.getRepository(UserEntity).findBy({ id: In([...ids]) }),
+      (ids) => usersByIds(db, ids),
       (u) => u.id,
     ),
     institution: byKey(
-      (codes) => db.getRepository(InstitutionEntity).findBy({ code: In([...codes]) }),
+      (codes) => institutionsByCodes(db, codes),
       (i) => i.code,
     ),
     person: byKey(
-      (ids) => db.getRepository(PersonEntity).findBy({ personId: In([...ids]) }),
+      (ids) => personsByIds(db, ids),
       (p) => p.personId,
     ),
 
@@ -199,20 +205,12 @@ function firstHitPageLoader(services: AppServices, viewer: () => Actor, cache: b
 }
 
 /**
- * A mutation changes what the loaders may have read already: each root mutation field starts
- * with empty loaders, so that its result — and the next mutation's — is read after the change.
+ * Loads many keys and keeps the values found, in key order: a key without a row is left out,
+ * a failed load (an Error in `loadMany`'s answer) is thrown.
  */
-export const freshLoadersPerMutation: MiddlewareFn<GraphQLContext> = ({ context, info }, next) => {
-  if (info.parentType.name === 'Mutation') {
-    for (const value of Object.values(context.loaders)) {
-      for (const loader of value instanceof DataLoader ? [value] : Object.values(value)) loader.clearAll();
-    }
-  }
-  return next();
-};
-
-/** Loads many keys and keeps the values found, in key order. */
 export async function loadPresent<K, V>(loader: DataLoader<K, V | null>, keys: readonly K[]): Promise<V[]> {
   const values = await loader.loadMany(keys);
-  return values.filter((v): v is V => v !== null && !(v instanceof Error));
+  const failed = values.find((v): v is Error => v instanceof Error);
+  if (failed) throw failed;
+  return values.filter((v): v is V => v !== null);
 }

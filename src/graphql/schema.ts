@@ -12,7 +12,7 @@ import {
   RegionResolver,
 } from '../domain/reference/reference.resolver';
 import { auditMiddleware } from './audit.middleware';
-import { freshLoadersPerMutation } from './loaders';
+import { freshLoadersPerMutation } from './fresh-loaders.middleware';
 import { ClueResolver, StateChangeResolver } from '../domain/clue/clue.resolver';
 import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../domain/case/case.resolver';
 import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';

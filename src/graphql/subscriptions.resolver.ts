@@ -10,7 +10,7 @@ import { findVisibleSupervisionItem } from '../domain/supervision/supervision.se
 import { SupervisionItemType } from '../domain/supervision/supervision.types';
 import { findVisibleTransfer } from '../domain/transfer/transfer.service';
 import { ClueTransferType } from '../domain/transfer/transfer.types';
-import { LiveEvents } from './pubsub';
+import { LiveEvents } from '../events/pubsub';
 import { GraphQLContext, requireActor } from './context';
 
 /** Events for the subscriber's own department, and only those it may see. */
@@ -37,7 +37,9 @@ function forMyDepartment<K extends 'clueAssigned' | 'transferReceived'>(
 export class SubscriptionResolver {
   @Subscription(() => ClueType, {
     description: 'A clue routed or transferred to my department.',
-    subscribe: forMyDepartment('clueAssigned', (ctx, p) => findVisibleClue(ctx.services.db, requireActor(ctx), p.clueId)),
+    subscribe: forMyDepartment('clueAssigned', (ctx, p) =>
+      findVisibleClue(ctx.services.db, requireActor(ctx), p.clueId),
+    ),
   })
   async clueAssigned(@Root() payload: LiveEvents['clueAssigned'], @Ctx() ctx: GraphQLContext): Promise<ClueType> {
     return ClueType.from(await findVisibleClue(ctx.services.db, requireActor(ctx), payload.clueId));
@@ -45,9 +47,14 @@ export class SubscriptionResolver {
 
   @Subscription(() => ClueTransferType, {
     description: 'A transfer addressed to my department.',
-    subscribe: forMyDepartment('transferReceived', (ctx, p) => findVisibleTransfer(ctx.services.db, requireActor(ctx), p.transferId)),
+    subscribe: forMyDepartment('transferReceived', (ctx, p) =>
+      findVisibleTransfer(ctx.services.db, requireActor(ctx), p.transferId),
+    ),
   })
-  async transferReceived(@Root() payload: LiveEvents['transferReceived'], @Ctx() ctx: GraphQLContext): Promise<ClueTransferType> {
+  async transferReceived(
+    @Root() payload: LiveEvents['transferReceived'],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ClueTransferType> {
     return ClueTransferType.from(await findVisibleTransfer(ctx.services.db, requireActor(ctx), payload.transferId));
   }
 
@@ -68,7 +75,12 @@ export class SubscriptionResolver {
       );
     },
   })
-  async supervisionOverdue(@Root() payload: LiveEvents['supervisionOverdue'], @Ctx() ctx: GraphQLContext): Promise<SupervisionItemType> {
-    return SupervisionItemType.from(await findVisibleSupervisionItem(ctx.services.db, requireActor(ctx), payload.itemId));
+  async supervisionOverdue(
+    @Root() payload: LiveEvents['supervisionOverdue'],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SupervisionItemType> {
+    return SupervisionItemType.from(
+      await findVisibleSupervisionItem(ctx.services.db, requireActor(ctx), payload.itemId),
+    );
   }
 }

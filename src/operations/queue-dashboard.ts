@@ -14,7 +14,8 @@ import express from 'express';
 import { AppServices } from '../app';
 import { appendAudit } from '../domain/audit/audit.service';
 import { verifyAccessToken } from '../domain/auth/jwt';
-import { authenticate, loadActor } from '../graphql/context';
+import { loadActor } from '../domain/auth/auth.service';
+import { authenticate } from '../graphql/context';
 import { AppError } from '../core/errors';
 import { Actor, mayOperateQueues } from '../policy';
 

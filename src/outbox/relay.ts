@@ -14,19 +14,26 @@ export type OutboxQueues = Record<OutboxTopic, Queue>;
 export async function relayOutbox(services: AppServices, queues: OutboxQueues, batchSize = 200): Promise<number> {
   try {
     return await services.db.transaction(async (m) => {
-      const rows: { id: string; topic: OutboxTopic; payload: Record<string, unknown>; dedupe_key: string }[] = await m.query(
-        `SELECT id, topic, payload, dedupe_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
+      const rows: { id: string; topic: OutboxTopic; payload: Record<string, unknown>; dedupe_key: string }[] =
+        await m.query(
+          `SELECT id, topic, payload, dedupe_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [batchSize],
+        );
       if (!rows.length) return 0;
       const byTopic = new Map<OutboxTopic, typeof rows>();
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
       for (const [topic, topicRows] of byTopic) {
         await queues[topic].addBulk(
-          topicRows.map((r) => ({ name: topic, data: r.payload, opts: { ...OUTBOX_JOB_OPTIONS[topic], jobId: r.dedupe_key.replace(/:/g, '-') } })),
+          topicRows.map((r) => ({
+            name: topic,
+            data: r.payload,
+            opts: { ...OUTBOX_JOB_OPTIONS[topic], jobId: r.dedupe_key.replace(/:/g, '-') },
+          })),
         );
       }
-      await m.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [rows.map((r) => r.id)]);
+      await m.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [
+        rows.map((r) => r.id),
+      ]);
       return rows.length;
     });
   } catch (error) {
@@ -34,10 +41,13 @@ export async function relayOutbox(services: AppServices, queues: OutboxQueues, b
     await services.db
       .query(
         `UPDATE outbox SET attempts = attempts + 1, last_error = $1
-         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 200)`,
-        [(error as Error).message],
+         WHERE id IN (SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $2)`,
+        [(error as Error).message, batchSize],
       )
-      .catch(() => undefined);
+      // The database may be what failed; the rows are retried either way.
+      .catch((bookkeeping: Error) =>
+        services.log.warn({ err: bookkeeping.message }, 'outbox relay could not record its failure'),
+      );
     return 0;
   }
 }

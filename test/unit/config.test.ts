@@ -71,4 +71,11 @@ describe('configuration', () => {
     expect(Object.keys(config.jwt.keys)).toEqual(['old', 'new']);
     expect(config.jwt.activeKid).toBe('new');
   });
+
+  it('reads COLLISION_CONCURRENCY (default 1) and refuses a malformed or out-of-range value', () => {
+    expect(loadConfig({}).collisionConcurrency).toBe(1);
+    expect(loadConfig({ COLLISION_CONCURRENCY: '4' }).collisionConcurrency).toBe(4);
+    expect(failure({ COLLISION_CONCURRENCY: 'two' })).toMatch(/COLLISION_CONCURRENCY must be an integer/);
+    expect(failure({ COLLISION_CONCURRENCY: '0' })).toMatch(/COLLISION_CONCURRENCY must be between 1 and 64/);
+  });
 });

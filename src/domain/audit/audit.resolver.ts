@@ -1,13 +1,12 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { SqlParams } from '../../core/sql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { forbidden } from '../../core/errors';
-import { pageSize, paginate } from '../../core/pagination';
+import { pageSize } from '../../core/pagination';
 import { toGlobalId } from '../../core/ids';
 import { canReadAuditLog } from '../../policy';
 import { UserType } from '../auth/auth.types';
-import { verifyAuditChain } from './audit.service';
-import { AuditChainReportType, AuditEntryConnection, AuditEntryType, AuditRow } from './audit.types';
+import { listAuditEntries, verifyAuditChain } from './audit.service';
+import { AuditChainReportType, AuditEntryConnection, AuditEntryType } from './audit.types';
 
 @Resolver(() => AuditEntryType)
 export class AuditResolver {
@@ -20,13 +19,8 @@ export class AuditResolver {
   ): Promise<AuditEntryConnection> {
     const actor = requireActor(ctx);
     if (!canReadAuditLog(actor)) throw forbidden('the audit log is for administrators and discipline inspection');
-    return paginate<AuditRow, AuditEntryType>({
-      query: (sql, params) => ctx.services.db.query(sql, params),
-      from: 'audit_log',
-      where: targetId ? ['target_id = $1'] : [],
-      params: new SqlParams(targetId ? [targetId] : []),
-      orderBy: [{ column: 'id', key: 'id' }],
-      descending: true,
+    return listAuditEntries(ctx.services.db, {
+      targetId,
       first: pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
       map: AuditEntryType.fromRow,

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
+import type { AuditRow } from './audit.repository';
 
 @ObjectType('AuditEntry', { implements: Node, description: '审计日志条目' })
 export class AuditEntryType extends Node {
@@ -45,17 +46,8 @@ export class AuditEntryType extends Node {
   }
 }
 
-export interface AuditRow extends Record<string, unknown> {
-  id: string;
-  at: Date;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  detail: unknown;
-  hash: string;
-  prev_hash: string | null;
-}
+/** An audit_log row (typed from src/db/tables.ts). */
+export type { AuditRow } from './audit.repository';
 
 @ObjectType('AuditEntryConnection')
 export class AuditEntryConnection extends ConnectionType(AuditEntryType, 'AuditEntry') {}

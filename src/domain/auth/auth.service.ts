@@ -1,11 +1,14 @@
 import { AppServices } from '../../app';
 import { AppError, badInput, unauthenticated } from '../../core/errors';
 import { appendAudit } from '../audit/audit.service';
+import { Actor } from '../../policy';
 import { DepartmentEntity, DepartmentKind } from '../reference/department.entity';
-import { RegionEntity } from '../reference/region.entity';
+import { findDepartment, findRegion, insertDepartmentIfMissing } from '../reference/reference.repository';
+import { findActorRow, findUserWithPassword, insertUser, usernameTaken } from './auth.repository';
 import { ENUM_LABELS } from '../../graphql/labels';
 import { IssuedToken, signAccessToken } from './jwt';
 import { hashPassword, verifyPassword } from './password';
+import { inTransaction } from '../../db/transaction';
 import { Role, ROLES, UserEntity } from './user.entity';
 
 /** Verified against when the username is unknown, so both paths cost the same. */
@@ -26,12 +29,7 @@ export async function login(
     }
     throw error;
   }
-  const user = await db
-    .getRepository(UserEntity)
-    .createQueryBuilder('u')
-    .addSelect('u.passwordHash')
-    .where('lower(u.username) = lower(:username)', { username })
-    .getOne();
+  const user = await findUserWithPassword(db, username);
   dummyHash ??= hashPassword('not-a-password', config.passwordCost);
   const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
   if (!user || !user.active || !valid) {
@@ -54,17 +52,14 @@ export interface NewUser {
 
 export async function createUser(services: AppServices, input: NewUser): Promise<UserEntity> {
   const roles = [...new Set(input.roles)];
-  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw badInput(`roles must be some of ${ROLES.join(', ')}`);
+  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r)))
+    throw badInput(`roles must be some of ${ROLES.join(', ')}`);
   if (input.password.length < 12) throw badInput('password must be at least 12 characters');
-  const repo = services.db.getRepository(UserEntity);
-  const existing = await repo
-    .createQueryBuilder('u')
-    .where('lower(u.username) = lower(:username)', { username: input.username })
-    .getCount();
-  if (existing) throw new AppError('CONFLICT', `username "${input.username}" is taken`);
+  if (await usernameTaken(services.db, input.username))
+    throw new AppError('CONFLICT', `username "${input.username}" is taken`);
   const passwordHash = await hashPassword(input.password, services.config.passwordCost);
-  return repo.save(
-    repo.create({
+  return inTransaction(services.db, (m) =>
+    insertUser(m, {
       username: input.username,
       displayName: input.displayName,
       passwordHash,
@@ -75,21 +70,30 @@ export async function createUser(services: AppServices, input: NewUser): Promise
 }
 
 /** The department of (kind, region), created with its conventional name when missing. */
-export async function ensureDepartment(services: AppServices, kind: DepartmentKind, regionCode: string): Promise<DepartmentEntity> {
-  const repo = services.db.getRepository(DepartmentEntity);
-  const existing = await repo.findOneBy({ kind, regionCode });
+export async function ensureDepartment(
+  services: AppServices,
+  kind: DepartmentKind,
+  regionCode: string,
+): Promise<DepartmentEntity> {
+  const existing = await findDepartment(services.db, kind, regionCode);
   if (existing) return existing;
-  const region = await services.db.getRepository(RegionEntity).findOneBy({ code: regionCode });
+  const region = await findRegion(services.db, regionCode);
   if (!region) throw badInput(`unknown region ${regionCode}`);
-  await repo
-    .createQueryBuilder()
-    .insert()
-    .values({ kind, regionCode, name: departmentName(region.name, kind) })
-    .orIgnore()
-    .execute();
-  return repo.findOneByOrFail({ kind, regionCode });
+  return insertDepartmentIfMissing(services.db, { kind, regionCode, name: departmentName(region.name, kind) });
 }
 
 /** 宝鸡市 + 医疗保障局 → 宝鸡市医疗保障局 */
 export const departmentName = (regionName: string, kind: DepartmentKind): string =>
   `${regionName}${ENUM_LABELS.DepartmentKind[kind]}`;
+
+/** The actor of a user id (from a verified token); a missing or deactivated user is UNAUTHENTICATED. */
+export async function loadActor(services: AppServices, userId: string): Promise<Actor> {
+  const row = await findActorRow(services.db, userId);
+  if (!row || !row.active) throw unauthenticated('user not found or deactivated');
+  return {
+    userId: row.id,
+    username: row.username,
+    roles: row.roles,
+    department: { id: row.department_id, kind: row.kind, regionCode: row.region_code, regionLevel: row.level },
+  };
+}

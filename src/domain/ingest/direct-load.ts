@@ -18,7 +18,9 @@
  * in the file (the unique index stops the copy), a key shared with a rejected line, too
  * many rejections, a value it cannot derive exactly — rolls back to a savepoint and the
  * caller loads the file by the staged path instead, so the outcome is always the staged
- * path's (test/integration/ingest-direct.test.ts compares both on the fixtures).
+ * path's (test/integration/ingest-direct.test.ts compares both on the fixtures). Those are
+ * the only hand-overs: `NotDirect` where the direct path decides, a unique violation where
+ * the index does; any other error is the file's failure, as on the staged path.
  */
 import { createReadStream } from 'node:fs';
 import { Readable, TransformCallback } from 'node:stream';
@@ -56,6 +58,7 @@ import {
   writeLength,
   writeNull,
 } from './copy-binary';
+import { isUniqueViolation, quarantineRows, savepoint } from './ingest.repository';
 import { keyedHashWriter } from './keyed-hash';
 import { CsvRecordStream, OutputBuffer } from './stage-stream';
 
@@ -129,19 +132,24 @@ export async function loadDirect(
   header: string[],
   context: LoadContext,
   ensureMonths: (months: string[]) => Promise<void>,
-  chunkBytes = 4 << 20,
-  /** The months of `direct.monthOf`, when a scan was started early (scanMonths). */
-  scanned?: Promise<string[] | null>,
+  options: {
+    /** Bytes read at a time (default 4 MB). */
+    chunkBytes?: number;
+    /** The months of `direct.monthOf`, when a scan was started early (scanMonths). */
+    scanned?: Promise<string[] | null>;
+    /** INGEST_TIMING: where the time spent waiting is reported. */
+    trace?: (line: string) => void;
+  } = {},
 ): Promise<DirectOutcome> {
+  const { chunkBytes = 4 << 20, scanned, trace } = options;
   const direct = spec.direct!;
   if (direct.monthOf) {
     const started = Date.now();
     const months = (await scanned) ?? (await monthsIn(path, header, direct.monthOf));
-    if (process.env.INGEST_TIMING)
-      process.stderr.write(`[ingest] ${Date.now() - started} ms waiting for the month scan\n`);
+    trace?.(`${Date.now() - started} ms waiting for the month scan`);
     if (months.length) await ensureMonths(months);
   }
-  await client.query('SAVEPOINT ingest_direct');
+  const attempt = await savepoint(client, 'ingest_direct');
   try {
     const types = await columnTypes(client, direct.table);
     const alsoTypes = direct.also ? await columnTypes(client, direct.also.table) : new Map<string, string>();
@@ -160,7 +168,7 @@ export async function loadDirect(
       );
     }
     await quarantine(client, spec, context.ingestFileId, loader.rejected);
-    await client.query('RELEASE SAVEPOINT ingest_direct');
+    await attempt.release();
     return {
       loaded: true,
       read: loader.rows,
@@ -169,9 +177,18 @@ export async function loadDirect(
       remembered: loader.remembered,
     };
   } catch (error) {
-    await client.query('ROLLBACK TO SAVEPOINT ingest_direct');
-    return { loaded: false, why: error instanceof Error ? error.message : String(error) };
+    const why = handOverReason(error);
+    if (why === null) throw error;
+    await attempt.rollBack();
+    return { loaded: false, why };
   }
+}
+
+/** Why the staged path must load the file, for the errors that hand it over; null for any other. */
+function handOverReason(error: unknown): string | null {
+  if (error instanceof NotDirect) return error.message;
+  if (isUniqueViolation(error)) return `a key exists already or repeats in the file: ${(error as Error).message}`;
+  return null;
 }
 
 /** The computed columns in the order they are written: per row, then per chunk. */
@@ -198,11 +215,7 @@ async function quarantine(client: Client, spec: IngestFileSpec, ingestFileId: st
       reason,
       raw: Object.fromEntries(spec.columns.map((c, i) => [c, fields[i] === null ? null : maskers[i](fields[i]!)])),
     }));
-    await client.query(
-      `INSERT INTO ingest_quarantine (ingest_file_id, file_name, line, reason, raw)
-       SELECT $1, $2, r.line, r.reason, r.raw FROM jsonb_to_recordset($3::jsonb) AS r(line integer, reason text, raw jsonb)`,
-      [ingestFileId, spec.file, JSON.stringify(rows)],
-    );
+    await quarantineRows(client, { ingestFileId, fileName: spec.file }, rows);
   }
 }
 
@@ -216,7 +229,7 @@ export function scanMonths(spec: IngestFileSpec, path: string, header: string[])
   return monthsIn(path, header, spec.direct!.monthOf).catch(() => null);
 }
 
-/** The first days of the months (in Asia/Shanghai) of a timestamp column's valid values. */
+/** The first days of the months (in TIME_ZONE) of a timestamp column's valid values. */
 async function monthsIn(path: string, header: string[], column: string): Promise<string[]> {
   const scanner = new MonthScanner(header, header.indexOf(column));
   await pipeline(createReadStream(path, { highWaterMark: 4 << 20 }), scanner);

@@ -8,6 +8,7 @@
  * dictionary, plus file_line: the physical line the record starts on) inside the file's transaction. `:encKey` and `:hashKey` stand
  * for the personal-data keys (bytea parameters). Reason texts are the ones docs/INGEST.md lists.
  */
+import { TIME_ZONE } from '../../core/constants';
 import { PersonalDataKeys, sqlKeyedHash } from '../reference/personal-data';
 import { DICTIONARY_COLUMNS } from './dictionary';
 import { CbcSlots } from './cbc-slots';
@@ -234,7 +235,12 @@ const personalColumns = (column: string, mask: (value: string) => string): Direc
   { name: `${column}_enc`, encrypts: column },
 ];
 
-/** The direct path cannot load this file (a value it cannot derive exactly): use the staged path. */
+/**
+ * The direct path hands the file over to the staged path: it cannot decide it the way the
+ * staged path would (a value it cannot derive or write exactly, a key shared with a rejected
+ * line, too many rejections). The only error the direct path falls back on besides the key
+ * indexes' unique violation (direct-load.ts).
+ */
 export class NotDirect extends Error {}
 
 const ITEM_KINDS = ['DRUG', 'EXAM', 'LAB', 'TREATMENT', 'MATERIAL', 'BED', 'OTHER'] as const;
@@ -459,7 +465,7 @@ const priceCatalog: IngestFileSpec = {
 };
 
 /** settled_at was staged typed (`_settled_at timestamptz`, read in the session zone Asia/Shanghai when it has no offset). */
-const settledOn = `(s._settled_at AT TIME ZONE 'Asia/Shanghai')::date`;
+const settledOn = `(s._settled_at AT TIME ZONE '${TIME_ZONE}')::date`;
 
 const settlements: IngestFileSpec = {
   file: 'settlements.csv',
@@ -557,7 +563,7 @@ const settlements: IngestFileSpec = {
           return (f) => {
             const day = shanghaiDate(f[i]!);
             if (day === null)
-              throw new NotDirect(`settled_at ${f[i]}: its date in Asia/Shanghai needs the time zone rules`);
+              throw new NotDirect(`settled_at ${f[i]}: its date in ${TIME_ZONE} needs the time zone rules`);
             return day;
           };
         },

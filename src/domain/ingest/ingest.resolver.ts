@@ -1,10 +1,10 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { SqlParams } from '../../core/sql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { forbidden } from '../../core/errors';
-import { pageSize, paginate } from '../../core/pagination';
+import { pageSize } from '../../core/pagination';
 import { canReadIngestLog } from '../../policy';
-import { IngestFileConnection, IngestFileRow, IngestFileType } from './ingest.types';
+import { listIngestFiles } from './ingest.service';
+import { IngestFileConnection, IngestFileType } from './ingest.types';
 
 @Resolver(() => IngestFileType)
 export class IngestFileResolver {
@@ -16,13 +16,7 @@ export class IngestFileResolver {
   ): Promise<IngestFileConnection> {
     const actor = requireActor(ctx);
     if (!canReadIngestLog(actor)) throw forbidden('the ingest log is for analysts and administrators of 医保');
-    return paginate<IngestFileRow & Record<string, unknown>, IngestFileType>({
-      query: (sql, params) => ctx.services.db.query(sql, params),
-      from: 'ingest_file',
-      where: [],
-      params: new SqlParams(),
-      orderBy: [{ column: 'id', key: 'id' }],
-      descending: true,
+    return listIngestFiles(ctx.services, {
       first: pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
       map: IngestFileType.fromRow,

@@ -1,20 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../graphql/relay';
 
-export interface IngestFileRow {
-  id: string;
-  batch_path: string;
-  file_name: string;
-  checksum: string;
-  status: string;
-  read_rows: number;
-  loaded_rows: number;
-  rejected_rows: number;
-  duplicate_rows: number;
-  started_at: Date;
-  finished_at: Date | null;
-  error: string | null;
-}
+import type { IngestFileRow } from './ingest.repository';
 
 /** One attempt to load one file of a batch (数据归集记录). */
 @ObjectType('IngestFile', { description: '数据归集记录: one attempt to load one file of a batch.' })

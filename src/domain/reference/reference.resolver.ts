@@ -1,10 +1,9 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { DepartmentEntity } from './department.entity';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../core/errors';
 import { canLookUpReference } from '../../policy';
 import { DepartmentType, InstitutionType, PersonType, RegionType } from './reference.types';
-import { readPersonalData } from './reference.service';
+import { listDepartments, readPersonalData } from './reference.service';
 
 async function region(ctx: GraphQLContext, code: string | null): Promise<RegionType | null> {
   if (!code) return null;
@@ -31,10 +30,7 @@ export class DepartmentResolver {
   @Query(() => [DepartmentType], { description: 'Every department (transfer and supervision targets).' })
   async departments(@Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     requireActor(ctx);
-    const rows = await ctx.services.db
-      .getRepository(DepartmentEntity)
-      .find({ order: { regionCode: 'ASC', kind: 'ASC' } });
-    return rows.map(DepartmentType.from);
+    return (await listDepartments(ctx.services)).map(DepartmentType.from);
   }
 
   @FieldResolver(() => RegionType)

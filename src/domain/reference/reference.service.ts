@@ -4,10 +4,12 @@ import { Actor, canReadPersonalData } from '../../policy';
 import { appendAudit } from '../audit/audit.service';
 import { toGlobalId } from '../../core/ids';
 import { decryptPersonalData } from './personal-data';
+import { allDepartments, findPersonalData, PersonalDataColumns } from './reference.repository';
+import { DepartmentEntity } from './department.entity';
 
 export type PersonalField = 'idNumber' | 'bankAccount';
 
-const COLUMNS: Record<PersonalField, { enc: string; hash: string }> = {
+const COLUMNS: Record<PersonalField, PersonalDataColumns> = {
   idNumber: { enc: 'id_number_enc', hash: 'id_number_hash' },
   bankAccount: { enc: 'bank_account_enc', hash: 'bank_account_hash' },
 };
@@ -25,14 +27,10 @@ export async function readPersonalData(
   const targetId = toGlobalId('Person', personId);
   // A refusal is audited by the audit middleware, like every other denial.
   if (!canReadPersonalData(actor)) throw forbidden(`reading ${field} is not allowed for your roles`);
-  const { enc, hash } = COLUMNS[field];
-  const rows: { enc: Buffer | null; hash: Buffer | null }[] = await services.db.query(
-    `SELECT ${enc} AS enc, ${hash} AS hash FROM person WHERE person_id = $1`,
-    [personId],
-  );
-  if (!rows[0]) throw notFound('person');
-  if (!rows[0].enc) return null;
-  const value = decryptPersonalData(services.personalDataKeys, rows[0].enc, rows[0].hash);
+  const stored = await findPersonalData(services.db, personId, COLUMNS[field]);
+  if (!stored) throw notFound('person');
+  if (!stored.enc) return null;
+  const value = decryptPersonalData(services.personalDataKeys, stored.enc, stored.hash);
   await appendAudit(services.db, {
     actorId: actor.userId,
     action: 'personal-data.read',
@@ -42,3 +40,6 @@ export async function readPersonalData(
   });
   return value;
 }
+
+/** Every department (transfer and supervision targets), by region and kind. */
+export const listDepartments = (services: AppServices): Promise<DepartmentEntity[]> => allDepartments(services.db);

@@ -3,6 +3,7 @@
  * with the longest region prefix that matches wins, '' holds the defaults.
  */
 import { EntityManager, DataSource } from 'typeorm';
+import { regionSettingRows } from './reference.repository';
 
 export interface RegionSettings {
   criminalThreshold: string;
@@ -17,11 +18,6 @@ export interface RegionSettings {
 }
 
 export async function regionSettings(db: DataSource | EntityManager, regionCode: string): Promise<RegionSettings> {
-  const rows: { key: keyof RegionSettings; value: never }[] = await db.query(
-    `SELECT DISTINCT ON (key) key, value FROM region_setting
-     WHERE $1 LIKE region_prefix || '%'
-     ORDER BY key, length(region_prefix) DESC`,
-    [regionCode],
-  );
+  const rows = await regionSettingRows(db, regionCode);
   return Object.fromEntries(rows.map((r) => [r.key, r.value])) as unknown as RegionSettings;
 }

@@ -1,19 +1,15 @@
 import { AppServices } from '../../app';
+import { allUsernames } from '../auth/auth.repository';
 import { createUser, ensureDepartment } from '../auth/auth.service';
-import { Role, UserEntity } from '../auth/user.entity';
+import { Role } from '../auth/user.entity';
 import { DEPARTMENT_KINDS, DepartmentKind } from './department.entity';
+import { allRegionCodes, insertRegions } from './reference.repository';
 import { SEED_REGIONS } from './regions.seed';
 import { ENUM_LABELS } from '../../graphql/labels';
 
 /** Inserts the seed regions (existing codes are left alone). */
 export async function seedRegions(services: AppServices): Promise<void> {
-  await services.db.query(
-    `INSERT INTO region (code, name, level, parent_code)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(code text, name text, level text, "parentCode" text)
-     ORDER BY code
-     ON CONFLICT (code) DO NOTHING`,
-    [JSON.stringify(SEED_REGIONS)],
-  );
+  await insertRegions(services.db, SEED_REGIONS);
 }
 
 export interface SeededUser {
@@ -47,18 +43,23 @@ const KIND_PREFIX: Record<DepartmentKind, string> = {
  * Idempotent: existing users are kept.
  */
 export async function seedDepartmentsAndUsers(services: AppServices, password: string): Promise<SeededUser[]> {
-  const existing = new Set((await services.db.getRepository(UserEntity).find()).map((u) => u.username));
+  const existing = await allUsernames(services.db);
   const users: SeededUser[] = [];
-  const regions: { code: string }[] = await services.db.query('SELECT code FROM region ORDER BY code');
-  for (const region of regions) {
+  for (const regionCode of await allRegionCodes(services.db)) {
     for (const kind of DEPARTMENT_KINDS) {
-      const department = await ensureDepartment(services, kind, region.code);
+      const department = await ensureDepartment(services, kind, regionCode);
       for (const set of ROLE_SETS) {
-        const username = `${KIND_PREFIX[kind]}-${region.code}-${set.suffix}`;
+        const username = `${KIND_PREFIX[kind]}-${regionCode}-${set.suffix}`;
         if (!existing.has(username)) {
-          await createUser(services, { username, password, displayName: `${department.name}${ENUM_LABELS.Role[set.roles[0]]}`, departmentId: department.id, roles: set.roles });
+          await createUser(services, {
+            username,
+            password,
+            displayName: `${department.name}${ENUM_LABELS.Role[set.roles[0]]}`,
+            departmentId: department.id,
+            roles: set.roles,
+          });
         }
-        users.push({ username, password, department: department.name, kind, regionCode: region.code, roles: set.roles });
+        users.push({ username, password, department: department.name, kind, regionCode: regionCode, roles: set.roles });
       }
     }
   }

@@ -4,28 +4,26 @@
  * is the end (23:59:59.999 +08:00) of the Nth working day after that moment's date.
  */
 import { DataSource, EntityManager } from 'typeorm';
+import { calendarExceptions } from './reference.repository';
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 const DAY_MS = 86_400_000;
 
 /** The Asia/Shanghai calendar date of a moment, YYYY-MM-DD. */
-export const shanghaiDate = (at: Date): string => new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+export const shanghaiDate = (at: Date): string =>
+  new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 
 export const endOfShanghaiDay = (date: string): Date => new Date(Date.parse(`${date}T23:59:59.999+08:00`));
 
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 export async function addWorkingDays(db: DataSource | EntityManager, at: Date, days: number): Promise<Date> {
   const start = shanghaiDate(at);
   // Enough calendar days to cover long holidays (国庆, 春节).
   const horizon = addDays(start, days * 2 + 30);
   const exceptions = new Map<string, boolean>(
-    (
-      (await db.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, is_working_day FROM calendar_exception WHERE day > $1 AND day <= $2`, [
-        start,
-        horizon,
-      ])) as { day: string; is_working_day: boolean }[]
-    ).map((r) => [r.day, r.is_working_day]),
+    (await calendarExceptions(db, start, horizon)).map((r) => [r.day, r.is_working_day]),
   );
   let date = start;
   let counted = 0;

@@ -1,0 +1,34 @@
+/**
+ * The one transaction helper services use. A caller higher up (the GraphQL audit middleware)
+ * may register work that must commit with the change — `withBeforeCommit` — and the helper
+ * runs it inside the transaction, after the service's work and before COMMIT, so that a crash
+ * cannot keep one without the other.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** Runs inside the transaction before it commits; `result` is what the transaction's work returned. */
+export type BeforeCommit = (m: EntityManager, result: unknown) => Promise<void>;
+
+const beforeCommitScope = new AsyncLocalStorage<BeforeCommit>();
+
+/** Runs `fn` so that every `inTransaction` it reaches calls `hook` before committing. */
+export function withBeforeCommit<T>(hook: BeforeCommit, fn: () => Promise<T>): Promise<T> {
+  return beforeCommitScope.run(hook, fn);
+}
+
+/**
+ * Runs `fn` in a transaction: its own, or the caller's when `db` is a manager already inside
+ * one (the outer transaction then runs the hook when it ends).
+ */
+export async function inTransaction<T>(
+  db: DataSource | EntityManager,
+  fn: (m: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (!(db instanceof DataSource) && db.queryRunner?.isTransactionActive) return fn(db);
+  return db.transaction(async (m) => {
+    const result = await fn(m);
+    await beforeCommitScope.getStore()?.(m, result);
+    return result;
+  });
+}
