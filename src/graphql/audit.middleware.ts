@@ -35,8 +35,9 @@ function nodeTypeOf(info: GraphQLResolveInfo): NodeTypeName | null {
   return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node') ? (type.name as NodeTypeName) : null;
 }
 
-/** A row returned by a transaction: something with a string or numeric `id`. */
+/** What a transaction returned about its row: the row (with a string or numeric `id`), or the id itself. */
 function rowIdOf(result: unknown): string | null {
+  if (typeof result === 'string') return result;
   const id = (result as { id?: unknown } | null)?.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { ENUM_LABELS } from './labels';
+import { ENUM_LABELS } from '../domain/labels';
 
 /** A TS enum-like object built from the label table, so values and labels cannot drift. */
 function enumFrom<K extends keyof typeof ENUM_LABELS>(name: K) {

@@ -5,7 +5,7 @@ import { CLUE_SOURCE_LABELS } from '../domain/clue/clue.types';
 import { COLLISION_MODEL_LABELS } from '../domain/collision/collision.enums';
 import { supervisionMachine } from '../domain/supervision/supervision.machine';
 import { transferMachine } from '../domain/transfer/transfer.machine';
-import { ENUM_LABELS } from './labels';
+import { ENUM_LABELS } from '../domain/labels';
 
 const eventLabels = (events: Record<string, { label: string }>) =>
   Object.fromEntries(Object.entries(events).map(([e, d]) => [e, d.label]));

@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { AuditEntryType, AuditRow } from '../domain/audit/audit.types';
+import { AuditEntryType } from '../domain/audit/audit.types';
+import { findAuditEntry } from '../domain/audit/audit.service';
 import { UserType } from '../domain/auth/auth.types';
 import { DepartmentType, InstitutionType, PersonType } from '../domain/reference/reference.types';
 import { findVisibleCase, findVisibleRectification, visibleSanctionsByIds } from '../domain/case/case.service';
@@ -15,7 +16,7 @@ import { ClueTransferType } from '../domain/transfer/transfer.types';
 import { findVisibleRun } from '../domain/collision/collision-run.service';
 import { findVisibleHit } from '../domain/collision/collision-hit.service';
 import { CollisionHitType, CollisionRunType } from '../domain/collision/collision.types';
-import { Actor, canLookUpReference, canReadAuditLog } from '../policy';
+import { Actor, canLookUpReference } from '../policy';
 import { GraphQLContext, requireActor } from './context';
 import { Node } from './relay';
 import { AppError } from '../core/errors';
@@ -77,9 +78,8 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
     return hit && CollisionHitType.from(hit);
   },
   AuditEntry: async (ctx, actor, id) => {
-    if (!canReadAuditLog(actor)) return null;
-    const rows: AuditRow[] = await ctx.services.db.query('SELECT * FROM audit_log WHERE id = $1', [id]);
-    return rows[0] ? AuditEntryType.fromRow(rows[0]) : null;
+    const row = await findAuditEntry(ctx.services.db, actor, id);
+    return row && AuditEntryType.fromRow(row);
   },
 };
 

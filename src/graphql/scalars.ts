@@ -7,7 +7,6 @@ import { AppError } from '../core/errors';
 
 export { GraphQLDateTime as DateTimeScalar, GraphQLJSON as JSONScalar };
 /** The pure parsers moved to src/core/dates.ts; re-exported until every import uses them. */
-export { formatMoney, parseDate };
 
 /** A scalar's parse error is a GraphQLError, so that graphql-js reports its message as written. */
 function scalarParser<T>(parse: (value: unknown) => T): (value: unknown) => T {

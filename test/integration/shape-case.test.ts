@@ -5,7 +5,7 @@
  */
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import { rowId, toGlobalId } from '../../src/core/ids';
-import { loadActor } from '../../src/graphql/context';
+import { loadActor } from '../../src/domain/auth/auth.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { caseMachine, CASE_TRANSITIONS } from '../../src/domain/case/case.machine';
 import { rectificationMachine } from '../../src/domain/case/rectification.machine';

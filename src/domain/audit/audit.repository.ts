@@ -79,3 +79,8 @@ export function auditEntryPage<T>(
     map: options.map,
   });
 }
+
+export async function auditEntryById(db: DataSource | EntityManager, id: string): Promise<AuditRow | null> {
+  const rows: AuditRow[] = await db.query('SELECT * FROM audit_log WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}

@@ -1,7 +1,15 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from '../../db/transaction';
 import { Connection } from '../../core/pagination';
-import { auditEntryPage, AuditInput, AuditRow, checkAuditChain, insertAuditEntry } from './audit.repository';
+import { Actor, canReadAuditLog } from '../../policy';
+import {
+  auditEntryById,
+  auditEntryPage,
+  AuditInput,
+  AuditRow,
+  checkAuditChain,
+  insertAuditEntry,
+} from './audit.repository';
 
 export type { AuditInput } from './audit.repository';
 
@@ -35,4 +43,13 @@ export function listAuditEntries<T>(
   options: { targetId?: string | null; first: number; after?: string | null; map: (row: AuditRow) => T },
 ): Promise<Connection<T>> {
   return auditEntryPage(db, options);
+}
+
+/** One entry, for those who read the audit log; null for others and for unknown ids. */
+export async function findAuditEntry(
+  db: DataSource | EntityManager,
+  actor: Actor,
+  id: string,
+): Promise<AuditRow | null> {
+  return canReadAuditLog(actor) ? auditEntryById(db, id) : null;
 }

@@ -5,7 +5,7 @@ import { Actor } from '../../policy';
 import { DepartmentEntity, DepartmentKind } from '../reference/department.entity';
 import { findDepartment, findRegion, insertDepartmentIfMissing } from '../reference/reference.repository';
 import { findActorRow, findUserWithPassword, insertUser, usernameTaken } from './auth.repository';
-import { ENUM_LABELS } from '../../graphql/labels';
+import { ENUM_LABELS } from '../labels';
 import { IssuedToken, signAccessToken } from './jwt';
 import { hashPassword, verifyPassword } from './password';
 import { inTransaction } from '../../db/transaction';

@@ -6,6 +6,7 @@
  * case.repository.ts. Reads go through the visibility policy; an id the caller may not see is
  * NOT_FOUND.
  */
+import { inTransaction } from '../../db/transaction';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
@@ -157,7 +158,7 @@ export async function openCase(services: AppServices, actor: Actor, input: OpenC
   if (clueIds.length > MAX_CLUES_PER_CASE) throw badInput(`a case is filed from at most ${MAX_CLUES_PER_CASE} clues`);
   const leadId = input.leadInvestigatorId ? rowId(input.leadInvestigatorId, 'User') : null;
 
-  const caseId = await services.db.transaction(async (m) => {
+  const caseId = await inTransaction(services.db, async (m) => {
     // Locked: a clue filed concurrently into another case is then seen as CASE_OPENED here.
     const clues = await cases.lockVisibleClues(m, actor, clueIds);
     if (clues.length !== clueIds.length) throw notFound('clue');
@@ -221,7 +222,7 @@ export async function transitionCase(
     throw badInput('a no-action decision is recorded only with DECIDE');
   }
   if (options.noActionDecision != null && !noActionDecision) throw badInput('noActionDecision must not be empty');
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const row = await findVisibleCase(m, actor, id, 'FOR NO KEY UPDATE');
     await fireCaseEvent(m, actor, row, event, {
       parties: caseParties(actor, row),
@@ -254,7 +255,7 @@ export async function addSanction(services: AppServices, actor: Actor, input: Ad
   if (SANCTION_KINDS_WITH_AMOUNT.includes(input.kind) && input.amount == null) {
     throw badInput(`${input.kind} needs an amount`);
   }
-  return services.db.transaction(async (m) => {
+  return inTransaction(services.db, async (m) => {
     const row = await findVisibleCase(m, actor, caseId, 'FOR NO KEY UPDATE');
     const sanctionId = randomUUID();
     await fireCaseEvent(m, actor, row, 'ADD_SANCTION', {
@@ -290,7 +291,7 @@ export async function addRectification(
   if (!description) throw badInput('description must not be empty');
   if (input.deadline < shanghaiDate(new Date())) throw badInput('the deadline must not be in the past');
   const id = randomUUID();
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const row = await findVisibleCase(m, actor, caseId, 'FOR NO KEY UPDATE');
     await fireCaseEvent(m, actor, row, 'ADD_RECTIFICATION', {
       parties: caseParties(actor, row),
@@ -333,7 +334,7 @@ export async function completeRectification(
 ): Promise<RectificationRow> {
   const id = rowId(itemGlobalId, 'RectificationItem');
   if (!note.trim()) throw badInput('note must not be empty');
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const item = await findVisibleRectification(m, actor, id, 'FOR NO KEY UPDATE');
     const row = await cases.lockCase(m, item.case_id);
     if (!row) throw new Error(`case ${item.case_id} of rectification item ${id} is missing`);
@@ -371,7 +372,7 @@ export async function linkCases(
   const id = rowId(caseGlobalId, 'Case');
   const otherId = rowId(otherGlobalId, 'Case');
   if (id === otherId) throw badInput('a case cannot be linked to itself');
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     // Locked in id order, so that two links of the same pair do not deadlock.
     const locked = new Map<string, CaseRow>();
     for (const caseId of [id, otherId].sort()) {

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CaseRelationKindEnum, RectificationStatusEnum, SanctionKindEnum } from '../../graphql/enums';
-import { ENUM_LABELS } from '../../graphql/labels';
+import { ENUM_LABELS } from '../labels';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';

@@ -11,7 +11,7 @@ import { SqlParams } from '../../core/sql';
 import { Tables } from '../../db/tables';
 import { Actor, clueVisibleSql } from '../../policy';
 import type { ClueStatus } from './clue.machine';
-import type { ClueSource } from './clue.types';
+import type { ClueSource } from './clue.sources';
 
 type Db = DataSource | EntityManager;
 

@@ -4,6 +4,7 @@
  * insert through `insertClues` (clue.repository.ts); every new clue is handed to routing
  * through the outbox, in the same transaction.
  */
+import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
@@ -122,7 +123,7 @@ export async function registerClue(services: AppServices, actor: Actor, input: R
     const missing = personIds.filter((id) => !found.has(id));
     if (missing.length) throw badInput(`unknown persons ${missing.join(', ')}`);
   }
-  const created = await services.db.transaction(async (m) => {
+  const created = await inTransaction(services.db, async (m) => {
     const row = await createClue(
       m,
       {
@@ -154,7 +155,7 @@ export async function transitionClue(
     note?: string | null;
   } = {},
 ): Promise<ClueRow> {
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const clue = await findVisibleClue(m, actor, clueId);
     await applyEvent(m, clueMachine, clue, {
       event,

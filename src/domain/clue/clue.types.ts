@@ -6,18 +6,10 @@ import { toGlobalId } from '../../core/ids';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { clueMachine, ClueStatus } from './clue.machine';
 import type { ClueRow } from './clue.repository';
+import { CLUE_SOURCE_LABELS, ClueSource } from './clue.sources';
 
-export type ClueSource = 'DATA_COLLISION' | 'PETITION' | 'INSPECTION' | 'SELF_REPORT' | 'AUDIT' | 'TRANSFER';
-export const CLUE_SOURCE_LABELS: Record<ClueSource, string> = {
-  DATA_COLLISION: '数据碰撞',
-  PETITION: '信访举报',
-  INSPECTION: '监督检查',
-  SELF_REPORT: '自查自纠',
-  AUDIT: '审计发现',
-  TRANSFER: '移送',
-};
-/** Sources a user may register a clue with; the others are created by the system. */
-export const REGISTRABLE_SOURCES: readonly ClueSource[] = ['PETITION', 'INSPECTION', 'SELF_REPORT', 'AUDIT'];
+export { CLUE_SOURCE_LABELS, REGISTRABLE_SOURCES } from './clue.sources';
+export type { ClueSource } from './clue.sources';
 
 export const ClueSourceEnum = Object.fromEntries(Object.keys(CLUE_SOURCE_LABELS).map((k) => [k, k])) as Record<
   ClueSource,

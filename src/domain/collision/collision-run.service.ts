@@ -5,6 +5,7 @@
  * all in one transaction. Every step is idempotent, so a job retried after its worker was
  * killed converges on exactly the result of a clean run.
  */
+import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { effectiveParameters } from '../../collision/parameters';
@@ -14,7 +15,7 @@ import { planSlices, runModel } from '../../collision/run-model';
 import { badInput, notFound } from '../../core/errors';
 import { toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
-import { parseDate } from '../../graphql/scalars';
+import { parseDate } from '../../core/dates';
 import { OUTBOX_TOPICS, enqueueOutboxMany } from '../../outbox/outbox';
 import { Actor } from '../../policy';
 import { statesFiring } from '../../workflow/machine';
@@ -75,7 +76,7 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
   if (input.regionCode && !(await collisions.regionExists(services.db, input.regionCode))) {
     throw badInput(`unknown region ${input.regionCode}`);
   }
-  const runId = await services.db.transaction(async (m) => {
+  const runId = await inTransaction(services.db, async (m) => {
     const parameters = await effectiveParameters(m, models, input.regionCode);
     const id = await collisions.insertRun(m, {
       models,
@@ -151,7 +152,7 @@ export async function executeCollisionJob(
 
 /** Marks a job and its run FAILED once its retries are exhausted. */
 export async function failCollisionJob(services: AppServices, job: CollisionJobData, error: string): Promise<void> {
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     await collisions.markJobAndRunFailed(m, job, {
       job: error,
       run: `${job.model}${job.slice ? `/${job.slice}` : ''}: ${error}`,
@@ -170,7 +171,7 @@ export async function failCollisionJob(services: AppServices, job: CollisionJobD
  * hits"), then hand the new clues to routing, and mark the run SUCCEEDED — one transaction.
  */
 export async function finalizeRun(services: AppServices, runId: string): Promise<boolean> {
-  return services.db.transaction(async (m) => {
+  return inTransaction(services.db, async (m) => {
     const run = await collisions.lockRunForFinalize(m, runId);
     if (!run || run.status !== 'RUNNING' || run.open_jobs > 0) return false;
     const cluesCreated = await attachHitsToClues(m, runId);

@@ -5,7 +5,7 @@ import { Role } from '../auth/user.entity';
 import { DEPARTMENT_KINDS, DepartmentKind } from './department.entity';
 import { allRegionCodes, insertRegions } from './reference.repository';
 import { SEED_REGIONS } from './regions.seed';
-import { ENUM_LABELS } from '../../graphql/labels';
+import { ENUM_LABELS } from '../labels';
 
 /** Inserts the seed regions (existing codes are left alone). */
 export async function seedRegions(services: AppServices): Promise<void> {

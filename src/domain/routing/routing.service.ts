@@ -6,10 +6,11 @@
  * the copy threshold. Idempotent: a clue that is no longer NEW is left alone, so a job
  * delivered twice routes once.
  */
+import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
-import { publishEvent } from '../../graphql/pubsub';
+import { publishEvent } from '../../events/pubsub';
 import { Actor, assertCanEditRoutingRules } from '../../policy';
 import { applyEvent } from '../../workflow/transition';
 import { departmentName } from '../auth/auth.service';
@@ -64,7 +65,7 @@ async function departmentFor(m: EntityManager, kind: DepartmentKind, regionCode:
 }
 
 export async function routeClue(services: AppServices, clueId: string): Promise<RoutingDecision> {
-  const decision = await services.db.transaction(async (m): Promise<RoutingDecision> => {
+  const decision = await inTransaction(services.db, async (m): Promise<RoutingDecision> => {
     const clue = await lockClue(m, clueId);
     if (!clue || clue.status !== 'NEW') return { clueId, routed: false };
 

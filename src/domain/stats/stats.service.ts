@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { badInput } from '../../core/errors';
 import { jurisdictionPrefix } from '../../core/regions';
-import { formatMoney } from '../../graphql/scalars';
+import { formatMoney } from '../../core/dates';
 import { assertCanReadStats, Actor } from '../../policy';
 import { DepartmentType } from '../reference/reference.types';
 import {

@@ -5,9 +5,10 @@
  * run the same job at the same time (rows are claimed with FOR UPDATE SKIP LOCKED and
  * re-checked; notifications have dedupe keys).
  */
+import { inTransaction } from '../../db/transaction';
 import { AppServices } from '../../app';
 import { SqlParams } from '../../core/sql';
-import { publishEvent } from '../../graphql/pubsub';
+import { publishEvent } from '../../events/pubsub';
 import { applySystemEventInBulk } from '../../workflow/transition';
 import { supervisionMachine } from './supervision.machine';
 import {
@@ -24,7 +25,7 @@ import {
  * marked by this call.
  */
 export async function markOverdueSupervision(services: AppServices): Promise<string[]> {
-  const ids = await services.db.transaction(async (m) => {
+  const ids = await inTransaction(services.db, async (m) => {
     const params = new SqlParams();
     const marked = await applySystemEventInBulk(m, supervisionMachine, 'MARK_OVERDUE', {
       candidates: overdueSupervisionCandidates(params),
@@ -45,7 +46,7 @@ export async function markOverdueSupervision(services: AppServices): Promise<str
  * call.
  */
 export async function remindSupervisionDeadlines(services: AppServices): Promise<string[]> {
-  return services.db.transaction(async (m) => {
+  return inTransaction(services.db, async (m) => {
     const params = new SqlParams();
     const reminded = await applySystemEventInBulk(m, supervisionMachine, 'REMIND', {
       candidates: reminderCandidates(params),

@@ -5,6 +5,7 @@
  * are reported on by both departments and completed or cancelled by the supervising leader;
  * a scheduled job marks them overdue and reminds (supervision.jobs.ts).
  */
+import { inTransaction } from '../../db/transaction';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
@@ -180,7 +181,7 @@ export async function createSupervisionItem(
   if (!title) throw badInput('title must not be empty');
   if (!(input.deadline.getTime() > Date.now())) throw badInput('the deadline must be in the future');
   const assignedId = rowId(input.assignedToDepartmentId, 'Department');
-  const id = await services.db.transaction(async (m) => {
+  const id = await inTransaction(services.db, async (m) => {
     const target = await findTarget(m, actor, input);
     const assigned = await findDepartment(m, assignedId);
     if (!assigned) throw badInput('unknown assigned department');
@@ -217,7 +218,7 @@ async function transitionSupervisionItem(
   },
 ): Promise<SupervisionItemRow> {
   const id = rowId(itemGlobalId, 'SupervisionItem');
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const item = await findVisibleSupervisionItem(m, actor, id, 'FOR NO KEY UPDATE');
     await applyEvent(m, supervisionMachine, item, {
       event,

@@ -1,4 +1,5 @@
 import { AppServices } from '../../app';
+import { inTransaction } from '../../db/transaction';
 import { SqlParams } from '../../core/sql';
 import { applySystemEventInBulk } from '../../workflow/transition';
 import { transferMachine } from './transfer.machine';
@@ -11,7 +12,7 @@ import { notifyTransfersOverdue, overdueTransferSweep } from './transfer.reposit
  * run it at the same time).
  */
 export async function markOverdueTransfers(services: AppServices): Promise<string[]> {
-  return services.db.transaction(async (m) => {
+  return inTransaction(services.db, async (m) => {
     const params = new SqlParams();
     const sweep = overdueTransferSweep(params);
     const flagged = await applySystemEventInBulk(m, transferMachine, 'OVERDUE', {

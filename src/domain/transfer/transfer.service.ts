@@ -3,6 +3,7 @@
  * TRANSFER_PENDING; accepting makes the receiver its owner (ASSIGNED); returning restores
  * the clue's previous state (the owner never changed). Deadlines in working days.
  */
+import { inTransaction } from '../../db/transaction';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
@@ -27,7 +28,7 @@ import {
   transfersByClueIds as transfersOfClues,
   visibleTransfersByIds as visibleTransfers,
 } from './transfer.repository';
-import { publishEvent } from '../../graphql/pubsub';
+import { publishEvent } from '../../events/pubsub';
 
 export type { TransferRow } from './transfer.repository';
 
@@ -77,7 +78,7 @@ export async function requestTransfer(
   if (!input.reason.trim()) throw badInput('reason must not be empty');
   const to = await findDepartment(services.db, toDepartmentId);
   if (!to) throw badInput('unknown target department');
-  const id = await services.db.transaction(async (m) => {
+  const id = await inTransaction(services.db, async (m) => {
     const clue = await findVisibleClue(m, actor, clueId);
     if (clue.owner_department_id === toDepartmentId) throw badInput('a clue cannot be transferred to its own owner');
     const settings = await regionSettings(m, to.region_code);
@@ -124,7 +125,7 @@ async function transitionTransfer(
   note?: string,
 ): Promise<TransferRow> {
   const id = rowId(transferId, 'ClueTransfer');
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const transfer = await findVisibleTransfer(m, actor, id);
     const clue = await findVisibleClue(m, actor, transfer.clue_id);
     const set = await work(m, transfer, clue);
@@ -227,7 +228,7 @@ export async function extendTransferFeedback(
 ): Promise<TransferRow> {
   const id = rowId(transferId, 'ClueTransfer');
   if (!reason.trim()) throw badInput('an extension needs a reason');
-  await services.db.transaction(async (m) => {
+  await inTransaction(services.db, async (m) => {
     const transfer = await findVisibleTransfer(m, actor, id);
     const parties = transferParties(actor, transfer);
     // Who and when (FORBIDDEN, INVALID_TRANSITION) before the months asked for.

@@ -2,7 +2,7 @@
  * Chinese display labels for every enum value the API exposes: the frontends show these.
  * Registered enums read their value lists from here (see enums.ts), so one table holds both.
  */
-import { SUPERVISION_KINDS } from '../domain/supervision/supervision.kinds';
+import { SUPERVISION_KINDS } from './supervision/supervision.kinds';
 
 /** The labels of a table of kinds declared with their concept (`{ CODE: { label, … } }`). */
 const labelsOf = <T extends Record<string, { label: string }>>(kinds: T) =>
