@@ -7,6 +7,7 @@ import { Workflows1763900300000 } from './1763900300000-workflows';
 import { Reading1763900400000 } from './1763900400000-reading';
 import { IngestDirect1763900500000 } from './1763900500000-ingest-direct';
 import { RectificationVersion1763900600000 } from './1763900600000-rectification-version';
+import { Notifications1763900800000 } from './1763900800000-notifications';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Reading1763900400000,
   IngestDirect1763900500000,
   RectificationVersion1763900600000,
+  Notifications1763900800000,
 ];

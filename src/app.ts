@@ -10,6 +10,7 @@ import { createDataSource } from './db/data-source';
 import { LoginThrottle } from './domain/auth/login-throttle';
 import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
 import { createEventBus, EventBus } from './events/pubsub';
+import { NotificationFeed } from './domain/notification/notification.feed';
 
 export interface AppServices {
   config: Config;
@@ -21,6 +22,8 @@ export interface AppServices {
   personalDataKeys: PersonalDataKeys;
   /** Live events for subscriptions (Redis pub/sub). */
   events: EventBus;
+  /** Committed notifications, announced by PostgreSQL to this process's subscribers. */
+  notificationFeed: NotificationFeed;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function createServices(config: Config, options: { applicationName?
   const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   subscriber.on('error', (error) => log.warn({ err: error.message }, 'redis subscriber error'));
   await subscriber.connect();
+  const notificationFeed = new NotificationFeed(config.databaseUrl, log);
   return {
     config,
     db,
@@ -57,7 +61,9 @@ export async function createServices(config: Config, options: { applicationName?
     throttle: new LoginThrottle(redis, config.login, config.queuePrefix),
     personalDataKeys: derivePersonalDataKeys(config.dataKey),
     events: createEventBus(redis, subscriber, config.queuePrefix),
+    notificationFeed,
     async close() {
+      await notificationFeed.close();
       redis.disconnect();
       subscriber.disconnect();
       await db.destroy();

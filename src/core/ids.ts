@@ -23,6 +23,7 @@ const ROW_ID_FORMS = {
   RectificationItem: 'uuid',
   SupervisionItem: 'uuid',
   RoutingRule: 'uuid',
+  Notification: 'integer',
 } as const satisfies Record<string, 'uuid' | 'integer' | 'code'>;
 
 export type NodeTypeName = keyof typeof ROW_ID_FORMS;

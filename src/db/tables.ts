@@ -239,6 +239,7 @@ export interface NotificationTable {
   dedupe_key: string | null;
   created_at: Date;
   read_at: Date | null;
+  body: string | null;
 }
 
 export interface OutboxTable {

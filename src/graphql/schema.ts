@@ -24,6 +24,7 @@ import { SubscriptionResolver } from './subscriptions.resolver';
 import { NodeResolver } from './node.resolver';
 import { StatsResolver } from '../domain/stats/stats.resolver';
 import { CaseGraphResolver } from '../domain/graph/case-graph.resolver';
+import { NotificationResolver } from '../domain/notification/notification.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
@@ -53,6 +54,7 @@ export const RESOLVERS = [
   ProgressReportResolver,
   StatsResolver,
   CaseGraphResolver,
+  NotificationResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

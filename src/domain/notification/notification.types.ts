@@ -1,0 +1,53 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { isNodeTypeName, toGlobalId } from '../../core/ids';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { NOTIFICATION_KINDS } from './notification.kinds';
+import type { NotificationRow } from './notification.repository';
+
+@ObjectType('Notification', {
+  implements: Node,
+  description: "通知: one recipient's notice of an event (PRODUCT.md §9).",
+})
+export class NotificationType extends Node {
+  readonly __typename = 'Notification';
+
+  @Field({ description: 'What happened, e.g. TRANSFER_RECEIVED, MEASURE_OVERDUE (kindLabel: its Chinese name).' })
+  kind: string;
+
+  @Field({ description: '通知类型 (中文)' })
+  kindLabel: string;
+
+  @Field()
+  title: string;
+
+  @Field(() => String, { nullable: true })
+  body: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Global id of what it is about (fetch with node(id:)).' })
+  targetId: string | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  readAt: Date | null;
+
+  static from(row: NotificationRow): NotificationType {
+    return Object.assign(new NotificationType(), {
+      id: toGlobalId('Notification', row.id),
+      kind: row.kind,
+      kindLabel: NOTIFICATION_KINDS[row.kind] ?? row.kind,
+      title: row.message,
+      body: row.body,
+      targetId:
+        row.entity_type && row.entity_id && isNodeTypeName(row.entity_type)
+          ? toGlobalId(row.entity_type, row.entity_id)
+          : null,
+      createdAt: row.created_at,
+      readAt: row.read_at,
+    });
+  }
+}
+
+@ObjectType('NotificationConnection')
+export class NotificationConnection extends ConnectionType(NotificationType, 'Notification') {}
