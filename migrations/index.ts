@@ -8,6 +8,7 @@ import { Reading1763900400000 } from './1763900400000-reading';
 import { IngestDirect1763900500000 } from './1763900500000-ingest-direct';
 import { RectificationVersion1763900600000 } from './1763900600000-rectification-version';
 import { Notifications1763900800000 } from './1763900800000-notifications';
+import { Outcomes1763900900000 } from './1763900900000-outcomes';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IngestDirect1763900500000,
   RectificationVersion1763900600000,
   Notifications1763900800000,
+  Outcomes1763900900000,
 ];

@@ -24,6 +24,9 @@ const ROW_ID_FORMS = {
   SupervisionItem: 'uuid',
   RoutingRule: 'uuid',
   Notification: 'integer',
+  Problem: 'uuid',
+  RectificationMeasure: 'uuid',
+  Recheck: 'uuid',
 } as const satisfies Record<string, 'uuid' | 'integer' | 'code'>;
 
 export type NodeTypeName = keyof typeof ROW_ID_FORMS;

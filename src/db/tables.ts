@@ -138,6 +138,13 @@ export interface CollisionHitTable {
   clue_id: string | null;
   created_at: Date;
   updated_at: Date;
+  verification: string;
+  exclusion_reason: string | null;
+  verification_note: string | null;
+  confirmed_amount: string | null;
+  verified_at: Date | null;
+  verified_by: string | null;
+  version: number;
 }
 
 export interface CollisionRunTable {
@@ -287,6 +294,51 @@ export interface PriceCatalogTable {
   includes: string[];
 }
 
+export interface ProblemTable {
+  id: string;
+  code: string;
+  source: string;
+  category: string;
+  description: string;
+  amount: string | null;
+  institution_code: string | null;
+  subject_department_id: string | null;
+  responsible_department_id: string;
+  supervising_department_id: string;
+  region_code: string;
+  status: string;
+  case_id: string | null;
+  clue_id: string | null;
+  supervision_item_id: string | null;
+  campaign_id: string | null;
+  inspection_id: string | null;
+  closed_at: Date | null;
+  closed_by: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export interface RecheckTable {
+  id: string;
+  problem_id: string;
+  due_on: Date;
+  manual: boolean;
+  status: string;
+  window_from: Date | null;
+  window_to: Date | null;
+  run_id: string | null;
+  new_hits: number;
+  recommendation: string | null;
+  clue_id: string | null;
+  completed_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
 export interface RectificationItemTable {
   id: string;
   case_id: string;
@@ -298,6 +350,27 @@ export interface RectificationItemTable {
   completed_by: string | null;
   note: string | null;
   created_at: Date;
+  version: number;
+}
+
+export interface RectificationMeasureTable {
+  id: string;
+  problem_id: string;
+  description: string;
+  deadline: Date;
+  status: string;
+  report: string | null;
+  evidence: string[];
+  submitted_at: Date | null;
+  submitted_by: string | null;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  acceptance_note: string | null;
+  rejection_reason: string | null;
+  reminded_at: Date | null;
+  overdue_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
   version: number;
 }
 
@@ -441,7 +514,10 @@ export interface Tables {
   person: PersonTable;
   person_relation: PersonRelationTable;
   price_catalog: PriceCatalogTable;
+  problem: ProblemTable;
+  recheck: RecheckTable;
   rectification_item: RectificationItemTable;
+  rectification_measure: RectificationMeasureTable;
   region: RegionTable;
   region_setting: RegionSettingTable;
   routing_rule: RoutingRuleTable;

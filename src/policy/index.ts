@@ -142,6 +142,8 @@ export function partiesOf(
      */
     jurisdictionOwner?: { kind: DepartmentKind; regionCode: string } | null;
     rectifierDepartmentId?: string | null;
+    /** A problem's supervising department (督促整改、验收、销号). */
+    supervisingDepartmentId?: string | null;
   },
 ): Set<Party> {
   const parties = new Set<Party>();
@@ -156,7 +158,10 @@ export function partiesOf(
     if (relations.assigneeDepartmentId === d) parties.add('ASSIGNEE');
     if (relations.creatorDepartmentId === d) parties.add('SUPERVISING');
     if (relations.rectifierDepartmentId === d) parties.add('RECTIFIER');
+    if (relations.supervisingDepartmentId === d) parties.add('SUPERVISING');
+    if (relations.ownerDepartmentId === d && hasRole(actor, 'SUPERVISOR')) parties.add('OWNER_SUPERVISOR');
   }
+  if (relations.supervisingDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('SUPERVISING_LEADER');
   if (relations.creatorDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('CREATOR_LEADER');
   if (relations.jurisdictionOwner !== undefined && isDesignator(actor, relations.jurisdictionOwner)) {
     parties.add('DESIGNATOR');

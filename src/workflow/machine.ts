@@ -21,6 +21,8 @@ export type Party =
   | 'SUPERVISING' // a case worker of the department that created a supervision item (督办单位)
   | 'DESIGNATOR' // a leader of the owning department or of the same-kind department above it (指定管辖)
   | 'RECTIFIER' // a case worker of the department that must rectify (整改责任单位)
+  | 'SUPERVISING_LEADER' // a leader of the department that supervises a problem's rectification (销号)
+  | 'OWNER_SUPERVISOR' // a section head (SUPERVISOR) of the owning department (reverses a hit's verification)
   | 'SYSTEM';
 
 export interface EventDefinition<S extends string, G> {
@@ -41,6 +43,8 @@ export interface MachineDefinition<S extends string, E extends string, G = unkno
   entity: NodeTypeName;
   /** The table the entity lives in (quoted where it is a keyword). */
   table: string;
+  /** The column holding the state, when it is not `status` (rows are read with it as `status`). */
+  stateColumn?: string;
   states: Record<S, string>;
   /** How an entity comes into being: the first timeline entry (from no state). */
   creation: Record<C, { label: string; to: S }>;

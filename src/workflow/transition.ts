@@ -51,6 +51,7 @@ export async function applyEvent<S extends string, E extends string, G, Row exte
     );
   }
   const from = current.status;
+  const stateColumn = machine.stateColumn ?? 'status';
   const to = nextState(machine, from, request.event, request.parties, request.input);
   const set = (request.set ?? {}) as Record<string, unknown>;
   const columns = Object.keys(set).filter((c) => set[c] !== undefined);
@@ -59,9 +60,9 @@ export async function applyEvent<S extends string, E extends string, G, Row exte
   const rows: Row[] = await m.query(
     // Wrapped in a CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
     `WITH changed AS (
-       UPDATE ${machine.table} SET status = $3, version = version + 1${touchesUpdatedAt ? ', updated_at = now()' : ''}
+       UPDATE ${machine.table} SET ${stateColumn} = $3, version = version + 1${touchesUpdatedAt ? ', updated_at = now()' : ''}
          ${assignments.length ? ', ' + assignments.join(', ') : ''}
-       WHERE id = $1 AND version = $2 RETURNING *)
+       WHERE id = $1 AND version = $2 RETURNING *, ${stateColumn} AS status)
      SELECT * FROM changed`,
     [current.id, current.version, to, ...columns.map((c) => set[c])],
   );
@@ -204,19 +205,20 @@ export async function applySystemEventInBulk<S extends string, E extends string>
   const to = params.add(def.to ?? null, 'text');
   const entity = params.add(machine.entity, 'text');
   const name = params.add(event, 'text');
+  const state = machine.stateColumn ?? 'status';
   const set = Object.entries(options.set ?? {})
     .map(([column, expression]) => `, ${column} = ${expression}`)
     .join('');
   const changed: { id: string; from_state: S; to_state: S }[] = await m.query(
     `WITH due AS (
-       SELECT t.id, t.status FROM ${machine.table} t
-       WHERE t.id IN (${options.candidates}) AND t.status = ANY(${from})
+       SELECT t.id, t.${state} AS status FROM ${machine.table} t
+       WHERE t.id IN (${options.candidates}) AND t.${state} = ANY(${from})
        ORDER BY t.id FOR UPDATE${options.skipLocked === false ? '' : ' SKIP LOCKED'}
      ),
      changed AS (
-       UPDATE ${machine.table} t SET status = coalesce(${to}, due.status), version = t.version + 1${set}
-       FROM due WHERE t.id = due.id AND t.status = ANY(${from})
-       RETURNING t.id, due.status AS from_state, t.status AS to_state, ${options.detail ?? 'NULL::jsonb'} AS detail
+       UPDATE ${machine.table} t SET ${state} = coalesce(${to}, due.status), version = t.version + 1${set}
+       FROM due WHERE t.id = due.id AND t.${state} = ANY(${from})
+       RETURNING t.id, due.status AS from_state, t.${state} AS to_state, ${options.detail ?? 'NULL::jsonb'} AS detail
      ),
      recorded AS (
        INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, detail)

@@ -1,0 +1,24 @@
+import { defineMachine } from '../../workflow/machine';
+
+export type MeasureStatus = 'OPEN' | 'SUBMITTED' | 'ACCEPTED';
+
+/**
+ * 整改措施: the responsible department (整改责任单位) submits its 整改报告 with evidence; the
+ * supervising department accepts it (验收) or sends it back with a reason. The deadline sweep
+ * reminds before the deadline and flags it overdue on the day (both keep the state).
+ */
+export const measureMachine = defineMachine({
+  entity: 'RectificationMeasure',
+  table: 'rectification_measure',
+  states: { OPEN: '整改中', SUBMITTED: '待验收', ACCEPTED: '已验收' } satisfies Record<MeasureStatus, string>,
+  creation: { ADD: { label: '下达整改措施', to: 'OPEN' } },
+  events: {
+    SUBMIT: { label: '提交整改报告', from: ['OPEN'], to: 'SUBMITTED', by: ['RECTIFIER'] },
+    ACCEPT: { label: '验收通过', from: ['SUBMITTED'], to: 'ACCEPTED', by: ['SUPERVISING'] },
+    REJECT: { label: '验收不通过', from: ['SUBMITTED'], to: 'OPEN', by: ['SUPERVISING'] },
+    REMIND: { label: '到期提醒', from: ['OPEN'], by: ['SYSTEM'] },
+    MARK_OVERDUE: { label: '逾期', from: ['OPEN'], by: ['SYSTEM'] },
+  },
+});
+
+export type MeasureEvent = keyof typeof measureMachine.events;
