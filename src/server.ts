@@ -63,6 +63,9 @@ export async function startApiServer(services: AppServices, port = services.conf
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // The process stops the server itself (src/cli/serve.ts): Apollo's own signal handlers
+    // would close the HTTP server first, and the WebSocket server's close then fails.
+    stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
     formatError: makeFormatError({ production, onInternal: (error) => log.error({ err: error }, 'internal error') }),
     plugins: [
@@ -195,6 +198,8 @@ export async function startApiServer(services: AppServices, port = services.conf
     httpServer,
     url,
     async stop() {
+      // Subscriptions first (their sockets hold the HTTP server open), then Apollo's drain:
+      // idle keep-alive connections close at once, requests in flight finish their response.
       await wsCleanup.dispose();
       await apollo.stop();
       await Promise.all(queues.map((queue) => queue.close()));

@@ -12,8 +12,13 @@ runCli(async (config) => {
     stopping = true;
     services.log.info({ signal }, 'API stopping');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
-    await api.stop();
-    await services.close();
+    try {
+      await api.stop();
+      await services.close();
+    } catch (error) {
+      services.log.error({ err: error }, 'API stop failed');
+      process.exit(1);
+    }
     clearTimeout(force);
     process.exit(0);
   };
