@@ -10,6 +10,7 @@ import { TIME_ZONE } from '../src/core/constants';
 import { OUTBOX_QUEUE } from '../src/outbox/outbox';
 import { OutboxQueues, relayOutbox } from '../src/outbox/relay';
 import { createQueue, workerConnection } from '../src/queues';
+import { startHeartbeat } from './heartbeat';
 import { measureJob, MetricsServer, startWorkerMetricsServer } from './metrics';
 import { QUEUE_DEFINITIONS } from './registry';
 
@@ -27,8 +28,7 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
     if (!schedulers.length) continue;
     const queue = new Queue(definition.name, { connection, prefix: config.queuePrefix });
     for (const s of schedulers) {
-      const repeat =
-        'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: TIME_ZONE } : { every: s.repeat.every };
+      const repeat = 'pattern' in s.repeat ? { pattern: s.repeat.pattern, tz: TIME_ZONE } : { every: s.repeat.every };
       await queue.upsertJobScheduler(s.id, repeat, { name: s.jobName, data: {} });
     }
     await queue.close();
@@ -59,10 +59,16 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   const relay = startOutboxRelay(services);
+  const heartbeat = await startHeartbeat(
+    services.redis,
+    config.queuePrefix,
+    definitions.map((d) => d.name),
+  );
   log.info({ queues: definitions.map((d) => d.name) }, 'workers started');
   return {
     workers,
     async close(timeoutMs = 10_000) {
+      await heartbeat.stop();
       await relay.stop();
       const closing = Promise.all(workers.map((w) => w.close()));
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());

@@ -4,10 +4,10 @@
  * running, it hosts the workers itself for the duration. Last line:
  * {"runId":…,"status":…,"hits":{"MODEL":n,…},"clues":n}
  */
-import { Queue } from 'bullmq';
 import { startWorkers, WorkerHost } from '../../workers';
-import { findRun, runHitsByModel, startCollisionRun } from '../domain/collision/collision-run.service';
-import { QUEUES, workerConnection } from '../queues';
+import { liveWorkerHosts } from '../../workers/heartbeat';
+import { findRun, jobsByRunIds, runHitsByModel, startCollisionRun } from '../domain/collision/collision-run.service';
+import { QUEUES } from '../queues';
 import { parseOptions, printResult, runCli, withServices } from './run';
 
 runCli(async (config) => {
@@ -16,10 +16,12 @@ runCli(async (config) => {
     throw new Error('usage: npm run collide -- --from YYYY-MM-DD --to YYYY-MM-DD [--models A,B] [--region R]');
   const timeoutMs = Number(options.timeout ?? 3600) * 1000;
   const result = await withServices(config, async (services) => {
-    const queue = new Queue(QUEUES.collision, { connection: workerConnection(config), prefix: config.queuePrefix });
     let host: WorkerHost | undefined;
     try {
-      if ((await queue.getWorkersCount()) === 0) host = await startWorkers(services);
+      // This deployment's workers only (its prefix, its Redis database): see workers/heartbeat.ts.
+      if ((await liveWorkerHosts(services.redis, config.queuePrefix, QUEUES.collision)) === 0) {
+        host = await startWorkers(services);
+      }
       const run = await startCollisionRun(services, {
         from: options.from,
         to: options.to,
@@ -27,11 +29,26 @@ runCli(async (config) => {
         regionCode: options.region ?? null,
       });
       const deadline = Date.now() + timeoutMs;
+      const stallMs = config.collideStallSeconds * 1000;
       let current = run;
+      let progress = '';
+      let progressAt = Date.now();
       while (current.status !== 'SUCCEEDED' && current.status !== 'FAILED') {
         if (Date.now() > deadline) throw new Error(`run ${run.id} still ${current.status} after ${timeoutMs / 1000} s`);
         await new Promise((resolve) => setTimeout(resolve, 250));
         current = await findRun(services.db, run.id);
+        // Progress: any job of the run started, retried or finished.
+        const jobs = await jobsByRunIds(services.db, [run.id]);
+        const now = jobs.map((j) => `${j.status}/${j.attempts}`).join(',');
+        if (now !== progress) {
+          progress = now;
+          progressAt = Date.now();
+        } else if (Date.now() - progressAt > stallMs) {
+          throw new Error(
+            `run ${run.id} made no progress for ${config.collideStallSeconds} s (COLLIDE_STALL_SECONDS): ` +
+              `no collision worker of this deployment (queue prefix "${config.queuePrefix}") is taking its jobs`,
+          );
+        }
       }
       if (host && current.clues_created > 0) await waitForRouting(services.db, run.id, 30_000);
       return {
@@ -43,7 +60,6 @@ runCli(async (config) => {
       };
     } finally {
       await host?.close();
-      await queue.close();
     }
   });
   printResult(result);

@@ -48,6 +48,8 @@ export interface Config {
   collisionSchedule: { nightly: string; monthly: string };
   /** Collision jobs run at a time by one worker process (the SQL runs in PostgreSQL). */
   collisionConcurrency: number;
+  /** COLLIDE_STALL_SECONDS: `npm run collide` gives up when its run makes no progress this long. */
+  collideStallSeconds: number;
   /** INGEST_TIMING: the loader prints each statement's duration on stderr (for measuring it). */
   ingestTiming: boolean;
   /** The CLI's seed and demo: the password of the seeded users, and the demo batch's scale. */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
       monthly: cron(env, 'COLLISION_MONTHLY_CRON', '0 3 1 * *'),
     },
     collisionConcurrency: int(env, 'COLLISION_CONCURRENCY', 1, 1, 64),
+    collideStallSeconds: int(env, 'COLLIDE_STALL_SECONDS', 300, 1, 86_400),
     ingestTiming: Boolean(env.INGEST_TIMING),
     seed: {
       password: env.SEED_PASSWORD || 'demo-password-2025',
