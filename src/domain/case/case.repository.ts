@@ -6,7 +6,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
-import { Connection, paginate } from '../../core/pagination';
+import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
 import { Actor, caseVisibleSql, clueVisibleSql, rectificationVisibleSql } from '../../policy';
 import { CLUE_SELECT } from '../clue/clue.service';
@@ -94,16 +94,11 @@ export function listVisibleCases(
   if (filter.status?.length) where.push(`k.status = ANY(${params.add(filter.status)})`);
   if (filter.ownerDepartmentId) where.push(`k.owner_department_id = ${params.add(filter.ownerDepartmentId)}`);
   if (filter.regionPrefix) where.push(`k.region_code LIKE ${params.add(`${filter.regionPrefix}%`)}`);
-  return paginate<CaseRow & { created_us: string }, CaseRow>({
+  return paginate<TimeOrderedRow<CaseRow>, CaseRow>({
+    ...timeOrdered<CaseRow>({ table: '"case"', alias: 'k' }),
     query: (sql, values) => db.query(sql, values),
-    from: `(SELECT k.*, (extract(epoch FROM k.created_at) * 1000000)::bigint AS created_us FROM "case" k) k`,
     where,
     params,
-    orderBy: [
-      { column: 'k.created_us', key: 'created_us' },
-      { column: 'k.id', key: 'id' },
-    ],
-    descending: true,
     first,
     after,
     map: (row) => row,

@@ -4,7 +4,7 @@
  * which this module feeds with the rows and the set-based selections they need.
  */
 import { DataSource, EntityManager } from 'typeorm';
-import { Connection, paginate } from '../../core/pagination';
+import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
 import type { Tables } from '../../db/tables';
 import { Actor, CASE_WORKERS, supervisionVisibleSql } from '../../policy';
@@ -62,16 +62,11 @@ export function supervisionItemPage(
   if (filter.status?.length) where.push(`s.status = ANY(${p(filter.status)})`);
   if (filter.kind) where.push(`s.kind = ${p(filter.kind)}`);
   if (filter.assignedToDepartmentId) where.push(`s.assigned_to_department_id = ${p(filter.assignedToDepartmentId)}`);
-  return paginate<SupervisionItemRow & { created_us: string }, SupervisionItemRow>({
+  return paginate<TimeOrderedRow<SupervisionItemRow>, SupervisionItemRow>({
+    ...timeOrdered<SupervisionItemRow>({ table: 'supervision_item', alias: 's' }),
     query: (sql, ps) => db.query(sql, ps),
-    from: `(SELECT s.*, (extract(epoch FROM s.created_at) * 1000000)::bigint AS created_us FROM supervision_item s) s`,
     where,
     params,
-    orderBy: [
-      { column: 's.created_us', key: 'created_us' },
-      { column: 's.id', key: 'id' },
-    ],
-    descending: true,
     first,
     after,
     map: (row) => row,

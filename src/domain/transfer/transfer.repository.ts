@@ -4,7 +4,7 @@
  * rows and the set-based selections they need.
  */
 import { DataSource, EntityManager } from 'typeorm';
-import { Connection, paginate } from '../../core/pagination';
+import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
 import type { Tables } from '../../db/tables';
 import { Actor, transferVisibleSql } from '../../policy';
@@ -58,16 +58,11 @@ export function transferPage(
   if (filter?.direction === 'OUTGOING') where.push(`t.from_department_id = ${p(actor.department.id)}`);
   if (filter?.status?.length) where.push(`t.status = ANY(${p(filter.status)})`);
   if (filter?.overdue != null) where.push(`t.overdue = ${p(filter.overdue)}`);
-  return paginate<TransferRow & { requested_us: string }, TransferRow>({
+  return paginate<TimeOrderedRow<TransferRow>, TransferRow>({
+    ...timeOrdered<TransferRow>({ table: 'clue_transfer', alias: 't', column: 'requested_at' }),
     query: (sql, ps) => db.query(sql, ps),
-    from: `(SELECT t.*, (extract(epoch FROM t.requested_at) * 1000000)::bigint AS requested_us FROM clue_transfer t) t`,
     where,
     params,
-    orderBy: [
-      { column: 't.requested_us', key: 'requested_us' },
-      { column: 't.id', key: 'id' },
-    ],
-    descending: true,
     first,
     after,
     map: (row) => row,
