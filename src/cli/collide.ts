@@ -6,7 +6,14 @@
  */
 import { startWorkers, WorkerHost } from '../../workers';
 import { liveWorkerHosts } from '../../workers/heartbeat';
-import { findRun, jobsByRunIds, runHitsByModel, startCollisionRun } from '../domain/collision/collision-run.service';
+import { AppServices } from '../app';
+import {
+  findRun,
+  jobsByRunIds,
+  runHitsByModel,
+  startCollisionRun,
+  unroutedCluesOfRun,
+} from '../domain/collision/collision-run.service';
 import { QUEUES } from '../queues';
 import { parseOptions, printResult, runCli, withServices } from './run';
 
@@ -67,19 +74,9 @@ runCli(async (config) => {
 });
 
 /** With in-process workers, stay until the run's new clues are routed. */
-async function waitForRouting(
-  db: { query: (sql: string, params: unknown[]) => Promise<{ n: number }[]> },
-  runId: string,
-  timeoutMs: number,
-) {
+async function waitForRouting(db: AppServices['db'], runId: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const [{ n }] = await db.query(
-      `SELECT count(*)::int AS n FROM clue c WHERE c.status = 'NEW'
-       AND EXISTS (SELECT 1 FROM collision_hit h WHERE h.clue_id = c.id AND h.first_run_id = $1)`,
-      [runId],
-    );
-    if (n === 0) return;
+  while (Date.now() < deadline && (await unroutedCluesOfRun(db, runId)) > 0) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

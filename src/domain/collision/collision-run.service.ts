@@ -33,7 +33,7 @@ import * as collisions from './collision.repository';
 import { CollisionJobKey, CollisionRunRow } from './collision.repository';
 
 export type { CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision.repository';
-export { jobsByRunIds, runsByIds } from './collision.repository';
+export { jobsByRunIds, runsByIds, unroutedCluesOfRun } from './collision.repository';
 
 export type CollisionJobData = CollisionJobKey;
 

@@ -10,7 +10,7 @@ import { codePrefix } from '../../core/regions';
 import { SqlParams } from '../../core/sql';
 import { Tables } from '../../db/tables';
 import { Actor, hitVisibleSql, runVisibleSql } from '../../policy';
-import type { ClueStatus } from '../clue/clue.machine';
+import { clueMachine, type ClueStatus } from '../clue/clue.machine';
 
 type Db = DataSource | EntityManager;
 
@@ -352,4 +352,14 @@ export function attachHitsToClues(
      SELECT clue_id, count(*)::int AS hits FROM attached GROUP BY clue_id`,
     [runId, clueIds],
   );
+}
+
+/** Clues created from a run's hits that routing has not placed yet (still NEW). */
+export async function unroutedCluesOfRun(db: Db, runId: string): Promise<number> {
+  const [{ n }]: { n: number }[] = await db.query(
+    `SELECT count(*)::int AS n FROM clue c WHERE c.status = $2
+     AND EXISTS (SELECT 1 FROM collision_hit h WHERE h.clue_id = c.id AND h.first_run_id = $1)`,
+    [runId, clueMachine.creation.REGISTER.to],
+  );
+  return n;
 }
