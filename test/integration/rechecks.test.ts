@@ -7,15 +7,19 @@
  * (约谈), the problem reopened; a second recurrence of the institution within 24 months →
  * 暂停结算.
  */
+import { Job } from 'bullmq';
 import { createServices } from '../../src/app';
+import { MAINTENANCE_JOBS } from '../../src/core/constants';
 import { MovableClock } from '../../src/core/clock';
 import { findRun, startCollisionRun } from '../../src/domain/collision/collision-run.service';
 import { sweepRechecks } from '../../src/domain/problem/recheck-runner';
+import { RECHECK_ROUTING } from '../../src/domain/routing/routing.service';
 import { collisionQueue } from '../../workers/collision.processor';
+import { maintenanceQueue } from '../../workers/maintenance.processor';
 import { routingQueue } from '../../workers/routing.processor';
 import { startWorkers, WorkerHost } from '../../workers';
 import { createTestEnv, TestEnv, waitFor } from '../support/harness';
-import { departmentIdOf, seedWorkflowFixtures } from '../support/workflow-fixtures';
+import { departmentIdOf, routedClue, seedWorkflowFixtures } from '../support/workflow-fixtures';
 
 const H1 = 'H610302001'; // 渭滨区 (county of 宝鸡 610300)
 const H2 = 'H610303001'; // 金台区 (county of 宝鸡 610300)
@@ -233,4 +237,74 @@ describe('回头看 runner', () => {
     expect(clue.description).toContain('暂停结算');
     expect((await q(`SELECT status FROM problem WHERE id = $1`, [recur.problemId]))[0].status).toBe('REOPENED');
   }, 90_000);
+});
+
+describe('回头看 runner: failures, problems without an institution, routing', () => {
+  it('a recheck whose run failed is re-run (RERUN) and judged on the new run', async () => {
+    const { problemId, recheckId } = await closedProblemWithRecheck(
+      H1,
+      '610302',
+      '2026-01-31T12:00:00+08:00',
+      '2026-04-30',
+    );
+    const [failed] = await q(
+      `INSERT INTO collision_run (models, from_date, to_date, status, institution_codes, forms_clues, error)
+       VALUES ('{DEATH_AFTER}', '2026-02-01', '2026-04-30', 'FAILED', $1, false, 'worker lost') RETURNING id`,
+      [[H1]],
+    );
+    await q(
+      `UPDATE recheck SET status = 'RUNNING', run_id = $2, window_from = '2026-02-01', window_to = '2026-04-30'
+             WHERE id = $1`,
+      [recheckId, failed.id],
+    );
+    expect((await sweepRechecks(env.services)).rerun).toBe(1);
+    const rerun = await recheck(recheckId);
+    expect(rerun.status).toBe('RUNNING');
+    expect(rerun.run_id).not.toBe(failed.id);
+    expect(await events('Recheck', recheckId)).toEqual(['RERUN']);
+    await finished(rerun.run_id);
+    expect((await sweepRechecks(env.services)).passed).toBe(1);
+    expect(await recheck(recheckId)).toMatchObject({ status: 'PASSED', new_hits: 0 });
+    expect((await q(`SELECT status FROM problem WHERE id = $1`, [problemId]))[0].status).toBe('CLOSED');
+  }, 60_000);
+
+  it('the maintenance deadline sweep passes a problem without an institution at once, with a note and no run', async () => {
+    const responsible = await departmentIdOf(env.services, 'MEDICAL_INSURANCE', '610302');
+    const [problem] = await q(
+      `INSERT INTO problem (code, source, category, description, responsible_department_id, supervising_department_id,
+                            region_code, status, closed_at)
+       VALUES ('WT-NOINST', 'SELF_CHECK', '内部管理', '自查发现的制度问题', $1, $1, '610302', 'CLOSED', '2026-01-01T00:00:00Z')
+       RETURNING id`,
+      [responsible],
+    );
+    const [row] = await q(
+      `INSERT INTO recheck (problem_id, due_on, status) VALUES ($1, '2026-04-01', 'SCHEDULED') RETURNING id`,
+      [problem.id],
+    );
+    const result = (await maintenanceQueue.process(env.services, { name: MAINTENANCE_JOBS.deadlineSweep } as Job)) as {
+      rechecks: { started: number; passed: number };
+    };
+    expect(result.rechecks).toMatchObject({ started: 1, passed: 1 });
+    expect(await recheck(row.id)).toMatchObject({ status: 'PASSED', run_id: null, window_from: '2026-01-02' });
+    const [pass] = await q(
+      `SELECT detail FROM state_change WHERE entity_type = 'Recheck' AND entity_id = $1 AND event = 'PASS'`,
+      [row.id],
+    );
+    expect(pass.detail.note).toContain('未关联定点机构');
+  });
+
+  it('a RECHECK clue goes to 医保 one level up: a city’s to the province, a province’s stays', async () => {
+    const province = await departmentIdOf(env.services, 'MEDICAL_INSURANCE', '610000');
+    for (const regionCode of ['610300', '610000']) {
+      const clueId = await routedClue(env.services, {
+        source: 'RECHECK',
+        model: null,
+        institutionCode: null,
+        regionCode,
+        amountInvolved: '10.00',
+      });
+      const [clue] = await q(`SELECT owner_department_id, routing_rule FROM clue WHERE id = $1`, [clueId]);
+      expect(clue).toEqual({ owner_department_id: province, routing_rule: RECHECK_ROUTING });
+    }
+  });
 });

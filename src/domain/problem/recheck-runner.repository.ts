@@ -55,14 +55,23 @@ export async function dueRecheckIds(
 
 /**
  * Running rechecks whose collision run has ended (or that have none): the ones the sweep has
- * something to do for.
+ * something to do for — except those whose run failed again after `maxReruns` reruns (they
+ * wait for someone to look at the failed runs).
  */
-export async function runningRecheckIds(db: Db, states: readonly RecheckStatus[], limit: number): Promise<string[]> {
+export async function runningRecheckIds(
+  db: Db,
+  states: readonly RecheckStatus[],
+  limit: number,
+  maxReruns: number,
+): Promise<string[]> {
   const rows: { id: string }[] = await db.query(
     `SELECT r.id FROM recheck r LEFT JOIN collision_run cr ON cr.id = r.run_id
      WHERE r.status = ANY($1::text[]) AND (cr.id IS NULL OR cr.status IN ('SUCCEEDED', 'FAILED'))
+       AND NOT (cr.status = 'FAILED' AND (SELECT count(*) FROM state_change sc
+                                          WHERE sc.entity_type = 'Recheck' AND sc.entity_id = r.id
+                                            AND sc.event = 'RERUN') >= $3)
      ORDER BY r.due_on, r.id LIMIT $2`,
-    [states, limit],
+    [states, limit, maxReruns],
   );
   return rows.map((r) => r.id);
 }

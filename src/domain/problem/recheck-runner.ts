@@ -33,6 +33,9 @@ import { RecheckPlan } from './recheck-runner.repository';
 /** Rechecks handled per step and sweep; the rest wait for the next sweep (30 s later). */
 const BATCH = 50;
 
+/** A recheck whose collision run fails is re-run this many times, then left RUNNING for someone to look at. */
+export const MAX_RERUNS = 3;
+
 /** The recommendations in order of severity: the n-th recurrence within the window gets the n-th. */
 const ESCALATION: Recommendation[] = ['INTERVIEW', 'SUSPEND_SETTLEMENT', 'TERMINATE_AGREEMENT'];
 
@@ -56,7 +59,12 @@ export async function sweepRechecks(services: AppServices): Promise<RecheckSweep
     if (outcome) result.started += 1;
     if (outcome === 'PASSED') result.passed += 1;
   }
-  for (const id of await runner.runningRecheckIds(services.db, statesFiring(recheckMachine, 'PASS'), BATCH)) {
+  for (const id of await runner.runningRecheckIds(
+    services.db,
+    statesFiring(recheckMachine, 'PASS'),
+    BATCH,
+    MAX_RERUNS,
+  )) {
     const outcome = await inTransaction(services.db, (m) => judgeRecheck(m, id));
     if (outcome === 'PASSED') result.passed += 1;
     else if (outcome === 'RECURRED') result.recurred += 1;
