@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { Config } from './config';
+import { Clock, systemClock } from './core/clock';
 import { createDataSource } from './db/data-source';
 import { LoginThrottle } from './domain/auth/login-throttle';
 import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
@@ -24,6 +25,8 @@ export interface AppServices {
   events: EventBus;
   /** Committed notifications, announced by PostgreSQL to this process's subscribers. */
   notificationFeed: NotificationFeed;
+  /** What time it is where the application decides what is due (src/core/clock.ts); tests replace it. */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ export async function createServices(config: Config, options: { applicationName?
     personalDataKeys: derivePersonalDataKeys(config.dataKey),
     events: createEventBus(redis, subscriber, config.queuePrefix),
     notificationFeed,
+    clock: systemClock(config.clockOffsetDays),
     async close() {
       await notificationFeed.close();
       redis.disconnect();

@@ -13,6 +13,8 @@ export interface RunModelInput {
   to: string;
   /** Jurisdiction of the subject institutions (a region code); null = everywhere. */
   regionCode?: string | null;
+  /** Only hits whose subject institution is one of these (回头看 of one institution); null = all. */
+  institutionCodes?: readonly string[] | null;
   /** Effective parameters of this model for the run (effectiveParameters). */
   params: ModelParams;
   /** One slice of the model's work (planSlices); '' or absent = all of it. */
@@ -107,6 +109,9 @@ export function collisionSql(
   const hits = model.sql(ctx);
   const runId = params.named('runId', 'uuid', () => input.runId);
   const code = params.named('model', 'text', () => model.code);
+  const institutions = input.institutionCodes
+    ? ` AND h.institution_code = ANY(${params.named('institutionCodes', 'text[]', () => input.institutionCodes)})`
+    : '';
   const text = `
     WITH hit AS (${hits}
     ),
@@ -114,7 +119,7 @@ export function collisionSql(
       SELECT h.*, i.region_code
       FROM hit h
       JOIN institution i ON i.code = h.institution_code
-      WHERE starts_with(i.region_code, ${ctx.regionPrefix})
+      WHERE starts_with(i.region_code, ${ctx.regionPrefix})${institutions}
     ),
     upserted AS (
       INSERT INTO collision_hit AS c (model, hit_key, amount_involved, institution_code, region_code, person_ids,

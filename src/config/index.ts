@@ -56,6 +56,12 @@ export interface Config {
   seed: { password: string; demoScale: number };
   /** Port of the worker process's own Prometheus endpoint (job metrics); 0 turns it off. */
   workerMetricsPort: number;
+  /**
+   * CLOCK_OFFSET_DAYS: days added to the system clock where the application reads its clock
+   * (services.clock; so far the recheck sweep) — for demos and end-to-end checks of things due
+   * months later. 0 in production.
+   */
+  clockOffsetDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -204,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     // Off in tests: test files spawn worker processes side by side.
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', nodeEnv === 'test' ? 0 : 9464, 0, 65535),
+    clockOffsetDays: int(env, 'CLOCK_OFFSET_DAYS', 0, 0, 36_500),
   };
 }
 

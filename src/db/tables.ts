@@ -162,6 +162,8 @@ export interface CollisionRunTable {
   error: string | null;
   created_by: string | null;
   created_at: Date;
+  institution_codes: string[] | null;
+  forms_clues: boolean;
 }
 
 export interface CollisionRunJobTable {

@@ -62,54 +62,69 @@ export interface StartRunInput {
   from: string;
   to: string;
   regionCode?: string | null;
+  /** Only hits whose subject institution is one of these (回头看); absent = every institution. */
+  institutionCodes?: string[] | null;
+  /** false: the run's hits are left without clues for the caller to attach (回头看); default true. */
+  formsClues?: boolean;
   createdBy?: string | null;
 }
 
 /** Records a run and its jobs, and queues the jobs (through the outbox, in the same transaction). */
 export async function startCollisionRun(services: AppServices, input: StartRunInput): Promise<CollisionRunRow> {
+  const runId = await inTransaction(services.db, (m) => insertCollisionRun(m, input));
+  return findRun(services.db, runId);
+}
+
+/** startCollisionRun inside the caller's transaction: the run, its jobs and their outbox entries. Returns its id. */
+export async function insertCollisionRun(m: EntityManager, input: StartRunInput): Promise<string> {
   const models = input.models?.length ? [...new Set(input.models)] : [...MODEL_CODES];
-  const unknown = models.filter((m) => !MODEL_CODES.includes(m));
+  const unknown = models.filter((model) => !MODEL_CODES.includes(model));
   if (unknown.length) throw badInput(`unknown collision models ${unknown.join(', ')}`);
   const from = parseDate(input.from);
   const to = parseDate(input.to);
   if (from > to) throw badInput(`from ${from} is after to ${to}`);
-  if (input.regionCode && !(await collisions.regionExists(services.db, input.regionCode))) {
+  if (input.regionCode && !(await collisions.regionExists(m, input.regionCode))) {
     throw badInput(`unknown region ${input.regionCode}`);
   }
-  const runId = await inTransaction(services.db, async (m) => {
-    const parameters = await effectiveParameters(m, models, input.regionCode);
-    const id = await collisions.insertRun(m, {
-      models,
-      from_date: from,
-      to_date: to,
-      region_code: input.regionCode ?? null,
-      parameters,
-      created_by: input.createdBy ?? null,
-    });
-    const jobs: CollisionJobKey[] = [];
-    for (const model of models) {
-      const slices = await planSlices(m, model, { from, to, regionCode: input.regionCode });
-      jobs.push(...slices.map((slice) => ({ runId: id, model, slice })));
-    }
-    await collisions.insertRunJobs(m, jobs);
-    await enqueueOutboxMany(
-      m,
-      OUTBOX_TOPICS.collisionJob,
-      jobs.map((job) => ({
-        dedupeKey: `collision:${id}:${job.model}:${job.slice || 'all'}`,
-        payload: { ...job } satisfies CollisionJobData,
-      })),
-    );
-    await appendAudit(m, {
-      actorId: input.createdBy ?? null,
-      action: 'CollisionRun.START',
-      targetType: 'CollisionRun',
-      targetId: toGlobalId('CollisionRun', id),
-      detail: { models, from, to, regionCode: input.regionCode ?? null },
-    });
-    return id;
+  const parameters = await effectiveParameters(m, models, input.regionCode);
+  const id = await collisions.insertRun(m, {
+    models,
+    from_date: from,
+    to_date: to,
+    region_code: input.regionCode ?? null,
+    parameters,
+    created_by: input.createdBy ?? null,
+    institution_codes: input.institutionCodes?.length ? input.institutionCodes : null,
+    forms_clues: input.formsClues ?? true,
   });
-  return findRun(services.db, runId);
+  const jobs: CollisionJobKey[] = [];
+  for (const model of models) {
+    const slices = await planSlices(m, model, { from, to, regionCode: input.regionCode });
+    jobs.push(...slices.map((slice) => ({ runId: id, model, slice })));
+  }
+  await collisions.insertRunJobs(m, jobs);
+  await enqueueOutboxMany(
+    m,
+    OUTBOX_TOPICS.collisionJob,
+    jobs.map((job) => ({
+      dedupeKey: `collision:${id}:${job.model}:${job.slice || 'all'}`,
+      payload: { ...job } satisfies CollisionJobData,
+    })),
+  );
+  await appendAudit(m, {
+    actorId: input.createdBy ?? null,
+    action: 'CollisionRun.START',
+    targetType: 'CollisionRun',
+    targetId: toGlobalId('CollisionRun', id),
+    detail: {
+      models,
+      from,
+      to,
+      regionCode: input.regionCode ?? null,
+      ...(input.institutionCodes?.length ? { institutionCodes: input.institutionCodes } : {}),
+    },
+  });
+  return id;
 }
 
 /** Runs this process has refreshed the fact statistics for (once per run and process). */
@@ -141,6 +156,7 @@ export async function executeCollisionJob(
       from: run.from_date,
       to: run.to_date,
       regionCode: run.region_code,
+      institutionCodes: run.institution_codes,
       params: run.parameters[job.model],
       slice: job.slice,
     });
@@ -174,7 +190,8 @@ export async function finalizeRun(services: AppServices, runId: string): Promise
   return inTransaction(services.db, async (m) => {
     const run = await collisions.lockRunForFinalize(m, runId);
     if (!run || run.status !== 'RUNNING' || run.open_jobs > 0) return false;
-    const cluesCreated = await attachHitsToClues(m, runId);
+    // A run that forms no clues (回头看) leaves its new hits to its caller (recheck-runner.ts).
+    const cluesCreated = run.forms_clues ? await attachHitsToClues(m, runId) : 0;
     await collisions.markRunSucceeded(m, runId, cluesCreated);
     await appendAudit(m, {
       action: 'CollisionRun.SUCCEEDED',

@@ -104,12 +104,32 @@ export async function regionExists(db: Db, code: string): Promise<boolean> {
 /** Records a QUEUED run; returns its id. */
 export async function insertRun(
   m: EntityManager,
-  run: Pick<CollisionRunRow, 'models' | 'from_date' | 'to_date' | 'region_code' | 'parameters' | 'created_by'>,
+  run: Pick<
+    CollisionRunRow,
+    | 'models'
+    | 'from_date'
+    | 'to_date'
+    | 'region_code'
+    | 'parameters'
+    | 'created_by'
+    | 'institution_codes'
+    | 'forms_clues'
+  >,
 ): Promise<string> {
   const [row]: Pick<CollisionRunRow, 'id'>[] = await m.query(
-    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [run.models, run.from_date, run.to_date, run.region_code, JSON.stringify(run.parameters), run.created_by],
+    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, created_by, institution_codes,
+                                forms_clues)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [
+      run.models,
+      run.from_date,
+      run.to_date,
+      run.region_code,
+      JSON.stringify(run.parameters),
+      run.created_by,
+      run.institution_codes,
+      run.forms_clues,
+    ],
   );
   return row.id;
 }
@@ -188,10 +208,10 @@ export async function markJobAndRunFailed(
 export async function lockRunForFinalize(
   m: EntityManager,
   runId: string,
-): Promise<{ status: RunStatus; open_jobs: number } | null> {
+): Promise<{ status: RunStatus; open_jobs: number; forms_clues: boolean } | null> {
   await m.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.finalizeCollisionRun]);
-  const [run]: { status: RunStatus; open_jobs: number }[] = await m.query(
-    `SELECT r.status, (SELECT count(*)::int FROM collision_run_job j WHERE j.run_id = r.id AND j.status <> 'SUCCEEDED') AS open_jobs
+  const [run]: { status: RunStatus; open_jobs: number; forms_clues: boolean }[] = await m.query(
+    `SELECT r.status, r.forms_clues, (SELECT count(*)::int FROM collision_run_job j WHERE j.run_id = r.id AND j.status <> 'SUCCEEDED') AS open_jobs
      FROM collision_run r WHERE r.id = $1 FOR UPDATE`,
     [runId],
   );

@@ -28,6 +28,8 @@ export const recheckMachine = defineMachine({
   creation: { SCHEDULE: { label: '安排回头看', to: 'SCHEDULED' } },
   events: {
     START: { label: '开始回头看', from: ['SCHEDULED'], to: 'RUNNING', by: ['SYSTEM'] },
+    /** Its collision run failed: a new run replaces it (recheck-runner.ts). */
+    RERUN: { label: '重新碰撞', from: ['RUNNING'], by: ['SYSTEM'] },
     PASS: { label: '回头看未发现复发', from: ['RUNNING'], to: 'PASSED', by: ['SYSTEM'] },
     RECUR: { label: '回头看发现复发', from: ['RUNNING'], to: 'RECURRED', by: ['SYSTEM'] },
   },

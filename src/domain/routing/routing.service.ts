@@ -3,7 +3,8 @@
  * first routing rule that holds; the department is that agency's in the institution's
  * county, escalated (提级) to the city at or above the escalation threshold. A clue routed
  * to an agency other than 纪委 is copied (抄送) to the 纪委 of the same region at or above
- * the copy threshold. Idempotent: a clue that is no longer NEW is left alone, so a job
+ * the copy threshold. A RECHECK clue (回头看 found the problem again) goes to 医保 one level up
+ * instead. Idempotent: a clue that is no longer NEW is left alone, so a job
  * delivered twice routes once.
  */
 import { inTransaction } from '../../db/transaction';
@@ -20,6 +21,9 @@ import { DepartmentKind } from '../reference/department.entity';
 import { regionSettings } from '../reference/region-settings';
 import * as routing from './routing.repository';
 import { holds, RoutingRuleRow, toFen, validateCondition } from './routing.rules';
+
+/** The routing_rule recorded on a RECHECK clue (routed one level up, not by a rule). */
+export const RECHECK_ROUTING = '回头看复发: 上一级医保';
 
 export interface RoutingDecision {
   clueId: string;
@@ -80,12 +84,19 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
       publicOfficialInvolved: persons.official,
       settings,
     };
-    const rule = rules.find((r) => holds(r.condition, facts));
+    // 回头看 found a closed problem again: its clue goes to 医保 one level up (county → city →
+    // province; a province's stays), whatever the rules say (PRODUCT.md §9).
+    const oneLevelUp = clue.source === 'RECHECK';
+    const rule = oneLevelUp ? undefined : rules.find((r) => holds(r.condition, facts));
     const kind: DepartmentKind = rule?.target_kind ?? 'MEDICAL_INSURANCE';
-    const escalate = toFen(clue.amount_involved) >= toFen(settings.escalationThreshold);
-    const regionCode = escalate && region.level === 'COUNTY' && region.parent_code ? region.parent_code : region.code;
+    const escalate = !oneLevelUp && toFen(clue.amount_involved) >= toFen(settings.escalationThreshold);
+    const regionCode = oneLevelUp
+      ? (region.parent_code ?? region.code)
+      : escalate && region.level === 'COUNTY' && region.parent_code
+        ? region.parent_code
+        : region.code;
     const departmentId = await departmentFor(m, kind, regionCode);
-    const ruleName = rule?.name ?? '默认: 医保';
+    const ruleName = oneLevelUp ? RECHECK_ROUTING : (rule?.name ?? '默认: 医保');
 
     const routed = await applyEvent(m, clueMachine, clue, {
       event: 'ROUTE',
