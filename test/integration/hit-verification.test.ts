@@ -320,4 +320,25 @@ describe('hit verification (疑点核查)', () => {
     );
     expect(res.data.collisionRun.verificationProgress).toMatchObject(counts);
   });
+
+  it('progress and substantiated amount load through one query per request, whatever the number of clues', async () => {
+    for (let i = 0; i < 3; i += 1) await clueWithHits(['1.00', '2.00']);
+    const countQueries = async (query: string) => {
+      const bearer = await tokenSource(t.services)(OWNER);
+      const spy = jest.spyOn(t.services.db.logger, 'logQuery');
+      try {
+        const res = await t.gql(query, {}, bearer);
+        expect(res.errors).toBeUndefined();
+        return { res, queries: spy.mock.calls.length };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const plain = await countQueries(`{ clues(first: 50) { edges { node { id } } } }`);
+    const withProgress = await countQueries(
+      `{ clues(first: 50) { edges { node { id substantiatedAmount verificationProgress { ${PROGRESS} } } } } }`,
+    );
+    expect(withProgress.res.data.clues.edges.length).toBeGreaterThan(5);
+    expect(withProgress.queries).toBe(plain.queries + 1);
+  });
 });
