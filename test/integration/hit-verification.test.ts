@@ -101,7 +101,7 @@ describe('hit verification (疑点核查)', () => {
       [hits[0]],
     );
     expect(audits).toHaveLength(1);
-    expect(audits[0].detail.ids).toEqual(hits.slice(0, 2));
+    expect([...audits[0].detail.ids].sort()).toEqual(hits.slice(0, 2).sort());
 
     expect((await gql(OWNER, CLUE, { id: clue })).data.clue).toEqual({
       status: 'VERIFYING',
