@@ -193,7 +193,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 1, 200),
       maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
       maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 100, 100_000),
-      maxDocumentBytes: int(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 50_000, 1000, 10_000_000),
+      // The request body: a verifyHits call carries up to 1,000 hit ids (~70 KB of variables).
+      maxDocumentBytes: int(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 200_000, 1000, 10_000_000),
       maxPageSize: int(env, 'GRAPHQL_MAX_PAGE_SIZE', 100, 100, 1000),
     },
     queuePrefix: env.QUEUE_PREFIX || 'fs',

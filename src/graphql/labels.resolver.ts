@@ -3,6 +3,7 @@ import { caseMachine } from '../domain/case/case.machine';
 import { clueMachine } from '../domain/clue/clue.machine';
 import { CLUE_SOURCE_LABELS } from '../domain/clue/clue.types';
 import { COLLISION_MODEL_LABELS } from '../domain/collision/collision.enums';
+import { EXCLUSION_REASONS, hitVerificationMachine } from '../domain/collision/hit-verification.machine';
 import { supervisionMachine } from '../domain/supervision/supervision.machine';
 import { transferMachine } from '../domain/transfer/transfer.machine';
 import { ENUM_LABELS } from '../domain/labels';
@@ -22,6 +23,9 @@ export const ALL_ENUM_LABELS: Record<string, Record<string, string>> = {
   CaseEvent: eventLabels(caseMachine.events),
   SupervisionStatus: supervisionMachine.states,
   CollisionModel: COLLISION_MODEL_LABELS,
+  HitVerification: hitVerificationMachine.states,
+  HitVerificationEvent: eventLabels(hitVerificationMachine.events),
+  ExclusionReason: EXCLUSION_REASONS,
 };
 
 @ObjectType('EnumLabel', { description: 'The Chinese display label of an enum value.' })

@@ -20,6 +20,7 @@ import { TimelineRow } from '../workflow/timeline.repository';
 import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
 import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
 import { CollisionHitRow } from '../domain/collision/collision.types';
+import { verificationProgressOf } from '../domain/collision/hit-verification.service';
 import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.repository';
 import {
   departmentsByIds,
@@ -167,6 +168,21 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
       (ids) => runsByIds(db, ids),
       (r) => r.id,
     ),
+    /** 疑点核查 progress of the hits the caller sees, per clue, per run (last_run_id), per institution. */
+    verificationProgress: {
+      clue: byKey(
+        (ids) => verificationProgressOf(db, viewer(), 'clue', ids),
+        (p) => p.key,
+      ),
+      run: byKey(
+        (ids) => verificationProgressOf(db, viewer(), 'run', ids),
+        (p) => p.key,
+      ),
+      institution: byKey(
+        (codes) => verificationProgressOf(db, viewer(), 'institution', codes),
+        (p) => p.key,
+      ),
+    },
     collisionRunJobs: grouped(
       (ids) => jobsByRunIds(db, ids),
       (j) => j.run_id,

@@ -18,7 +18,12 @@ import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../do
 import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';
 import { RoutingRuleResolver } from '../domain/routing/routing.resolver';
 import { TransferResolver } from '../domain/transfer/transfer.resolver';
-import { ClueHitsResolver, CollisionHitResolver, CollisionRunResolver } from '../domain/collision/collision.resolver';
+import {
+  ClueHitsResolver,
+  CollisionHitResolver,
+  CollisionRunResolver,
+  InstitutionVerificationResolver,
+} from '../domain/collision/collision.resolver';
 import { LabelsResolver } from './labels.resolver';
 import { SubscriptionResolver } from './subscriptions.resolver';
 import { NodeResolver } from './node.resolver';
@@ -47,6 +52,7 @@ export const RESOLVERS = [
   CollisionRunResolver,
   CollisionHitResolver,
   ClueHitsResolver,
+  InstitutionVerificationResolver,
   CaseResolver,
   SanctionResolver,
   RectificationItemResolver,

@@ -240,3 +240,113 @@ export async function applySystemEventInBulk<S extends string, E extends string>
   }
   return changed;
 }
+
+/**
+ * The set-based twin of `applyEvent` for a PERSON's change of many rows at once (bulk
+ * verification of hits): each row's request is checked with the machine like `applyEvent`
+ * (party, state, guard, expected version), then every row is moved in ONE UPDATE … FROM
+ * unnest(ids, versions, states, columns) that requires each row's version to be the one read —
+ * a row that moved on since (any mismatch) is VERSION_CONFLICT and the caller's transaction
+ * rolls the whole call back. One INSERT records every row's timeline entry, and the call gets
+ * ONE audit entry listing the ids (per event). Rows are in the caller's transaction and should
+ * have been read FOR UPDATE. The `set` columns of a row's request are applied to that row only
+ * (a column another row sets is left as it is on this one). Returns the updated rows, in the
+ * order given.
+ */
+export async function applyEventToEach<S extends string, E extends string, G, Row extends VersionedRow<S>>(
+  m: EntityManager,
+  machine: MachineDefinition<S, E, G>,
+  rows: readonly Row[],
+  requestFor: (row: Row) => EventRequest<E, G, Row>,
+  options: { actor: Actor | null; auditDetail?: Record<string, unknown> },
+): Promise<Row[]> {
+  if (!rows.length) return [];
+  const planned = rows.map((row) => {
+    const request = requestFor(row);
+    if (request.expectedVersion != null && request.expectedVersion !== row.version) {
+      throw new AppError(
+        'VERSION_CONFLICT',
+        `${machine.entity} ${toGlobalId(machine.entity, row.id)} is at version ${row.version}, not ${request.expectedVersion}: reload and retry`,
+        { currentVersion: row.version },
+      );
+    }
+    const to = nextState(machine, row.status, request.event, request.parties, request.input);
+    const set = Object.fromEntries(
+      Object.entries((request.set ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined),
+    );
+    return { row, request, to, set };
+  });
+  const stateColumn = machine.stateColumn ?? 'status';
+  const columns = [...new Set(planned.flatMap((p) => Object.keys(p.set)))];
+  for (const c of columns) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`${machine.entity}: bad column ${c}`);
+  }
+  // Each row's columns travel as one jsonb object, typed by the table's own row type.
+  const assignments = columns.map(
+    (c) =>
+      `, ${c} = CASE WHEN x.set ? '${c}' THEN (jsonb_populate_record(NULL::${machine.table}, x.set)).${c} ELSE t.${c} END`,
+  );
+  const touchesUpdatedAt = 'updated_at' in rows[0] && !columns.includes('updated_at');
+  const updated: (Row & { from_state: S })[] = await m.query(
+    `WITH x AS (
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[]) AS x(id, version, to_state, set)),
+     changed AS (
+       UPDATE ${machine.table} t SET ${stateColumn} = x.to_state, version = t.version + 1${touchesUpdatedAt ? ', updated_at = now()' : ''}
+         ${assignments.join('')}
+       FROM x WHERE t.id = x.id AND t.version = x.version
+       RETURNING t.*, t.${stateColumn} AS status)
+     SELECT * FROM changed`,
+    [
+      planned.map((p) => p.row.id),
+      planned.map((p) => p.row.version),
+      planned.map((p) => p.to),
+      planned.map((p) => JSON.stringify(p.set)),
+    ],
+  );
+  if (updated.length !== rows.length) {
+    const moved = rows.filter((r) => !updated.some((u) => u.id === r.id)).map((r) => toGlobalId(machine.entity, r.id));
+    throw new AppError(
+      'VERSION_CONFLICT',
+      `${moved.length} ${machine.entity} row(s) changed concurrently (${moved.slice(0, 5).join(', ')}${moved.length > 5 ? ', …' : ''}): nothing was changed; reload and retry`,
+      { ids: moved },
+    );
+  }
+  await m.query(
+    `INSERT INTO state_change (entity_type, entity_id, actor_id, from_state, to_state, event, note, detail)
+     SELECT $1, x.id, x.actor, x.from_state, x.to_state, x.event, x.note, x.detail
+     FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+       WITH ORDINALITY AS x(id, actor, from_state, to_state, event, note, detail, n) ORDER BY x.n`,
+    [
+      machine.entity,
+      planned.map((p) => p.row.id),
+      planned.map((p) => p.request.actor?.userId ?? null),
+      planned.map((p) => p.row.status),
+      planned.map((p) => p.to),
+      planned.map((p) => p.request.event),
+      planned.map((p) => p.request.note ?? null),
+      planned.map((p) => (p.request.detail ? JSON.stringify(p.request.detail) : null)),
+    ],
+  );
+  const events = [...new Set(planned.map((p) => p.request.event))].sort();
+  await appendAudit(m, {
+    actorId: options.actor?.userId ?? null,
+    action: `${machine.entity}.${events.join('+')}`,
+    targetType: machine.entity,
+    detail: {
+      ...(options.auditDetail ?? {}),
+      ids: planned.map((p) => toGlobalId(machine.entity, p.row.id)),
+      ...(events.length > 1
+        ? {
+            events: Object.fromEntries(
+              events.map((e) => [
+                e,
+                planned.filter((p) => p.request.event === e).map((p) => toGlobalId(machine.entity, p.row.id)),
+              ]),
+            ),
+          }
+        : {}),
+    },
+  });
+  const byId = new Map(updated.map((u) => [u.id, u]));
+  return rows.map((r) => ({ ...r, ...byId.get(r.id)! }));
+}

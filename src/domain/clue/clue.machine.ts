@@ -13,7 +13,15 @@ export type ClueStatus =
 export interface ClueEventInput {
   /** TRANSFER_RETURNED restores the state the clue had when the transfer was requested. */
   statusBeforeTransfer?: ClueStatus;
+  /** A verdict (CONCLUDE_*): how many of the clue's collision hits are still PENDING verification. */
+  pendingHits?: number;
 }
+
+/** 疑点核查 before the verdict: a clue leaves VERIFYING only when none of its hits is PENDING (PRODUCT.md §9). */
+const allHitsVerified = (input: ClueEventInput): string | null =>
+  input.pendingHits
+    ? `${input.pendingHits} of its collision hits still PENDING verification (疑点未核查完毕): verify them first`
+    : null;
 
 /** The states in which new collision hits still join a clue (MODELS.md "Clues from hits"). */
 export const OPEN_CLUE_STATES: readonly ClueStatus[] = ['NEW', 'ASSIGNED', 'VERIFYING'];
@@ -40,8 +48,20 @@ export const clueMachine = defineMachine({
     /** A collision run joined new hits to the open clue of their model and institution. */
     HITS_ADDED: { label: '新增疑点', from: OPEN_CLUE_STATES, by: ['SYSTEM'] },
     START_VERIFICATION: { label: '开始初核', from: ['ASSIGNED'], to: 'VERIFYING', by: ['OWNER'] },
-    CONCLUDE_SUBSTANTIATED: { label: '初核属实', from: ['VERIFYING'], to: 'SUBSTANTIATED', by: ['OWNER'] },
-    CONCLUDE_UNSUBSTANTIATED: { label: '初核不属实', from: ['VERIFYING'], to: 'UNSUBSTANTIATED', by: ['OWNER'] },
+    CONCLUDE_SUBSTANTIATED: {
+      label: '初核属实',
+      from: ['VERIFYING'],
+      to: 'SUBSTANTIATED',
+      by: ['OWNER'],
+      guard: allHitsVerified,
+    },
+    CONCLUDE_UNSUBSTANTIATED: {
+      label: '初核不属实',
+      from: ['VERIFYING'],
+      to: 'UNSUBSTANTIATED',
+      by: ['OWNER'],
+      guard: allHitsVerified,
+    },
     REQUEST_TRANSFER: {
       label: '申请移送',
       from: ['ASSIGNED', 'VERIFYING', 'SUBSTANTIATED'],

@@ -245,3 +245,12 @@ export async function knownPersonIds(db: Db, personIds: readonly string[]): Prom
   );
   return rows.map((r) => r.person_id);
 }
+
+/** How many of a clue's collision hits are still in `pendingState` (待核查): a verdict waits for none. */
+export async function pendingHitCount(db: Db, clueId: string, pendingState: string): Promise<number> {
+  const [row]: { n: number }[] = await db.query(
+    'SELECT count(*)::int AS n FROM collision_hit WHERE clue_id = $1 AND verification = $2',
+    [clueId, pendingState],
+  );
+  return row.n;
+}

@@ -14,7 +14,8 @@ import { OUTBOX_TOPICS, enqueueOutboxMany } from '../../outbox/outbox';
 import { Actor, assertCanRegisterClue, partiesOf } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
 import { applyEvent, EventRequest, recordCreation } from '../../workflow/transition';
-import { clueMachine, ClueEvent } from './clue.machine';
+import { hitVerificationMachine } from '../collision/hit-verification.machine';
+import { clueMachine, ClueEvent, ClueEventInput } from './clue.machine';
 import * as clues from './clue.repository';
 import { ClueRow } from './clue.repository';
 import { ClueFilter, ClueSource, REGISTRABLE_SOURCES, RegisterClueInput } from './clue.types';
@@ -153,6 +154,8 @@ export async function transitionClue(
     expectedVersion?: number | null;
     set?: EventRequest<ClueEvent, unknown, ClueRow>['set'];
     note?: string | null;
+    /** What the event's guard reads, computed in the transaction once the clue is read. */
+    input?: (m: EntityManager, clue: ClueRow) => Promise<ClueEventInput>;
   } = {},
 ): Promise<ClueRow> {
   await inTransaction(services.db, async (m) => {
@@ -162,7 +165,7 @@ export async function transitionClue(
       actor,
       parties: clueParties(actor, clue),
       expectedVersion: options.expectedVersion,
-      input: {},
+      input: options.input ? await options.input(m, clue) : {},
       set: options.set,
       note: options.note,
     });
@@ -197,6 +200,10 @@ export function concludeVerification(
       expectedVersion,
       set: { findings },
       note: findings,
+      // 疑点核查 first: the verdict's guard refuses while any of the clue's hits is PENDING.
+      input: async (m, clue) => ({
+        pendingHits: await clues.pendingHitCount(m, clue.id, hitVerificationMachine.creation.DETECT.to),
+      }),
     },
   );
 }

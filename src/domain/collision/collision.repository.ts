@@ -11,6 +11,7 @@ import { SqlParams } from '../../core/sql';
 import { Tables } from '../../db/tables';
 import { Actor, hitVisibleSql, runVisibleSql } from '../../policy';
 import { clueMachine, type ClueStatus } from '../clue/clue.machine';
+import type { HitVerification } from './hit-verification.machine';
 
 type Db = DataSource | EntityManager;
 
@@ -261,6 +262,7 @@ export interface HitListFilter {
   institutionCode?: string | null;
   regionCode?: string | null;
   clueId?: string | null;
+  verification?: string | null;
 }
 
 /** The order and cursor of every hit list: both readers below page the same way. */
@@ -278,6 +280,7 @@ export function pageHits(
   const where: string[] = [];
   const p = (v: unknown) => params.add(v);
   if (filter.clueId) where.push(`h.clue_id = ${p(filter.clueId)}`);
+  if (filter.verification) where.push(`h.verification = ${p(filter.verification)}`);
   if (filter.model) where.push(`h.model = ${p(filter.model)}`);
   if (filter.runId) where.push(`h.last_run_id = ${p(filter.runId)}`);
   if (filter.institutionCode) where.push(`h.institution_code = ${p(filter.institutionCode)}`);
@@ -313,6 +316,82 @@ export function firstHitPagesByClueIds(
     groups: clueIds,
     groupOf: (row) => row.clue_id ?? '',
   });
+}
+
+// ---------------------------------------------------------------------------------------
+// 疑点核查 (hit verification)
+// ---------------------------------------------------------------------------------------
+
+/** A hit as its verification reads it: the state as `status`, and the owner of its clue (null without a clue). */
+export type HitForVerification = CollisionHitRow & {
+  status: HitVerification;
+  owner_department_id: string | null;
+};
+
+/**
+ * The hits among `ids` that the actor may see, locked for the change (FOR UPDATE of the hit,
+ * in id order so that concurrent bulk calls do not deadlock), with their clue's owner.
+ */
+export function lockVisibleHits(m: EntityManager, actor: Actor, ids: readonly string[]): Promise<HitForVerification[]> {
+  const params = new SqlParams([ids]);
+  return m.query(
+    `SELECT h.*, h.verification AS status, oc.owner_department_id
+     FROM collision_hit h LEFT JOIN clue oc ON oc.id = h.clue_id
+     WHERE h.id = ANY($1::uuid[]) AND ${hitVisibleSql(actor, params)}
+     ORDER BY h.id FOR UPDATE OF h`,
+    params.values,
+  );
+}
+
+/** Hits by id (after a change, to answer with). */
+export function hitsByIds(db: Db, ids: readonly string[]): Promise<CollisionHitRow[]> {
+  return db.query('SELECT h.* FROM collision_hit h WHERE h.id = ANY($1::uuid[])', [ids]);
+}
+
+/** The counts and amounts of the verification of a group of hits (exact money as text). */
+export interface VerificationProgressRow {
+  key: string;
+  total: number;
+  pending: number;
+  confirmed: number;
+  excluded: number;
+  confirmed_amount: string;
+  excluded_amount: string;
+}
+
+/** What hits a progress groups by: a clue's hits, a run's (last_run_id), an institution's. */
+export const PROGRESS_GROUPS = {
+  clue: { column: 'h.clue_id', type: 'uuid' },
+  run: { column: 'h.last_run_id', type: 'uuid' },
+  institution: { column: 'h.institution_code', type: 'text' },
+} as const;
+
+/**
+ * The verification progress of each key's hits that the actor may see, in one query: counts per
+ * state, Σ confirmed_amount of CONFIRMED hits, Σ amount_involved of EXCLUDED hits. Keys
+ * without hits are absent.
+ */
+export function verificationProgressBy(
+  db: Db,
+  actor: Actor,
+  group: keyof typeof PROGRESS_GROUPS,
+  keys: readonly string[],
+  states: { pending: HitVerification; confirmed: HitVerification; excluded: HitVerification },
+): Promise<VerificationProgressRow[]> {
+  const { column, type } = PROGRESS_GROUPS[group];
+  const params = new SqlParams([keys, states.pending, states.confirmed, states.excluded]);
+  return db.query(
+    `SELECT ${column}::text AS key, count(*)::int AS total,
+            count(*) FILTER (WHERE h.verification = $2)::int AS pending,
+            count(*) FILTER (WHERE h.verification = $3)::int AS confirmed,
+            count(*) FILTER (WHERE h.verification = $4)::int AS excluded,
+            coalesce(sum(h.confirmed_amount) FILTER (WHERE h.verification = $3), 0)::text AS confirmed_amount,
+            coalesce(sum(h.amount_involved) FILTER (WHERE h.verification = $4), 0)::text AS excluded_amount
+     FROM collision_hit h
+     WHERE ${column} = ANY($1::${type}[]) AND ${hitVisibleSql(actor, params)}
+     GROUP BY 1`,
+    params.values,
+  );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../core/errors';
 import { loadPresent } from '../../graphql/loaders';
 import { Connection, pageSize } from '../../core/pagination';
+import { MoneyScalar } from '../../graphql/scalars';
 import { optionalRowId, rowId } from '../../core/ids';
 import { assertCanRunCollision } from '../../policy';
 import { ClueType } from '../clue/clue.types';
@@ -19,7 +20,12 @@ import {
   CollisionRunJobType,
   CollisionRunType,
   RunCollisionInput,
+  VerificationProgressType,
+  VerifyHitsInput,
+  VerifyHitsPayload,
 } from './collision.types';
+import { progressFrom, verifyHits } from './hit-verification.service';
+import { UserType } from '../auth/auth.types';
 
 const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionHitType> => ({
   ...page,
@@ -54,6 +60,17 @@ export class CollisionRunResolver {
     return CollisionRunType.from(await startCollisionRun(ctx.services, { ...input, createdBy: actor.userId }));
   }
 
+  @FieldResolver(() => VerificationProgressType, {
+    description:
+      "疑点核查 progress of the run's hits: those whose last run is this one (re-detected hits count for their latest run), as far as the caller sees them.",
+  })
+  async verificationProgress(
+    @Root() run: CollisionRunType,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<VerificationProgressType> {
+    return VerificationProgressType.from(progressFrom(await ctx.loaders.verificationProgress.run.load(run.row.id)));
+  }
+
   @FieldResolver(() => [CollisionRunJobType], { description: 'The jobs the run was split into.' })
   async jobs(@Root() run: CollisionRunType, @Ctx() ctx: GraphQLContext): Promise<CollisionRunJobType[]> {
     return (await ctx.loaders.collisionRunJobs.load(run.row.id)).map(CollisionRunJobType.from);
@@ -73,6 +90,29 @@ export class CollisionHitResolver {
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
     const hitFilter = { ...filter, runId: optionalRowId(filter?.runId, 'CollisionRun') };
     return hitConnection(await listHits(ctx.services.db, actor, hitFilter, size, after));
+  }
+
+  @Mutation(() => VerifyHitsPayload, {
+    description:
+      "疑点核查 in bulk (≤ 1,000 hits, one transaction, all or nothing) by case workers of the owner of each hit's clue; reversing a verdict is for its section heads (SUPERVISOR), with the reason as note.",
+  })
+  async verifyHits(@Arg('input') input: VerifyHitsInput, @Ctx() ctx: GraphQLContext): Promise<VerifyHitsPayload> {
+    const actor = requireActor(ctx);
+    const result = await verifyHits(ctx.services, actor, {
+      ...input,
+      hitIds: input.hitIds.map((id) => rowId(id, 'CollisionHit')),
+    });
+    return Object.assign(new VerifyHitsPayload(), {
+      updated: result.updated,
+      hits: result.hits.map(CollisionHitType.from),
+    });
+  }
+
+  @FieldResolver(() => UserType, { nullable: true, description: 'Who gave the current verdict (null while PENDING).' })
+  async verifiedBy(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
+    if (!hit.row.verified_by) return null;
+    const user = await ctx.loaders.user.load(hit.row.verified_by);
+    return user && UserType.from(user);
   }
 
   @FieldResolver(() => InstitutionType)
@@ -117,8 +157,35 @@ async function runOf(ctx: GraphQLContext, runId: string): Promise<CollisionRunTy
   return CollisionRunType.from(run);
 }
 
+@Resolver(() => InstitutionType)
+export class InstitutionVerificationResolver {
+  @FieldResolver(() => VerificationProgressType, {
+    description: "疑点核查 progress of the institution's hits, as far as the caller sees them.",
+  })
+  async verificationProgress(
+    @Root() institution: InstitutionType,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<VerificationProgressType> {
+    return VerificationProgressType.from(
+      progressFrom(await ctx.loaders.verificationProgress.institution.load(institution.code)),
+    );
+  }
+}
+
 @Resolver(() => ClueType)
 export class ClueHitsResolver {
+  @FieldResolver(() => VerificationProgressType, { description: "疑点核查 progress of the clue's hits." })
+  async verificationProgress(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<VerificationProgressType> {
+    return VerificationProgressType.from(progressFrom(await ctx.loaders.verificationProgress.clue.load(clue.row.id)));
+  }
+
+  @FieldResolver(() => MoneyScalar, {
+    description: 'Σ confirmed amount of its CONFIRMED hits (0.00 for a clue without hits, e.g. registered by hand).',
+  })
+  async substantiatedAmount(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return progressFrom(await ctx.loaders.verificationProgress.clue.load(clue.row.id)).confirmedAmount;
+  }
+
   /** The first page is batched over the clues of a list; a page further on is read for its one clue. */
   @FieldResolver(() => CollisionHitConnection, { description: 'The hits behind a DATA_COLLISION clue.' })
   async hits(

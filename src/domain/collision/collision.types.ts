@@ -1,9 +1,64 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { DateScalar, JSONScalar, MoneyScalar } from '../../graphql/scalars';
 import { CollisionModelEnum } from './collision.enums';
 import { CollisionHitRow, CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision.repository';
+import {
+  EXCLUSION_REASONS,
+  ExclusionReason,
+  HitVerification,
+  hitVerificationMachine,
+} from './hit-verification.machine';
+import type { VerificationProgress } from './hit-verification.service';
+
+const enumOf = <K extends string>(labels: Record<K, string>) =>
+  Object.fromEntries(Object.keys(labels).map((k) => [k, k])) as Record<K, K>;
+const described = (labels: Record<string, string>) =>
+  Object.fromEntries(Object.entries(labels).map(([v, label]) => [v, { description: label }]));
+
+export const HitVerificationEnum = enumOf<HitVerification>(hitVerificationMachine.states);
+registerEnumType(HitVerificationEnum, {
+  name: 'HitVerification',
+  description: '疑点核查 state of a hit.',
+  valuesConfig: described(hitVerificationMachine.states),
+});
+export const ExclusionReasonEnum = enumOf<ExclusionReason>(EXCLUSION_REASONS);
+registerEnumType(ExclusionReasonEnum, {
+  name: 'ExclusionReason',
+  description: 'Why a hit was excluded (排除原因).',
+  valuesConfig: described(EXCLUSION_REASONS),
+});
+
+@ObjectType('VerificationProgress', {
+  description: '疑点核查 progress of a set of hits: counts and exact amounts per verification state.',
+})
+export class VerificationProgressType implements VerificationProgress {
+  @Field(() => Int, { description: 'Hits in the set.' })
+  total: number;
+
+  @Field(() => Int, { description: 'Hits still PENDING (待核查).' })
+  pending: number;
+
+  @Field(() => Int, { description: 'Hits CONFIRMED (违规属实).' })
+  confirmed: number;
+
+  @Field(() => Int, { description: 'Hits EXCLUDED (已排除).' })
+  excluded: number;
+
+  @Field(() => MoneyScalar, { description: 'Σ confirmed amount of the CONFIRMED hits.' })
+  confirmedAmount: string;
+
+  @Field(() => MoneyScalar, { description: 'Σ amount involved of the EXCLUDED hits.' })
+  excludedAmount: string;
+
+  @Field(() => Float, { nullable: true, description: '清零率: (confirmed + excluded) / total; null when total is 0.' })
+  clearedRate: number | null;
+
+  static from(p: VerificationProgress): VerificationProgressType {
+    return Object.assign(new VerificationProgressType(), p);
+  }
+}
 
 export type { CollisionHitRow } from './collision.repository';
 
@@ -140,6 +195,24 @@ export class CollisionHitType extends Node {
   @Field()
   createdAt: Date;
 
+  @Field(() => HitVerificationEnum, { description: '疑点核查: PENDING until the owner of its clue verifies it.' })
+  verification: HitVerification;
+
+  @Field(() => ExclusionReasonEnum, { nullable: true, description: 'Why it was EXCLUDED.' })
+  exclusionReason: ExclusionReason | null;
+
+  @Field(() => String, { nullable: true, description: 'The note of the last verification (or of its reversal).' })
+  verificationNote: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'The amount found irregular, when CONFIRMED.' })
+  confirmedAmount: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When its current verdict was given (null while PENDING).' })
+  verifiedAt: Date | null;
+
+  @Field(() => Int, { description: 'Bumped by every verification event.' })
+  version: number;
+
   static from(row: CollisionHitRow): CollisionHitType {
     return Object.assign(new CollisionHitType(), {
       id: toGlobalId('CollisionHit', row.id),
@@ -150,6 +223,12 @@ export class CollisionHitType extends Node {
       settlementIds: row.settlement_ids,
       detail: row.detail,
       createdAt: row.created_at,
+      verification: row.verification as HitVerification,
+      exclusionReason: row.exclusion_reason as ExclusionReason | null,
+      verificationNote: row.verification_note,
+      confirmedAmount: row.confirmed_amount,
+      verifiedAt: row.verified_at,
+      version: row.version,
     });
   }
 }
@@ -170,6 +249,42 @@ export class CollisionHitFilter {
 
   @Field(() => String, { nullable: true, description: 'Hits whose institution lies in this region.' })
   regionCode?: string | null;
+
+  @Field(() => HitVerificationEnum, { nullable: true, description: 'Hits in this verification state.' })
+  verification?: HitVerification | null;
+}
+
+@InputType('VerifyHitsInput', { description: '疑点核查 of up to 1,000 hits in one call (all or nothing).' })
+export class VerifyHitsInput {
+  @Field(() => [ID], { description: 'CollisionHit ids, at most 1,000.' })
+  hitIds: string[];
+
+  @Field(() => HitVerificationEnum, {
+    description:
+      'CONFIRMED or EXCLUDED for PENDING hits; a verified hit is reversed to this outcome (PENDING included).',
+  })
+  outcome: HitVerification;
+
+  @Field(() => ExclusionReasonEnum, { nullable: true, description: 'Required with EXCLUDED.' })
+  exclusionReason?: ExclusionReason | null;
+
+  @Field(() => String, { nullable: true, description: 'Note; required as the reason when reversing a verdict.' })
+  note?: string | null;
+
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: "Only with a single CONFIRMED hit; default the hit's amount involved (0 < amount ≤ amount involved).",
+  })
+  confirmedAmount?: string | null;
+}
+
+@ObjectType('VerifyHitsPayload')
+export class VerifyHitsPayload {
+  @Field(() => Int, { description: 'Hits changed.' })
+  updated: number;
+
+  @Field(() => [CollisionHitType], { description: 'The hits as changed, in the order given.' })
+  hits: CollisionHitType[];
 }
 
 @InputType('RunCollisionInput')

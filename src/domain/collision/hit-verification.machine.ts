@@ -13,6 +13,8 @@ export const EXCLUSION_REASONS: Record<ExclusionReason, string> = {
 export interface HitVerificationInput {
   /** The outcome asked for (REVERSE moves to it: back to PENDING, or to the other verdict). */
   outcome: HitVerification;
+  /** The hit's verification when the event is asked for (REVERSE must change it). */
+  current?: HitVerification;
 }
 
 /**
@@ -34,6 +36,8 @@ export const hitVerificationMachine = defineMachine({
       from: ['CONFIRMED', 'EXCLUDED'],
       to: (input: HitVerificationInput) => input.outcome,
       by: ['OWNER_SUPERVISOR'],
+      guard: (input: HitVerificationInput) =>
+        input.current === input.outcome ? `the hit is already ${input.outcome}: nothing to reverse` : null,
     },
   },
 });

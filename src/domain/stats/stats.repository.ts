@@ -11,6 +11,9 @@ import { ClueEvent, clueMachine } from '../clue/clue.machine';
 import { DepartmentKind } from '../reference/department.entity';
 import { SupervisionEvent, supervisionMachine } from '../supervision/supervision.machine';
 import { transferMachine } from '../transfer/transfer.machine';
+import { hitVerificationMachine } from '../collision/hit-verification.machine';
+import { measureMachine } from '../problem/measure.machine';
+import { recheckMachine } from '../problem/recheck.machine';
 import { statesFiring } from '../../workflow/machine';
 
 type Db = DataSource | EntityManager;
@@ -26,7 +29,15 @@ export type EventKind =
   | 'CASE_CLOSED'
   | 'SANCTION'
   | 'PERSONS_SANCTIONED'
-  | 'RECOVERED';
+  | 'RECOVERED'
+  | 'HIT_DETECTED'
+  | 'HIT_VERIFIED'
+  | 'PROBLEM_FOUND'
+  | 'PROBLEM_CLOSED'
+  | 'RECHECK_PASSED'
+  | 'RECHECK_RECURRED'
+  | 'CLUE_CONCLUDED'
+  | 'CLUE_CONCLUDED_TO_CASE';
 
 /** Which GROUPING SET a row belongs to: GROUPING(sub, dept, month) of the query below. */
 export const SET_TOTAL = 7;
@@ -60,6 +71,8 @@ const caseInScope = (k: string) =>
   `(${inScopeDep(`${k}.owner_department_id`)} OR ${k}.region_code LIKE $1
     OR EXISTS (SELECT 1 FROM case_clue kc JOIN clue kcc ON kcc.id = kc.clue_id
       WHERE kc.case_id = ${k}.id AND kcc.region_code LIKE $1))`;
+/** A problem: its region (the institution's, else the subject's, else the responsible department's) or its responsible department. */
+const problemInScope = (p: string) => `(${inScopeDep(`${p}.responsible_department_id`)} OR ${p}.region_code LIKE $1)`;
 const transferInScope = (t: string) =>
   `(${inScopeDep(`${t}.from_department_id`)} OR ${inScopeDep(`${t}.to_department_id`)}
     OR ${clueIdInScope(`${t}.clue_id`)})`;
@@ -74,6 +87,13 @@ export const EVENTS_MACHINE_PARAMETERS = [
   /* $7: a clue closed with a recovered amount */ clueMachine.events.CLOSE.to,
   /* $8, $9: routing on the clue timeline */ 'ROUTE' satisfies ClueEvent,
   clueMachine.entity,
+  /* $10: a hit not verified yet */ hitVerificationMachine.creation.DETECT.to,
+  /* $11: the verdicts (初核结论) on the clue timeline */ [
+    'CONCLUDE_SUBSTANTIATED',
+    'CONCLUDE_UNSUBSTANTIATED',
+  ] satisfies ClueEvent[],
+  /* $12, $13: the results of a recheck */ recheckMachine.events.PASS.to,
+  recheckMachine.events.RECUR.to,
 ];
 export const SUPERVISION_MACHINE_PARAMETERS = [
   /* $5 */ supervisionMachine.events.CANCEL.to,
@@ -212,6 +232,54 @@ const EVENT_SOURCES: EventSource[] = [
       WHERE ${inWindow('c.closed_at')} AND c.status = $7::text AND c.recovered_amount IS NOT NULL
         AND ${clueInScope('c')}`,
   },
+  // ---- the outcome loop (PRODUCT.md §9) ----
+  {
+    kind: `'HIT_DETECTED'`,
+    at: 'h.created_at',
+    dept: 'hc.owner_department_id',
+    from: `FROM collision_hit h LEFT JOIN clue hc ON hc.id = h.clue_id
+      WHERE ${inWindow('h.created_at')} AND h.region_code LIKE $1`,
+  },
+  {
+    kind: `'HIT_VERIFIED'`,
+    at: 'h.created_at',
+    dept: 'hc.owner_department_id',
+    from: `FROM collision_hit h LEFT JOIN clue hc ON hc.id = h.clue_id
+      WHERE ${inWindow('h.created_at')} AND h.region_code LIKE $1 AND h.verification <> $10::text`,
+  },
+  {
+    kind: `'PROBLEM_FOUND'`,
+    at: 'p.created_at',
+    dept: 'p.responsible_department_id',
+    from: `FROM problem p WHERE ${inWindow('p.created_at')} AND ${problemInScope('p')}`,
+  },
+  {
+    kind: `'PROBLEM_CLOSED'`,
+    at: 'p.closed_at',
+    dept: 'p.responsible_department_id',
+    from: `FROM problem p WHERE ${inWindow('p.closed_at')} AND ${problemInScope('p')}`,
+  },
+  {
+    kind: `CASE WHEN r.status = $12::text THEN 'RECHECK_PASSED' ELSE 'RECHECK_RECURRED' END`,
+    at: 'r.completed_at',
+    dept: 'p.responsible_department_id',
+    from: `FROM recheck r JOIN problem p ON p.id = r.problem_id
+      WHERE ${inWindow('r.completed_at')} AND r.status IN ($12::text, $13::text) AND ${problemInScope('p')}`,
+  },
+  {
+    // Each clue once, at its first verdict in the window; to a case: filed into one (by now).
+    kind: 'k.kind',
+    at: 'v.at',
+    dept: 'v.owner_department_id',
+    from: `FROM (
+        SELECT DISTINCT ON (s.entity_id) s.at, c.owner_department_id,
+               EXISTS (SELECT 1 FROM case_clue kc WHERE kc.clue_id = c.id) AS to_case
+        FROM state_change s JOIN clue c ON c.id = s.entity_id
+        WHERE s.entity_type = $9::text AND s.event = ANY($11::text[]) AND ${inWindow('s.at')} AND ${clueInScope('c')}
+        ORDER BY s.entity_id, s.at) v
+      CROSS JOIN LATERAL (VALUES ('CLUE_CONCLUDED'), (CASE WHEN v.to_case THEN 'CLUE_CONCLUDED_TO_CASE' END)) k (kind)
+      WHERE k.kind IS NOT NULL`,
+  },
 ];
 
 /**
@@ -255,6 +323,40 @@ export const SUPERVISION_SQL = `
          count(*) FILTER (WHERE ${inWindow('completed_at')})::int AS completed
   FROM at_end`;
 
+/**
+ * Rectification measures overdue at an end (unfinished — OPEN, or submitted only after that
+ * end — with a deadline before the end's Shanghai date) of the problems in scope: at the end
+ * of the window (`month` NULL: total, and per responsible department) and at the end of each
+ * month of the window (`month`). An end is never later than now. $5: the measure states
+ * before submission (from the machine).
+ */
+export const MEASURES_OVERDUE_SQL = `
+  WITH ends AS (
+    SELECT to_char(m, 'YYYY-MM') AS month,
+           least((m + interval '1 month') AT TIME ZONE '${TIME_ZONE}', $3::timestamptz, now()) AS at_end
+    FROM generate_series(date_trunc('month', $2::timestamptz AT TIME ZONE '${TIME_ZONE}'),
+                         date_trunc('month', ($3::timestamptz - interval '1 microsecond') AT TIME ZONE '${TIME_ZONE}'),
+                         interval '1 month') m
+    UNION ALL SELECT NULL, least($3::timestamptz, now())
+  )
+  SELECT e.month, p.responsible_department_id AS dept, GROUPING(p.responsible_department_id)::int AS g, count(*)::int AS n
+  FROM ends e
+  JOIN rectification_measure rm ON rm.created_at < e.at_end
+    AND rm.deadline < (e.at_end AT TIME ZONE '${TIME_ZONE}')::date
+    AND (rm.status = ANY($5::text[]) OR rm.submitted_at >= e.at_end)
+  JOIN problem p ON p.id = rm.problem_id AND ${problemInScope('p')}
+  GROUP BY GROUPING SETS ((e.month), (e.month, p.responsible_department_id))`;
+
+export const MEASURES_MACHINE_PARAMETERS = [/* $5 */ statesFiring(measureMachine, 'SUBMIT')];
+
+export interface MeasuresOverdueRow {
+  month: string | null;
+  dept: string | null;
+  /** 1: all departments. */
+  g: number;
+  n: number;
+}
+
 export interface DepartmentRow {
   id: string;
   kind: DepartmentKind;
@@ -280,6 +382,7 @@ export function readStats(
   inRegion: DepartmentRow[];
   aggregates: AggregateRow[];
   supervision: { open: number; overdue: number; completed: number };
+  measuresOverdue: MeasuresOverdueRow[];
   others: DepartmentRow[];
 }> {
   return db.transaction(async (m) => {
@@ -299,12 +402,20 @@ export function readStats(
       SUPERVISION_SQL,
       new SqlParams([...scope, ...SUPERVISION_MACHINE_PARAMETERS]).values,
     );
-    const outside = [...new Set(aggregates.filter((r) => r.g === SET_DEPT && r.dept).map((r) => r.dept!))].filter(
+    const measuresOverdue: MeasuresOverdueRow[] = await m.query(
+      MEASURES_OVERDUE_SQL,
+      new SqlParams([...scope, ...MEASURES_MACHINE_PARAMETERS]).values,
+    );
+    const attributed = [
+      ...aggregates.filter((r) => r.g === SET_DEPT).map((r) => r.dept),
+      ...measuresOverdue.filter((r) => r.month === null).map((r) => r.dept),
+    ];
+    const outside = [...new Set(attributed.filter((d): d is string => !!d))].filter(
       (id) => !inRegion.some((d) => d.id === id),
     );
     const others: DepartmentRow[] = outside.length
       ? await m.query('SELECT id, kind, name, region_code FROM department WHERE id = ANY($1::uuid[])', [outside])
       : [];
-    return { inRegion, aggregates, supervision, others };
+    return { inRegion, aggregates, supervision, measuresOverdue, others };
   });
 }

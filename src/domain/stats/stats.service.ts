@@ -41,6 +41,26 @@ function monthsBetween(from: string, to: string): string[] {
   }
 }
 
+const rate = (part: number, whole: number): number | null => (whole ? part / whole : null);
+
+/**
+ * The outcome-loop figures (PRODUCT.md §9) from a set's event counts and its overdue measures.
+ * Self-check refunds come with campaigns (a later issue): 0.00 until then.
+ */
+const outcomeFigures = (n: (kind: EventKind) => number, measuresOverdue: number) => ({
+  hitsTotal: n('HIT_DETECTED'),
+  hitsVerified: n('HIT_VERIFIED'),
+  clearedRate: rate(n('HIT_VERIFIED'), n('HIT_DETECTED')),
+  problemsFound: n('PROBLEM_FOUND'),
+  problemsClosed: n('PROBLEM_CLOSED'),
+  measuresOverdue,
+  rechecksPassed: n('RECHECK_PASSED'),
+  rechecksRecurred: n('RECHECK_RECURRED'),
+  clueToCaseRate: rate(n('CLUE_CONCLUDED_TO_CASE'), n('CLUE_CONCLUDED')),
+  voluntaryRefund: formatMoney('0'),
+  patientRefund: formatMoney('0'),
+});
+
 /** An exact sum from PostgreSQL (numeric as text), or zero. */
 const money = (row: AggregateRow | undefined): string => formatMoney(row?.amount ?? '0');
 
@@ -59,6 +79,7 @@ export async function supervisionStats(
     inRegion,
     aggregates: rows,
     supervision,
+    measuresOverdue,
     others,
   } = await readStats(db, {
     pattern: `${jurisdictionPrefix(regionCode, level)}%`,
@@ -70,6 +91,10 @@ export async function supervisionStats(
   );
 
   const bySet = (g: number) => rows.filter((r) => r.g === g);
+  const overdueAtEnd = measuresOverdue.filter((r) => r.month === null);
+  const overdueTotal = overdueAtEnd.find((r) => r.g === 1)?.n ?? 0;
+  const overdueOf = (dept: string) => overdueAtEnd.find((r) => r.g === 0 && r.dept === dept)?.n ?? 0;
+  const overdueInMonth = (month: string) => measuresOverdue.find((r) => r.g === 1 && r.month === month)?.n ?? 0;
   const totals = new Map(bySet(SET_TOTAL).map((r) => [r.kind, r]));
   const total = (kind: EventKind) => totals.get(kind)?.n ?? 0;
 
@@ -90,6 +115,7 @@ export async function supervisionStats(
       casesFiled: n('CASE_FILED'),
       casesClosed: n('CASE_CLOSED'),
       amountRecovered: money(figures.get('RECOVERED')),
+      ...outcomeFigures(n, overdueOf(d.id)),
     });
   });
 
@@ -112,6 +138,7 @@ export async function supervisionStats(
       casesClosed: n('CASE_CLOSED'),
       sanctions: n('SANCTION'),
       amountRecovered: money(figures.get('RECOVERED')),
+      ...outcomeFigures(n, overdueInMonth(month)),
     });
   });
 
@@ -138,6 +165,7 @@ export async function supervisionStats(
     supervisionOpen: supervision.open,
     supervisionOverdue: supervision.overdue,
     supervisionCompleted: supervision.completed,
+    ...outcomeFigures(total, overdueTotal),
     byDepartment,
     byMonth,
   });

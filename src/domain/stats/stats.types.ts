@@ -34,6 +34,46 @@ export class DepartmentStats {
 
   @Field(() => MoneyScalar)
   amountRecovered: string;
+
+  @Field(() => Int, {
+    description:
+      'Collision hits detected in the window of the clues the department owns (a hit without a clue: no department).',
+  })
+  hitsTotal: number;
+
+  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
+  hitsVerified: number;
+
+  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
+  clearedRate: number | null;
+
+  @Field(() => Int, { description: 'Problems (问题清单) created in the window.' })
+  problemsFound: number;
+
+  @Field(() => Int, { description: 'Problems closed (销号) in the window.' })
+  problemsClosed: number;
+
+  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the window.' })
+  measuresOverdue: number;
+
+  @Field(() => Int, { description: '回头看 completed in the window without recurrence.' })
+  rechecksPassed: number;
+
+  @Field(() => Int, { description: '回头看 completed in the window that found a recurrence.' })
+  rechecksRecurred: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '线索转化率: clues concluded (初核结论) in the window that were filed into a case / clues concluded; null when none.',
+  })
+  clueToCaseRate: number | null;
+
+  @Field(() => MoneyScalar, { description: '主动退回 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, { description: '退还群众 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  patientRefund: string;
 }
 
 /** The event figures of one calendar month (Asia/Shanghai) of the window. */
@@ -68,6 +108,43 @@ export class MonthStats {
 
   @Field(() => MoneyScalar)
   amountRecovered: string;
+
+  @Field(() => Int, { description: 'Collision hits detected in the month at institutions of the region.' })
+  hitsTotal: number;
+
+  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
+  hitsVerified: number;
+
+  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
+  clearedRate: number | null;
+
+  @Field(() => Int, { description: 'Problems (问题清单) created in the window.' })
+  problemsFound: number;
+
+  @Field(() => Int, { description: 'Problems closed (销号) in the window.' })
+  problemsClosed: number;
+
+  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the month.' })
+  measuresOverdue: number;
+
+  @Field(() => Int, { description: '回头看 completed in the window without recurrence.' })
+  rechecksPassed: number;
+
+  @Field(() => Int, { description: '回头看 completed in the window that found a recurrence.' })
+  rechecksRecurred: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '线索转化率: clues concluded (初核结论) in the window that were filed into a case / clues concluded; null when none.',
+  })
+  clueToCaseRate: number | null;
+
+  @Field(() => MoneyScalar, { description: '主动退回 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, { description: '退还群众 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  patientRefund: string;
 }
 
 /** 督办统计: a region's figures over a date window (PRODUCT.md §7; rules in docs/READING.md). */
@@ -126,6 +203,43 @@ export class SupervisionStats {
 
   @Field(() => Int, { description: 'Items completed in the window.' })
   supervisionCompleted: number;
+
+  @Field(() => Int, { description: 'Collision hits detected in the window at institutions of the region.' })
+  hitsTotal: number;
+
+  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
+  hitsVerified: number;
+
+  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
+  clearedRate: number | null;
+
+  @Field(() => Int, { description: 'Problems (问题清单) created in the window.' })
+  problemsFound: number;
+
+  @Field(() => Int, { description: 'Problems closed (销号) in the window.' })
+  problemsClosed: number;
+
+  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the window.' })
+  measuresOverdue: number;
+
+  @Field(() => Int, { description: '回头看 completed in the window without recurrence.' })
+  rechecksPassed: number;
+
+  @Field(() => Int, { description: '回头看 completed in the window that found a recurrence.' })
+  rechecksRecurred: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '线索转化率: clues concluded (初核结论) in the window that were filed into a case / clues concluded; null when none.',
+  })
+  clueToCaseRate: number | null;
+
+  @Field(() => MoneyScalar, { description: '主动退回 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, { description: '退还群众 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  patientRefund: string;
 
   @Field(() => [DepartmentStats])
   byDepartment: DepartmentStats[];
