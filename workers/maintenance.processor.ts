@@ -4,6 +4,7 @@ import { MAINTENANCE_JOBS, MaintenanceJob } from '../src/core/constants';
 import { appendAudit, verifyAuditChain } from '../src/domain/audit/audit.service';
 import { startCollisionRun } from '../src/domain/collision/collision-run.service';
 import { shanghaiDate } from '../src/domain/reference/working-days';
+import { markOverdueMeasures, remindMeasureDeadlines } from '../src/domain/problem/measure.jobs';
 import { markOverdueSupervision, remindSupervisionDeadlines } from '../src/domain/supervision/supervision.jobs';
 import { markOverdueTransfers } from '../src/domain/transfer/transfer.jobs';
 import { QUEUES } from '../src/queues';
@@ -33,6 +34,10 @@ const HANDLERS: Record<MaintenanceJob, (services: AppServices, job: Job) => Prom
     transfersOverdue: (await markOverdueTransfers(services)).length,
     supervisionOverdue: (await markOverdueSupervision(services)).length,
     supervisionReminded: (await remindSupervisionDeadlines(services)).length,
+    measures: {
+      overdue: (await markOverdueMeasures(services)).length,
+      reminded: (await remindMeasureDeadlines(services)).length,
+    },
   }),
   [MAINTENANCE_JOBS.collisionNightly]: scheduledCollisionRun,
   [MAINTENANCE_JOBS.collisionMonthly]: scheduledCollisionRun,
@@ -41,7 +46,11 @@ const HANDLERS: Record<MaintenanceJob, (services: AppServices, job: Job) => Prom
 const isMaintenanceJob = (name: string): name is MaintenanceJob => Object.hasOwn(HANDLERS, name);
 
 /** A scheduler whose id is its job's name. */
-const scheduler = (jobName: MaintenanceJob, repeat: Scheduler['repeat']): Scheduler => ({ id: jobName, repeat, jobName });
+const scheduler = (jobName: MaintenanceJob, repeat: Scheduler['repeat']): Scheduler => ({
+  id: jobName,
+  repeat,
+  jobName,
+});
 
 /**
  * Housekeeping: the nightly audit-chain check, the deadline sweep (overdue transfers and
