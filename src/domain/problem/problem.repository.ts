@@ -163,6 +163,12 @@ export async function problemRegion(
   return row?.region_code ?? null;
 }
 
+/** Whether an institution exists (a problem's subject). */
+export async function institutionExists(m: EntityManager, code: string): Promise<boolean> {
+  const rows: unknown[] = await m.query('SELECT 1 FROM institution WHERE code = $1', [code]);
+  return rows.length > 0;
+}
+
 /** A new measure of a problem (its creation is recorded by the caller through the machine). */
 export async function insertMeasure(
   m: EntityManager,
@@ -269,7 +275,7 @@ export function measureSweepNotifications(
       ? `'「' || r.description || '」将于 ' || to_char(r.deadline, 'YYYY-MM-DD') || ' 到期，请按期提交整改报告'`
       : `'「' || r.description || '」已超过整改期限 ' || to_char(r.deadline, 'YYYY-MM-DD') || '，尚未提交整改报告'`;
   const prefix = kind === 'MEASURE_REMINDER' ? 'measure-reminder' : 'measure-overdue';
-  return `SELECT u.id AS user_id, ${params.add(kind, 'text')} AS kind, 'RectificationMeasure' AS entity_type, r.id::text AS entity_id,
+  return `SELECT u.id AS user_id, ${params.add(kind, 'text')} AS kind, 'RectificationMeasure' AS entity_type, r.id AS entity_id,
       ${title} AS message, ${body} AS body, '${prefix}:' || r.id || ':' || u.id AS dedupe_key
     FROM rectification_measure r JOIN problem p ON p.id = r.problem_id
     JOIN app_user u ON u.active AND u.department_id = p.responsible_department_id AND u.roles && ${params.add(CASE_WORKERS, 'text[]')}

@@ -25,6 +25,7 @@ import { measureMachine } from './measure.machine';
 import { ProblemEvent, problemMachine, ProblemSource } from './problem.machine';
 import {
   insertMeasure,
+  institutionExists,
   insertProblem,
   measureCounts,
   MeasureRow,
@@ -195,7 +196,7 @@ async function addMeasureRow(m: EntityManager, actor: Actor | null, problemId: s
   return row;
 }
 
-const problemTarget = (id: string) => ({ type: 'Problem' as const, id: toGlobalId('Problem', id) });
+const problemTarget = (id: string) => ({ type: 'Problem' as const, id });
 
 export async function createProblem(
   services: AppServices,
@@ -229,8 +230,7 @@ export async function createProblem(
     if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
     const region = await problemRegion(m, input.institutionCode ?? null, subjectId, responsibleId);
     if (input.institutionCode) {
-      const [known] = await problemRegionOfInstitution(m, input.institutionCode);
-      if (!known) throw badInput(`unknown institution ${input.institutionCode}`);
+      if (!(await institutionExists(m, input.institutionCode))) throw badInput(`unknown institution ${input.institutionCode}`);
     }
     const problem = await insertProblem(
       m,
@@ -273,10 +273,6 @@ export async function createProblem(
   });
   return findVisibleProblem(services.db, actor, id);
 }
-
-/** Whether an institution exists (the problem's subject). */
-const problemRegionOfInstitution = (m: EntityManager, code: string): Promise<{ code: string }[]> =>
-  m.query('SELECT code FROM institution WHERE code = $1', [code]);
 
 /** ADD_MEASURE (by the supervising department) and the new measure. */
 export async function addMeasure(
@@ -356,7 +352,7 @@ export function submitMeasure(
         kind: 'MEASURE_SUBMITTED',
         title: `整改报告待验收：${problem.code}`,
         body: `「${measure.description}」已提交整改报告`,
-        target: { type: 'RectificationMeasure', id: toGlobalId('RectificationMeasure', measure.id) },
+        target: { type: 'RectificationMeasure', id: measure.id },
         to: { departmentIds: [problem.supervising_department_id], roles: CASE_WORKERS },
       }).then(() => undefined),
   });
@@ -396,7 +392,7 @@ export function rejectMeasure(
         kind: 'MEASURE_REJECTED',
         title: `整改验收未通过：${problem.code}`,
         body: `「${measure.description}」：${text}`,
-        target: { type: 'RectificationMeasure', id: toGlobalId('RectificationMeasure', measure.id) },
+        target: { type: 'RectificationMeasure', id: measure.id },
         to: { departmentIds: [problem.responsible_department_id], roles: CASE_WORKERS },
       }).then(() => undefined),
   });
