@@ -56,7 +56,8 @@ describe('notifications of routing, transfers and supervision', () => {
     const transferId = data(
       await gql('yb-610302-investigator', TRANSFER, { i: { clueId, toDepartmentId: to, reason: '涉嫌诈骗' } }),
     ).requestTransfer.id;
-    const [received] = await notes('ga-610302-investigator', transferId);
+    // About the clue it brings: the clue's page shows the pending transfer.
+    const [received] = await notes('ga-610302-investigator', clueId);
     expect(received).toMatchObject({ kind: 'TRANSFER_RECEIVED', body: expect.stringContaining('涉嫌诈骗') });
 
     await t.services.db.query(`UPDATE clue_transfer SET accept_deadline = now() - interval '1 hour' WHERE id = $1`, [

@@ -176,8 +176,9 @@ export async function insertMeasure(
   status: MeasureStatus,
 ): Promise<MeasureRow> {
   const [row]: MeasureRow[] = await m.query(
-    `INSERT INTO rectification_measure (id, problem_id, description, deadline, status)
-     VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5) RETURNING *`,
+    // clock_timestamp(): measures added in one transaction keep the order they were given in.
+    `INSERT INTO rectification_measure (id, problem_id, description, deadline, status, created_at)
+     VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5, clock_timestamp()) RETURNING *`,
     [measure.id ?? null, measure.problemId, measure.description, measure.deadline, status],
   );
   return row;

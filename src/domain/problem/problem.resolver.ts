@@ -196,9 +196,11 @@ export class ProblemResolver {
     return row && ClueType.from(row);
   }
 
-  @FieldResolver(() => [String], { description: 'Events I may fire now (ADD_MEASURE, CLOSE, SCHEDULE_RECHECK).' })
-  allowedEvents(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): string[] {
-    return problemAllowedEvents(requireActor(ctx), p.row);
+  @FieldResolver(() => [String], {
+    description: 'Events I may fire now (ADD_MEASURE; CLOSE once every measure is accepted; SCHEDULE_RECHECK).',
+  })
+  async allowedEvents(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<string[]> {
+    return problemAllowedEvents(requireActor(ctx), p.row, await ctx.loaders.problemMeasures.load(p.row.id));
   }
 
   @FieldResolver(() => [StateChange])

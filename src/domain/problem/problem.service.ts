@@ -64,8 +64,16 @@ export const USER_PROBLEM_SOURCES: readonly ProblemSource[] = [
 
 export const problemParties = (actor: Actor | null, row: ProblemRow) => problemPartiesOf(actor, row);
 
-export const problemAllowedEvents = (actor: Actor, row: ProblemRow): ProblemEvent[] =>
-  allowedEvents(problemMachine, row.status, problemParties(actor, row)).filter((e) => e !== 'REOPEN');
+/**
+ * The events the actor may fire now: by party and state, and CLOSE only when its guard would
+ * pass over the problem's measures (the buttons a frontend shows).
+ */
+export function problemAllowedEvents(actor: Actor, row: ProblemRow, measures: readonly MeasureRow[]): ProblemEvent[] {
+  const counts = { measures: measures.length, openMeasures: measures.filter((x) => x.status !== 'ACCEPTED').length };
+  return allowedEvents(problemMachine, row.status, problemParties(actor, row)).filter(
+    (e) => e !== 'REOPEN' && (e !== 'CLOSE' || !problemMachine.events.CLOSE.guard?.(counts)),
+  );
+}
 
 /** A problem the actor may see, or NOT_FOUND; `lock` serialises concurrent changes. */
 export async function findVisibleProblem(
@@ -230,7 +238,8 @@ export async function createProblem(
     if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
     const region = await problemRegion(m, input.institutionCode ?? null, subjectId, responsibleId);
     if (input.institutionCode) {
-      if (!(await institutionExists(m, input.institutionCode))) throw badInput(`unknown institution ${input.institutionCode}`);
+      if (!(await institutionExists(m, input.institutionCode)))
+        throw badInput(`unknown institution ${input.institutionCode}`);
     }
     const problem = await insertProblem(
       m,

@@ -111,7 +111,8 @@ export async function requestTransfer(
       kind: 'TRANSFER_RECEIVED',
       title: `收到线索移送：${clue.code}`,
       body: `「${clue.title}」移送理由：${input.reason}`,
-      target: { type: 'ClueTransfer', id: row.id },
+      // About the clue it brings (its page shows the pending transfer to accept or return).
+      target: { type: 'Clue', id: clue.id },
       to: { departmentIds: [toDepartmentId], roles: CASE_WORKERS },
       dedupeKey: `transfer-received:${row.id}`,
     });
