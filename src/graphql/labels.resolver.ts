@@ -6,6 +6,10 @@ import { COLLISION_MODEL_LABELS } from '../domain/collision/collision.enums';
 import { supervisionMachine } from '../domain/supervision/supervision.machine';
 import { transferMachine } from '../domain/transfer/transfer.machine';
 import { ENUM_LABELS } from '../domain/labels';
+import { measureMachine } from '../domain/problem/measure.machine';
+import { PROBLEM_SOURCES, problemMachine } from '../domain/problem/problem.machine';
+import { RECHECK_RESULTS } from '../domain/problem/problem.types';
+import { RECOMMENDATIONS } from '../domain/problem/recheck.machine';
 
 const eventLabels = (events: Record<string, { label: string }>) =>
   Object.fromEntries(Object.entries(events).map(([e, d]) => [e, d.label]));
@@ -22,6 +26,13 @@ export const ALL_ENUM_LABELS: Record<string, Record<string, string>> = {
   CaseEvent: eventLabels(caseMachine.events),
   SupervisionStatus: supervisionMachine.states,
   CollisionModel: COLLISION_MODEL_LABELS,
+  ProblemSource: PROBLEM_SOURCES,
+  ProblemStatus: problemMachine.states,
+  ProblemEvent: eventLabels(problemMachine.events),
+  MeasureStatus: measureMachine.states,
+  MeasureEvent: eventLabels(measureMachine.events),
+  RecheckResult: RECHECK_RESULTS,
+  Recommendation: RECOMMENDATIONS,
 };
 
 @ObjectType('EnumLabel', { description: 'The Chinese display label of an enum value.' })
