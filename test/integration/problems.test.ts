@@ -4,7 +4,10 @@
  * supervising department once all are accepted, the 回头看 scheduled once at closure, the
  * overdue flag and the deadline sweep's reminder and overdue notices.
  */
+import { Job } from 'bullmq';
+import { MAINTENANCE_JOBS } from '../../src/core/constants';
 import { toGlobalId } from '../../src/core/ids';
+import { maintenanceQueue } from '../../workers/maintenance.processor';
 import { markOverdueMeasures, remindMeasureDeadlines } from '../../src/domain/problem/measure.jobs';
 import { shanghaiDate, addMonths } from '../../src/domain/reference/working-days';
 import { AsUser, asUsers, code, data } from '../support/client';
@@ -256,6 +259,23 @@ describe('problems and rectification measures', () => {
     const far = await create({ measures: [{ description: '远期', deadline: dayOffset(25) }] });
     await remindMeasureDeadlines(t.services);
     expect(await stamps(far.measures[0].id)).toEqual({ reminded: false, overdue: false });
+  });
+
+  it('the maintenance deadline-sweep job runs the measures step', async () => {
+    const p = await create({ measures: [{ description: '任务逾期', deadline: dayOffset(3) }] });
+    await t.services.db.query(`UPDATE rectification_measure SET deadline = $2 WHERE id = $1`, [
+      rowId(p.measures[0].id),
+      dayOffset(-1),
+    ]);
+    const result = (await maintenanceQueue.process(t.services, { name: MAINTENANCE_JOBS.deadlineSweep } as Job)) as {
+      measures: { overdue: number; reminded: number };
+    };
+    expect(result.measures.overdue).toBeGreaterThanOrEqual(1);
+    const [row] = await t.services.db.query(
+      'SELECT overdue_at IS NOT NULL AS flagged FROM rectification_measure WHERE id = $1',
+      [rowId(p.measures[0].id)],
+    );
+    expect(row.flagged).toBe(true);
   });
 
   it('is seen by the responsible and supervising departments, same-kind departments above, and 纪委 in jurisdiction only', async () => {
