@@ -61,7 +61,8 @@ export interface ProblemListFilter {
 
 /** SQL: an OPEN measure of problem `p` whose deadline (a date in TIME_ZONE) has passed. */
 const overdueMeasureExists = (params: SqlParams, p = 'p') =>
-  `EXISTS (SELECT 1 FROM rectification_measure om WHERE om.problem_id = ${p}.id AND om.status = 'OPEN'
+  `EXISTS (SELECT 1 FROM rectification_measure om WHERE om.problem_id = ${p}.id
+     AND om.status = ANY(${params.add(statesFiring(measureMachine, 'MARK_OVERDUE'), 'text[]')})
      AND om.deadline < (now() AT TIME ZONE ${params.add(TIME_ZONE)})::date)`;
 
 /** Problems the actor may see, newest first. */
@@ -215,9 +216,9 @@ export async function measureCounts(
   problemId: string,
 ): Promise<{ measures: number; openMeasures: number }> {
   const [row]: { measures: number; open: number }[] = await m.query(
-    `SELECT count(*)::int AS measures, count(*) FILTER (WHERE status <> 'ACCEPTED')::int AS open
+    `SELECT count(*)::int AS measures, count(*) FILTER (WHERE status <> $2)::int AS open
      FROM rectification_measure WHERE problem_id = $1`,
-    [problemId],
+    [problemId, measureMachine.events.ACCEPT.to],
   );
   return { measures: row.measures, openMeasures: row.open };
 }

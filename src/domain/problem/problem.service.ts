@@ -69,7 +69,8 @@ export const problemParties = (actor: Actor | null, row: ProblemRow) => problemP
  * pass over the problem's measures (the buttons a frontend shows).
  */
 export function problemAllowedEvents(actor: Actor, row: ProblemRow, measures: readonly MeasureRow[]): ProblemEvent[] {
-  const counts = { measures: measures.length, openMeasures: measures.filter((x) => x.status !== 'ACCEPTED').length };
+  const accepted = measureMachine.events.ACCEPT.to;
+  const counts = { measures: measures.length, openMeasures: measures.filter((x) => x.status !== accepted).length };
   return allowedEvents(problemMachine, row.status, problemParties(actor, row)).filter(
     (e) => e !== 'REOPEN' && (e !== 'CLOSE' || !problemMachine.events.CLOSE.guard?.(counts)),
   );
@@ -118,7 +119,7 @@ export function measureAllowedEvents(actor: Actor, measure: MeasureRow, problem:
 
 /** OPEN and its deadline (a date in TIME_ZONE) is before today. */
 export const isMeasureOverdue = (measure: MeasureRow, today = shanghaiDate(new Date())): boolean =>
-  measure.status === 'OPEN' && dateOf(measure.deadline) < today;
+  measureMachine.events.MARK_OVERDUE.from.includes(measure.status) && dateOf(measure.deadline) < today;
 
 /** A date column as YYYY-MM-DD (pg reads a date as local midnight). */
 export function dateOf(value: Date | string): string {
