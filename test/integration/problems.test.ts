@@ -129,6 +129,21 @@ describe('problems and rectification measures', () => {
     );
   });
 
+  it('a case does not close (结案) while a measure of a problem sourced from it is not accepted', async () => {
+    const caseId = toGlobalId(
+      'Case',
+      await insertCase(t.services, { ownerKind: 'MEDICAL_INSURANCE', ownerRegion: '610302', status: 'RECTIFYING' }),
+    );
+    const p = await create({ source: 'CASE', caseId, measures: [{ description: '案件整改', deadline: dayOffset(9) }] });
+    const CLOSE_CASE = `mutation($id: ID!) { transitionCase(caseId: $id, event: CLOSE) { id status } }`;
+    const refused = await gql(SUPERVISOR, CLOSE_CASE, { id: caseId });
+    expect(code(refused)).toBe('INVALID_TRANSITION');
+    data(await gql(RECTIFIER, SUBMIT, { id: p.measures[0].id, r: '完成' }));
+    expect(code(await gql(SUPERVISOR, CLOSE_CASE, { id: caseId }))).toBe('INVALID_TRANSITION');
+    data(await gql(SUPERVISOR, ACCEPT, { id: p.measures[0].id }));
+    expect(data(await gql(SUPERVISOR, CLOSE_CASE, { id: caseId })).transitionCase.status).toBe('CLOSED');
+  });
+
   it('two measures to 销号: reject then resubmit, accept both; close refused while one is open; the 回头看 scheduled once', async () => {
     const p = await create();
     const [m1, m2] = p.measures;
