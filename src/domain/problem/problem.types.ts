@@ -35,7 +35,11 @@ registerEnumType(MeasureStatusEnum, {
   valuesConfig: valuesConfig(measureMachine.states),
 });
 
-export const RECHECK_RESULTS: Record<RecheckResult, string> = { SCHEDULED: '待回头看', PASSED: '未复发', RECURRED: '复发' };
+export const RECHECK_RESULTS: Record<RecheckResult, string> = {
+  SCHEDULED: '待回头看',
+  PASSED: '未复发',
+  RECURRED: '复发',
+};
 export const RecheckResultEnum = enumOf(RECHECK_RESULTS);
 registerEnumType(RecheckResultEnum, {
   name: 'RecheckResult',
