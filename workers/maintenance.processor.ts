@@ -5,6 +5,7 @@ import { appendAudit, verifyAuditChain } from '../src/domain/audit/audit.service
 import { startCollisionRun } from '../src/domain/collision/collision-run.service';
 import { shanghaiDate } from '../src/domain/reference/working-days';
 import { sweepRechecks } from '../src/domain/problem/recheck-runner';
+import { markOverdueMeasures, remindMeasureDeadlines } from '../src/domain/problem/measure.jobs';
 import { markOverdueSupervision, remindSupervisionDeadlines } from '../src/domain/supervision/supervision.jobs';
 import { markOverdueTransfers } from '../src/domain/transfer/transfer.jobs';
 import { QUEUES } from '../src/queues';
@@ -34,6 +35,10 @@ const HANDLERS: Record<MaintenanceJob, (services: AppServices, job: Job) => Prom
     transfersOverdue: (await markOverdueTransfers(services)).length,
     supervisionOverdue: (await markOverdueSupervision(services)).length,
     supervisionReminded: (await remindSupervisionDeadlines(services)).length,
+    measures: {
+      overdue: (await markOverdueMeasures(services)).length,
+      reminded: (await remindMeasureDeadlines(services)).length,
+    },
     // 回头看: start the due rechecks (by services.clock), judge those whose run has ended.
     rechecks: await sweepRechecks(services),
   }),

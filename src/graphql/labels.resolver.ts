@@ -7,6 +7,10 @@ import { EXCLUSION_REASONS, hitVerificationMachine } from '../domain/collision/h
 import { supervisionMachine } from '../domain/supervision/supervision.machine';
 import { transferMachine } from '../domain/transfer/transfer.machine';
 import { ENUM_LABELS } from '../domain/labels';
+import { measureMachine } from '../domain/problem/measure.machine';
+import { PROBLEM_SOURCES, problemMachine } from '../domain/problem/problem.machine';
+import { RECHECK_RESULTS } from '../domain/problem/problem.types';
+import { RECOMMENDATIONS } from '../domain/problem/recheck.machine';
 
 const eventLabels = (events: Record<string, { label: string }>) =>
   Object.fromEntries(Object.entries(events).map(([e, d]) => [e, d.label]));
@@ -26,6 +30,13 @@ export const ALL_ENUM_LABELS: Record<string, Record<string, string>> = {
   HitVerification: hitVerificationMachine.states,
   HitVerificationEvent: eventLabels(hitVerificationMachine.events),
   ExclusionReason: EXCLUSION_REASONS,
+  ProblemSource: PROBLEM_SOURCES,
+  ProblemStatus: problemMachine.states,
+  ProblemEvent: eventLabels(problemMachine.events),
+  MeasureStatus: measureMachine.states,
+  MeasureEvent: eventLabels(measureMachine.events),
+  RecheckResult: RECHECK_RESULTS,
+  Recommendation: RECOMMENDATIONS,
 };
 
 @ObjectType('EnumLabel', { description: 'The Chinese display label of an enum value.' })

@@ -28,6 +28,12 @@ import {
   personsByIds,
   regionsByCodes,
 } from '../domain/reference/reference.repository';
+import {
+  measuresByProblemIds,
+  rechecksByProblemIds,
+  visibleProblemsByClueIds,
+  visibleProblemsByIds,
+} from '../domain/problem/problem.service';
 import { progressByItemIds } from '../domain/supervision/supervision.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
@@ -44,7 +50,7 @@ export interface LoaderOptions {
 }
 
 /** Timelines are kept per entity type (the type names of the state_change rows). */
-const TIMELINE_ENTITIES = ['Clue', 'ClueTransfer', 'Case', 'SupervisionItem'] as const;
+const TIMELINE_ENTITIES = ['Clue', 'ClueTransfer', 'Case', 'SupervisionItem', 'Problem'] as const;
 export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
 
 export function createLoaders(services: AppServices, actor: Actor | null, options: LoaderOptions = { cache: true }) {
@@ -147,6 +153,24 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
     caseRelations: grouped(
       (ids) => visibleRelationsByCaseIds(db, viewer(), ids),
       (r) => r.relation_of,
+    ),
+
+    /** Problems by id and of clues, when the caller may see them; measures and rechecks of problems. */
+    visibleProblem: byKey(
+      (ids) => visibleProblemsByIds(db, viewer(), ids),
+      (p) => p.id,
+    ),
+    clueProblems: grouped(
+      (ids) => visibleProblemsByClueIds(db, viewer(), ids),
+      (p) => p.clue_id as string,
+    ),
+    problemMeasures: grouped(
+      (ids) => measuresByProblemIds(db, ids),
+      (r) => r.problem_id,
+    ),
+    problemRechecks: grouped(
+      (ids) => rechecksByProblemIds(db, ids),
+      (r) => r.problem_id,
     ),
 
     supervisionProgress: grouped(

@@ -19,6 +19,8 @@ import { CollisionHitType, CollisionRunType } from '../domain/collision/collisio
 import { Actor, canLookUpReference } from '../policy';
 import { GraphQLContext, requireActor } from './context';
 import { Node } from './relay';
+import { findRecheck, visibleMeasuresByIds } from '../domain/problem/problem.service';
+import { ProblemType, RecheckType, RectificationMeasureType } from '../domain/problem/problem.types';
 import { AppError } from '../core/errors';
 import { fromGlobalId, NodeTypeName } from '../core/ids';
 
@@ -76,6 +78,18 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   CollisionHit: async (ctx, actor, id) => {
     const hit = await findVisibleHit(ctx.services.db, actor, id);
     return hit && CollisionHitType.from(hit);
+  },
+  Problem: async (ctx, _actor, id) => {
+    const row = await ctx.loaders.visibleProblem.load(id);
+    return row && ProblemType.from(row);
+  },
+  RectificationMeasure: async (ctx, actor, id) => {
+    const [row] = await visibleMeasuresByIds(ctx.services.db, actor, [id]);
+    return row ? RectificationMeasureType.from(row) : null;
+  },
+  Recheck: async (ctx, _actor, id) => {
+    const row = await findRecheck(ctx.services.db, id);
+    return row && (await ctx.loaders.visibleProblem.load(row.problem_id)) ? RecheckType.from(row) : null;
   },
   AuditEntry: async (ctx, actor, id) => {
     const row = await findAuditEntry(ctx.services.db, actor, id);

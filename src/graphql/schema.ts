@@ -29,6 +29,12 @@ import { SubscriptionResolver } from './subscriptions.resolver';
 import { NodeResolver } from './node.resolver';
 import { StatsResolver } from '../domain/stats/stats.resolver';
 import { CaseGraphResolver } from '../domain/graph/case-graph.resolver';
+import {
+  ClueProblemsResolver,
+  ProblemResolver,
+  RecheckResolver,
+  RectificationMeasureResolver,
+} from '../domain/problem/problem.resolver';
 import { NotificationResolver } from '../domain/notification/notification.resolver';
 import { DateTimeScalar } from './scalars';
 
@@ -61,6 +67,10 @@ export const RESOLVERS = [
   StatsResolver,
   CaseGraphResolver,
   NotificationResolver,
+  ProblemResolver,
+  RectificationMeasureResolver,
+  RecheckResolver,
+  ClueProblemsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

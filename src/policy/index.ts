@@ -250,3 +250,47 @@ export function runVisibleSql(actor: Actor, params: SqlParams, r = 'r'): string 
   return `(${r}.region_code IS NULL OR EXISTS (SELECT 1 FROM region rr WHERE rr.code = ${r}.region_code AND (rr.code LIKE ${j}
     OR ${own} LIKE (CASE rr.level WHEN 'PROVINCE' THEN left(rr.code, 2) WHEN 'CITY' THEN left(rr.code, 4) ELSE rr.code END) || '%')))`;
 }
+
+// ---------------------------------------------------------------------------------------
+// Problems (问题清单) and their rectification measures (PRODUCT.md §9 "Access").
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Predicate over a problem row aliased `p`: the responsible (整改责任单位) and supervising
+ * departments, departments of the same kind above either of them (as for clues and cases), and
+ * 纪委 whose jurisdiction covers the problem's region. Seeing the linked case or clue does not
+ * by itself show the problem (docs/OUTCOMES.md).
+ */
+export function problemVisibleSql(actor: Actor, params: SqlParams, p = 'p'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = params.add(actor.department.id);
+  const k = params.add(actor.department.kind);
+  const j = params.add(`${jurisdictionOf(actor)}%`);
+  const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${p}.region_code LIKE ${j}` : '';
+  return `(${p}.responsible_department_id = ${d} OR ${p}.supervising_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM department pd WHERE pd.id IN (${p}.responsible_department_id, ${p}.supervising_department_id)
+      AND pd.kind = ${k} AND pd.region_code LIKE ${j})
+    ${discipline})`;
+}
+
+/** The parties of a problem or of one of its measures. */
+export const problemPartiesOf = (
+  actor: Actor | null,
+  problem: { responsible_department_id: string; supervising_department_id: string },
+): Set<Party> =>
+  partiesOf(actor, {
+    rectifierDepartmentId: problem.responsible_department_id,
+    supervisingDepartmentId: problem.supervising_department_id,
+  });
+
+/**
+ * Listing a problem (with its first measures): a case worker, who supervises it — the
+ * supervising department is the caller's own unless the caller names another department it
+ * may supervise for (none today: only its own).
+ */
+export function assertCanCreateProblem(actor: Actor, supervisingDepartmentId: string): void {
+  if (!isCaseWorker(actor)) throw forbidden('only investigators, section heads and leaders list problems');
+  if (supervisingDepartmentId !== actor.department.id) {
+    throw forbidden('the supervising department of a new problem is your own department');
+  }
+}

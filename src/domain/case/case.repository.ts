@@ -152,16 +152,23 @@ export async function departmentExists(m: EntityManager, departmentId: string): 
   return rows.length > 0;
 }
 
-/** What the DECIDE and CLOSE guards read: the case's sanctions and its rectification items in `openStates`. */
+/**
+ * What the DECIDE and CLOSE guards read: the case's sanctions, and what is still to rectify —
+ * its rectification items in `openStates` plus the measures in `openMeasureStates` of the
+ * problems sourced from the case (source CASE).
+ */
 export async function caseContentCounts(
   m: EntityManager,
   caseId: string,
   openStates: readonly RectificationStatus[],
+  openMeasureStates: readonly string[],
 ): Promise<{ sanctions: number; openRectifications: number }> {
   const [counts]: { sanctions: number; open_rectifications: number }[] = await m.query(
     `SELECT (SELECT count(*) FROM sanction WHERE case_id = $1)::int AS sanctions,
-            (SELECT count(*) FROM rectification_item WHERE case_id = $1 AND status = ANY($2::text[]))::int AS open_rectifications`,
-    [caseId, openStates],
+            ((SELECT count(*) FROM rectification_item WHERE case_id = $1 AND status = ANY($2::text[]))
+             + (SELECT count(*) FROM rectification_measure rm JOIN problem p ON p.id = rm.problem_id
+                WHERE p.case_id = $1 AND p.source = 'CASE' AND rm.status = ANY($3::text[])))::int AS open_rectifications`,
+    [caseId, openStates, openMeasureStates],
   );
   return { sanctions: counts.sanctions, openRectifications: counts.open_rectifications };
 }

@@ -34,6 +34,7 @@ import {
   SANCTION_KINDS_WITH_AMOUNT,
   SanctionRow,
 } from './case.types';
+import { measureMachine, MeasureStatus } from '../problem/measure.machine';
 import { rectificationMachine } from './rectification.machine';
 
 type Db = AppServices['db'] | EntityManager;
@@ -53,6 +54,10 @@ const MAX_CLUES_PER_CASE = 100;
 
 /** A rectification item is open while it can still be completed; CLOSE waits for those. */
 const OPEN_RECTIFICATION_STATES = statesFiring(rectificationMachine, 'COMPLETE');
+/** A measure of a problem sourced from the case is open until accepted (验收); CLOSE waits for those too. */
+const OPEN_MEASURE_STATES = (Object.keys(measureMachine.states) as MeasureStatus[]).filter(
+  (s) => s !== measureMachine.events.ACCEPT.to,
+);
 
 export const caseParties = (actor: Actor | null, row: CaseRow) =>
   partiesOf(actor, { ownerDepartmentId: row.owner_department_id });
@@ -125,7 +130,7 @@ async function fireCaseEvent(
     detail?: Record<string, unknown>;
   },
 ): Promise<CaseRow> {
-  const counts = await cases.caseContentCounts(m, row.id, OPEN_RECTIFICATION_STATES);
+  const counts = await cases.caseContentCounts(m, row.id, OPEN_RECTIFICATION_STATES, OPEN_MEASURE_STATES);
   const input: CaseGuardInput = {
     ...counts,
     noActionDecision: Boolean(options.noActionDecision ?? row.no_action_decision),

@@ -15,6 +15,10 @@ export interface RegionSettings {
   feedbackExtensionMonths: number;
   feedbackMaxMonths: number;
   supervisionReminderHours: number;
+  /** 回头看: months after a problem's closure. */
+  recheckMonths: number;
+  /** A measure's reminder: this many working days before its deadline. */
+  measureReminderWorkingDays: number;
 }
 
 export async function regionSettings(db: DataSource | EntityManager, regionCode: string): Promise<RegionSettings> {

@@ -44,3 +44,17 @@ export function addMonths(at: Date, months: number): Date {
   target.setUTCDate(Math.min(d, lastDay));
   return endOfShanghaiDay(target.toISOString().slice(0, 10));
 }
+
+/** How many working days lie after date `from` up to and including date `to` (YYYY-MM-DD); 0 when `to` ≤ `from`. */
+export async function workingDaysBetween(db: DataSource | EntityManager, from: string, to: string): Promise<number> {
+  if (to <= from) return 0;
+  const exceptions = new Map<string, boolean>(
+    (await calendarExceptions(db, from, to)).map((r) => [r.day, r.is_working_day]),
+  );
+  let count = 0;
+  for (let date = addDays(from, 1); date <= to; date = addDays(date, 1)) {
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    if (exceptions.get(date) ?? (weekday !== 0 && weekday !== 6)) count++;
+  }
+  return count;
+}

@@ -7,6 +7,8 @@
  * instead. Idempotent: a clue that is no longer NEW is left alone, so a job
  * delivered twice routes once.
  */
+import { notify } from '../notification/notification.service';
+import { CASE_WORKERS } from '../../policy';
 import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
@@ -105,6 +107,15 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
       input: {},
       set: { owner_department_id: departmentId, routing_rule: ruleName, routed_at: new Date() },
       detail: { ruleId: rule?.id ?? null, position: rule?.position ?? null, departmentId, escalated: escalate },
+    });
+
+    await notify(m, {
+      kind: 'CLUE_ASSIGNED',
+      title: `线索分办：${clue.code}`,
+      body: `「${clue.title}」已按规则「${ruleName}」分办至本单位`,
+      target: { type: 'Clue', id: clue.id },
+      to: { departmentIds: [departmentId], roles: CASE_WORKERS },
+      dedupeKey: `clue-assigned:${clue.id}:${departmentId}`,
     });
 
     let copiedTo: string | undefined;

@@ -4,11 +4,14 @@
  * which this module feeds with the rows and the set-based selections they need.
  */
 import { DataSource, EntityManager } from 'typeorm';
+import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
 import type { Tables } from '../../db/tables';
 import { Actor, CASE_WORKERS, supervisionVisibleSql } from '../../policy';
 import { statesFiring } from '../../workflow/machine';
+import type { NotificationKind } from '../notification/notification.kinds';
+import { insertNotificationsFrom } from '../notification/notification.repository';
 import { SupervisionKind } from './supervision.kinds';
 import { supervisionMachine, SupervisionStatus } from './supervision.machine';
 
@@ -148,32 +151,37 @@ export function reminderCandidates(params: SqlParams): string {
 
 /** Notifies the assigned department's case workers and the supervising leader of items just marked overdue. */
 export async function notifySupervisionOverdue(m: EntityManager, ids: readonly string[]): Promise<void> {
-  await m.query(
-    `INSERT INTO notification (user_id, kind, entity_type, entity_id, message, dedupe_key)
-     SELECT DISTINCT ON (u.id, s.id) u.id, 'SUPERVISION_OVERDUE', 'SupervisionItem', s.id,
-            '督办事项「' || s.title || '」已逾期 (期限 ' || to_char(s.deadline, 'YYYY-MM-DD HH24:MI') || ')',
-            'supervision-overdue:' || s.id || ':' || u.id
+  const params = new SqlParams();
+  const kind: NotificationKind = 'SUPERVISION_OVERDUE';
+  await insertNotificationsFrom(
+    m,
+    `SELECT DISTINCT ON (u.id, s.id) u.id AS user_id, ${params.add(kind, 'text')} AS kind, 'SupervisionItem' AS entity_type,
+            s.id AS entity_id, '督办事项「' || s.title || '」已逾期' AS message,
+            '期限 ' || to_char(s.deadline AT TIME ZONE ${params.add(TIME_ZONE, 'text')}, 'YYYY-MM-DD HH24:MI') || '，承办单位：' || d.name AS body,
+            'supervision-overdue:' || s.id || ':' || u.id AS dedupe_key
      FROM supervision_item s
+     JOIN department d ON d.id = s.assigned_to_department_id
      JOIN app_user u ON u.active
-       AND ((u.department_id = s.assigned_to_department_id AND u.roles && $2::text[]) OR u.id = s.leader_id)
-     WHERE s.id = ANY($1::uuid[])
-     ORDER BY u.id, s.id
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [ids, CASE_WORKERS],
+       AND ((u.department_id = s.assigned_to_department_id AND u.roles && ${params.add(CASE_WORKERS, 'text[]')}) OR u.id = s.leader_id)
+     WHERE s.id = ANY(${params.add(ids, 'uuid[]')})
+     ORDER BY u.id, s.id`,
+    params,
   );
 }
 
 /** Reminds the assigned department's case workers of items just due a reminder. */
 export async function notifySupervisionReminders(m: EntityManager, ids: readonly string[]): Promise<void> {
-  await m.query(
-    `INSERT INTO notification (user_id, kind, entity_type, entity_id, message, dedupe_key)
-     SELECT u.id, 'SUPERVISION_REMINDER', 'SupervisionItem', s.id,
-            '督办事项「' || s.title || '」将于 ' || to_char(s.deadline, 'YYYY-MM-DD HH24:MI') || ' 到期',
-            'supervision-reminder:' || s.id || ':' || u.id
+  const params = new SqlParams();
+  const kind: NotificationKind = 'SUPERVISION_REMINDER';
+  await insertNotificationsFrom(
+    m,
+    `SELECT u.id AS user_id, ${params.add(kind, 'text')} AS kind, 'SupervisionItem' AS entity_type, s.id AS entity_id,
+            '督办事项「' || s.title || '」即将到期' AS message,
+            '将于 ' || to_char(s.deadline AT TIME ZONE ${params.add(TIME_ZONE, 'text')}, 'YYYY-MM-DD HH24:MI') || ' 到期，请及时办理并报告进展' AS body,
+            'supervision-reminder:' || s.id || ':' || u.id AS dedupe_key
      FROM supervision_item s
-     JOIN app_user u ON u.active AND u.department_id = s.assigned_to_department_id AND u.roles && $2::text[]
-     WHERE s.id = ANY($1::uuid[])
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [ids, CASE_WORKERS],
+     JOIN app_user u ON u.active AND u.department_id = s.assigned_to_department_id AND u.roles && ${params.add(CASE_WORKERS, 'text[]')}
+     WHERE s.id = ANY(${params.add(ids, 'uuid[]')})`,
+    params,
   );
 }

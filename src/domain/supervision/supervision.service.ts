@@ -11,7 +11,8 @@ import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
 import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
-import { Actor, assertCanSupervise, partiesOf } from '../../policy';
+import { Actor, assertCanSupervise, CASE_WORKERS, partiesOf } from '../../policy';
+import { notify } from '../notification/notification.service';
 import { allowedEvents, MachineDefinition, nextState, Party } from '../../workflow/machine';
 import { applyEvent, EventRequest, recordCreation, VersionedRow } from '../../workflow/transition';
 import { caseMachine } from '../case/case.machine';
@@ -21,7 +22,7 @@ import { clueMachine } from '../clue/clue.machine';
 import { findVisibleClue } from '../clue/clue.service';
 import { ClueRow } from '../clue/clue.types';
 import { regionSettings } from '../reference/region-settings';
-import { addWorkingDays } from '../reference/working-days';
+import { addWorkingDays, shanghaiDate } from '../reference/working-days';
 import { transferMachine } from '../transfer/transfer.machine';
 import { DepartmentRef, findDepartment, TransferRow } from '../transfer/transfer.repository';
 import { findVisibleTransfer } from '../transfer/transfer.service';
@@ -199,6 +200,14 @@ export async function createSupervisionItem(
     // The mutation itself is audited; the item's timeline starts here.
     await recordCreation(m, supervisionMachine, { id: item.id, event: 'CREATE', actor, note: title, audit: false });
     if (SUPERVISION_KINDS[input.kind].designates) await designateJurisdiction(m, actor, target, assigned, item.id);
+    await notify(m, {
+      kind: 'SUPERVISION_ASSIGNED',
+      title: `收到督办：${title}`,
+      body: `${SUPERVISION_KINDS[input.kind].label}，期限 ${shanghaiDate(input.deadline)}`,
+      target: { type: 'SupervisionItem', id: item.id },
+      to: { departmentIds: [assignedId], roles: CASE_WORKERS },
+      dedupeKey: `supervision-assigned:${item.id}`,
+    });
     return item.id;
   });
   return findVisibleSupervisionItem(services.db, actor, id);

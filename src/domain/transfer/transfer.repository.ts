@@ -4,10 +4,13 @@
  * rows and the set-based selections they need.
  */
 import { DataSource, EntityManager } from 'typeorm';
+import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
 import type { Tables } from '../../db/tables';
 import { Actor, transferVisibleSql } from '../../policy';
+import type { NotificationKind } from '../notification/notification.kinds';
+import { insertNotificationsFrom } from '../notification/notification.repository';
 import { DepartmentKind } from '../reference/department.entity';
 import { TRANSFER_DEADLINES, TransferStatus } from './transfer.machine';
 
@@ -129,19 +132,25 @@ export function overdueTransferSweep(params: SqlParams): { candidates: string; d
   };
 }
 
-/** Notifies the sending department's leaders of transfers just flagged overdue, once per deadline. */
+/**
+ * Notifies the sending department's leaders of transfers just flagged overdue, once per deadline
+ * (TRANSFER_OVERDUE; the title names the deadline, the body the clue and its receiver).
+ */
 export async function notifyTransfersOverdue(m: EntityManager, ids: readonly string[]): Promise<void> {
-  const params = new SqlParams([ids]);
-  await m.query(
-    `INSERT INTO notification (user_id, kind, entity_type, entity_id, message, dedupe_key)
-     SELECT u.id, 'TRANSFER_OVERDUE', 'ClueTransfer', t.id,
-            '线索移送 ' || c.code || ' 已超过' || ${byDeadline(params, 't', 'label')} || '期限',
-            'transfer-overdue:' || t.id || ':' || t.status || ':' || u.id
+  const params = new SqlParams();
+  const kind: NotificationKind = 'TRANSFER_OVERDUE';
+  await insertNotificationsFrom(
+    m,
+    `SELECT u.id AS user_id, ${params.add(kind, 'text')} AS kind, 'ClueTransfer' AS entity_type, t.id AS entity_id,
+            '线索移送 ' || c.code || ' 已超过' || ${byDeadline(params, 't', 'label')} || '期限' AS message,
+            '「' || c.title || '」移送至' || d.name || '，期限 '
+              || to_char(${byDeadline(params, 't', 'column')} AT TIME ZONE ${params.add(TIME_ZONE, 'text')}, 'YYYY-MM-DD HH24:MI') AS body,
+            'transfer-overdue:' || t.id || ':' || t.status || ':' || u.id AS dedupe_key
      FROM clue_transfer t
      JOIN clue c ON c.id = t.clue_id
+     JOIN department d ON d.id = t.to_department_id
      JOIN app_user u ON u.department_id = t.from_department_id AND 'LEADER' = ANY(u.roles) AND u.active
-     WHERE t.id = ANY($1::uuid[])
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    params.values,
+     WHERE t.id = ANY(${params.add(ids, 'uuid[]')})`,
+    params,
   );
 }

@@ -3,13 +3,14 @@
  * TRANSFER_PENDING; accepting makes the receiver its owner (ASSIGNED); returning restores
  * the clue's previous state (the owner never changed). Deadlines in working days.
  */
+import { notify } from '../notification/notification.service';
 import { inTransaction } from '../../db/transaction';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
 import { rowId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
-import { Actor, partiesOf } from '../../policy';
+import { Actor, CASE_WORKERS, partiesOf } from '../../policy';
 import { nextState } from '../../workflow/machine';
 import { applyEvent, EventRequest, recordCreation } from '../../workflow/transition';
 import { clueMachine } from '../clue/clue.machine';
@@ -106,6 +107,15 @@ export async function requestTransfer(
     });
     // The mutation itself is audited; the transfer's timeline starts here.
     await recordCreation(m, transferMachine, { id: row.id, event: 'REQUEST', actor, note: input.reason, audit: false });
+    await notify(m, {
+      kind: 'TRANSFER_RECEIVED',
+      title: `收到线索移送：${clue.code}`,
+      body: `「${clue.title}」移送理由：${input.reason}`,
+      // About the clue it brings (its page shows the pending transfer to accept or return).
+      target: { type: 'Clue', id: clue.id },
+      to: { departmentIds: [toDepartmentId], roles: CASE_WORKERS },
+      dedupeKey: `transfer-received:${row.id}`,
+    });
     return row.id;
   });
   const transfer = await findVisibleTransfer(services.db, actor, id);

@@ -1,0 +1,494 @@
+/**
+ * 问题清单 (PRODUCT.md §9): a problem, found in a case, a clue, a supervision item or by hand
+ * (audit, 巡察), is listed by a case worker of the supervising department with one or more
+ * rectification measures (整改措施) for the responsible department. The responsible department
+ * submits each measure's 整改报告; the supervising department accepts it or sends it back; a
+ * leader of the supervising department closes the problem (销号) once every measure is accepted,
+ * which schedules its 回头看 in the same transaction.
+ */
+import { EntityManager } from 'typeorm';
+import { AppServices } from '../../app';
+import { badInput, notFound } from '../../core/errors';
+import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
+import { Connection } from '../../core/pagination';
+import { inTransaction } from '../../db/transaction';
+import { Actor, assertCanCreateProblem, CASE_WORKERS, problemPartiesOf } from '../../policy';
+import { allowedEvents } from '../../workflow/machine';
+import { applyEvent, recordCreation } from '../../workflow/transition';
+import { findVisibleCase } from '../case/case.service';
+import { findVisibleClue } from '../clue/clue.service';
+import { notify } from '../notification/notification.service';
+import { regionSettings } from '../reference/region-settings';
+import { addMonths, shanghaiDate } from '../reference/working-days';
+import { findDepartment } from '../transfer/transfer.repository';
+import { measureMachine } from './measure.machine';
+import { ProblemEvent, problemMachine, ProblemSource } from './problem.machine';
+import {
+  insertMeasure,
+  institutionExists,
+  insertProblem,
+  measureCounts,
+  MeasureRow,
+  measuresByIds,
+  measuresByProblemIds as measuresOfProblems,
+  problemPage,
+  problemRegion,
+  ProblemRow,
+  problemsByIds,
+  visibleMeasures,
+  visibleProblems,
+  visibleProblemsByClueIds as problemsOfClues,
+} from './problem.repository';
+import { recheckMachine } from './recheck.machine';
+import {
+  insertRecheck,
+  RecheckRow,
+  rechecksByIds,
+  rechecksByProblemIds as rechecksOfProblems,
+} from './recheck.repository';
+
+type Db = AppServices['db'] | EntityManager;
+
+/**
+ * The sources a user may give createProblem. INSPECTION and SELF_CHECK problems come from
+ * inspections and self-check reports (their own mutations), RECHECK problems from the 回头看
+ * runner: never by hand.
+ */
+export const USER_PROBLEM_SOURCES: readonly ProblemSource[] = [
+  'CASE',
+  'CLUE',
+  'SUPERVISION',
+  'AUDIT',
+  'INSPECTION_TOUR',
+];
+
+export const problemParties = (actor: Actor | null, row: ProblemRow) => problemPartiesOf(actor, row);
+
+/**
+ * The events the actor may fire now: by party and state, and CLOSE only when its guard would
+ * pass over the problem's measures (the buttons a frontend shows).
+ */
+export function problemAllowedEvents(actor: Actor, row: ProblemRow, measures: readonly MeasureRow[]): ProblemEvent[] {
+  const accepted = measureMachine.events.ACCEPT.to;
+  const counts = { measures: measures.length, openMeasures: measures.filter((x) => x.status !== accepted).length };
+  return allowedEvents(problemMachine, row.status, problemParties(actor, row)).filter(
+    (e) => e !== 'REOPEN' && (e !== 'CLOSE' || !problemMachine.events.CLOSE.guard?.(counts)),
+  );
+}
+
+/** A problem the actor may see, or NOT_FOUND; `lock` serialises concurrent changes. */
+export async function findVisibleProblem(
+  db: Db,
+  actor: Actor,
+  id: string,
+  lock?: 'FOR NO KEY UPDATE',
+): Promise<ProblemRow> {
+  const [row] = await visibleProblems(db, actor, [id], lock);
+  if (!row) throw notFound('problem');
+  return row;
+}
+
+export const visibleProblemsByIds = (db: Db, actor: Actor, ids: readonly string[]) => visibleProblems(db, actor, ids);
+export const visibleProblemsByClueIds = (db: Db, actor: Actor, ids: readonly string[]) =>
+  problemsOfClues(db, actor, ids);
+export const measuresByProblemIds = (db: Db, ids: readonly string[]) => measuresOfProblems(db, ids);
+export const rechecksByProblemIds = (db: Db, ids: readonly string[]): Promise<RecheckRow[]> =>
+  rechecksOfProblems(db, ids);
+
+/** A recheck by id, whoever asks (callers check its problem's visibility). */
+export async function findRecheck(db: Db, id: string): Promise<RecheckRow | null> {
+  const [row] = await rechecksByIds(db, [id]);
+  return row ?? null;
+}
+
+/** A measure of a problem the actor may see, or NOT_FOUND. */
+export async function findVisibleMeasure(db: Db, actor: Actor, id: string): Promise<MeasureRow> {
+  const [row] = await visibleMeasures(db, actor, [id]);
+  if (!row) throw notFound('rectification measure');
+  return row;
+}
+
+export const visibleMeasuresByIds = (db: Db, actor: Actor, ids: readonly string[]) => visibleMeasures(db, actor, ids);
+
+/** The events of a measure the actor may fire now (the system's are not shown). */
+export function measureAllowedEvents(actor: Actor, measure: MeasureRow, problem: ProblemRow): string[] {
+  return allowedEvents(measureMachine, measure.status, problemPartiesOf(actor, problem)).filter(
+    (e) => e !== 'REMIND' && e !== 'MARK_OVERDUE',
+  );
+}
+
+/** OPEN and its deadline (a date in TIME_ZONE) is before today. */
+export const isMeasureOverdue = (measure: MeasureRow, today = shanghaiDate(new Date())): boolean =>
+  measureMachine.events.MARK_OVERDUE.from.includes(measure.status) && dateOf(measure.deadline) < today;
+
+/** A date column as YYYY-MM-DD (pg reads a date as local midnight). */
+export function dateOf(value: Date | string): string {
+  if (typeof value === 'string') return value.slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
+}
+
+export interface ProblemFilterInput {
+  status?: ProblemRow['status'][] | null;
+  source?: ProblemSource | null;
+  institutionCode?: string | null;
+  responsibleDepartmentId?: string | null;
+  supervisingDepartmentId?: string | null;
+  campaignId?: string | null;
+  overdue?: boolean | null;
+  regionCode?: string | null;
+}
+
+export function listProblems(
+  services: AppServices,
+  actor: Actor,
+  filter: ProblemFilterInput | null | undefined,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<ProblemRow>> {
+  if (filter?.campaignId) throw badInput('campaigns are not available yet: filter without campaignId');
+  return problemPage(
+    services.db,
+    actor,
+    {
+      status: filter?.status,
+      source: filter?.source,
+      institutionCode: filter?.institutionCode,
+      responsibleDepartmentId: optionalRowId(filter?.responsibleDepartmentId, 'Department'),
+      supervisingDepartmentId: optionalRowId(filter?.supervisingDepartmentId, 'Department'),
+      overdue: filter?.overdue,
+      regionCode: filter?.regionCode,
+    },
+    first,
+    after,
+  );
+}
+
+export interface MeasureInputData {
+  description: string;
+  deadline: string;
+}
+
+export interface CreateProblemData {
+  source: ProblemSource;
+  category: string;
+  description: string;
+  amount?: string | null;
+  institutionCode?: string | null;
+  subjectDepartmentId?: string | null;
+  responsibleDepartmentId: string;
+  supervisingDepartmentId?: string | null;
+  caseId?: string | null;
+  clueId?: string | null;
+  campaignId?: string | null;
+  inspectionId?: string | null;
+  measures: MeasureInputData[];
+}
+
+function checkMeasure(input: MeasureInputData, today: string): MeasureInputData {
+  const description = input.description.trim();
+  if (!description) throw badInput('a rectification measure needs a description');
+  if (input.deadline < today) throw badInput(`the deadline ${input.deadline} of a measure is in the past`);
+  return { description, deadline: input.deadline };
+}
+
+/** Inserts a measure and starts its timeline (ADD). */
+async function addMeasureRow(m: EntityManager, actor: Actor | null, problemId: string, input: MeasureInputData) {
+  const row = await insertMeasure(m, { problemId, ...input }, measureMachine.creation.ADD.to);
+  await recordCreation(m, measureMachine, {
+    id: row.id,
+    event: 'ADD',
+    actor,
+    note: input.description,
+    detail: { problemId: toGlobalId('Problem', problemId), deadline: input.deadline },
+  });
+  return row;
+}
+
+const problemTarget = (id: string) => ({ type: 'Problem' as const, id });
+
+export async function createProblem(
+  services: AppServices,
+  actor: Actor,
+  input: CreateProblemData,
+): Promise<ProblemRow> {
+  const supervisingId = optionalRowId(input.supervisingDepartmentId, 'Department') ?? actor.department.id;
+  assertCanCreateProblem(actor, supervisingId);
+  if (!USER_PROBLEM_SOURCES.includes(input.source)) {
+    throw badInput(
+      `problems with source ${input.source} are not listed by hand (sources: ${USER_PROBLEM_SOURCES.join(', ')})`,
+    );
+  }
+  if (input.campaignId || input.inspectionId) throw badInput('campaigns and inspections are not available yet');
+  const category = input.category.trim();
+  const description = input.description.trim();
+  if (!category || !description) throw badInput('a problem needs a category and a description');
+  if (!input.measures.length) throw badInput('a problem needs at least one rectification measure');
+  const today = shanghaiDate(new Date());
+  const measures = input.measures.map((mi) => checkMeasure(mi, today));
+  const responsibleId = rowId(input.responsibleDepartmentId, 'Department');
+  const subjectId = optionalRowId(input.subjectDepartmentId, 'Department');
+  const caseId = optionalRowId(input.caseId, 'Case');
+  const clueId = optionalRowId(input.clueId, 'Clue');
+  if (input.source === 'CASE' && !caseId) throw badInput('a problem from a case needs caseId');
+  if (input.source === 'CLUE' && !clueId) throw badInput('a problem from a clue needs clueId');
+  const id = await inTransaction(services.db, async (m) => {
+    if (caseId) await findVisibleCase(m, actor, caseId);
+    if (clueId) await findVisibleClue(m, actor, clueId);
+    if (!(await findDepartment(m, responsibleId))) throw badInput('unknown responsible department');
+    if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
+    const region = await problemRegion(m, input.institutionCode ?? null, subjectId, responsibleId);
+    if (input.institutionCode) {
+      if (!(await institutionExists(m, input.institutionCode)))
+        throw badInput(`unknown institution ${input.institutionCode}`);
+    }
+    const problem = await insertProblem(
+      m,
+      {
+        source: input.source,
+        category,
+        description,
+        amount: input.amount ?? null,
+        institution_code: input.institutionCode ?? null,
+        subject_department_id: subjectId,
+        responsible_department_id: responsibleId,
+        supervising_department_id: supervisingId,
+        region_code: region as string,
+        case_id: caseId,
+        clue_id: clueId,
+        supervision_item_id: null,
+        campaign_id: null,
+        inspection_id: null,
+        created_by: actor.userId,
+      },
+      problemMachine.creation.CREATE.to,
+    );
+    await recordCreation(m, problemMachine, {
+      id: problem.id,
+      event: 'CREATE',
+      actor,
+      note: description,
+      audit: false,
+    });
+    for (const measure of measures) await addMeasureRow(m, actor, problem.id, measure);
+    await notify(m, {
+      kind: 'PROBLEM_ASSIGNED',
+      title: `整改问题 ${problem.code}：${category}`,
+      body: `${description}（整改措施 ${measures.length} 项，最早期限 ${measures.map((x) => x.deadline).sort()[0]}）`,
+      target: problemTarget(problem.id),
+      to: { departmentIds: [responsibleId], roles: CASE_WORKERS },
+      dedupeKey: `problem-assigned:${problem.id}`,
+    });
+    return problem.id;
+  });
+  return findVisibleProblem(services.db, actor, id);
+}
+
+/** ADD_MEASURE (by the supervising department) and the new measure. */
+export async function addMeasure(
+  services: AppServices,
+  actor: Actor,
+  problemGlobalId: string,
+  input: MeasureInputData,
+): Promise<MeasureRow> {
+  const measure = checkMeasure(input, shanghaiDate(new Date()));
+  const problemId = rowId(problemGlobalId, 'Problem');
+  const id = await inTransaction(services.db, async (m) => {
+    const problem = await findVisibleProblem(m, actor, problemId, 'FOR NO KEY UPDATE');
+    await applyEvent(m, problemMachine, problem, {
+      event: 'ADD_MEASURE',
+      actor,
+      parties: problemParties(actor, problem),
+      input: undefined as never,
+      note: measure.description,
+    });
+    return (await addMeasureRow(m, actor, problem.id, measure)).id;
+  });
+  return findVisibleMeasure(services.db, actor, id);
+}
+
+type MeasureEventName = 'SUBMIT' | 'ACCEPT' | 'REJECT';
+
+/** One event of a measure by a user, with its problem locked; `effect` runs in the same transaction. */
+async function transitionMeasure(
+  services: AppServices,
+  actor: Actor,
+  measureGlobalId: string,
+  event: MeasureEventName,
+  options: {
+    set: Partial<Omit<MeasureRow, 'id' | 'status' | 'version'>>;
+    note?: string | null;
+    expectedVersion?: number | null;
+    effect?: (m: EntityManager, measure: MeasureRow, problem: ProblemRow) => Promise<void>;
+  },
+): Promise<MeasureRow> {
+  const id = rowId(measureGlobalId, 'RectificationMeasure');
+  await inTransaction(services.db, async (m) => {
+    const seen = await findVisibleMeasure(m, actor, id);
+    // The problem first, then the measure: the order CLOSE takes them in.
+    const [problem] = await problemsByIds(m, [seen.problem_id], 'FOR NO KEY UPDATE');
+    const [measure] = await measuresByIds(m, [id], 'FOR NO KEY UPDATE');
+    const changed = await applyEvent(m, measureMachine, measure, {
+      event,
+      actor,
+      parties: problemParties(actor, problem),
+      expectedVersion: options.expectedVersion,
+      input: undefined,
+      set: options.set,
+      note: options.note,
+    });
+    await options.effect?.(m, changed, problem);
+  });
+  return findVisibleMeasure(services.db, actor, id);
+}
+
+/** 整改报告 (SUBMIT), by the responsible department: a report and its evidence (file references, links). */
+export function submitMeasure(
+  services: AppServices,
+  actor: Actor,
+  measureId: string,
+  report: string,
+  evidence: readonly string[] | null | undefined,
+  expectedVersion?: number | null,
+): Promise<MeasureRow> {
+  const text = report.trim();
+  if (!text) throw badInput('a 整改报告 must not be empty');
+  const items = (evidence ?? []).map((e) => e.trim()).filter((e) => e);
+  return transitionMeasure(services, actor, measureId, 'SUBMIT', {
+    set: { report: text, evidence: items, submitted_at: new Date(), submitted_by: actor.userId },
+    expectedVersion,
+    effect: (m, measure, problem) =>
+      notify(m, {
+        kind: 'MEASURE_SUBMITTED',
+        title: `整改报告待验收：${problem.code}`,
+        body: `「${measure.description}」已提交整改报告`,
+        target: { type: 'RectificationMeasure', id: measure.id },
+        to: { departmentIds: [problem.supervising_department_id], roles: CASE_WORKERS },
+      }).then(() => undefined),
+  });
+}
+
+/** 验收 (ACCEPT), by the supervising department. */
+export function acceptMeasure(
+  services: AppServices,
+  actor: Actor,
+  measureId: string,
+  note: string | null | undefined,
+  expectedVersion?: number | null,
+): Promise<MeasureRow> {
+  return transitionMeasure(services, actor, measureId, 'ACCEPT', {
+    set: { accepted_at: new Date(), accepted_by: actor.userId, acceptance_note: note?.trim() || null },
+    note,
+    expectedVersion,
+  });
+}
+
+/** 验收不通过 (REJECT), by the supervising department, with a reason: back to OPEN. */
+export function rejectMeasure(
+  services: AppServices,
+  actor: Actor,
+  measureId: string,
+  reason: string,
+  expectedVersion?: number | null,
+): Promise<MeasureRow> {
+  const text = reason.trim();
+  if (!text) throw badInput('a rejection needs a reason');
+  return transitionMeasure(services, actor, measureId, 'REJECT', {
+    set: { rejection_reason: text },
+    note: text,
+    expectedVersion,
+    effect: (m, measure, problem) =>
+      notify(m, {
+        kind: 'MEASURE_REJECTED',
+        title: `整改验收未通过：${problem.code}`,
+        body: `「${measure.description}」：${text}`,
+        target: { type: 'RectificationMeasure', id: measure.id },
+        to: { departmentIds: [problem.responsible_department_id], roles: CASE_WORKERS },
+      }).then(() => undefined),
+  });
+}
+
+/**
+ * Schedules a 回头看 of a CLOSED problem: SCHEDULE_RECHECK on the problem (by the system at
+ * closure, by the supervising department by hand) and the recheck's creation.
+ */
+async function scheduleRecheckRow(
+  m: EntityManager,
+  actor: Actor | null,
+  problem: ProblemRow,
+  dueOn: string,
+  manual: boolean,
+): Promise<RecheckRow> {
+  await applyEvent(m, problemMachine, problem, {
+    event: 'SCHEDULE_RECHECK',
+    actor,
+    parties: problemParties(actor, problem),
+    input: undefined as never,
+    detail: { dueOn, manual },
+  });
+  const recheck = await insertRecheck(m, { problemId: problem.id, dueOn, manual, createdBy: actor?.userId ?? null });
+  await recordCreation(m, recheckMachine, {
+    id: recheck.id,
+    event: 'SCHEDULE',
+    actor,
+    detail: { problemId: toGlobalId('Problem', problem.id), dueOn, manual },
+  });
+  return recheck;
+}
+
+/**
+ * 销号 (CLOSE), by a leader of the supervising department once every measure is ACCEPTED; in
+ * the same transaction the 回头看 is scheduled on the closed date + recheckMonths (the setting
+ * of the problem's region), and both departments are told.
+ */
+export async function closeProblem(
+  services: AppServices,
+  actor: Actor,
+  problemGlobalId: string,
+  note: string | null | undefined,
+  expectedVersion?: number | null,
+): Promise<ProblemRow> {
+  const id = rowId(problemGlobalId, 'Problem');
+  await inTransaction(services.db, async (m) => {
+    const problem = await findVisibleProblem(m, actor, id, 'FOR NO KEY UPDATE');
+    const closedAt = new Date();
+    const closed = await applyEvent(m, problemMachine, problem, {
+      event: 'CLOSE',
+      actor,
+      parties: problemParties(actor, problem),
+      expectedVersion,
+      input: await measureCounts(m, problem.id),
+      set: { closed_at: closedAt, closed_by: actor.userId },
+      note,
+    });
+    const { recheckMonths } = await regionSettings(m, problem.region_code);
+    const dueOn = shanghaiDate(addMonths(closedAt, Number(recheckMonths)));
+    await scheduleRecheckRow(m, null, closed, dueOn, false);
+    await notify(m, {
+      kind: 'PROBLEM_CLOSED',
+      title: `问题已销号：${problem.code}`,
+      body: `「${problem.category}」整改完成已销号，回头看安排于 ${dueOn}`,
+      target: problemTarget(problem.id),
+      to: {
+        departmentIds: [problem.responsible_department_id, problem.supervising_department_id],
+        roles: CASE_WORKERS,
+      },
+    });
+  });
+  return findVisibleProblem(services.db, actor, id);
+}
+
+/** A manual 回头看 (an inspection) of a closed problem, by the supervising department; not in the past. */
+export async function scheduleRecheck(
+  services: AppServices,
+  actor: Actor,
+  problemGlobalId: string,
+  dueOn: string,
+): Promise<RecheckRow> {
+  if (dueOn < shanghaiDate(new Date())) throw badInput(`dueOn ${dueOn} is in the past`);
+  const id = rowId(problemGlobalId, 'Problem');
+  return inTransaction(services.db, async (m) => {
+    const problem = await findVisibleProblem(m, actor, id, 'FOR NO KEY UPDATE');
+    return scheduleRecheckRow(m, actor, problem, dueOn, true);
+  });
+}
