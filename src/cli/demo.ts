@@ -1,8 +1,8 @@
 /**
  * npm run demo — everything for a first look, in one process: migrations, seed regions,
  * a synthetic batch with planted fraud (synth → ingest), departments and users for every
- * region, the API and the workers, and a collision run whose clues are routed. Prints how
- * to log in. DEMO_SCALE (default 1 ≈ 20k settlements) sizes the batch.
+ * region, the API and the workers, a collision run whose clues are routed, the workflows
+ * and the outcome loop walked once (demo-loop.ts, demo-outcomes.ts). Prints how to log in. DEMO_SCALE (default 1 ≈ 20k settlements) sizes the batch.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ import { seedDepartmentsAndUsers, seedRegions } from '../domain/reference/seed.s
 import { startApiServer } from '../server';
 import { generateSyntheticBatch } from '../synth/generator';
 import { demoWorkflowLoop } from './demo-loop';
+import { demoOutcomeLoop } from './demo-outcomes';
+import { cluesInState } from './demo.repository';
 import { runCli } from './run';
 
 const WINDOW = { from: '2025-03-01', to: '2025-03-31' };
@@ -50,13 +52,14 @@ runCli(async (config) => {
     `collision run ${run.id}: ${current.status}, hits ${JSON.stringify(await runHitsByModel(services.db, run.id))}, clues created ${current.clues_created}`,
   );
 
-  // Let routing place the new clues, then walk one transfer, one case and one supervision item.
-  for (let i = 0; i < 60; i++) {
-    const [{ n }] = await services.db.query(`SELECT count(*)::int AS n FROM clue WHERE status = 'NEW'`);
-    if (n === 0) break;
+  // Let routing place the new clues, then walk one transfer, one case and one supervision item,
+  // and the outcome loop: a problem to 销号 and a 回头看 that finds the violation again.
+  for (let i = 0; i < 60 && (await cluesInState(services.db, 'NEW')) > 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  for (const line of await demoWorkflowLoop(services)) say(line);
+  const walk = await demoWorkflowLoop(services);
+  for (const line of walk.lines) say(line);
+  if (walk.filed) for (const line of await demoOutcomeLoop(services, walk.filed)) say(line);
 
   const examples = users.filter(
     (u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]),
