@@ -4,14 +4,15 @@
  *
  * A mutation's entry commits with the change it records when the service runs its work
  * through `inTransaction` (src/db/transaction.ts): the entry is appended in that transaction,
- * before COMMIT, targeting the returned row (its `id`, under the field's Node type). A mutation
- * whose service does not use the helper (or returns no row with an id) gets its entry here
+ * before COMMIT, targeting the returned row (its `id`, under the field's Node type) or, when the
+ * transaction returns no row, the id of that type among the mutation's arguments. A mutation
+ * whose service does not use the helper (or names no target either way) gets its entry here
  * after the service returned, as before — a crash between its commit and this write loses it.
  */
 import { getNamedType, GraphQLResolveInfo, isObjectType } from 'graphql';
 import { MiddlewareFn } from 'type-graphql';
 import { AppError } from '../core/errors';
-import { NodeTypeName, toGlobalId } from '../core/ids';
+import { fromGlobalId, NodeTypeName, toGlobalId } from '../core/ids';
 import { withBeforeCommit } from '../db/transaction';
 import { AuditInput } from '../domain/audit/audit.repository';
 import { appendAudit } from '../domain/audit/audit.service';
@@ -42,6 +43,26 @@ function rowIdOf(result: unknown): string | null {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
 
+/**
+ * The id of the mutation's target among its arguments: the first argument (top level, or one
+ * level inside an input object) holding a global id of `type` — e.g. `clueId` of
+ * startVerification, `input.caseId`… Used when the transaction returned no row.
+ */
+function targetIdInArgs(args: Record<string, unknown>, type: NodeTypeName): string | null {
+  const values = Object.values(args).flatMap((v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v as Record<string, unknown>) : [v],
+  );
+  for (const value of values) {
+    if (typeof value !== 'string') continue;
+    try {
+      if (fromGlobalId(value, type)) return value;
+    } catch {
+      // Not an id of that type: look further.
+    }
+  }
+  return null;
+}
+
 export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, info, args, root }, next) => {
   const isMutation = info.parentType.name === 'Mutation';
   try {
@@ -54,9 +75,11 @@ export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, i
     const nodeType = nodeTypeOf(info);
     let written = false;
     const result = await withBeforeCommit(async (m, row) => {
+      if (written || !nodeType) return;
       const rowId = rowIdOf(row);
-      if (written || !nodeType || rowId === null) return;
-      await appendAudit(m, { ...entry, targetType: nodeType, targetId: toGlobalId(nodeType, rowId) });
+      const targetId = rowId === null ? targetIdInArgs(args, nodeType) : toGlobalId(nodeType, rowId);
+      if (targetId === null) return;
+      await appendAudit(m, { ...entry, targetType: nodeType, targetId });
       written = true;
     }, next);
     if (!written) {

@@ -19,6 +19,8 @@ export type { AuditInput } from './audit.repository';
  * records); otherwise in a transaction of its own.
  */
 export function appendAudit(db: DataSource | EntityManager, entry: AuditInput): Promise<string> {
+  // Its own transaction is not a change of the mutation's: no before-commit work runs in it.
+  if (db instanceof DataSource) return db.transaction((m) => insertAuditEntry(m, entry));
   return inTransaction(db, (m) => insertAuditEntry(m, entry));
 }
 
