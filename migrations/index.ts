@@ -9,6 +9,7 @@ import { IngestDirect1763900500000 } from './1763900500000-ingest-direct';
 import { RectificationVersion1763900600000 } from './1763900600000-rectification-version';
 import { Notifications1763900800000 } from './1763900800000-notifications';
 import { Outcomes1763900900000 } from './1763900900000-outcomes';
+import { Rules1763901000000 } from './1763901000000-rules';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RectificationVersion1763900600000,
   Notifications1763900800000,
   Outcomes1763900900000,
+  Rules1763901000000,
 ];
