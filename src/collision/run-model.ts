@@ -82,6 +82,9 @@ export function collisionSql(
   const scope = resolveScope(model, input);
   const params = new SqlParams();
   const ctx: HitSqlContext = {
+    get runId() {
+      return params.named('runId', 'uuid', () => input.runId);
+    },
     get windowTo() {
       return params.named('windowTo', 'date', () => input.to);
     },

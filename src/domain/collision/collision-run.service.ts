@@ -9,7 +9,7 @@ import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { effectiveParameters } from '../../collision/parameters';
-import { COLLISION_MODELS, MODEL_CODES } from '../../collision/registry';
+import { ALL_MODEL_CODES, ALL_MODELS } from '../../collision/registry';
 import { refreshFactStatistics } from '../../collision/fact-statistics';
 import { planSlices, runModel } from '../../collision/run-model';
 import { badInput, notFound } from '../../core/errors';
@@ -29,6 +29,7 @@ import {
   sumClueAmountsOverHits,
 } from '../clue/clue.repository';
 import { enqueueRoutingMany } from '../clue/clue.service';
+import { recordRunRules } from '../rule/rule.repository';
 import * as collisions from './collision.repository';
 import { CollisionJobKey, CollisionRunRow } from './collision.repository';
 
@@ -67,8 +68,9 @@ export interface StartRunInput {
 
 /** Records a run and its jobs, and queues the jobs (through the outbox, in the same transaction). */
 export async function startCollisionRun(services: AppServices, input: StartRunInput): Promise<CollisionRunRow> {
-  const models = input.models?.length ? [...new Set(input.models)] : [...MODEL_CODES];
-  const unknown = models.filter((m) => !MODEL_CODES.includes(m));
+  // Without explicit models a run runs the 16 models and the 7 rule classes (RULES.md).
+  const models = input.models?.length ? [...new Set(input.models)] : [...ALL_MODEL_CODES];
+  const unknown = models.filter((m) => !ALL_MODEL_CODES.includes(m));
   if (unknown.length) throw badInput(`unknown collision models ${unknown.join(', ')}`);
   const from = parseDate(input.from);
   const to = parseDate(input.to);
@@ -86,6 +88,7 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
       parameters,
       created_by: input.createdBy ?? null,
     });
+    await recordRunRules(m, id, models);
     const jobs: CollisionJobKey[] = [];
     for (const model of models) {
       const slices = await planSlices(m, model, { from, to, regionCode: input.regionCode });
@@ -197,7 +200,7 @@ export async function finalizeRun(services: AppServices, runId: string): Promise
  */
 export async function attachHitsToClues(m: EntityManager, runId: string): Promise<number> {
   const joined = await collisions.joinHitsToOpenClues(m, runId, statesFiring(clueMachine, 'HITS_ADDED'));
-  const names = new Map(COLLISION_MODELS.map((model) => [model.code, model.name]));
+  const names = new Map(ALL_MODELS.map((model) => [model.code, model.name]));
   const groups = await collisions.unattachedHitGroups(m, runId);
   const created = await insertClues(
     m,
@@ -249,7 +252,7 @@ export async function runHitsByModel(db: AppServices['db'], runId: string): Prom
 export async function storedHitsByModel(db: AppServices['db']): Promise<Record<string, number>> {
   const rows = await collisions.storedHitsByModel(db);
   return {
-    ...Object.fromEntries(MODEL_CODES.map((code) => [code, 0])),
+    ...Object.fromEntries(ALL_MODEL_CODES.map((code) => [code, 0])),
     ...Object.fromEntries(rows.map((r) => [r.model, r.hits])),
   };
 }

@@ -1,0 +1,207 @@
+import { CollisionModel, defineModel, HitSqlContext } from '../model';
+import { keyDate } from '../sql-parts';
+
+/**
+ * The seven rule classes of the rule library (RULES.md), each one set-based statement over all
+ * the rules of its class that the run recorded (collision_run_rule: the versions current when
+ * the run started). Lines are joined to rules by item code; a rule applies to a line when the
+ * settlement's institution lies in the rule's jurisdiction and the line's charged_on lies in
+ * [effective_from, effective_to]. No loop over rules anywhere: 15,000 rules are one hash join.
+ */
+
+export type RuleClass = 'SEX' | 'AGE' | 'VISIT_TYPE' | 'LEVEL' | 'DIAGNOSIS' | 'EXCLUSIVE' | 'FREQUENCY';
+export const RULE_CLASSES: readonly RuleClass[] = [
+  'SEX',
+  'AGE',
+  'VISIT_TYPE',
+  'LEVEL',
+  'DIAGNOSIS',
+  'EXCLUSIVE',
+  'FREQUENCY',
+];
+export const ruleModelCode = (ruleClass: RuleClass): string => `RULE_${ruleClass}`;
+
+/** The run's rules of one class (their recorded versions). */
+const runRules = (q: HitSqlContext, ruleClass: RuleClass) => `rules AS MATERIALIZED (
+      SELECT r.* FROM collision_run_rule cr JOIN rule r ON r.id = cr.rule_row_id
+      WHERE cr.run_id = ${q.runId} AND cr.rule_class = '${ruleClass}'
+    )`;
+
+/** The lines a rule applies to (rule `r`, line `it`, settlement `s`, institution `i`). */
+const APPLIES = `JOIN settlement_item it ON it.item_code = r.item_code
+                   AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)
+      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+      JOIN institution i ON i.code = s.institution_code AND starts_with(i.region_code, r.jurisdiction)`;
+
+/** The rule's identity in every hit's detail. */
+const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description', r.description, 'itemCode', r.item_code,
+                     'ruleRegion', r.region_code`;
+
+/** A class whose hits are single lines: key rule_id|settlement_id|line_no, amount the line's. */
+function lineClass(
+  ruleClass: RuleClass,
+  name: string,
+  spec: { joins?: string; fails: string; detail: string },
+): CollisionModel {
+  return defineModel({
+    code: ruleModelCode(ruleClass),
+    name,
+    defaults: {},
+    sliceable: 'month',
+    sql: (q) => `
+    WITH ${runRules(q, ruleClass)}
+    SELECT r.rule_id || '|' || s.settlement_id || '|' || it.line_no AS hit_key,
+           it.amount AS amount_involved,
+           s.institution_code,
+           ARRAY[s.person_id::text] AS person_ids,
+           ARRAY[s.settlement_id::text] AS settlement_ids,
+           jsonb_build_object(${RULE_DETAIL}, 'lineNo', it.line_no, 'chargedOn', it.charged_on,
+                              ${spec.detail}) AS detail
+    FROM rules r
+      ${APPLIES}
+      ${spec.joins ?? ''}
+    WHERE s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      AND starts_with(i.region_code, ${q.regionPrefix})
+      AND (${spec.fails})`,
+  });
+}
+
+const LEVEL_RANK = (level: string) =>
+  `(CASE ${level} WHEN 'PRIMARY' THEN 1 WHEN 'SECONDARY' THEN 2 WHEN 'TERTIARY' THEN 3 ELSE 0 END)`;
+const AGE = `date_part('year', age(it.charged_on, p.birth_date))::int`;
+
+export const ruleSex = lineClass('SEX', '规则库：限性别', {
+  joins: 'JOIN person p ON p.person_id = s.person_id',
+  fails: 'p.gender <> r.gender',
+  detail: `'gender', p.gender, 'allowedGender', r.gender`,
+});
+
+export const ruleAge = lineClass('AGE', '规则库：限年龄', {
+  joins: 'JOIN person p ON p.person_id = s.person_id',
+  fails: `${AGE} < r.min_age OR ${AGE} > r.max_age`,
+  detail: `'age', ${AGE}, 'minAge', r.min_age, 'maxAge', r.max_age`,
+});
+
+export const ruleVisitType = lineClass('VISIT_TYPE', '规则库：限就医方式', {
+  fails: 's.visit_type <> ALL (r.visit_types)',
+  detail: `'visitType', s.visit_type, 'visitTypes', to_jsonb(r.visit_types)`,
+});
+
+export const ruleLevel = lineClass('LEVEL', '规则库：限医院等级', {
+  fails: `${LEVEL_RANK('i.level')} < ${LEVEL_RANK('r.min_level')}`,
+  detail: `'level', i.level, 'minLevel', r.min_level`,
+});
+
+export const ruleDiagnosis = lineClass('DIAGNOSIS', '规则库：限适应症（诊断）', {
+  fails: `s.diagnosis_code IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(r.diagnosis_prefixes) px WHERE starts_with(s.diagnosis_code, px))`,
+  detail: `'diagnosisCode', s.diagnosis_code, 'diagnosisPrefixes', to_jsonb(r.diagnosis_prefixes)`,
+});
+
+/**
+ * 互斥项目: in one settlement on one charged_on day, a line of item_code (which the rule applies
+ * to) and lines of other_item_code. Amount: Σ amount of that day's other_item_code lines.
+ */
+export const ruleExclusive = defineModel({
+  code: ruleModelCode('EXCLUSIVE'),
+  name: '规则库：互斥项目',
+  defaults: {},
+  sliceable: 'month',
+  sql: (q) => `
+    WITH ${runRules(q, 'EXCLUSIVE')},
+    days AS (
+      SELECT DISTINCT r.id AS rule_row_id, s.settled_on, s.settlement_id, it.charged_on, s.institution_code, s.person_id
+      FROM rules r
+        ${APPLIES}
+      WHERE s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        AND starts_with(i.region_code, ${q.regionPrefix})
+    )
+    SELECT r.rule_id || '|' || d.settlement_id || '|' || ${keyDate('d.charged_on')} AS hit_key,
+           sum(o.amount) AS amount_involved,
+           d.institution_code,
+           ARRAY[d.person_id::text] AS person_ids,
+           ARRAY[d.settlement_id::text] AS settlement_ids,
+           jsonb_build_object(${RULE_DETAIL}, 'otherItemCode', r.other_item_code, 'chargedOn', d.charged_on,
+                              'otherLines', count(*)) AS detail
+    FROM days d
+    JOIN rules r ON r.id = d.rule_row_id
+    JOIN settlement_item o ON o.settled_on = d.settled_on AND o.settlement_id = d.settlement_id
+                          AND o.charged_on = d.charged_on AND o.item_code = r.other_item_code
+    GROUP BY r.id, r.rule_id, r.version, r.description, r.item_code, r.region_code, r.other_item_code,
+             d.settlement_id, d.charged_on, d.institution_code, d.person_id`,
+});
+
+/**
+ * 限频次: Σquantity of the item's lines the rule applies to, per settlement and charged_on day
+ * (DAY), per settlement (SETTLEMENT) or per person and calendar year of charged_on (YEAR), above
+ * max_units. DAY and SETTLEMENT anchor on the settlement's date; YEAR sums the lines whose own
+ * charged_on lies in the window, its subject is the institution with the largest Σquantity
+ * (tie: smallest code). Not sliced: a YEAR group spans months.
+ */
+export const ruleFrequency = defineModel({
+  code: ruleModelCode('FREQUENCY'),
+  name: '规则库：限频次',
+  defaults: {},
+  sliceable: false,
+  sql: (q) => `
+    WITH ${runRules(q, 'FREQUENCY')},
+    applied AS MATERIALIZED (
+      SELECT r.id AS rule_row_id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on,
+             it.quantity, it.amount
+      FROM rules r
+        ${APPLIES}
+      WHERE (r.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+         OR (r.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+    ),
+    grouped AS (
+      SELECT a.rule_row_id,
+             CASE a.period WHEN 'YEAR' THEN a.person_id ELSE a.settlement_id END AS group_id,
+             CASE a.period WHEN 'DAY' THEN ${keyDate('a.charged_on')}
+                           WHEN 'YEAR' THEN to_char(a.charged_on, 'YYYY') END AS group_part,
+             sum(a.quantity) AS quantity, sum(a.amount) AS amount,
+             collision_id_set(array_agg(a.settlement_id::text)) AS settlement_ids,
+             min(a.person_id) AS person_id
+      FROM applied a
+      GROUP BY 1, 2, 3
+    ),
+    excess AS MATERIALIZED (
+      SELECT g.*, r.rule_id, r.version, r.description, r.item_code, r.region_code, r.max_units, r.period
+      FROM grouped g JOIN rules r ON r.id = g.rule_row_id
+      WHERE g.quantity > r.max_units
+    ),
+    subject AS (
+      SELECT DISTINCT ON (e.rule_row_id, e.group_id, e.group_part) e.rule_row_id, e.group_id, e.group_part,
+             a.institution_code
+      FROM excess e
+      JOIN applied a ON a.rule_row_id = e.rule_row_id
+                    AND CASE e.period WHEN 'YEAR' THEN a.person_id ELSE a.settlement_id END = e.group_id
+                    AND (e.period = 'SETTLEMENT' OR CASE e.period WHEN 'DAY' THEN ${keyDate('a.charged_on')}
+                                                   ELSE to_char(a.charged_on, 'YYYY') END = e.group_part)
+      GROUP BY e.rule_row_id, e.group_id, e.group_part, a.institution_code
+      ORDER BY e.rule_row_id, e.group_id, e.group_part, sum(a.quantity) DESC, a.institution_code COLLATE "C"
+    )
+    SELECT e.rule_id || '|' || e.group_id || CASE WHEN e.group_part IS NULL THEN '' ELSE '|' || e.group_part END AS hit_key,
+           money_ratio_half_up(e.amount * (e.quantity - e.max_units), e.quantity) AS amount_involved,
+           su.institution_code,
+           ARRAY[e.person_id::text] AS person_ids,
+           e.settlement_ids,
+           jsonb_build_object('ruleId', e.rule_id, 'ruleVersion', e.version, 'description', e.description,
+                              'itemCode', e.item_code, 'ruleRegion', e.region_code, 'period', e.period,
+                              'maxUnits', e.max_units, 'quantity', e.quantity, 'amount', e.amount) AS detail
+    FROM excess e
+    JOIN subject su ON su.rule_row_id = e.rule_row_id AND su.group_id = e.group_id
+                   AND su.group_part IS NOT DISTINCT FROM e.group_part`,
+});
+
+/** The rule classes as entries of the model registry, in RULES.md order. */
+export const RULE_CLASS_MODELS: readonly CollisionModel[] = [
+  ruleSex,
+  ruleAge,
+  ruleVisitType,
+  ruleLevel,
+  ruleDiagnosis,
+  ruleExclusive,
+  ruleFrequency,
+];
