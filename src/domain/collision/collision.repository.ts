@@ -241,6 +241,7 @@ export interface HitListFilter {
   institutionCode?: string | null;
   regionCode?: string | null;
   clueId?: string | null;
+  ruleId?: string | null;
 }
 
 /** The order and cursor of every hit list: both readers below page the same way. */
@@ -262,6 +263,7 @@ export function pageHits(
   if (filter.runId) where.push(`h.last_run_id = ${p(filter.runId)}`);
   if (filter.institutionCode) where.push(`h.institution_code = ${p(filter.institutionCode)}`);
   if (filter.regionCode) where.push(`h.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
+  if (filter.ruleId) where.push(`h.model LIKE 'RULE\\_%' AND h.detail->>'ruleId' = ${p(filter.ruleId)}`);
   where.push(hitVisibleSql(actor, params));
   return paginate<TimeOrderedRow<CollisionHitRow>, CollisionHitRow>({
     query: (sql, ps) => db.query(sql, ps),

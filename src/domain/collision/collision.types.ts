@@ -170,6 +170,9 @@ export class CollisionHitFilter {
 
   @Field(() => String, { nullable: true, description: 'Hits whose institution lies in this region.' })
   regionCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The hits of one rule of the rule library (its rule id).' })
+  ruleId?: string | null;
 }
 
 @InputType('RunCollisionInput')

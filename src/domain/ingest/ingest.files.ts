@@ -24,6 +24,7 @@ import {
   isInteger,
   isMoney,
   isRegionCode,
+  isLocalCheck,
   isTimestamp,
   json,
   LocalCheck,
@@ -874,6 +875,20 @@ const rules: IngestFileSpec = {
      FROM ingest_stage s WHERE ${accepted}`,
   ],
 };
+
+/**
+ * The first row-local check of rules.csv a rule fails, with the reason the loader writes, or
+ * null: createRule and updateRule check a rule exactly as a loaded line is checked.
+ */
+export function ruleRowProblem(values: Partial<Record<string, string | null>>): string | null {
+  const fields = rules.columns.map((c) => values[c] ?? null);
+  for (const check of rules.checks) {
+    if (!isLocalCheck(check)) continue;
+    const reason = check.local(rules.columns)(fields);
+    if (reason) return reason;
+  }
+  return null;
+}
 
 /** The files of a batch in dependency order. */
 export const INGEST_FILES: readonly IngestFileSpec[] = [
