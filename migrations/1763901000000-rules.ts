@@ -53,6 +53,9 @@ export class Rules1763901000000 implements MigrationInterface {
         rule_class varchar(12) NOT NULL,
         PRIMARY KEY (run_id, rule_class, rule_row_id)
       )`,
+      // Per-region parameters (MODELS.md: the most specific prefix wins, for each hit by its
+      // subject institution's region): the overrides inside the run's region, per model.
+      `ALTER TABLE collision_run ADD COLUMN regional_parameters jsonb NOT NULL DEFAULT '{}'`,
       // ruleId of a RULE_* hit, for collisionHits(filter: {ruleId}) and ruleStats.
       `CREATE INDEX collision_hit_rule_idx ON collision_hit ((detail->>'ruleId')) WHERE model LIKE 'RULE\\_%'`,
     ];
@@ -62,6 +65,7 @@ export class Rules1763901000000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX collision_hit_rule_idx');
     await q.query('DROP TABLE collision_run_rule');
+    await q.query('ALTER TABLE collision_run DROP COLUMN regional_parameters');
     await q.query('DROP TABLE rule');
   }
 }

@@ -162,6 +162,7 @@ export interface CollisionRunTable {
   error: string | null;
   created_by: string | null;
   created_at: Date;
+  regional_parameters: unknown;
 }
 
 export interface CollisionRunJobTable {

@@ -8,7 +8,7 @@
 import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { effectiveParameters } from '../../collision/parameters';
+import { effectiveParameters, regionalParameters } from '../../collision/parameters';
 import { ALL_MODEL_CODES, ALL_MODELS } from '../../collision/registry';
 import { refreshFactStatistics } from '../../collision/fact-statistics';
 import { planSlices, runModel } from '../../collision/run-model';
@@ -80,12 +80,14 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
   }
   const runId = await inTransaction(services.db, async (m) => {
     const parameters = await effectiveParameters(m, models, input.regionCode);
+    const regional = await regionalParameters(m, models, input.regionCode);
     const id = await collisions.insertRun(m, {
       models,
       from_date: from,
       to_date: to,
       region_code: input.regionCode ?? null,
       parameters,
+      regional_parameters: regional,
       created_by: input.createdBy ?? null,
     });
     await recordRunRules(m, id, models);
@@ -145,6 +147,7 @@ export async function executeCollisionJob(
       to: run.to_date,
       regionCode: run.region_code,
       params: run.parameters[job.model],
+      regional: run.regional_parameters?.[job.model],
       slice: job.slice,
     });
     hits = result.hits;

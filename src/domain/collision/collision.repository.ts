@@ -4,6 +4,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { ModelParams } from '../../collision/model';
+import type { RegionalParameters } from '../../collision/parameters';
 import { ADVISORY_LOCKS } from '../../core/constants';
 import { Connection, firstPages, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
@@ -17,12 +18,17 @@ type Db = DataSource | EntityManager;
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 /** A run as read: its dates as text (RUN_SELECT), so that no time zone shifts them. */
-export type CollisionRunRow = Omit<Tables['collision_run'], 'from_date' | 'to_date' | 'status' | 'parameters'> & {
+export type CollisionRunRow = Omit<
+  Tables['collision_run'],
+  'from_date' | 'to_date' | 'status' | 'parameters' | 'regional_parameters'
+> & {
   from_date: string;
   to_date: string;
   status: RunStatus;
   /** The effective parameters per model, fixed when the run started. */
   parameters: Record<string, ModelParams>;
+  /** Per model, the overrides of more specific regions inside the run's (each hit by its subject's region). */
+  regional_parameters: Record<string, RegionalParameters[]>;
 };
 
 export type CollisionRunJobRow = Pick<
@@ -104,12 +110,23 @@ export async function regionExists(db: Db, code: string): Promise<boolean> {
 /** Records a QUEUED run; returns its id. */
 export async function insertRun(
   m: EntityManager,
-  run: Pick<CollisionRunRow, 'models' | 'from_date' | 'to_date' | 'region_code' | 'parameters' | 'created_by'>,
+  run: Pick<
+    CollisionRunRow,
+    'models' | 'from_date' | 'to_date' | 'region_code' | 'parameters' | 'regional_parameters' | 'created_by'
+  >,
 ): Promise<string> {
   const [row]: Pick<CollisionRunRow, 'id'>[] = await m.query(
-    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [run.models, run.from_date, run.to_date, run.region_code, JSON.stringify(run.parameters), run.created_by],
+    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, regional_parameters, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      run.models,
+      run.from_date,
+      run.to_date,
+      run.region_code,
+      JSON.stringify(run.parameters),
+      JSON.stringify(run.regional_parameters),
+      run.created_by,
+    ],
   );
   return row.id;
 }
