@@ -37,64 +37,131 @@ const APPLIES = `JOIN settlement_item it ON it.item_code = r.item_code
 const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description', r.description, 'itemCode', r.item_code,
                      'ruleRegion', r.region_code`;
 
-/** A class whose hits are single lines: key rule_id|settlement_id|line_no, amount the line's. */
+/**
+ * A class whose hits are single lines: key rule_id|settlement_id|line_no, amount the line's.
+ * With a `summary`, the rules are first folded per (item, jurisdiction) into the tightest
+ * bounds any of them sets (`aggregate`), and only the lines that could fail one of them
+ * (`mayFail`, over the summary `sm`) are then joined to the rules one by one — a large library
+ * of rules that are mostly complied with costs about what a small one does.
+ */
 function lineClass(
   ruleClass: RuleClass,
   name: string,
-  spec: { joins?: string; fails: string; detail: string },
+  spec: { joins?: string; fails: string; detail: string; summary?: { aggregate: string; mayFail: string } },
 ): CollisionModel {
   return defineModel({
     code: ruleModelCode(ruleClass),
     name,
     defaults: {},
     sliceable: 'month',
-    sql: (q) => `
-    WITH ${runRules(q, ruleClass)}
-    SELECT r.rule_id || '|' || s.settlement_id || '|' || it.line_no AS hit_key,
+    sql: (q) => {
+      const anchored = `s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      AND starts_with(i.region_code, ${q.regionPrefix})`;
+      const select = `SELECT r.rule_id || '|' || s.settlement_id || '|' || it.line_no AS hit_key,
            it.amount AS amount_involved,
            s.institution_code,
            ARRAY[s.person_id::text] AS person_ids,
            ARRAY[s.settlement_id::text] AS settlement_ids,
            jsonb_build_object(${RULE_DETAIL}, 'lineNo', it.line_no, 'chargedOn', it.charged_on,
-                              ${spec.detail}) AS detail
+                              ${spec.detail}) AS detail`;
+      if (!spec.summary) {
+        return `
+    WITH ${runRules(q, ruleClass)}
+    ${select}
     FROM rules r
       ${APPLIES}
       ${spec.joins ?? ''}
-    WHERE s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-      AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-      AND starts_with(i.region_code, ${q.regionPrefix})
-      AND (${spec.fails})`,
+    WHERE ${anchored}
+      AND (${spec.fails})`;
+      }
+      return `
+    WITH ${runRules(q, ruleClass)},
+    summary AS MATERIALIZED (
+      SELECT r.item_code, r.jurisdiction, min(r.effective_from) AS effective_from,
+             max(coalesce(r.effective_to, 'infinity'::date)) AS effective_to, ${spec.summary.aggregate}
+      FROM rules r GROUP BY r.item_code, r.jurisdiction
+    ),
+    suspect AS MATERIALIZED (
+      SELECT DISTINCT it.settled_on, it.settlement_id, it.line_no
+      FROM summary sm
+      JOIN settlement_item it ON it.item_code = sm.item_code AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
+      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+      JOIN institution i ON i.code = s.institution_code AND starts_with(i.region_code, sm.jurisdiction)
+      ${spec.joins ?? ''}
+      WHERE ${anchored}
+        AND (${spec.summary.mayFail})
+    )
+    ${select}
+    FROM suspect x
+    JOIN settlement_item it ON it.settled_on = x.settled_on AND it.settlement_id = x.settlement_id AND it.line_no = x.line_no
+    JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+    JOIN institution i ON i.code = s.institution_code
+    JOIN rules r ON r.item_code = it.item_code
+                AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)
+                AND starts_with(i.region_code, r.jurisdiction)
+    ${spec.joins ?? ''}
+    WHERE ${spec.fails}`;
+    },
   });
 }
 
 const LEVEL_RANK = (level: string) =>
   `(CASE ${level} WHEN 'PRIMARY' THEN 1 WHEN 'SECONDARY' THEN 2 WHEN 'TERTIARY' THEN 3 ELSE 0 END)`;
 const AGE = `date_part('year', age(it.charged_on, p.birth_date))::int`;
+const VISIT_BIT = (visitType: string) =>
+  `(CASE ${visitType} WHEN 'OUTPATIENT' THEN 1 WHEN 'INPATIENT' THEN 2 WHEN 'PHARMACY' THEN 4 ELSE 0 END)`;
+const VISIT_BITS = (visitTypes: string) =>
+  `((CASE WHEN 'OUTPATIENT' = ANY (${visitTypes}) THEN 1 ELSE 0 END) | (CASE WHEN 'INPATIENT' = ANY (${visitTypes}) THEN 2 ELSE 0 END)
+    | (CASE WHEN 'PHARMACY' = ANY (${visitTypes}) THEN 4 ELSE 0 END))`;
 
 export const ruleSex = lineClass('SEX', '规则库：限性别', {
   joins: 'JOIN person p ON p.person_id = s.person_id',
   fails: 'p.gender <> r.gender',
+  summary: {
+    aggregate: 'array_agg(DISTINCT r.gender) AS genders',
+    mayFail: 'p.gender <> ANY (sm.genders)',
+  },
   detail: `'gender', p.gender, 'allowedGender', r.gender`,
 });
 
 export const ruleAge = lineClass('AGE', '规则库：限年龄', {
   joins: 'JOIN person p ON p.person_id = s.person_id',
   fails: `${AGE} < r.min_age OR ${AGE} > r.max_age`,
+  summary: {
+    aggregate: 'max(r.min_age) AS min_age, min(r.max_age) AS max_age',
+    mayFail: `${AGE} < sm.min_age OR ${AGE} > sm.max_age`,
+  },
   detail: `'age', ${AGE}, 'minAge', r.min_age, 'maxAge', r.max_age`,
 });
 
 export const ruleVisitType = lineClass('VISIT_TYPE', '规则库：限就医方式', {
   fails: 's.visit_type <> ALL (r.visit_types)',
+  // The visit types every rule pays for, as bits (OUTPATIENT 1, INPATIENT 2, PHARMACY 4).
+  summary: {
+    aggregate: `bit_and(${VISIT_BITS('r.visit_types')}) AS paid_by_all`,
+    mayFail: `(sm.paid_by_all & ${VISIT_BIT('s.visit_type')}) = 0`,
+  },
   detail: `'visitType', s.visit_type, 'visitTypes', to_jsonb(r.visit_types)`,
 });
 
 export const ruleLevel = lineClass('LEVEL', '规则库：限医院等级', {
   fails: `${LEVEL_RANK('i.level')} < ${LEVEL_RANK('r.min_level')}`,
+  summary: {
+    aggregate: `max(${LEVEL_RANK('r.min_level')}) AS min_rank`,
+    mayFail: `${LEVEL_RANK('i.level')} < sm.min_rank`,
+  },
   detail: `'level', i.level, 'minLevel', r.min_level`,
 });
 
 export const ruleDiagnosis = lineClass('DIAGNOSIS', '规则库：限适应症（诊断）', {
   fails: `s.diagnosis_code IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(r.diagnosis_prefixes) px WHERE starts_with(s.diagnosis_code, px))`,
+  // The distinct prefix lists of the rules (few: rules share them); a line passing every list passes every rule.
+  summary: {
+    aggregate: `array_agg(DISTINCT array_to_string(r.diagnosis_prefixes, ';')) AS prefix_lists`,
+    mayFail: `s.diagnosis_code IS NULL OR EXISTS (SELECT 1 FROM unnest(sm.prefix_lists) pl
+      WHERE NOT EXISTS (SELECT 1 FROM unnest(string_to_array(pl, ';')) px WHERE starts_with(s.diagnosis_code, px)))`,
+  },
   detail: `'diagnosisCode', s.diagnosis_code, 'diagnosisPrefixes', to_jsonb(r.diagnosis_prefixes)`,
 });
 
@@ -107,29 +174,38 @@ export const ruleExclusive = defineModel({
   name: '规则库：互斥项目',
   defaults: {},
   sliceable: 'month',
+  // Pairs first: the (settlement, day)s where both items of some rule's pair were charged, found
+  // over the lines without the rules; only those few are joined to the rules themselves.
   sql: (q) => `
     WITH ${runRules(q, 'EXCLUSIVE')},
-    days AS (
-      SELECT DISTINCT r.id AS rule_row_id, s.settled_on, s.settlement_id, it.charged_on, s.institution_code, s.person_id
-      FROM rules r
-        ${APPLIES}
-      WHERE s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-        AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-        AND starts_with(i.region_code, ${q.regionPrefix})
+    pairs AS MATERIALIZED (SELECT DISTINCT item_code, other_item_code FROM rules),
+    day_lines AS MATERIALIZED (
+      SELECT it.settled_on, it.settlement_id, it.charged_on, it.item_code, sum(it.amount) AS amount
+      FROM settlement_item it
+      WHERE it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        AND (it.item_code IN (SELECT item_code FROM pairs) OR it.item_code IN (SELECT other_item_code FROM pairs))
+      GROUP BY it.settled_on, it.settlement_id, it.charged_on, it.item_code
+    ),
+    both_charged AS (
+      SELECT a.settled_on, a.settlement_id, a.charged_on, p.item_code, p.other_item_code, o.amount AS other_amount
+      FROM pairs p
+      JOIN day_lines a ON a.item_code = p.item_code
+      JOIN day_lines o ON o.settled_on = a.settled_on AND o.settlement_id = a.settlement_id
+                      AND o.charged_on = a.charged_on AND o.item_code = p.other_item_code
     )
-    SELECT r.rule_id || '|' || d.settlement_id || '|' || ${keyDate('d.charged_on')} AS hit_key,
-           sum(o.amount) AS amount_involved,
-           d.institution_code,
-           ARRAY[d.person_id::text] AS person_ids,
-           ARRAY[d.settlement_id::text] AS settlement_ids,
-           jsonb_build_object(${RULE_DETAIL}, 'otherItemCode', r.other_item_code, 'chargedOn', d.charged_on,
-                              'otherLines', count(*)) AS detail
-    FROM days d
-    JOIN rules r ON r.id = d.rule_row_id
-    JOIN settlement_item o ON o.settled_on = d.settled_on AND o.settlement_id = d.settlement_id
-                          AND o.charged_on = d.charged_on AND o.item_code = r.other_item_code
-    GROUP BY r.id, r.rule_id, r.version, r.description, r.item_code, r.region_code, r.other_item_code,
-             d.settlement_id, d.charged_on, d.institution_code, d.person_id`,
+    SELECT r.rule_id || '|' || b.settlement_id || '|' || ${keyDate('b.charged_on')} AS hit_key,
+           b.other_amount AS amount_involved,
+           s.institution_code,
+           ARRAY[s.person_id::text] AS person_ids,
+           ARRAY[s.settlement_id::text] AS settlement_ids,
+           jsonb_build_object(${RULE_DETAIL}, 'otherItemCode', r.other_item_code, 'chargedOn', b.charged_on) AS detail
+    FROM both_charged b
+    JOIN settlement s ON s.settled_on = b.settled_on AND s.settlement_id = b.settlement_id
+    JOIN institution i ON i.code = s.institution_code
+    JOIN rules r ON r.item_code = b.item_code AND r.other_item_code = b.other_item_code
+                AND b.charged_on >= r.effective_from AND (r.effective_to IS NULL OR b.charged_on <= r.effective_to)
+                AND starts_with(i.region_code, r.jurisdiction)
+    WHERE starts_with(i.region_code, ${q.regionPrefix})`,
 });
 
 /**
