@@ -27,11 +27,19 @@ const runRules = (q: HitSqlContext, ruleClass: RuleClass) => `rules AS MATERIALI
       WHERE cr.run_id = ${q.runId} AND cr.rule_class = '${ruleClass}'
     )`;
 
+/**
+ * The jurisdiction prefixes an institution lies in (province 2 digits, city 4, county 6): rules
+ * are joined on (item_code, jurisdiction) equality — a hash join however many rules there are.
+ */
+const PREFIXES = `CROSS JOIN LATERAL (VALUES (left(i.region_code, 2)), (left(i.region_code, 4)), (i.region_code)) AS j(prefix)`;
+
 /** The lines a rule applies to (rule `r`, line `it`, settlement `s`, institution `i`). */
-const APPLIES = `JOIN settlement_item it ON it.item_code = r.item_code
-                   AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)
+const APPLIES = `settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
-      JOIN institution i ON i.code = s.institution_code AND starts_with(i.region_code, r.jurisdiction)`;
+      JOIN institution i ON i.code = s.institution_code
+      ${PREFIXES}
+      JOIN rules r ON r.item_code = it.item_code AND r.jurisdiction = j.prefix
+                  AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)`;
 
 /** The rule's identity in every hit's detail. */
 const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description', r.description, 'itemCode', r.item_code,
@@ -69,8 +77,7 @@ function lineClass(
         return `
     WITH ${runRules(q, ruleClass)}
     ${select}
-    FROM rules r
-      ${APPLIES}
+    FROM ${APPLIES}
       ${spec.joins ?? ''}
     WHERE ${anchored}
       AND (${spec.fails})`;
@@ -84,10 +91,12 @@ function lineClass(
     ),
     suspect AS MATERIALIZED (
       SELECT DISTINCT it.settled_on, it.settlement_id, it.line_no
-      FROM summary sm
-      JOIN settlement_item it ON it.item_code = sm.item_code AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
+      FROM settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
-      JOIN institution i ON i.code = s.institution_code AND starts_with(i.region_code, sm.jurisdiction)
+      JOIN institution i ON i.code = s.institution_code
+      ${PREFIXES}
+      JOIN summary sm ON sm.item_code = it.item_code AND sm.jurisdiction = j.prefix
+                     AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
       ${spec.joins ?? ''}
       WHERE ${anchored}
         AND (${spec.summary.mayFail})
@@ -97,9 +106,9 @@ function lineClass(
     JOIN settlement_item it ON it.settled_on = x.settled_on AND it.settlement_id = x.settlement_id AND it.line_no = x.line_no
     JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
     JOIN institution i ON i.code = s.institution_code
-    JOIN rules r ON r.item_code = it.item_code
+    ${PREFIXES}
+    JOIN rules r ON r.item_code = it.item_code AND r.jurisdiction = j.prefix
                 AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)
-                AND starts_with(i.region_code, r.jurisdiction)
     ${spec.joins ?? ''}
     WHERE ${spec.fails}`;
     },
@@ -202,9 +211,9 @@ export const ruleExclusive = defineModel({
     FROM both_charged b
     JOIN settlement s ON s.settled_on = b.settled_on AND s.settlement_id = b.settlement_id
     JOIN institution i ON i.code = s.institution_code
-    JOIN rules r ON r.item_code = b.item_code AND r.other_item_code = b.other_item_code
+    ${PREFIXES}
+    JOIN rules r ON r.item_code = b.item_code AND r.other_item_code = b.other_item_code AND r.jurisdiction = j.prefix
                 AND b.charged_on >= r.effective_from AND (r.effective_to IS NULL OR b.charged_on <= r.effective_to)
-                AND starts_with(i.region_code, r.jurisdiction)
     WHERE starts_with(i.region_code, ${q.regionPrefix})`,
 });
 
@@ -225,8 +234,7 @@ export const ruleFrequency = defineModel({
     applied AS MATERIALIZED (
       SELECT r.id AS rule_row_id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on,
              it.quantity, it.amount
-      FROM rules r
-        ${APPLIES}
+      FROM ${APPLIES}
       WHERE (r.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
              AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
          OR (r.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
