@@ -231,10 +231,38 @@ export const ruleFrequency = defineModel({
   sliceable: false,
   sql: (q) => `
     WITH ${runRules(q, 'FREQUENCY')},
+    summary AS MATERIALIZED (
+      SELECT item_code, jurisdiction, period, min(max_units) AS cap, min(effective_from) AS effective_from,
+             max(coalesce(effective_to, 'infinity'::date)) AS effective_to
+      FROM rules GROUP BY item_code, jurisdiction, period
+    ),
+    -- Groups some rule could exceed: their sum over every line any rule of the (item, jurisdiction,
+    -- period) might count is above the lowest cap among them. Only these are summed rule by rule.
+    suspect AS MATERIALIZED (
+      SELECT sm.item_code, sm.jurisdiction, sm.period,
+             CASE sm.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END AS group_id,
+             coalesce(CASE sm.period WHEN 'DAY' THEN ${keyDate('it.charged_on')}
+                                     WHEN 'YEAR' THEN to_char(it.charged_on, 'YYYY') END, '') AS group_part
+      FROM settlement_item it
+      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+      JOIN institution i ON i.code = s.institution_code
+      ${PREFIXES}
+      JOIN summary sm ON sm.item_code = it.item_code AND sm.jurisdiction = j.prefix
+                     AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
+      WHERE (sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+         OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+      GROUP BY 1, 2, 3, 4, 5
+      HAVING sum(it.quantity) > min(sm.cap)
+    ),
     applied AS MATERIALIZED (
       SELECT r.id AS rule_row_id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on,
              it.quantity, it.amount
       FROM ${APPLIES}
+      JOIN suspect sg ON sg.item_code = r.item_code AND sg.jurisdiction = r.jurisdiction AND sg.period = r.period
+                     AND sg.group_id = CASE r.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END
+                     AND sg.group_part = coalesce(CASE r.period WHEN 'DAY' THEN ${keyDate('it.charged_on')}
+                                                  WHEN 'YEAR' THEN to_char(it.charged_on, 'YYYY') END, '')
       WHERE (r.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
              AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
          OR (r.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
