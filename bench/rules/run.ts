@@ -97,6 +97,7 @@ function benchRule(n: number): Record<string, string | null> {
     if (!firing) rule.effective_to = '2024-06-30';
   } else if (ruleClass === 'EXCLUSIVE') {
     rule.other_item_code = other === item.code ? CATALOG_ITEMS[0].code : other;
+    if (!firing) rule.effective_to = '2024-06-30';
   } else {
     rule.period = ['DAY', 'SETTLEMENT', 'YEAR'][n % 3];
     rule.max_units = firing ? '4' : '500';
