@@ -187,11 +187,7 @@ export const ruleExclusive = defineModel({
   // over the lines without the rules; only those few are joined to the rules themselves.
   sql: (q) => `
     WITH ${runRules(q, 'EXCLUSIVE')},
-    pairs AS MATERIALIZED (
-      SELECT item_code, other_item_code, min(effective_from) AS effective_from,
-             max(coalesce(effective_to, 'infinity'::date)) AS effective_to
-      FROM rules GROUP BY item_code, other_item_code
-    ),
+    pairs AS MATERIALIZED (SELECT DISTINCT item_code, other_item_code FROM rules),
     day_lines AS MATERIALIZED (
       SELECT it.settled_on, it.settlement_id, it.charged_on, it.item_code, sum(it.amount) AS amount
       FROM settlement_item it
@@ -205,7 +201,6 @@ export const ruleExclusive = defineModel({
       JOIN day_lines a ON a.item_code = p.item_code
       JOIN day_lines o ON o.settled_on = a.settled_on AND o.settlement_id = a.settlement_id
                       AND o.charged_on = a.charged_on AND o.item_code = p.other_item_code
-      WHERE a.charged_on BETWEEN p.effective_from AND p.effective_to
     )
     SELECT r.rule_id || '|' || b.settlement_id || '|' || ${keyDate('b.charged_on')} AS hit_key,
            b.other_amount AS amount_involved,
