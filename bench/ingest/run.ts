@@ -37,6 +37,7 @@ const TABLE_OF: Record<IngestFileName, string> = {
   'settlements.csv': 'settlement',
   'settlement_items.csv': 'settlement_item',
   'drug_purchases.csv': 'drug_purchase',
+  'rules.csv': 'rule',
 };
 
 /** Adjustments so that the CSV columns fit the LIKE-copied table. */

@@ -31,7 +31,8 @@ runCli(async (config) => {
   await seedRegions(services);
 
   const batch = join(tmpdir(), `fund-supervision-demo-${scale}`);
-  if (!existsSync(join(batch, 'settlements.csv'))) {
+  // A batch cached before the rule library existed has no rules.csv: generate it again.
+  if (!existsSync(join(batch, 'settlements.csv')) || !existsSync(join(batch, 'rules.csv'))) {
     say(`generating a synthetic batch (scale ${scale}) in ${batch} …`);
     await generateSyntheticBatch({ outDir: batch, scale, seed: 1, ...WINDOW, withExpectedHits: false });
   }
@@ -61,7 +62,27 @@ runCli(async (config) => {
   for (const line of walk.lines) say(line);
   if (walk.filed) for (const line of await demoOutcomeLoop(services, walk.filed)) say(line);
 
-  const examples = users.filter(
+  // The rule library (RULES.md): rules.csv was loaded with the batch; its hits became clues like the models'.
+  const [library] = await services.db.query(
+    `SELECT (SELECT count(*)::int FROM rule WHERE current) AS rules,
+            (SELECT count(*)::int FROM collision_hit WHERE model LIKE 'RULE\\_%') AS hits,
+            (SELECT count(*)::int FROM clue WHERE model LIKE 'RULE\\_%') AS clues`,
+  );
+  say(
+    `rule library: ${library.rules} rules from rules.csv, ${library.hits} rule hits became ${library.clues} clues, e.g.:`,
+  );
+  // One clue of each rule class.
+  const examples = await services.db.query(
+    `SELECT DISTINCT ON (c.model) c.code, c.title, c.status, count(h.id)::int AS hits,
+            string_agg(DISTINCT (h.detail->>'ruleId') || ' ' || (h.detail->>'description'), '; ') AS rules
+     FROM clue c JOIN collision_hit h ON h.clue_id = c.id
+     WHERE c.model LIKE 'RULE\\_%' GROUP BY c.id ORDER BY c.model, count(h.id) DESC, c.code`,
+  );
+  for (const e of examples) say(`  ${e.code} ${e.title} [${e.status}] ${e.hits} hits — ${e.rules}`);
+  say('  (GraphQL: { rules(first: 5) { edges { node { ruleId ruleClass description } } } },');
+  say('   collisionHits(filter: {ruleId: "G-EXC"}) { edges { node { hitKey rule { description } } } })');
+
+  const userExamples = users.filter(
     (u) => u.regionCode === '610300' && ['INVESTIGATOR', 'LEADER', 'ANALYST'].includes(u.roles[0]),
   );
   say(
@@ -71,7 +92,7 @@ runCli(async (config) => {
       `Queue dashboard (ADMIN users, e.g. yb-610000-admin): ${api.url.replace('/graphql', '/admin/queues')}` +
         (workerMetrics ? `   job metrics: ${workerMetrics.url}` : ''),
       `Users: ${users.length} — one per role and department of every region, password "${password}", e.g.:`,
-      ...examples.map((u) => `  ${u.username.padEnd(28)} ${u.department} ${u.roles.join(',')}`),
+      ...userExamples.map((u) => `  ${u.username.padEnd(28)} ${u.department} ${u.roles.join(',')}`),
       '',
       'Log in:',
       `  curl -s ${api.url} -H 'content-type: application/json' \\`,

@@ -20,6 +20,8 @@ export type Sliceable = 'month' | 'region' | false;
  * `$n::type`, so a statement only declares the parameters it reads.
  */
 export interface HitSqlContext<P extends ModelParams = ModelParams> {
+  /** The run (collision_run.id): the rule classes read the rule versions it recorded. */
+  readonly runId: string;
   /** Last day of the run's window: evidence dated after it is not known to the run. */
   readonly windowTo: string;
   /** Bounds of the anchor date (anchor settlement's date, or the aggregated facts' own date). */

@@ -3,6 +3,7 @@ import { codePrefix } from '../core/regions';
 import { SqlParams } from '../core/sql';
 import { markJobSucceeded } from '../domain/collision/collision.repository';
 import { CollisionModel, HitSqlContext, ModelParams } from './model';
+import { RegionalParameters } from './parameters';
 import { getModel } from './registry';
 
 export interface RunModelInput {
@@ -19,6 +20,19 @@ export interface RunModelInput {
   params: ModelParams;
   /** One slice of the model's work (planSlices); '' or absent = all of it. */
   slice?: string | null;
+  /**
+   * Overrides for subject institutions under more specific prefixes (regionalParameters): the
+   * model runs once per parameter set, each statement keeping the hits whose subject lies in
+   * its prefix and outside the more specific ones.
+   */
+  regional?: readonly RegionalParameters[] | null;
+}
+
+/** One statement's share of the subjects: under `prefix`, outside `exclude`, with `params`. */
+interface SubjectGroup {
+  prefix: string | null;
+  exclude: string[];
+  params: ModelParams;
 }
 
 export interface RunModelResult {
@@ -78,12 +92,22 @@ function resolveScope(model: CollisionModel, input: Pick<RunModelInput, 'from' |
  */
 export function collisionSql(
   modelCode: string,
-  input: Omit<RunModelInput, 'model'>,
+  input: Omit<RunModelInput, 'model' | 'regional'>,
+  group?: SubjectGroup,
 ): { text: string; values: unknown[] } {
   const model = getModel(modelCode);
-  const scope = resolveScope(model, input);
+  const resolved = resolveScope(model, input);
+  // A subject group narrows the prefix (its early filters stay exact: a superset of the subjects).
+  const scope =
+    group?.prefix && group.prefix.startsWith(resolved.regionPrefix)
+      ? { ...resolved, regionPrefix: group.prefix }
+      : resolved;
+  const exclude = group?.exclude ?? [];
   const params = new SqlParams();
   const ctx: HitSqlContext = {
+    get runId() {
+      return params.named('runId', 'uuid', () => input.runId);
+    },
     get windowTo() {
       return params.named('windowTo', 'date', () => input.to);
     },
@@ -119,7 +143,15 @@ export function collisionSql(
       SELECT h.*, i.region_code
       FROM hit h
       JOIN institution i ON i.code = h.institution_code
-      WHERE starts_with(i.region_code, ${ctx.regionPrefix})${institutions}
+      WHERE starts_with(i.region_code, ${ctx.regionPrefix})${
+        exclude.length
+          ? `
+        AND NOT (i.region_code LIKE ANY (${params.add(
+          exclude.map((e) => `${e}%`),
+          'text[]',
+        )}))`
+          : ''
+      }${institutions}
     ),
     upserted AS (
       INSERT INTO collision_hit AS c (model, hit_key, amount_involved, institution_code, region_code, person_ids,
@@ -153,16 +185,46 @@ export function collisionSql(
  * transaction, so a job retried after a crash either sees its work committed or redoes it
  * whole; the upsert makes redoing it harmless anyway.
  */
+/**
+ * The statements of a job: the run's own parameters for the subjects outside every override,
+ * then one per override prefix inside the job's scope (outside the more specific ones).
+ */
+function subjectGroups(input: RunModelInput): SubjectGroup[] {
+  const model = getModel(input.model);
+  const scopePrefix = resolveScope(model, input).regionPrefix;
+  const overrides = (input.regional ?? []).filter(
+    (r) => r.prefix.startsWith(scopePrefix) || scopePrefix.startsWith(r.prefix),
+  );
+  // An override at or above the job's own prefix applies to all of it.
+  const covering = overrides
+    .filter((r) => scopePrefix.startsWith(r.prefix))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  const inside = overrides.filter((r) => r.prefix.length > scopePrefix.length && r.prefix.startsWith(scopePrefix));
+  const below = (prefix: string) =>
+    inside.filter((r) => r.prefix !== prefix && r.prefix.startsWith(prefix)).map((r) => r.prefix);
+  return [
+    { prefix: null, exclude: below(scopePrefix), params: covering?.params ?? input.params },
+    ...inside.map((r) => ({ prefix: r.prefix, exclude: below(r.prefix), params: r.params })),
+  ];
+}
+
 export async function runModel(db: DataSource | EntityManager, input: RunModelInput): Promise<RunModelResult> {
-  const { text, values } = collisionSql(input.model, input);
+  const statements = subjectGroups(input).map((group) =>
+    collisionSql(input.model, { ...input, params: group.params }, group),
+  );
   const work = async (tx: EntityManager): Promise<RunModelResult> => {
     const started = Date.now();
     // The models' hash aggregates over a window's lines spill to disk at the default 4 MB;
     // JIT compilation cost about a second per statement on 3M lines and saved nothing.
     await tx.query(`SET LOCAL work_mem = '${COLLISION_WORK_MEM}'`);
     await tx.query('SET LOCAL jit = off');
-    const [row]: { inserted: number; updated: number }[] = await tx.query(text, values);
-    const result = { inserted: row.inserted, updated: row.updated, hits: row.inserted + row.updated };
+    const result = { inserted: 0, updated: 0, hits: 0 };
+    for (const { text, values } of statements) {
+      const [row]: { inserted: number; updated: number }[] = await tx.query(text, values);
+      result.inserted += row.inserted;
+      result.updated += row.updated;
+      result.hits += row.inserted + row.updated;
+    }
     await markJobSucceeded(
       tx,
       { runId: input.runId, model: input.model, slice: input.slice ?? '' },

@@ -27,6 +27,7 @@ const ROW_ID_FORMS = {
   Problem: 'uuid',
   RectificationMeasure: 'uuid',
   Recheck: 'uuid',
+  Rule: 'uuid',
 } as const satisfies Record<string, 'uuid' | 'integer' | 'code'>;
 
 export type NodeTypeName = keyof typeof ROW_ID_FORMS;
@@ -57,7 +58,8 @@ export function fromGlobalId<T extends NodeTypeName = NodeTypeName>(
   if (colon <= 0 || colon === decoded.length - 1) throw badInput(`malformed id "${globalId}"`);
   const type = decoded.slice(0, colon);
   if (!isNodeTypeName(type)) throw badInput(`malformed id "${globalId}"`);
-  const allowed: readonly string[] | null = expected === undefined ? null : typeof expected === 'string' ? [expected] : expected;
+  const allowed: readonly string[] | null =
+    expected === undefined ? null : typeof expected === 'string' ? [expected] : expected;
   if (allowed && !allowed.includes(type)) {
     throw badInput(`id "${globalId}" is not a ${allowed.join(', ')} id; got a ${type} id`);
   }

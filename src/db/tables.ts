@@ -164,6 +164,7 @@ export interface CollisionRunTable {
   created_at: Date;
   institution_codes: string[] | null;
   forms_clues: boolean;
+  regional_parameters: unknown;
 }
 
 export interface CollisionRunJobTable {
@@ -180,6 +181,12 @@ export interface CollisionRunJobTable {
   finished_at: Date | null;
   duration_ms: number | null;
   error: string | null;
+}
+
+export interface CollisionRunRuleTable {
+  run_id: string;
+  rule_row_id: string;
+  rule_class: string;
 }
 
 export interface DepartmentTable {
@@ -399,6 +406,32 @@ export interface RoutingRuleTable {
   updated_at: Date;
 }
 
+export interface RuleTable {
+  id: string;
+  rule_id: string;
+  version: number;
+  current: boolean;
+  rule_class: string;
+  item_code: string;
+  region_code: string;
+  jurisdiction: string;
+  effective_from: Date;
+  effective_to: Date | null;
+  gender: string | null;
+  min_age: number | null;
+  max_age: number | null;
+  visit_types: string[] | null;
+  min_level: string | null;
+  diagnosis_prefixes: string[] | null;
+  other_item_code: string | null;
+  max_units: string | null;
+  period: string | null;
+  description: string;
+  ingest_file_id: string | null;
+  created_by: string | null;
+  created_at: Date;
+}
+
 export interface SanctionTable {
   id: string;
   case_id: string;
@@ -505,6 +538,7 @@ export interface Tables {
   collision_hit: CollisionHitTable;
   collision_run: CollisionRunTable;
   collision_run_job: CollisionRunJobTable;
+  collision_run_rule: CollisionRunRuleTable;
   department: DepartmentTable;
   drug_purchase: DrugPurchaseTable;
   ingest_file: IngestFileTable;
@@ -523,6 +557,7 @@ export interface Tables {
   region: RegionTable;
   region_setting: RegionSettingTable;
   routing_rule: RoutingRuleTable;
+  rule: RuleTable;
   sanction: SanctionTable;
   settlement: SettlementTable;
   settlement_item: SettlementItemTable;

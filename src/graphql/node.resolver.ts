@@ -11,6 +11,8 @@ import { findVisibleClue } from '../domain/clue/clue.service';
 import { ClueType } from '../domain/clue/clue.types';
 import { RoutingRuleType } from '../domain/routing/routing.resolver';
 import { findRoutingRule } from '../domain/routing/routing.service';
+import { findVisibleRuleVersion } from '../domain/rule/rule.service';
+import { RuleType } from '../domain/rule/rule.types';
 import { findVisibleTransfer } from '../domain/transfer/transfer.service';
 import { ClueTransferType } from '../domain/transfer/transfer.types';
 import { findVisibleRun } from '../domain/collision/collision-run.service';
@@ -70,6 +72,10 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   RoutingRule: async (ctx, _actor, id) => {
     const rule = await findRoutingRule(ctx.services.db, id);
     return rule && RoutingRuleType.from(rule);
+  },
+  Rule: async (ctx, actor, id) => {
+    const rule = await findVisibleRuleVersion(ctx.services.db, actor, id);
+    return rule && RuleType.from(rule);
   },
   CollisionRun: async (ctx, actor, id) => {
     const run = await findVisibleRun(ctx.services.db, actor, id);

@@ -17,6 +17,7 @@ import { ClueResolver, StateChangeResolver } from '../domain/clue/clue.resolver'
 import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../domain/case/case.resolver';
 import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';
 import { RoutingRuleResolver } from '../domain/routing/routing.resolver';
+import { CollisionHitRuleResolver, RuleResolver } from '../domain/rule/rule.resolver';
 import { TransferResolver } from '../domain/transfer/transfer.resolver';
 import {
   ClueHitsResolver,
@@ -54,6 +55,8 @@ export const RESOLVERS = [
   StateChangeResolver,
   TransferResolver,
   RoutingRuleResolver,
+  RuleResolver,
+  CollisionHitRuleResolver,
   SubscriptionResolver,
   CollisionRunResolver,
   CollisionHitResolver,

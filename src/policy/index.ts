@@ -294,3 +294,36 @@ export function assertCanCreateProblem(actor: Actor, supervisingDepartmentId: st
     throw forbidden('the supervising department of a new problem is your own department');
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// The rule library (RULES.md).
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Creating, editing and retiring a rule: an ADMIN, or an ANALYST or LEADER of a 医保
+ * department, for rules scoped to their own region or below.
+ */
+export function assertCanManageRule(actor: Actor, ruleRegionCode: string): void {
+  const mayEdit =
+    hasRole(actor, 'ADMIN') || (actor.department.kind === 'MEDICAL_INSURANCE' && hasRole(actor, 'ANALYST', 'LEADER'));
+  if (!mayEdit) throw forbidden('rules are managed by administrators and by analysts and leaders of 医保');
+  if (!coversRegion(actor, ruleRegionCode)) throw forbidden('a rule must be scoped to your region or below');
+}
+
+/**
+ * Reading rules: those who read hits (医保 and 纪委 case readers) and those who manage rules
+ * (ADMINs), for rules whose scope overlaps their jurisdiction — a rule of the province applies
+ * in a city, a county's rule lies inside it. Predicate over a rule row `r` (its jurisdiction
+ * column). A hit's own rule is read through the hit (whoever reads the hit reads its rule).
+ */
+export function ruleVisibleSql(actor: Actor, params: SqlParams, r = 'r'): string {
+  const reads =
+    hasRole(actor, 'ADMIN') ||
+    (readsCaseContent(actor) && ['MEDICAL_INSURANCE', 'DISCIPLINE'].includes(actor.department.kind));
+  if (!reads) return 'false';
+  const j = params.add(jurisdictionOf(actor));
+  return `(starts_with(${r}.jurisdiction, ${j}) OR starts_with(${j}, ${r}.jurisdiction))`;
+}
+
+/** Rule statistics: as statistics (LEADERs and ANALYSTs inside their jurisdiction). */
+export const assertCanReadRuleStats = (actor: Actor, regionCode: string): void => assertCanReadStats(actor, regionCode);

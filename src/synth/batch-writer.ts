@@ -171,6 +171,11 @@ export class BatchWriter {
     for (const row of this.catalog.rows()) this.files['price_catalog.csv'].writeRow(row);
   }
 
+  /** A rules.csv row (RULES.md), its fields as they are written. */
+  writeRule(rule: Record<(typeof BATCH_COLUMNS)['rules.csv'][number], string>): void {
+    this.files['rules.csv'].writeRow(BATCH_COLUMNS['rules.csv'].map((column) => csvField(rule[column])));
+  }
+
   writePurchase(purchase: PurchaseRecord): void {
     this.files['drug_purchases.csv'].writeRow([
       purchase.purchaseId,

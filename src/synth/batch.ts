@@ -23,6 +23,7 @@ export type SettlementRow = RowOf<'settlements.csv'>;
 export type SettlementItemRow = RowOf<'settlement_items.csv'>;
 export type PriceCatalogRow = RowOf<'price_catalog.csv'>;
 export type DrugPurchaseRow = RowOf<'drug_purchases.csv'>;
+export type RuleRow = RowOf<'rules.csv'>;
 
 export interface Batch {
   regions: RegionRow[];
@@ -33,6 +34,7 @@ export interface Batch {
   settlementItems: SettlementItemRow[];
   priceCatalog: PriceCatalogRow[];
   drugPurchases: DrugPurchaseRow[];
+  rules: RuleRow[];
 }
 
 /** Reads one batch file into rows keyed by column name; an absent file reads as no rows. */
@@ -70,5 +72,6 @@ export function readBatchFolder(folder: string): Batch {
     settlementItems: readBatchFile(folder, 'settlement_items.csv'),
     priceCatalog: readBatchFile(folder, 'price_catalog.csv'),
     drugPurchases: readBatchFile(folder, 'drug_purchases.csv'),
+    rules: readBatchFile(folder, 'rules.csv'),
   };
 }

@@ -68,6 +68,7 @@ export async function generateSyntheticBatch(options: SynthOptions): Promise<Syn
   background.writeRelations();
   for (const relation of planted.relations) writer.writeRelation(relation);
   writer.writeCatalog();
+  for (const rule of planted.rules) writer.writeRule(rule);
   await writer.ready();
 
   await background.writeSettlements();

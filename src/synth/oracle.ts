@@ -1,4 +1,4 @@
-import { Batch } from './batch';
+import { Batch, RuleRow } from './batch';
 import { divideRoundHalfUp, formatFen, Fraction, parseMoneyFen, parseScaledDecimal, QUANTITY_SCALE } from './decimal';
 import { daysBetween, resolveTimestamp } from './time';
 
@@ -25,6 +25,13 @@ export const MODEL_CODES = [
   'INVENTORY_MISMATCH',
   'INSIDER_PAYEE',
   'BUNDLED_ITEM_CHARGE',
+  'RULE_SEX',
+  'RULE_AGE',
+  'RULE_VISIT_TYPE',
+  'RULE_LEVEL',
+  'RULE_DIAGNOSIS',
+  'RULE_EXCLUSIVE',
+  'RULE_FREQUENCY',
 ] as const;
 
 export type ModelCode = (typeof MODEL_CODES)[number];
@@ -104,6 +111,7 @@ interface Settlement {
   date: string;
   /** First three characters of diagnosis_code; null when there is none (SQL NULL never matches). */
   dx3: string | null;
+  diagnosisCode: string;
   fundFen: bigint;
   payeeAccount: string;
   lines: Line[];
@@ -121,8 +129,19 @@ interface Facts {
   to: string;
   settlements: Settlement[];
   lines: Line[];
-  persons: Map<string, { deathDate: string; regionCode: string; isPublicOfficial: boolean; bankAccount: string }>;
-  institutions: Map<string, { kind: string; regionCode: string }>;
+  persons: Map<
+    string,
+    {
+      deathDate: string;
+      regionCode: string;
+      isPublicOfficial: boolean;
+      bankAccount: string;
+      gender: string;
+      birthDate: string;
+    }
+  >;
+  institutions: Map<string, { kind: string; regionCode: string; level: string }>;
+  rules: RuleRow[];
   catalog: Map<string, CatalogRow>;
   purchases: { institutionCode: string; itemCode: string; quantity: bigint; purchasedOn: string }[];
 }
@@ -146,6 +165,7 @@ function readFacts(batch: Batch, from: string, to: string): Facts {
       epochMs: settledAt.epochMs,
       date: settledAt.shanghaiDate,
       dx3: row.diagnosis_code === '' ? null : row.diagnosis_code.slice(0, 3),
+      diagnosisCode: row.diagnosis_code,
       fundFen: parseMoneyFen(row.fund_amount),
       payeeAccount: row.payee_account,
       lines: [],
@@ -193,10 +213,15 @@ function readFacts(batch: Batch, from: string, to: string): Facts {
           regionCode: p.region_code,
           isPublicOfficial: p.is_public_official === 'true',
           bankAccount: p.bank_account,
+          gender: p.gender,
+          birthDate: p.birth_date,
         },
       ]),
     ),
-    institutions: new Map(batch.institutions.map((i) => [i.code, { kind: i.kind, regionCode: i.region_code }])),
+    institutions: new Map(
+      batch.institutions.map((i) => [i.code, { kind: i.kind, regionCode: i.region_code, level: i.level }]),
+    ),
+    rules: batch.rules,
     catalog,
     purchases: batch.drugPurchases.map((p) => ({
       institutionCode: p.institution_code,
@@ -282,6 +307,127 @@ const upToWindowEnd = (facts: Facts): Settlement[] => facts.settlements.filter((
 const isInpatient = (s: Settlement): boolean =>
   s.visitType === 'INPATIENT' && s.admitDate !== '' && s.dischargeDate !== '';
 const lengthOfStay = (s: Settlement): number => daysBetween(s.admitDate, s.dischargeDate);
+
+// ---------- the rule library (RULES.md) ----------
+
+/** The jurisdiction prefix of a region code by its form: province 2 digits, city 4, county 6. */
+const jurisdictionOf = (code: string): string =>
+  code.endsWith('0000') ? code.slice(0, 2) : code.endsWith('00') ? code.slice(0, 4) : code;
+
+/** Full years from birth to day, as PostgreSQL's age() counts them (29 Feb: the year is full on 1 March). */
+function fullYears(birth: string, day: string): number {
+  const years = Number(day.slice(0, 4)) - Number(birth.slice(0, 4));
+  return day.slice(5) < birth.slice(5) ? years - 1 : years;
+}
+
+const LEVEL_RANK: Record<string, number> = { NONE: 0, PRIMARY: 1, SECONDARY: 2, TERTIARY: 3 };
+
+/** Every (rule of the class, line it applies to): same item, institution in its jurisdiction, charged while effective. */
+function ruleLines(facts: Facts, ruleClass: string, lines: Line[]): { rule: RuleRow; line: Line }[] {
+  const byItem = groupBy(
+    facts.rules.filter((r) => r.rule_class === ruleClass),
+    (r) => r.item_code,
+  );
+  const result: { rule: RuleRow; line: Line }[] = [];
+  for (const line of lines) {
+    for (const rule of byItem.get(line.itemCode) ?? []) {
+      const region = facts.institutions.get(line.settlement.institutionCode)?.regionCode ?? '';
+      if (!region.startsWith(jurisdictionOf(rule.region_code))) continue;
+      if (line.chargedOn < rule.effective_from) continue;
+      if (rule.effective_to !== '' && line.chargedOn > rule.effective_to) continue;
+      result.push({ rule, line });
+    }
+  }
+  return result;
+}
+
+/** Lines of the settlements anchored in the window. */
+const anchoredLines = (facts: Facts): Line[] => anchored(facts).flatMap((s) => s.lines);
+
+/** A per-line class: key rule_id|settlement_id|line_no, amount the line's. */
+const lineRule =
+  (ruleClass: string, fails: (facts: Facts, rule: RuleRow, line: Line) => boolean): Model =>
+  (facts) =>
+    ruleLines(facts, ruleClass, anchoredLines(facts))
+      .filter(({ rule, line }) => fails(facts, rule, line))
+      .map(({ rule, line }) =>
+        hit(`${rule.rule_id}|${line.settlement.id}|${line.lineNo}`, line.amountFen, line.settlement.institutionCode, [
+          line.settlement,
+        ]),
+      );
+
+const RULE_CLASS_ORACLES = {
+  RULE_SEX: lineRule('SEX', (facts, rule, line) => facts.persons.get(line.settlement.personId)?.gender !== rule.gender),
+  RULE_AGE: lineRule('AGE', (facts, rule, line) => {
+    const age = fullYears(facts.persons.get(line.settlement.personId)!.birthDate, line.chargedOn);
+    return (rule.min_age !== '' && age < Number(rule.min_age)) || (rule.max_age !== '' && age > Number(rule.max_age));
+  }),
+  RULE_VISIT_TYPE: lineRule(
+    'VISIT_TYPE',
+    (_facts, rule, line) => !rule.visit_types.split(';').includes(line.settlement.visitType),
+  ),
+  RULE_LEVEL: lineRule(
+    'LEVEL',
+    (facts, rule, line) =>
+      LEVEL_RANK[facts.institutions.get(line.settlement.institutionCode)!.level] < LEVEL_RANK[rule.min_level],
+  ),
+  RULE_DIAGNOSIS: lineRule(
+    'DIAGNOSIS',
+    (_facts, rule, line) =>
+      line.settlement.diagnosisCode === '' ||
+      !rule.diagnosis_prefixes.split(';').some((p) => line.settlement.diagnosisCode.startsWith(p)),
+  ),
+  RULE_EXCLUSIVE: (facts: Facts): ExpectedHit[] => {
+    const days = groupBy(
+      ruleLines(facts, 'EXCLUSIVE', anchoredLines(facts)),
+      ({ rule, line }) => `${rule.rule_id}|${line.settlement.id}|${line.chargedOn}`,
+    );
+    return [...days].flatMap(([key, group]) => {
+      const { rule, line } = group[0];
+      const others = line.settlement.lines.filter(
+        (l) => l.itemCode === rule.other_item_code && l.chargedOn === line.chargedOn,
+      );
+      if (!others.length) return [];
+      return [hit(key, sum(others.map((l) => l.amountFen)), line.settlement.institutionCode, [line.settlement])];
+    });
+  },
+  RULE_FREQUENCY: (facts: Facts): ExpectedHit[] => {
+    const perSettlement = ruleLines(facts, 'FREQUENCY', anchoredLines(facts)).filter(
+      ({ rule }) => rule.period !== 'YEAR',
+    );
+    const perYear = ruleLines(
+      facts,
+      'FREQUENCY',
+      facts.lines.filter((l) => inWindow(facts, l.chargedOn)),
+    ).filter(({ rule }) => rule.period === 'YEAR');
+    const groups = groupBy([...perSettlement, ...perYear], ({ rule, line }) =>
+      rule.period === 'DAY'
+        ? `${rule.rule_id}|${line.settlement.id}|${line.chargedOn}`
+        : rule.period === 'SETTLEMENT'
+          ? `${rule.rule_id}|${line.settlement.id}`
+          : `${rule.rule_id}|${line.settlement.personId}|${line.chargedOn.slice(0, 4)}`,
+    );
+    return [...groups].flatMap(([key, group]) => {
+      const quantity = sum(group.map((g) => g.line.quantity));
+      const cap = parseScaledDecimal(group[0].rule.max_units);
+      if (quantity <= cap) return [];
+      const byInstitution = [...groupBy(group, (g) => g.line.settlement.institutionCode)]
+        .map(([code, lines]) => ({ code, quantity: sum(lines.map((g) => g.line.quantity)) }))
+        .sort((a, b) =>
+          a.quantity === b.quantity ? compareBytewise(a.code, b.code) : a.quantity > b.quantity ? -1 : 1,
+        );
+      const amount = averagePriceTimes(sum(group.map((g) => g.line.amountFen)), quantity, quantity - cap);
+      return [
+        hit(
+          key,
+          amount,
+          byInstitution[0].code,
+          group.map((g) => g.line.settlement),
+        ),
+      ];
+    });
+  },
+};
 
 const MODELS: Record<ModelCode, Model> = {
   DEATH_AFTER: (facts) =>
@@ -533,6 +679,8 @@ const MODELS: Record<ModelCode, Model> = {
       return officials ? [hit(s.id, s.fundFen, s.institutionCode, [s], officials)] : [];
     });
   },
+
+  ...RULE_CLASS_ORACLES,
 
   BUNDLED_ITEM_CHARGE: (facts) =>
     anchored(facts).flatMap((s) =>

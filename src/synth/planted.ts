@@ -1,6 +1,7 @@
 import {
   IdNumberIssuer,
   InstitutionRecord,
+  lineAmountFen,
   LineDraft,
   PersonRecord,
   PurchaseRecord,
@@ -11,6 +12,7 @@ import {
 import { SynthCatalog } from './catalog';
 import { formatFen } from './decimal';
 import { ModelCode } from './oracle';
+import { RuleRow } from './batch';
 import { Prng } from './prng';
 import { randomBirthDate, randomName } from './background';
 import { ITEM, InstitutionKind, InstitutionLevel, VisitType } from './reference-data';
@@ -43,6 +45,8 @@ export interface PlantedBatch {
   cases: PlantedCase[];
   /** Pharmacies whose purchases the planted cases write themselves (no covering purchases). */
   selfStockedPharmacies: Set<string>;
+  /** rules.csv rows (RULES.md): the planted rule library. */
+  rules: RuleRow[];
 }
 
 /** Latest day offset a planted case uses (plus the copy shift): the window needs ≥ 28 days. */
@@ -72,6 +76,7 @@ class Planter {
     purchases: [],
     cases: [],
     selfStockedPharmacies: new Set(),
+    rules: [],
   };
   private readonly prng: Prng;
   private readonly institutionSequence = new Map<string, number>();
@@ -182,8 +187,11 @@ class Planter {
   }
 
   person(tag: string, regionCode: string, details: Partial<PersonRecord> = {}): PersonRecord {
-    const gender = this.prng.chance(0.5) ? 'M' : 'F';
-    const birthDate = randomBirthDate(this.prng, 1945, 2000);
+    // Drawn even when given, so that the other cases' draws stay the same.
+    const drawnGender = this.prng.chance(0.5) ? 'M' : 'F';
+    const drawnBirthDate = randomBirthDate(this.prng, 1945, 2000);
+    const gender = details.gender ?? drawnGender;
+    const birthDate = details.birthDate ?? drawnBirthDate;
     const person: PersonRecord = {
       personId: this.nextId('PP', tag),
       idNumber: this.idNumbers.issue(regionCode, birthDate, gender),
@@ -1094,6 +1102,337 @@ function plantBundledItemCharge(p: Planter): void {
  * Plants every model's cases once per copy (copies = max(1, round(scale)), shifted by a few
  * days each), and the 次均费用 peer groups once, with the first copy.
  */
+// ---------- the rule library (RULES.md) ----------
+
+const RULE_ITEM = {
+  injection: '120400001',
+  dressing: '120500001',
+  infusionSet: 'C14020100',
+  ctEnhanced: '210300002',
+  mri: ITEM.mriPlain,
+  acupuncture: ITEM.acupuncture,
+  massage: ITEM.massage,
+  infusion: ITEM.infusion,
+  mecobalamin: 'XA11DBM001',
+} as const;
+
+function ruleRow(
+  ruleId: string,
+  ruleClass: string,
+  itemCode: string,
+  regionCode: string,
+  effectiveFrom: string,
+  effectiveTo: string,
+  columns: Partial<RuleRow>,
+  description: string,
+): RuleRow {
+  return {
+    rule_id: ruleId,
+    rule_class: ruleClass,
+    item_code: itemCode,
+    region_code: regionCode,
+    effective_from: effectiveFrom,
+    effective_to: effectiveTo,
+    gender: '',
+    min_age: '',
+    max_age: '',
+    visit_types: '',
+    min_level: '',
+    diagnosis_prefixes: '',
+    other_item_code: '',
+    max_units: '',
+    period: '',
+    ...columns,
+    description,
+  };
+}
+
+/** The library's rules that do not depend on a copy: a mix of classes at province, city and county scope. */
+const LIBRARY_RULES: RuleRow[] = [
+  ruleRow(
+    'G-AGE-18',
+    'AGE',
+    RULE_ITEM.dressing,
+    '610000',
+    '2020-01-01',
+    '',
+    { min_age: '18' },
+    '换药限成人（18岁及以上）',
+  ),
+  ruleRow(
+    'G-AGE-17',
+    'AGE',
+    RULE_ITEM.dressing,
+    '610300',
+    '2020-01-01',
+    '',
+    { min_age: '17' },
+    '宝鸡：换药限17岁及以上',
+  ),
+  ruleRow(
+    'G-VIS',
+    'VISIT_TYPE',
+    RULE_ITEM.infusionSet,
+    '610000',
+    '2020-01-01',
+    '',
+    { visit_types: 'INPATIENT' },
+    '输液器限住院',
+  ),
+  ruleRow(
+    'G-LVL',
+    'LEVEL',
+    RULE_ITEM.ctEnhanced,
+    '610000',
+    '2020-01-01',
+    '',
+    { min_level: 'SECONDARY' },
+    'CT增强限二级及以上医院',
+  ),
+  ruleRow(
+    'G-DX',
+    'DIAGNOSIS',
+    RULE_ITEM.mri,
+    '610302',
+    '2020-01-01',
+    '',
+    { diagnosis_prefixes: 'I63;I61;G45' },
+    '渭滨：磁共振限脑血管病诊断',
+  ),
+  ruleRow(
+    'G-EXC',
+    'EXCLUSIVE',
+    RULE_ITEM.acupuncture,
+    '610000',
+    '2020-01-01',
+    '',
+    { other_item_code: RULE_ITEM.massage },
+    '针刺与推拿同日互斥',
+  ),
+  ruleRow(
+    'G-FRQ-D',
+    'FREQUENCY',
+    RULE_ITEM.infusion,
+    '610100',
+    '2020-01-01',
+    '',
+    { max_units: '2', period: 'DAY' },
+    '西安：静脉输液每日限2次',
+  ),
+  ruleRow(
+    'G-FRQ-S',
+    'FREQUENCY',
+    RULE_ITEM.infusionSet,
+    '610000',
+    '2020-01-01',
+    '',
+    { max_units: '3', period: 'SETTLEMENT' },
+    '输液器每次结算限3个',
+  ),
+  ruleRow(
+    'G-FRQ-Y',
+    'FREQUENCY',
+    RULE_ITEM.mecobalamin,
+    '610000',
+    '2020-01-01',
+    '',
+    { max_units: '10', period: 'YEAR' },
+    '甲钴胺每年限10盒',
+  ),
+  // Retired, and not yet effective: they never fire.
+  ruleRow(
+    'G-RET',
+    'SEX',
+    RULE_ITEM.injection,
+    '610000',
+    '2020-01-01',
+    '2024-12-31',
+    { gender: 'F' },
+    '（已废止）肌肉注射限女性',
+  ),
+  ruleRow('G-FUT', 'SEX', RULE_ITEM.injection, '610000', '2099-01-01', '', { gender: 'F' }, '（未生效）肌肉注射限女性'),
+];
+
+const yearsBefore = (day: string, years: number): string => `${Number(day.slice(0, 4)) - years}${day.slice(4)}`;
+const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+/** Planted positives and traps of the seven rule classes (one copy). */
+function plantRuleCases(p: Planter): void {
+  // Clinics of their own, so that these visits never add up to another model's groups.
+  const label = p.copyLabel();
+  const cXian = p.institution('CLINIC', 'NONE', 'PRIVATE', '610113', `雁塔区惠民诊所${label}`);
+  const cBaoji = p.institution('CLINIC', 'NONE', 'PRIVATE', '610302', `渭滨区惠民诊所${label}`);
+  const cXianyang = p.institution('CLINIC', 'NONE', 'PRIVATE', '610402', `秦都区惠民诊所${label}`);
+  const amountOf = (line: LineDraft): number => lineAmountFen(line.quantityMilli, line.unitPriceFen);
+  /** An outpatient visit (own person) with the given lines; returns the settlement id and its lines. */
+  const visit = (
+    institution: InstitutionRecord,
+    day: string,
+    items: [string, number][],
+    person: Partial<PersonRecord> = {},
+    diagnosisCode = 'J06.9',
+  ) => {
+    const lines = items.map(([item, quantity]) => p.line(institution, item, day, quantity));
+    const who = p.person('RU', institution.regionCode, person);
+    const s = p.outpatient('RU', who, institution, p.at(day, '09:30'), lines, { diagnosisCode });
+    return { id: s.settlementId, lines, person: who };
+  };
+
+  // SEX: this copy's rule, 宝鸡 only, from d(2) to d(4).
+  const sexRule = `PR${p.copyLabel()}-SEX`;
+  p.batch.rules.push(
+    ruleRow(
+      sexRule,
+      'SEX',
+      RULE_ITEM.injection,
+      '610300',
+      p.d(2),
+      p.d(4),
+      { gender: 'F' },
+      '宝鸡：肌肉注射限女性（试行）',
+    ),
+  );
+  for (const day of [2, 3, 4]) {
+    const v = visit(cBaoji, p.d(day), [[RULE_ITEM.injection, 1]], { gender: 'M' });
+    p.hit('RULE_SEX', `${sexRule}|${v.id}|1`, `a man's injection on day ${day} of the rule`, amountOf(v.lines[0]));
+    if (day === 3) {
+      p.noHit('RULE_SEX', `G-RET|${v.id}|1`, 'a retired rule');
+      p.noHit('RULE_SEX', `G-FUT|${v.id}|1`, 'a rule not yet effective');
+    }
+  }
+  for (const [day, label] of [
+    [1, 'the day before the rule starts'],
+    [5, 'the day after the rule ends'],
+  ] as const) {
+    const v = visit(cBaoji, p.d(day), [[RULE_ITEM.injection, 1]], { gender: 'M' });
+    p.noHit('RULE_SEX', `${sexRule}|${v.id}|1`, label);
+  }
+  let v = visit(cBaoji, p.d(3), [[RULE_ITEM.injection, 1]], { gender: 'F' });
+  p.noHit('RULE_SEX', `${sexRule}|${v.id}|1`, 'a woman');
+  v = visit(cXian, p.d(3), [[RULE_ITEM.injection, 1]], { gender: 'M' });
+  p.noHit('RULE_SEX', `${sexRule}|${v.id}|1`, 'a city rule of 宝鸡 in 西安');
+
+  // AGE: adults only (province), 17 and over in 宝鸡 (two rules on one item there).
+  const day3 = p.d(3);
+  v = visit(cXian, day3, [[RULE_ITEM.dressing, 1]], { birthDate: addDays(yearsBefore(day3, 18), 1) });
+  p.hit('RULE_AGE', `G-AGE-18|${v.id}|1`, '18 the day after the visit', amountOf(v.lines[0]));
+  v = visit(cXian, day3, [[RULE_ITEM.dressing, 1]], { birthDate: yearsBefore(day3, 18) });
+  p.noHit('RULE_AGE', `G-AGE-18|${v.id}|1`, '18th birthday on the day of care');
+  v = visit(cBaoji, p.d(4), [[RULE_ITEM.dressing, 2]], { birthDate: yearsBefore(p.d(4), 5) });
+  p.hit('RULE_AGE', `G-AGE-18|${v.id}|1`, 'a child in 宝鸡 (province rule)', amountOf(v.lines[0]));
+  p.hit('RULE_AGE', `G-AGE-17|${v.id}|1`, 'a child in 宝鸡 (city rule on the same item)', amountOf(v.lines[0]));
+  v = visit(cXian, p.d(4), [[RULE_ITEM.dressing, 1]], { birthDate: yearsBefore(p.d(4), 5) });
+  p.noHit('RULE_AGE', `G-AGE-17|${v.id}|1`, 'the 宝鸡 age rule in 西安');
+  const year = Number(p.from.slice(0, 4));
+  if (p.shift === 0 && p.from.slice(5) === '03-01' && isLeapYear(year - 17) && !isLeapYear(year)) {
+    // Born 29 February: 16 on 28 February, 17 on 1 March (PostgreSQL's age()).
+    const h = p.hospitalBaoji;
+    const eve = addDays(p.from, -1);
+    const person = p.person('RU', h.regionCode, { birthDate: `${year - 17}-02-29` });
+    const lines = [
+      p.line(h, RULE_ITEM.dressing, eve),
+      p.line(h, ITEM.nursing, eve),
+      p.line(h, RULE_ITEM.dressing, p.from),
+    ];
+    const s = p.stay('RU', person, h, eve, 1, { diagnosis: 'S72.0', onlyLines: lines });
+    p.hit('RULE_AGE', `G-AGE-17|${s.settlementId}|1`, 'born 29 Feb: 16 on 28 Feb', amountOf(lines[0]));
+    p.noHit('RULE_AGE', `G-AGE-17|${s.settlementId}|3`, 'born 29 Feb: 17 on 1 March');
+    p.hit('RULE_AGE', `G-AGE-18|${s.settlementId}|3`, 'born 29 Feb: still under 18', amountOf(lines[2]));
+  }
+
+  // VISIT_TYPE: infusion sets are paid for inpatients only.
+  for (const clinic of [cXian, cBaoji, cXianyang]) {
+    v = visit(clinic, p.d(6), [[RULE_ITEM.infusionSet, 1]]);
+    p.hit('RULE_VISIT_TYPE', `G-VIS|${v.id}|1`, 'an infusion set charged to an outpatient', amountOf(v.lines[0]));
+  }
+  {
+    const h = p.hospitalXianA;
+    const admit = p.d(6);
+    const lines = [p.line(h, RULE_ITEM.infusionSet, admit), p.line(h, ITEM.nursing, admit)];
+    const s = p.stay('RU', p.person('RU', h.regionCode), h, admit, 1, { diagnosis: 'K35.8', onlyLines: lines });
+    p.noHit('RULE_VISIT_TYPE', `G-VIS|${s.settlementId}|1`, 'an infusion set in a stay');
+  }
+
+  // LEVEL: enhanced CT from SECONDARY institutions up.
+  for (const clinic of [cXian, cBaoji, cXianyang]) {
+    v = visit(clinic, p.d(7), [[RULE_ITEM.ctEnhanced, 1]]);
+    p.hit('RULE_LEVEL', `G-LVL|${v.id}|1`, 'enhanced CT at a clinic', amountOf(v.lines[0]));
+  }
+  v = visit(p.hospitalBaoji, p.d(7), [[RULE_ITEM.ctEnhanced, 1]]);
+  p.noHit('RULE_LEVEL', `G-LVL|${v.id}|1`, 'enhanced CT at a SECONDARY hospital');
+
+  // DIAGNOSIS: MRI in 渭滨 only for I63/I61/G45.
+  for (const dx of ['J06.9', 'I64', 'I60.9']) {
+    v = visit(cBaoji, p.d(8), [[RULE_ITEM.mri, 1]], {}, dx);
+    p.hit('RULE_DIAGNOSIS', `G-DX|${v.id}|1`, `MRI with diagnosis ${dx}`, amountOf(v.lines[0]));
+  }
+  v = visit(cBaoji, p.d(8), [[RULE_ITEM.mri, 1]], {}, 'I63.9');
+  p.noHit('RULE_DIAGNOSIS', `G-DX|${v.id}|1`, 'MRI for a stroke');
+  v = visit(cXian, p.d(8), [[RULE_ITEM.mri, 1]], {}, 'J06.9');
+  p.noHit('RULE_DIAGNOSIS', `G-DX|${v.id}|1`, 'the county rule of 渭滨 in 西安');
+
+  // EXCLUSIVE: acupuncture and massage on one day of one settlement.
+  for (const clinic of [cXian, cBaoji, cXianyang]) {
+    v = visit(clinic, p.d(9), [
+      [RULE_ITEM.acupuncture, 1],
+      [RULE_ITEM.massage, 1],
+    ]);
+    p.hit('RULE_EXCLUSIVE', `G-EXC|${v.id}|${p.d(9)}`, 'acupuncture and massage on one day', amountOf(v.lines[1]));
+  }
+  {
+    const h = p.hospitalXianA;
+    const admit = p.d(9);
+    const next = addDays(admit, 1);
+    const lines = [
+      p.line(h, RULE_ITEM.acupuncture, admit),
+      p.line(h, ITEM.nursing, admit),
+      p.line(h, RULE_ITEM.massage, next),
+    ];
+    const s = p.stay('RU', p.person('RU', h.regionCode), h, admit, 1, { diagnosis: 'M51.2', onlyLines: lines });
+    p.noHit('RULE_EXCLUSIVE', `G-EXC|${s.settlementId}|${admit}`, 'the exclusive pair on different days');
+  }
+
+  // FREQUENCY: DAY in 西安, SETTLEMENT, YEAR across two institutions.
+  for (const day of [10, 11, 12]) {
+    v = visit(cXian, p.d(day), [[RULE_ITEM.infusion, 3]]);
+    p.hit('RULE_FREQUENCY', `G-FRQ-D|${v.id}|${p.d(day)}`, 'three infusions in a day', amountOf(v.lines[0]) / 3);
+  }
+  v = visit(cXian, p.d(10), [[RULE_ITEM.infusion, 2]]);
+  p.noHit('RULE_FREQUENCY', `G-FRQ-D|${v.id}|${p.d(10)}`, 'two infusions: the cap');
+  v = visit(cBaoji, p.d(10), [[RULE_ITEM.infusion, 3]]);
+  p.noHit('RULE_FREQUENCY', `G-FRQ-D|${v.id}|${p.d(10)}`, 'the 西安 cap in 宝鸡');
+  for (const [perDay, expectHit] of [
+    [2, true],
+    [1, false],
+  ] as const) {
+    const h = p.hospitalXianB;
+    const admit = p.d(11);
+    const next = addDays(admit, 1);
+    const lines = [
+      p.line(h, RULE_ITEM.infusionSet, admit, 2),
+      p.line(h, ITEM.nursing, admit),
+      p.line(h, RULE_ITEM.infusionSet, next, perDay),
+      p.line(h, ITEM.nursing, next),
+    ];
+    const s = p.stay('RU', p.person('RU', h.regionCode), h, admit, 1, { diagnosis: 'K80.1', onlyLines: lines });
+    if (expectHit) p.hit('RULE_FREQUENCY', `G-FRQ-S|${s.settlementId}`, 'four infusion sets in one settlement');
+    else p.noHit('RULE_FREQUENCY', `G-FRQ-S|${s.settlementId}`, 'three infusion sets: the cap');
+  }
+  for (const [first, second, expectHit] of [
+    [6, 5, true],
+    [5, 5, false],
+  ] as const) {
+    const person = p.person('RU', '610113');
+    const a = p.line(cXian, RULE_ITEM.mecobalamin, p.d(12), first);
+    p.outpatient('RU', person, cXian, p.at(p.d(12), '11:00'), [a], { diagnosisCode: 'G63.2' });
+    const b = p.line(cBaoji, RULE_ITEM.mecobalamin, p.d(13), second);
+    p.outpatient('RU', person, cBaoji, p.at(p.d(13), '11:00'), [b], { diagnosisCode: 'G63.2' });
+    const key = `G-FRQ-Y|${person.personId}|${p.d(12).slice(0, 4)}`;
+    if (expectHit) p.hit('RULE_FREQUENCY', key, 'a YEAR cap over two institutions');
+    else p.noHit('RULE_FREQUENCY', key, 'ten units over two institutions: the cap');
+  }
+}
+
 export function plantCases(options: {
   seed: number;
   scale: number;
@@ -1122,6 +1461,8 @@ export function plantCases(options: {
     plantInventoryMismatch(planter);
     plantInsiderPayee(planter);
     plantBundledItemCharge(planter);
+    plantRuleCases(planter);
   }
+  planter.batch.rules.push(...LIBRARY_RULES);
   return planter.batch;
 }

@@ -33,10 +33,10 @@ describe('bad variables', () => {
 
   it('an enum value the server does not know', async () => {
     const res = await post('query($m: CollisionModel){ collisionHits(filter: {model: $m}) { totalCount } }', {
-      m: 'RULE_AGE',
+      m: 'RULE_COLOR',
     });
     expect(res).toMatchObject({ status: 400, code: 'BAD_USER_INPUT' });
-    expect(res.message).toMatch(/\$m.*RULE_AGE/);
+    expect(res.message).toMatch(/\$m.*RULE_COLOR/);
   });
 
   it('a string for an Int', async () => {

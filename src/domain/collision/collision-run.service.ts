@@ -8,8 +8,8 @@
 import { inTransaction } from '../../db/transaction';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
-import { effectiveParameters } from '../../collision/parameters';
-import { COLLISION_MODELS, MODEL_CODES } from '../../collision/registry';
+import { effectiveParameters, regionalParameters } from '../../collision/parameters';
+import { ALL_MODEL_CODES, ALL_MODELS } from '../../collision/registry';
 import { refreshFactStatistics } from '../../collision/fact-statistics';
 import { planSlices, runModel } from '../../collision/run-model';
 import { badInput, notFound } from '../../core/errors';
@@ -29,6 +29,7 @@ import {
   sumClueAmountsOverHits,
 } from '../clue/clue.repository';
 import { enqueueRoutingMany } from '../clue/clue.service';
+import { recordRunRules } from '../rule/rule.repository';
 import * as collisions from './collision.repository';
 import { CollisionJobKey, CollisionRunRow } from './collision.repository';
 
@@ -77,8 +78,9 @@ export async function startCollisionRun(services: AppServices, input: StartRunIn
 
 /** startCollisionRun inside the caller's transaction: the run, its jobs and their outbox entries. Returns its id. */
 export async function insertCollisionRun(m: EntityManager, input: StartRunInput): Promise<string> {
-  const models = input.models?.length ? [...new Set(input.models)] : [...MODEL_CODES];
-  const unknown = models.filter((model) => !MODEL_CODES.includes(model));
+  // Without explicit models a run runs the 16 models and the 7 rule classes (RULES.md).
+  const models = input.models?.length ? [...new Set(input.models)] : [...ALL_MODEL_CODES];
+  const unknown = models.filter((model) => !ALL_MODEL_CODES.includes(model));
   if (unknown.length) throw badInput(`unknown collision models ${unknown.join(', ')}`);
   const from = parseDate(input.from);
   const to = parseDate(input.to);
@@ -87,16 +89,19 @@ export async function insertCollisionRun(m: EntityManager, input: StartRunInput)
     throw badInput(`unknown region ${input.regionCode}`);
   }
   const parameters = await effectiveParameters(m, models, input.regionCode);
+  const regional = await regionalParameters(m, models, input.regionCode);
   const id = await collisions.insertRun(m, {
     models,
     from_date: from,
     to_date: to,
     region_code: input.regionCode ?? null,
     parameters,
+    regional_parameters: regional,
     created_by: input.createdBy ?? null,
     institution_codes: input.institutionCodes?.length ? input.institutionCodes : null,
     forms_clues: input.formsClues ?? true,
   });
+  await recordRunRules(m, id, models);
   const jobs: CollisionJobKey[] = [];
   for (const model of models) {
     const slices = await planSlices(m, model, { from, to, regionCode: input.regionCode });
@@ -158,6 +163,7 @@ export async function executeCollisionJob(
       regionCode: run.region_code,
       institutionCodes: run.institution_codes,
       params: run.parameters[job.model],
+      regional: run.regional_parameters?.[job.model],
       slice: job.slice,
     });
     hits = result.hits;
@@ -214,7 +220,7 @@ export async function finalizeRun(services: AppServices, runId: string): Promise
  */
 export async function attachHitsToClues(m: EntityManager, runId: string): Promise<number> {
   const joined = await collisions.joinHitsToOpenClues(m, runId, statesFiring(clueMachine, 'HITS_ADDED'));
-  const names = new Map(COLLISION_MODELS.map((model) => [model.code, model.name]));
+  const names = new Map(ALL_MODELS.map((model) => [model.code, model.name]));
   const groups = await collisions.unattachedHitGroups(m, runId);
   const created = await insertClues(
     m,
@@ -266,7 +272,7 @@ export async function runHitsByModel(db: AppServices['db'], runId: string): Prom
 export async function storedHitsByModel(db: AppServices['db']): Promise<Record<string, number>> {
   const rows = await collisions.storedHitsByModel(db);
   return {
-    ...Object.fromEntries(MODEL_CODES.map((code) => [code, 0])),
+    ...Object.fromEntries(ALL_MODEL_CODES.map((code) => [code, 0])),
     ...Object.fromEntries(rows.map((r) => [r.model, r.hits])),
   };
 }

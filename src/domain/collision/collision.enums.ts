@@ -1,11 +1,13 @@
 import { registerEnumType } from 'type-graphql';
-import { COLLISION_MODELS } from '../../collision/registry';
+import { ALL_MODELS } from '../../collision/registry';
 
 /** The CollisionModel enum, read from the model registry (one file per model). */
-export const CollisionModelEnum = Object.fromEntries(COLLISION_MODELS.map((m) => [m.code, m.code])) as Record<string, string>;
+export const CollisionModelEnum = Object.fromEntries(ALL_MODELS.map((m) => [m.code, m.code])) as Record<string, string>;
 registerEnumType(CollisionModelEnum, {
   name: 'CollisionModel',
-  valuesConfig: Object.fromEntries(COLLISION_MODELS.map((m) => [m.code, { description: m.name }])),
+  valuesConfig: Object.fromEntries(ALL_MODELS.map((m) => [m.code, { description: m.name }])),
 });
 
-export const COLLISION_MODEL_LABELS: Record<string, string> = Object.fromEntries(COLLISION_MODELS.map((m) => [m.code, m.name]));
+export const COLLISION_MODEL_LABELS: Record<string, string> = Object.fromEntries(
+  ALL_MODELS.map((m) => [m.code, m.name]),
+);

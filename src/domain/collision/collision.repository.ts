@@ -4,6 +4,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { ModelParams } from '../../collision/model';
+import type { RegionalParameters } from '../../collision/parameters';
 import { ADVISORY_LOCKS } from '../../core/constants';
 import { Connection, firstPages, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
@@ -18,12 +19,17 @@ type Db = DataSource | EntityManager;
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 /** A run as read: its dates as text (RUN_SELECT), so that no time zone shifts them. */
-export type CollisionRunRow = Omit<Tables['collision_run'], 'from_date' | 'to_date' | 'status' | 'parameters'> & {
+export type CollisionRunRow = Omit<
+  Tables['collision_run'],
+  'from_date' | 'to_date' | 'status' | 'parameters' | 'regional_parameters'
+> & {
   from_date: string;
   to_date: string;
   status: RunStatus;
   /** The effective parameters per model, fixed when the run started. */
   parameters: Record<string, ModelParams>;
+  /** Per model, the overrides of more specific regions inside the run's (each hit by its subject's region). */
+  regional_parameters: Record<string, RegionalParameters[]>;
 };
 
 export type CollisionRunJobRow = Pick<
@@ -112,21 +118,23 @@ export async function insertRun(
     | 'to_date'
     | 'region_code'
     | 'parameters'
+    | 'regional_parameters'
     | 'created_by'
     | 'institution_codes'
     | 'forms_clues'
   >,
 ): Promise<string> {
   const [row]: Pick<CollisionRunRow, 'id'>[] = await m.query(
-    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, created_by, institution_codes,
-                                forms_clues)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, regional_parameters, created_by,
+                                institution_codes, forms_clues)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
     [
       run.models,
       run.from_date,
       run.to_date,
       run.region_code,
       JSON.stringify(run.parameters),
+      JSON.stringify(run.regional_parameters),
       run.created_by,
       run.institution_codes,
       run.forms_clues,
@@ -263,6 +271,7 @@ export interface HitListFilter {
   regionCode?: string | null;
   clueId?: string | null;
   verification?: string | null;
+  ruleId?: string | null;
 }
 
 /** The order and cursor of every hit list: both readers below page the same way. */
@@ -285,6 +294,7 @@ export function pageHits(
   if (filter.runId) where.push(`h.last_run_id = ${p(filter.runId)}`);
   if (filter.institutionCode) where.push(`h.institution_code = ${p(filter.institutionCode)}`);
   if (filter.regionCode) where.push(`h.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
+  if (filter.ruleId) where.push(`h.model LIKE 'RULE\\_%' AND h.detail->>'ruleId' = ${p(filter.ruleId)}`);
   where.push(hitVisibleSql(actor, params));
   return paginate<TimeOrderedRow<CollisionHitRow>, CollisionHitRow>({
     query: (sql, ps) => db.query(sql, ps),

@@ -285,6 +285,8 @@ export class VerifyHitsPayload {
 
   @Field(() => [CollisionHitType], { description: 'The hits as changed, in the order given.' })
   hits: CollisionHitType[];
+  @Field(() => String, { nullable: true, description: 'The hits of one rule of the rule library (its rule id).' })
+  ruleId?: string | null;
 }
 
 @InputType('RunCollisionInput')

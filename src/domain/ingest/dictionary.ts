@@ -57,4 +57,23 @@ export const DICTIONARY_COLUMNS = {
     'includes',
   ],
   'drug_purchases.csv': ['purchase_id', 'institution_code', 'item_code', 'quantity', 'purchased_on'],
+  // The rule library (RULES.md).
+  'rules.csv': [
+    'rule_id',
+    'rule_class',
+    'item_code',
+    'region_code',
+    'effective_from',
+    'effective_to',
+    'gender',
+    'min_age',
+    'max_age',
+    'visit_types',
+    'min_level',
+    'diagnosis_prefixes',
+    'other_item_code',
+    'max_units',
+    'period',
+    'description',
+  ],
 } as const;

@@ -24,7 +24,9 @@ import {
   isInteger,
   isMoney,
   isRegionCode,
+  isLocalCheck,
   isTimestamp,
+  json,
   LocalCheck,
   maskBankAccount,
   maskIdNumber,
@@ -142,6 +144,7 @@ export const INGEST_FILE_NAMES = [
   'settlements.csv',
   'settlement_items.csv',
   'drug_purchases.csv',
+  'rules.csv',
 ] as const;
 export type IngestFileName = (typeof INGEST_FILE_NAMES)[number];
 
@@ -746,6 +749,147 @@ const drugPurchases: IngestFileSpec = {
   ],
 };
 
+// The rule library (RULES.md): a rule row fills the columns of its class and leaves the others empty.
+const RULE_CLASSES = ['SEX', 'AGE', 'VISIT_TYPE', 'LEVEL', 'DIAGNOSIS', 'EXCLUSIVE', 'FREQUENCY'] as const;
+/** The class-specific columns each rule class uses. */
+export const RULE_CLASS_COLUMNS: Record<(typeof RULE_CLASSES)[number], readonly string[]> = {
+  SEX: ['gender'],
+  AGE: ['min_age', 'max_age'],
+  VISIT_TYPE: ['visit_types'],
+  LEVEL: ['min_level'],
+  DIAGNOSIS: ['diagnosis_prefixes'],
+  EXCLUSIVE: ['other_item_code'],
+  FREQUENCY: ['max_units', 'period'],
+};
+const RULE_SPECIFIC = Object.values(RULE_CLASS_COLUMNS).flat();
+const usesColumn = (ruleClass: string | null, column: string): boolean =>
+  ruleClass !== null && (RULE_CLASS_COLUMNS[ruleClass as keyof typeof RULE_CLASS_COLUMNS] ?? []).includes(column);
+const article = (word: string) => (/^[AEIOU]/.test(word) ? 'an' : 'a');
+
+/** A column another class uses must be empty (a misplaced value is a mistake, not a no-op). */
+const ruleColumnEmpty = (column: string) =>
+  when(['rule_class', column], (ruleClass, value) =>
+    ruleClass !== null && value !== null && !usesColumn(ruleClass, column)
+      ? `${column} must be empty for ${article(ruleClass)} ${ruleClass} rule`
+      : null,
+  );
+const ruleColumnRequired = (ruleClass: string, column: string) =>
+  when(['rule_class', column], (c, value) =>
+    c === ruleClass && value === null ? `${column} is required for ${article(ruleClass)} ${ruleClass} rule` : null,
+  );
+/** A `;`-joined list: no empty element, each one accepted by `valid` (when given). */
+const ruleList = (column: string, valid?: readonly string[]) =>
+  when([column], (value) => {
+    if (value === null) return null;
+    const parts = value.split(';');
+    if (parts.some((p) => p === '')) return `${column} has an empty element`;
+    const bad = valid ? parts.find((p) => !valid.includes(p)) : undefined;
+    return bad !== undefined ? `${column} element ${json(bad)} is not one of ${valid!.join(', ')}` : null;
+  });
+const ageInRange = (column: string) =>
+  when([column], (value) =>
+    value !== null && (Number(value) < 0 || Number(value) > 150) ? `${column} ${value} is not in 0..150` : null,
+  );
+
+const rules: IngestFileSpec = {
+  file: 'rules.csv',
+  columns: DICTIONARY_COLUMNS['rules.csv'],
+  key: ['rule_id'],
+  joins: 'LEFT JOIN region r ON r.code = s.region_code',
+  // The current version: a reload is compared with what the library holds now.
+  existing: 'LEFT JOIN rule e ON e.rule_id = s.rule_id AND e.current',
+  checks: [
+    required('rule_id'),
+    maxLength('rule_id', 40),
+    required('rule_class'),
+    oneOf('rule_class', RULE_CLASSES),
+    required('item_code'),
+    maxLength('item_code', 40),
+    required('region_code'),
+    isRegionCode('region_code'),
+    exists('region_code', 'r', 'code', 'region'),
+    required('effective_from'),
+    isDate('effective_from'),
+    isDate('effective_to'),
+    when(['effective_to', 'effective_from'], (to, from) =>
+      to !== null && from !== null && to < from ? `effective_to ${to} is before effective_from ${from}` : null,
+    ),
+    ...RULE_SPECIFIC.map(ruleColumnEmpty),
+    ruleColumnRequired('SEX', 'gender'),
+    oneOf('gender', ['M', 'F']),
+    when(['rule_class', 'min_age', 'max_age'], (c, min, max) =>
+      c === 'AGE' && min === null && max === null ? 'min_age or max_age is required for an AGE rule' : null,
+    ),
+    isInteger('min_age'),
+    ageInRange('min_age'),
+    isInteger('max_age'),
+    ageInRange('max_age'),
+    when(['min_age', 'max_age'], (min, max) =>
+      min !== null && max !== null && Number(min) > Number(max)
+        ? `min_age ${min} is greater than max_age ${max}`
+        : null,
+    ),
+    ruleColumnRequired('VISIT_TYPE', 'visit_types'),
+    ruleList('visit_types', VISIT_TYPES),
+    ruleColumnRequired('LEVEL', 'min_level'),
+    oneOf('min_level', ['PRIMARY', 'SECONDARY', 'TERTIARY']),
+    ruleColumnRequired('DIAGNOSIS', 'diagnosis_prefixes'),
+    ruleList('diagnosis_prefixes'),
+    ruleColumnRequired('EXCLUSIVE', 'other_item_code'),
+    maxLength('other_item_code', 40),
+    when(['other_item_code', 'item_code'], (other, item) =>
+      other !== null && other === item ? 'other_item_code equals item_code' : null,
+    ),
+    ruleColumnRequired('FREQUENCY', 'max_units'),
+    isDecimal('max_units'),
+    positive('max_units'),
+    ruleColumnRequired('FREQUENCY', 'period'),
+    oneOf('period', ['DAY', 'SETTLEMENT', 'YEAR']),
+    required('description'),
+  ],
+  sameContent: same([
+    ['rule_class', 's.rule_class'],
+    ['item_code', 's.item_code'],
+    ['region_code', 's.region_code'],
+    ['effective_from', 's.effective_from::date'],
+    ['effective_to', 's.effective_to::date'],
+    ['gender', 's.gender'],
+    ['min_age', 's.min_age::int'],
+    ['max_age', 's.max_age::int'],
+    ['visit_types', `string_to_array(s.visit_types, ';')`],
+    ['min_level', 's.min_level'],
+    ['diagnosis_prefixes', `string_to_array(s.diagnosis_prefixes, ';')`],
+    ['other_item_code', 's.other_item_code'],
+    ['max_units', 's.max_units::numeric'],
+    ['period', 's.period'],
+    ['description', 's.description'],
+  ]),
+  insert: (accepted) => [
+    `INSERT INTO rule (rule_id, rule_class, item_code, region_code, effective_from, effective_to, gender, min_age,
+                       max_age, visit_types, min_level, diagnosis_prefixes, other_item_code, max_units, period,
+                       description, ingest_file_id)
+     SELECT s.rule_id, s.rule_class, s.item_code, s.region_code, s.effective_from::date, s.effective_to::date,
+            s.gender, s.min_age::int, s.max_age::int, string_to_array(s.visit_types, ';'), s.min_level,
+            string_to_array(s.diagnosis_prefixes, ';'), s.other_item_code, s.max_units::numeric, s.period,
+            s.description, :ingestFileId
+     FROM ingest_stage s WHERE ${accepted}`,
+  ],
+};
+
+/**
+ * The first row-local check of rules.csv a rule fails, with the reason the loader writes, or
+ * null: createRule and updateRule check a rule exactly as a loaded line is checked.
+ */
+export function ruleRowProblem(values: Partial<Record<string, string | null>>): string | null {
+  const fields = rules.columns.map((c) => values[c] ?? null);
+  for (const check of rules.checks) {
+    if (!isLocalCheck(check)) continue;
+    const reason = check.local(rules.columns)(fields);
+    if (reason) return reason;
+  }
+  return null;
+}
+
 /** The files of a batch in dependency order. */
 export const INGEST_FILES: readonly IngestFileSpec[] = [
   regions,
@@ -756,4 +900,5 @@ export const INGEST_FILES: readonly IngestFileSpec[] = [
   settlements,
   settlementItems,
   drugPurchases,
+  rules,
 ];

@@ -1,0 +1,319 @@
+import { CollisionModel, defineModel, HitSqlContext } from '../model';
+import { keyDate } from '../sql-parts';
+
+/**
+ * The seven rule classes of the rule library (RULES.md), each one set-based statement over all
+ * the rules of its class that the run recorded (collision_run_rule: the versions current when
+ * the run started). Lines are joined to rules by item code; a rule applies to a line when the
+ * settlement's institution lies in the rule's jurisdiction and the line's charged_on lies in
+ * [effective_from, effective_to]. No loop over rules anywhere: 15,000 rules are one hash join.
+ */
+
+export type RuleClass = 'SEX' | 'AGE' | 'VISIT_TYPE' | 'LEVEL' | 'DIAGNOSIS' | 'EXCLUSIVE' | 'FREQUENCY';
+export const RULE_CLASSES: readonly RuleClass[] = [
+  'SEX',
+  'AGE',
+  'VISIT_TYPE',
+  'LEVEL',
+  'DIAGNOSIS',
+  'EXCLUSIVE',
+  'FREQUENCY',
+];
+export const ruleModelCode = (ruleClass: RuleClass): string => `RULE_${ruleClass}`;
+
+/** The run's rules of one class (their recorded versions). */
+const runRules = (q: HitSqlContext, ruleClass: RuleClass) => `rules AS MATERIALIZED (
+      SELECT r.* FROM collision_run_rule cr JOIN rule r ON r.id = cr.rule_row_id
+      WHERE cr.run_id = ${q.runId} AND cr.rule_class = '${ruleClass}'
+    )`;
+
+/**
+ * The jurisdiction prefixes an institution lies in (province 2 digits, city 4, county 6): rules
+ * are joined on (item_code, jurisdiction) equality — a hash join however many rules there are.
+ */
+const PREFIXES = `CROSS JOIN LATERAL (VALUES (left(i.region_code, 2)), (left(i.region_code, 4)), (i.region_code)) AS j(prefix)`;
+
+/** The lines a rule applies to (rule `r`, line `it`, settlement `s`, institution `i`). */
+const APPLIES = `settlement_item it
+      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+      JOIN institution i ON i.code = s.institution_code
+      ${PREFIXES}
+      JOIN rules r ON r.item_code = it.item_code AND r.jurisdiction = j.prefix
+                  AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)`;
+
+/** The rule's identity in every hit's detail. */
+const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description', r.description, 'itemCode', r.item_code,
+                     'ruleRegion', r.region_code`;
+
+/**
+ * A class whose hits are single lines: key rule_id|settlement_id|line_no, amount the line's.
+ * With a `summary`, the rules are first folded per (item, jurisdiction) into the tightest
+ * bounds any of them sets (`aggregate`), and only the lines that could fail one of them
+ * (`mayFail`, over the summary `sm`) are then joined to the rules one by one — a large library
+ * of rules that are mostly complied with costs about what a small one does.
+ */
+function lineClass(
+  ruleClass: RuleClass,
+  name: string,
+  spec: { joins?: string; fails: string; detail: string; summary?: { aggregate: string; mayFail: string } },
+): CollisionModel {
+  return defineModel({
+    code: ruleModelCode(ruleClass),
+    name,
+    defaults: {},
+    sliceable: 'month',
+    sql: (q) => {
+      const anchored = `s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      AND starts_with(i.region_code, ${q.regionPrefix})`;
+      const select = `SELECT r.rule_id || '|' || s.settlement_id || '|' || it.line_no AS hit_key,
+           it.amount AS amount_involved,
+           s.institution_code,
+           ARRAY[s.person_id::text] AS person_ids,
+           ARRAY[s.settlement_id::text] AS settlement_ids,
+           jsonb_build_object(${RULE_DETAIL}, 'lineNo', it.line_no, 'chargedOn', it.charged_on,
+                              ${spec.detail}) AS detail`;
+      if (!spec.summary) {
+        return `
+    WITH ${runRules(q, ruleClass)}
+    ${select}
+    FROM ${APPLIES}
+      ${spec.joins ?? ''}
+    WHERE ${anchored}
+      AND (${spec.fails})`;
+      }
+      return `
+    WITH ${runRules(q, ruleClass)},
+    summary AS MATERIALIZED (
+      SELECT r.item_code, r.jurisdiction, min(r.effective_from) AS effective_from,
+             max(coalesce(r.effective_to, 'infinity'::date)) AS effective_to, ${spec.summary.aggregate}
+      FROM rules r GROUP BY r.item_code, r.jurisdiction
+    ),
+    suspect AS MATERIALIZED (
+      SELECT DISTINCT it.settled_on, it.settlement_id, it.line_no
+      FROM settlement_item it
+      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+      JOIN institution i ON i.code = s.institution_code
+      ${PREFIXES}
+      JOIN summary sm ON sm.item_code = it.item_code AND sm.jurisdiction = j.prefix
+                     AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
+      ${spec.joins ?? ''}
+      WHERE ${anchored}
+        AND (${spec.summary.mayFail})
+    )
+    ${select}
+    FROM suspect x
+    JOIN settlement_item it ON it.settled_on = x.settled_on AND it.settlement_id = x.settlement_id AND it.line_no = x.line_no
+    JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+    JOIN institution i ON i.code = s.institution_code
+    ${PREFIXES}
+    JOIN rules r ON r.item_code = it.item_code AND r.jurisdiction = j.prefix
+                AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)
+    ${spec.joins ?? ''}
+    WHERE ${spec.fails}`;
+    },
+  });
+}
+
+const LEVEL_RANK = (level: string) =>
+  `(CASE ${level} WHEN 'PRIMARY' THEN 1 WHEN 'SECONDARY' THEN 2 WHEN 'TERTIARY' THEN 3 ELSE 0 END)`;
+const AGE = `date_part('year', age(it.charged_on, p.birth_date))::int`;
+const VISIT_BIT = (visitType: string) =>
+  `(CASE ${visitType} WHEN 'OUTPATIENT' THEN 1 WHEN 'INPATIENT' THEN 2 WHEN 'PHARMACY' THEN 4 ELSE 0 END)`;
+const VISIT_BITS = (visitTypes: string) =>
+  `((CASE WHEN 'OUTPATIENT' = ANY (${visitTypes}) THEN 1 ELSE 0 END) | (CASE WHEN 'INPATIENT' = ANY (${visitTypes}) THEN 2 ELSE 0 END)
+    | (CASE WHEN 'PHARMACY' = ANY (${visitTypes}) THEN 4 ELSE 0 END))`;
+
+export const ruleSex = lineClass('SEX', '规则库：限性别', {
+  joins: 'JOIN person p ON p.person_id = s.person_id',
+  fails: 'p.gender <> r.gender',
+  summary: {
+    aggregate: 'array_agg(DISTINCT r.gender) AS genders',
+    mayFail: 'p.gender <> ANY (sm.genders)',
+  },
+  detail: `'gender', p.gender, 'allowedGender', r.gender`,
+});
+
+export const ruleAge = lineClass('AGE', '规则库：限年龄', {
+  joins: 'JOIN person p ON p.person_id = s.person_id',
+  fails: `${AGE} < r.min_age OR ${AGE} > r.max_age`,
+  summary: {
+    aggregate: 'max(r.min_age) AS min_age, min(r.max_age) AS max_age',
+    mayFail: `${AGE} < sm.min_age OR ${AGE} > sm.max_age`,
+  },
+  detail: `'age', ${AGE}, 'minAge', r.min_age, 'maxAge', r.max_age`,
+});
+
+export const ruleVisitType = lineClass('VISIT_TYPE', '规则库：限就医方式', {
+  fails: 's.visit_type <> ALL (r.visit_types)',
+  // The visit types every rule pays for, as bits (OUTPATIENT 1, INPATIENT 2, PHARMACY 4).
+  summary: {
+    aggregate: `bit_and(${VISIT_BITS('r.visit_types')}) AS paid_by_all`,
+    mayFail: `(sm.paid_by_all & ${VISIT_BIT('s.visit_type')}) = 0`,
+  },
+  detail: `'visitType', s.visit_type, 'visitTypes', to_jsonb(r.visit_types)`,
+});
+
+export const ruleLevel = lineClass('LEVEL', '规则库：限医院等级', {
+  fails: `${LEVEL_RANK('i.level')} < ${LEVEL_RANK('r.min_level')}`,
+  summary: {
+    aggregate: `max(${LEVEL_RANK('r.min_level')}) AS min_rank`,
+    mayFail: `${LEVEL_RANK('i.level')} < sm.min_rank`,
+  },
+  detail: `'level', i.level, 'minLevel', r.min_level`,
+});
+
+export const ruleDiagnosis = lineClass('DIAGNOSIS', '规则库：限适应症（诊断）', {
+  fails: `s.diagnosis_code IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(r.diagnosis_prefixes) px WHERE starts_with(s.diagnosis_code, px))`,
+  // The distinct prefix lists of the rules (few: rules share them); a line passing every list passes every rule.
+  summary: {
+    aggregate: `array_agg(DISTINCT array_to_string(r.diagnosis_prefixes, ';')) AS prefix_lists`,
+    mayFail: `s.diagnosis_code IS NULL OR EXISTS (SELECT 1 FROM unnest(sm.prefix_lists) pl
+      WHERE NOT EXISTS (SELECT 1 FROM unnest(string_to_array(pl, ';')) px WHERE starts_with(s.diagnosis_code, px)))`,
+  },
+  detail: `'diagnosisCode', s.diagnosis_code, 'diagnosisPrefixes', to_jsonb(r.diagnosis_prefixes)`,
+});
+
+/**
+ * 互斥项目: in one settlement on one charged_on day, a line of item_code (which the rule applies
+ * to) and lines of other_item_code. Amount: Σ amount of that day's other_item_code lines.
+ */
+export const ruleExclusive = defineModel({
+  code: ruleModelCode('EXCLUSIVE'),
+  name: '规则库：互斥项目',
+  defaults: {},
+  sliceable: 'month',
+  // Pairs first: the (settlement, day)s where both items of some rule's pair were charged, found
+  // over the lines without the rules; only those few are joined to the rules themselves.
+  sql: (q) => `
+    WITH ${runRules(q, 'EXCLUSIVE')},
+    pairs AS MATERIALIZED (SELECT DISTINCT item_code, other_item_code FROM rules),
+    day_lines AS MATERIALIZED (
+      SELECT it.settled_on, it.settlement_id, it.charged_on, it.item_code, sum(it.amount) AS amount
+      FROM settlement_item it
+      WHERE it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        AND (it.item_code IN (SELECT item_code FROM pairs) OR it.item_code IN (SELECT other_item_code FROM pairs))
+      GROUP BY it.settled_on, it.settlement_id, it.charged_on, it.item_code
+    ),
+    both_charged AS (
+      SELECT a.settled_on, a.settlement_id, a.charged_on, p.item_code, p.other_item_code, o.amount AS other_amount
+      FROM pairs p
+      JOIN day_lines a ON a.item_code = p.item_code
+      JOIN day_lines o ON o.settled_on = a.settled_on AND o.settlement_id = a.settlement_id
+                      AND o.charged_on = a.charged_on AND o.item_code = p.other_item_code
+    )
+    SELECT r.rule_id || '|' || b.settlement_id || '|' || ${keyDate('b.charged_on')} AS hit_key,
+           b.other_amount AS amount_involved,
+           s.institution_code,
+           ARRAY[s.person_id::text] AS person_ids,
+           ARRAY[s.settlement_id::text] AS settlement_ids,
+           jsonb_build_object(${RULE_DETAIL}, 'otherItemCode', r.other_item_code, 'chargedOn', b.charged_on) AS detail
+    FROM both_charged b
+    JOIN settlement s ON s.settled_on = b.settled_on AND s.settlement_id = b.settlement_id
+    JOIN institution i ON i.code = s.institution_code
+    ${PREFIXES}
+    JOIN rules r ON r.item_code = b.item_code AND r.other_item_code = b.other_item_code AND r.jurisdiction = j.prefix
+                AND b.charged_on >= r.effective_from AND (r.effective_to IS NULL OR b.charged_on <= r.effective_to)
+    WHERE starts_with(i.region_code, ${q.regionPrefix})`,
+});
+
+/**
+ * 限频次: Σquantity of the item's lines the rule applies to, per settlement and charged_on day
+ * (DAY), per settlement (SETTLEMENT) or per person and calendar year of charged_on (YEAR), above
+ * max_units. DAY and SETTLEMENT anchor on the settlement's date; YEAR sums the lines whose own
+ * charged_on lies in the window, its subject is the institution with the largest Σquantity
+ * (tie: smallest code). Not sliced: a YEAR group spans months.
+ */
+export const ruleFrequency = defineModel({
+  code: ruleModelCode('FREQUENCY'),
+  name: '规则库：限频次',
+  defaults: {},
+  sliceable: false,
+  sql: (q) => `
+    WITH ${runRules(q, 'FREQUENCY')},
+    summary AS MATERIALIZED (
+      SELECT item_code, jurisdiction, period, min(max_units) AS cap, min(effective_from) AS effective_from,
+             max(coalesce(effective_to, 'infinity'::date)) AS effective_to
+      FROM rules GROUP BY item_code, jurisdiction, period
+    ),
+    -- Groups some rule could exceed: their sum over every line any rule of the (item, jurisdiction,
+    -- period) might count is above the lowest cap among them. Only these are summed rule by rule.
+    suspect AS MATERIALIZED (
+      SELECT sm.item_code, sm.jurisdiction, sm.period,
+             CASE sm.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END AS group_id,
+             coalesce(CASE sm.period WHEN 'DAY' THEN ${keyDate('it.charged_on')}
+                                     WHEN 'YEAR' THEN to_char(it.charged_on, 'YYYY') END, '') AS group_part
+      FROM settlement_item it
+      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+      JOIN institution i ON i.code = s.institution_code
+      ${PREFIXES}
+      JOIN summary sm ON sm.item_code = it.item_code AND sm.jurisdiction = j.prefix
+                     AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
+      WHERE (sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+         OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+      GROUP BY 1, 2, 3, 4, 5
+      HAVING sum(it.quantity) > min(sm.cap)
+    ),
+    applied AS MATERIALIZED (
+      SELECT r.id AS rule_row_id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on,
+             it.quantity, it.amount
+      FROM ${APPLIES}
+      JOIN suspect sg ON sg.item_code = r.item_code AND sg.jurisdiction = r.jurisdiction AND sg.period = r.period
+                     AND sg.group_id = CASE r.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END
+                     AND sg.group_part = coalesce(CASE r.period WHEN 'DAY' THEN ${keyDate('it.charged_on')}
+                                                  WHEN 'YEAR' THEN to_char(it.charged_on, 'YYYY') END, '')
+      WHERE (r.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+         OR (r.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+    ),
+    grouped AS (
+      SELECT a.rule_row_id,
+             CASE a.period WHEN 'YEAR' THEN a.person_id ELSE a.settlement_id END AS group_id,
+             CASE a.period WHEN 'DAY' THEN ${keyDate('a.charged_on')}
+                           WHEN 'YEAR' THEN to_char(a.charged_on, 'YYYY') END AS group_part,
+             sum(a.quantity) AS quantity, sum(a.amount) AS amount,
+             collision_id_set(array_agg(a.settlement_id::text)) AS settlement_ids,
+             min(a.person_id) AS person_id
+      FROM applied a
+      GROUP BY 1, 2, 3
+    ),
+    excess AS MATERIALIZED (
+      SELECT g.*, r.rule_id, r.version, r.description, r.item_code, r.region_code, r.max_units, r.period
+      FROM grouped g JOIN rules r ON r.id = g.rule_row_id
+      WHERE g.quantity > r.max_units
+    ),
+    subject AS (
+      SELECT DISTINCT ON (e.rule_row_id, e.group_id, e.group_part) e.rule_row_id, e.group_id, e.group_part,
+             a.institution_code
+      FROM excess e
+      JOIN applied a ON a.rule_row_id = e.rule_row_id
+                    AND CASE e.period WHEN 'YEAR' THEN a.person_id ELSE a.settlement_id END = e.group_id
+                    AND (e.period = 'SETTLEMENT' OR CASE e.period WHEN 'DAY' THEN ${keyDate('a.charged_on')}
+                                                   ELSE to_char(a.charged_on, 'YYYY') END = e.group_part)
+      GROUP BY e.rule_row_id, e.group_id, e.group_part, a.institution_code
+      ORDER BY e.rule_row_id, e.group_id, e.group_part, sum(a.quantity) DESC, a.institution_code COLLATE "C"
+    )
+    SELECT e.rule_id || '|' || e.group_id || CASE WHEN e.group_part IS NULL THEN '' ELSE '|' || e.group_part END AS hit_key,
+           money_ratio_half_up(e.amount * (e.quantity - e.max_units), e.quantity) AS amount_involved,
+           su.institution_code,
+           ARRAY[e.person_id::text] AS person_ids,
+           e.settlement_ids,
+           jsonb_build_object('ruleId', e.rule_id, 'ruleVersion', e.version, 'description', e.description,
+                              'itemCode', e.item_code, 'ruleRegion', e.region_code, 'period', e.period,
+                              'maxUnits', e.max_units, 'quantity', e.quantity, 'amount', e.amount) AS detail
+    FROM excess e
+    JOIN subject su ON su.rule_row_id = e.rule_row_id AND su.group_id = e.group_id
+                   AND su.group_part IS NOT DISTINCT FROM e.group_part`,
+});
+
+/** The rule classes as entries of the model registry, in RULES.md order. */
+export const RULE_CLASS_MODELS: readonly CollisionModel[] = [
+  ruleSex,
+  ruleAge,
+  ruleVisitType,
+  ruleLevel,
+  ruleDiagnosis,
+  ruleExclusive,
+  ruleFrequency,
+];
