@@ -10,6 +10,7 @@ import { RectificationVersion1763900600000 } from './1763900600000-rectification
 import { Notifications1763900800000 } from './1763900800000-notifications';
 import { Outcomes1763900900000 } from './1763900900000-outcomes';
 import { RecheckRuns1763900920000 } from './1763900920000-recheck-runs';
+import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Notifications1763900800000,
   Outcomes1763900900000,
   RecheckRuns1763900920000,
+  RectificationMeasures1763900930000,
 ];
