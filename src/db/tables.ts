@@ -348,20 +348,6 @@ export interface RecheckTable {
   version: number;
 }
 
-export interface RectificationItemTable {
-  id: string;
-  case_id: string;
-  description: string;
-  owner_department_id: string;
-  deadline: Date;
-  status: string;
-  completed_at: Date | null;
-  completed_by: string | null;
-  note: string | null;
-  created_at: Date;
-  version: number;
-}
-
 export interface RectificationMeasureTable {
   id: string;
   problem_id: string;
@@ -552,7 +538,6 @@ export interface Tables {
   price_catalog: PriceCatalogTable;
   problem: ProblemTable;
   recheck: RecheckTable;
-  rectification_item: RectificationItemTable;
   rectification_measure: RectificationMeasureTable;
   region: RegionTable;
   region_setting: RegionSettingTable;

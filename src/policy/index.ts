@@ -99,8 +99,10 @@ export function caseVisibleSql(actor: Actor, params: SqlParams, k = 'k'): string
 }
 
 /**
- * Predicate over a rectification item aliased `r`: visible with its case, and to the
- * department that must rectify (整改责任单位), which may not see the case itself.
+ * Predicate over a rectification item aliased `r` (a measure of a CASE problem in the shape of
+ * case.repository.ts `rectificationsFrom`: `case_id`, `owner_department_id` = the problem's
+ * responsible department): visible with its case, and to the department that must rectify
+ * (整改责任单位), which may not see the case itself.
  */
 export function rectificationVisibleSql(actor: Actor, params: SqlParams, r = 'r'): string {
   if (!readsCaseContent(actor)) return 'false';

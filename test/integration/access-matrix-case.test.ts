@@ -360,8 +360,9 @@ describe('case access matrix (PRODUCT.md §6)', () => {
           `SELECT (SELECT status FROM clue WHERE id = $1) AS clue,
                 (SELECT status || ' v' || version FROM "case" WHERE id = $2) AS filed,
                 (SELECT count(*)::int FROM sanction WHERE case_id = $3) AS sanctions,
-                (SELECT count(*)::int FROM rectification_item WHERE case_id = $4) AS rectifications,
-                (SELECT status FROM rectification_item WHERE id = $5) AS item,
+                (SELECT count(*)::int FROM rectification_measure rm JOIN problem p ON p.id = rm.problem_id
+                 WHERE p.source = 'CASE' AND p.case_id = $4) AS rectifications,
+                (SELECT status FROM rectification_measure WHERE id = $5) AS item,
                 (SELECT count(*)::int FROM case_relation WHERE case_id = $2) AS links,
                 (SELECT count(*)::int FROM supervision_item WHERE case_id = $2) AS supervision`,
           [rowId(own.clue), rowId(own.FILED), rowId(own.INVESTIGATING), rowId(own.REVIEWING), rowId(own.item)],

@@ -1,16 +1,18 @@
 /**
  * The case's content events (ADD_SANCTION, ADD_RECTIFICATION, COMPLETE_RECTIFICATION, LINK)
- * as events of the case machine, the rectification item's own machine (OPEN → DONE, versioned)
- * and the migration that versions rectification items.
+ * as events of the case machine, rectification items as measures of the measure machine (the
+ * case path's one-step COMPLETE, versioned) and the migration that versioned rectification
+ * items (run between the down and up of the migration that turned them into measures).
  */
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import { rowId, toGlobalId } from '../../src/core/ids';
 import { loadActor } from '../../src/domain/auth/auth.service';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { caseMachine, CASE_TRANSITIONS } from '../../src/domain/case/case.machine';
-import { rectificationMachine } from '../../src/domain/case/rectification.machine';
+import { measureMachine } from '../../src/domain/problem/measure.machine';
 import { completeRectification } from '../../src/domain/case/case.service';
 import { RectificationVersion1763900600000 } from '../../migrations/1763900600000-rectification-version';
+import { RectificationMeasures1763900930000 } from '../../migrations/1763900930000-rectification-measures';
 import { allowedEvents, Party } from '../../src/workflow/machine';
 
 const OPEN = `mutation($i: OpenCaseInput!) { openCase(input: $i) { id version } }`;
@@ -24,7 +26,7 @@ const CASE = `query($id: ID!) { case(id: $id) { status version allowedEvents tim
 const INVESTIGATOR = 'yb-610302-investigator';
 const RECTIFIER = 'wj-610302-investigator';
 
-describe('case content events and the rectification machine', () => {
+describe('case content events and rectification items as measures', () => {
   let t: TestApi;
   const tokens: Record<string, string> = {};
   let clueSeq = 0;
@@ -117,7 +119,7 @@ describe('case content events and the rectification machine', () => {
     });
   });
 
-  describe('the rectification machine (OPEN → DONE)', () => {
+  describe('rectification items as measures (measure machine, one-step COMPLETE: OPEN → ACCEPTED)', () => {
     let caseId: string;
     beforeAll(async () => {
       caseId = await openCase();
@@ -125,33 +127,35 @@ describe('case content events and the rectification machine', () => {
       await transition(caseId, 'SUBMIT_FOR_REVIEW');
     });
 
-    it('is issued with ISSUE on its own timeline and the case’s ADD_RECTIFICATION', async () => {
+    it('is added with ADD on the measure’s timeline and the case’s ADD_RECTIFICATION', async () => {
       const item = await rectification(caseId);
       expect(item.errors).toBeUndefined();
       const [issued] = await t.services.db.query(
-        `SELECT from_state, to_state, event FROM state_change WHERE entity_type = 'RectificationItem' AND entity_id = $1`,
+        `SELECT from_state, to_state, event FROM state_change WHERE entity_type = 'RectificationMeasure' AND entity_id = $1`,
         [rowId(item.data.addRectification.id, 'RectificationItem')],
       );
-      expect(issued).toEqual({ from_state: null, to_state: 'OPEN', event: 'ISSUE' });
-      expect(rectificationMachine.creation.ISSUE.to).toBe('OPEN');
+      expect(issued).toEqual({ from_state: null, to_state: 'OPEN', event: 'ADD' });
+      expect(measureMachine.creation.ADD.to).toBe('OPEN');
     });
 
-    it('COMPLETE twice is INVALID_TRANSITION naming DONE', async () => {
+    it('COMPLETE twice is INVALID_TRANSITION naming ACCEPTED', async () => {
       const itemId = (await rectification(caseId)).data.addRectification.id;
       const done = await gql(RECTIFIER, COMPLETE_RECTIFICATION, { id: itemId, n: '已整改' });
       expect(done.errors).toBeUndefined();
       expect(done.data.completeRectification).toMatchObject({ status: 'DONE', note: '已整改' });
       const again = await gql(INVESTIGATOR, COMPLETE_RECTIFICATION, { id: itemId, n: '再次' });
-      expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', currentState: 'DONE' });
-      expect(again.errors?.[0]?.message).toContain('RectificationItem is DONE (已整改)');
-      const [row] = await t.services.db.query('SELECT version, note FROM rectification_item WHERE id = $1', [
-        rowId(itemId, 'RectificationItem'),
-      ]);
-      expect(row).toEqual({ version: 2, note: '已整改' });
+      expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_TRANSITION', currentState: 'ACCEPTED' });
+      expect(again.errors?.[0]?.message).toContain('RectificationMeasure is ACCEPTED (已验收)');
+      const measureId = rowId(itemId, 'RectificationItem');
+      const [row] = await t.services.db.query(
+        'SELECT version, status, acceptance_note AS note FROM rectification_measure WHERE id = $1',
+        [measureId],
+      );
+      expect(row).toEqual({ version: 2, status: 'ACCEPTED', note: '已整改' });
       const audited = await t.services.db.query(`SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id`, [
-        itemId,
+        toGlobalId('RectificationMeasure', measureId),
       ]);
-      expect(audited.map((a: { action: string }) => a.action)).toContain('RectificationItem.COMPLETE');
+      expect(audited.map((a: { action: string }) => a.action)).toContain('RectificationMeasure.COMPLETE');
     });
 
     it('a stale version is VERSION_CONFLICT', async () => {
@@ -181,8 +185,11 @@ describe('case content events and the rectification machine', () => {
       await transition(caseId, 'SUBMIT_FOR_REVIEW');
       expect((await rectification(caseId)).errors).toBeUndefined();
       const migration = new RectificationVersion1763900600000();
+      const toMeasures = new RectificationMeasures1763900930000();
       const runner = t.services.db.createQueryRunner();
       try {
+        // rectification_item exists again below the migration that turned items into measures.
+        await toMeasures.down(runner);
         await migration.down(runner);
         // A row written before the migration: no version column yet.
         await runner.query(
@@ -201,6 +208,7 @@ describe('case content events and the rectification machine', () => {
         expect(after.map(({ version: _v, ...row }) => row)).toEqual(before);
         expect(after.length).toBeGreaterThan(1);
         expect(new Set(after.map((r) => r.version))).toEqual(new Set([1]));
+        await toMeasures.up(runner);
       } finally {
         await runner.release();
       }

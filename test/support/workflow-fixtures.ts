@@ -188,15 +188,32 @@ export async function insertCase(
   return row.id;
 }
 
-/** An OPEN rectification item of a case, to be done by the given department. */
+/**
+ * An OPEN rectification item of a case, to be done by the given department: an OPEN measure of
+ * the case's CASE problem for that department (supervised by the case's owner, in the case's
+ * region), the problem created when missing — as addRectification stores it. Returns the
+ * measure's id (the item's id).
+ */
 export async function insertRectification(
   services: AppServices,
   caseId: string,
   owner: { kind: string; region: string },
 ): Promise<string> {
   const [row] = await services.db.query(
-    `INSERT INTO rectification_item (case_id, description, owner_department_id, deadline)
-     VALUES ($1, '夹具整改', (SELECT id FROM department WHERE kind = $2 AND region_code = $3), current_date + 30) RETURNING id`,
+    `WITH dept AS (SELECT id FROM department WHERE kind = $2 AND region_code = $3),
+     existing AS (
+       SELECT p.id FROM problem p WHERE p.source = 'CASE' AND p.case_id = $1 AND p.category = '案件整改'
+         AND p.responsible_department_id = (SELECT id FROM dept) ORDER BY p.created_at, p.id LIMIT 1),
+     created AS (
+       INSERT INTO problem (code, source, category, description, responsible_department_id, supervising_department_id,
+         region_code, status, case_id)
+       SELECT 'WT' || to_char(now(), 'YYYY') || '-' || lpad(nextval('problem_code_seq')::text, 6, '0'), 'CASE', '案件整改',
+              k.title, (SELECT id FROM dept), k.owner_department_id, k.region_code, 'OPEN', k.id
+       FROM "case" k WHERE k.id = $1 AND NOT EXISTS (SELECT 1 FROM existing)
+       RETURNING id)
+     INSERT INTO rectification_measure (problem_id, description, deadline, status)
+     SELECT coalesce((SELECT id FROM existing), (SELECT id FROM created)), '夹具整改', current_date + 30, 'OPEN'
+     RETURNING id`,
     [caseId, owner.kind, owner.region],
   );
   return row.id;

@@ -61,7 +61,7 @@ const CONTENT_EVENTS = {
    * review on; CLOSE then waits for every one of them.
    */
   ADD_RECTIFICATION: { label: '下达整改事项', from: ['REVIEWING', 'DECIDED', 'RECTIFYING'], by: ['OWNER'] },
-  /** A rectification item of the case was completed (its own machine: rectification.machine.ts). */
+  /** A rectification item of the case was completed (its measure's one-step COMPLETE: problem/measure.machine.ts). */
   COMPLETE_RECTIFICATION: { label: '整改事项完成', from: ANY_STATE, by: ['OWNER', 'RECTIFIER'] },
   /** 关联案件 / 一案双查: recorded on both cases, in any state. */
   LINK: { label: '关联案件', from: ANY_STATE, by: ['OWNER'] },

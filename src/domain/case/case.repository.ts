@@ -1,6 +1,6 @@
 /**
  * Every SQL statement of cases (案件) and their content: sanctions (处理处罚), rectification
- * items (整改事项), links to other cases (关联案件) and the clues they were filed from. Reads
+ * items (整改事项: read from the measures of the case's CASE problems), links to other cases (关联案件) and the clues they were filed from. Reads
  * that a caller makes carry the visibility predicate of src/policy; state, version and
  * timeline are written by applyEvent/recordCreation only (src/workflow/transition.ts).
  */
@@ -13,16 +13,30 @@ import { CLUE_SELECT } from '../clue/clue.service';
 import { ClueRow } from '../clue/clue.types';
 import { CaseStatus } from './case.machine';
 import { CaseRelationKind, CaseRelationRow, CaseRow, RectificationRow, SanctionKind, SanctionRow } from './case.types';
-import { RectificationStatus } from './rectification.machine';
+import { measureMachine } from '../problem/measure.machine';
 
 type Db = DataSource | EntityManager;
 
 /** A row lock on a case, so that its content cannot slip past a guard being evaluated concurrently. */
 export type RowLock = 'FOR NO KEY UPDATE' | 'FOR SHARE';
 
-/** The date column is read as text: node-postgres would turn it into a local-midnight Date. */
-const RECTIFICATION_SELECT = `r.id, r.case_id, r.description, r.owner_department_id, r.deadline::text AS deadline, r.status,
-  r.completed_at, r.completed_by, r.note, r.created_at, r.version`;
+/**
+ * The case rectification items, aliased `r`: the measures of problems sourced from a case (source
+ * CASE), in the shape of RectificationRow — DONE once ACCEPTED (the state the measure machine's
+ * COMPLETE and ACCEPT reach), the acceptance as the completion, the acceptance note (else the
+ * report) as the note, the problem's responsible department as the owner department. The date
+ * column is read as text: node-postgres would turn it into a local-midnight Date.
+ */
+function rectificationsFrom(params: SqlParams): string {
+  const done = params.add(measureMachine.events.COMPLETE.to);
+  return `(SELECT rm.id, p.case_id, rm.problem_id, rm.description, p.responsible_department_id AS owner_department_id,
+      rm.deadline::text AS deadline, CASE WHEN rm.status = ${done} THEN 'DONE' ELSE 'OPEN' END AS status,
+      CASE WHEN rm.status = ${done} THEN rm.accepted_at END AS completed_at,
+      CASE WHEN rm.status = ${done} THEN rm.accepted_by END AS completed_by,
+      coalesce(rm.acceptance_note, rm.report) AS note, rm.created_at, rm.version
+    FROM rectification_measure rm JOIN problem p ON p.id = rm.problem_id
+    WHERE p.source = 'CASE' AND p.case_id IS NOT NULL) r`;
+}
 
 // ---------------------------------------------------------------------------------------
 // Cases.
@@ -154,21 +168,19 @@ export async function departmentExists(m: EntityManager, departmentId: string): 
 
 /**
  * What the DECIDE and CLOSE guards read: the case's sanctions, and what is still to rectify —
- * its rectification items in `openStates` plus the measures in `openMeasureStates` of the
- * problems sourced from the case (source CASE).
+ * the measures in `openMeasureStates` of the problems sourced from the case (source CASE),
+ * which are its rectification items.
  */
 export async function caseContentCounts(
   m: EntityManager,
   caseId: string,
-  openStates: readonly RectificationStatus[],
   openMeasureStates: readonly string[],
 ): Promise<{ sanctions: number; openRectifications: number }> {
   const [counts]: { sanctions: number; open_rectifications: number }[] = await m.query(
     `SELECT (SELECT count(*) FROM sanction WHERE case_id = $1)::int AS sanctions,
-            ((SELECT count(*) FROM rectification_item WHERE case_id = $1 AND status = ANY($2::text[]))
-             + (SELECT count(*) FROM rectification_measure rm JOIN problem p ON p.id = rm.problem_id
-                WHERE p.case_id = $1 AND p.source = 'CASE' AND rm.status = ANY($3::text[])))::int AS open_rectifications`,
-    [caseId, openStates, openMeasureStates],
+            (SELECT count(*) FROM rectification_measure rm JOIN problem p ON p.id = rm.problem_id
+             WHERE p.case_id = $1 AND p.source = 'CASE' AND rm.status = ANY($2::text[]))::int AS open_rectifications`,
+    [caseId, openMeasureStates],
   );
   return { sanctions: counts.sanctions, openRectifications: counts.open_rectifications };
 }
@@ -182,9 +194,10 @@ export function sanctionsByCaseIds(db: Db, caseIds: readonly string[]): Promise<
 }
 
 export function rectificationsByCaseIds(db: Db, caseIds: readonly string[]): Promise<RectificationRow[]> {
+  const params = new SqlParams([caseIds]);
   return db.query(
-    `SELECT ${RECTIFICATION_SELECT} FROM rectification_item r WHERE r.case_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`,
-    [caseIds],
+    `SELECT r.* FROM ${rectificationsFrom(params)} WHERE r.case_id = ANY($1::uuid[]) ORDER BY r.created_at, r.id`,
+    params.values,
   );
 }
 
@@ -261,31 +274,18 @@ export function visibleSanctionsByIds(db: Db, actor: Actor, ids: readonly string
 }
 
 // ---------------------------------------------------------------------------------------
-// Rectification items.
+// Rectification items (written as measures by the problem repository's insertMeasure).
 // ---------------------------------------------------------------------------------------
-
-export async function insertRectification(
-  m: EntityManager,
-  row: Pick<RectificationRow, 'id' | 'case_id' | 'description' | 'owner_department_id' | 'deadline' | 'status'>,
-): Promise<void> {
-  await m.query(
-    `INSERT INTO rectification_item (id, case_id, description, owner_department_id, deadline, status)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [row.id, row.case_id, row.description, row.owner_department_id, row.deadline, row.status],
-  );
-}
 
 /** A rectification item the actor may see (with its case, or as the rectifying department). */
 export async function findVisibleRectification(
   db: Db,
   actor: Actor,
   id: string,
-  lock?: RowLock,
 ): Promise<RectificationRow | undefined> {
   const params = new SqlParams([id]);
   const rows: RectificationRow[] = await db.query(
-    `SELECT ${RECTIFICATION_SELECT} FROM rectification_item r
-     WHERE r.id = $1 AND ${rectificationVisibleSql(actor, params)} ${lock ? `${lock} OF r` : ''}`,
+    `SELECT r.* FROM ${rectificationsFrom(params)} WHERE r.id = $1 AND ${rectificationVisibleSql(actor, params)}`,
     params.values,
   );
   return rows[0];

@@ -1,6 +1,7 @@
 /**
  * Cases (案件): filed from substantiated clues, driven through the case machine, with
- * sanctions (处理处罚), rectification items (整改事项, their own machine) and links to other
+ * sanctions (处理处罚), rectification items (整改事项: measures of the case's CASE problems,
+ * docs/OUTCOMES.md) and links to other
  * cases (一案双查). Every change of a case — its transitions and the content events that keep
  * its state — is an event of its machine, applied with applyEvent; the SQL is in
  * case.repository.ts. Reads go through the visibility policy; an id the caller may not see is
@@ -14,7 +15,7 @@ import { badInput, notFound } from '../../core/errors';
 import { rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
-import { Actor, assertOwnerCaseWorker, partiesOf } from '../../policy';
+import { Actor, assertOwnerCaseWorker, partiesOf, problemPartiesOf } from '../../policy';
 import { allowedEvents, Party, statesFiring } from '../../workflow/machine';
 import { applyEvent, recordCreation } from '../../workflow/transition';
 import { appendAudit } from '../audit/audit.service';
@@ -35,7 +36,14 @@ import {
   SanctionRow,
 } from './case.types';
 import { measureMachine, MeasureStatus } from '../problem/measure.machine';
-import { rectificationMachine } from './rectification.machine';
+import { problemMachine } from '../problem/problem.machine';
+import {
+  findCaseProblem,
+  insertMeasure,
+  insertProblem,
+  measuresByIds,
+  problemsByIds,
+} from '../problem/problem.repository';
 
 type Db = AppServices['db'] | EntityManager;
 
@@ -52,12 +60,17 @@ export {
 /** At most this many clues are filed together as one case. */
 const MAX_CLUES_PER_CASE = 100;
 
-/** A rectification item is open while it can still be completed; CLOSE waits for those. */
-const OPEN_RECTIFICATION_STATES = statesFiring(rectificationMachine, 'COMPLETE');
-/** A measure of a problem sourced from the case is open until accepted (验收); CLOSE waits for those too. */
+/**
+ * A measure of a problem sourced from the case (a rectification item of the case) is open until
+ * accepted (验收, or the one-step COMPLETE); CLOSE waits for those.
+ */
 const OPEN_MEASURE_STATES = (Object.keys(measureMachine.states) as MeasureStatus[]).filter(
   (s) => s !== measureMachine.events.ACCEPT.to,
 );
+/** The problem states in which a new rectification item joins an existing CASE problem. */
+const PROBLEM_STATES_TAKING_MEASURES = statesFiring(problemMachine, 'ADD_MEASURE');
+/** The category of the problems that collect a case's rectification items. */
+export const CASE_RECTIFICATION_CATEGORY = '案件整改';
 
 export const caseParties = (actor: Actor | null, row: CaseRow) =>
   partiesOf(actor, { ownerDepartmentId: row.owner_department_id });
@@ -81,13 +94,8 @@ export async function findVisibleCase(db: Db, actor: Actor, caseId: string, lock
 }
 
 /** A rectification item the actor may see (with its case, or as the rectifying department), or NOT_FOUND. */
-export async function findVisibleRectification(
-  db: Db,
-  actor: Actor,
-  id: string,
-  lock?: cases.RowLock,
-): Promise<RectificationRow> {
-  const row = await cases.findVisibleRectification(db, actor, id, lock);
+export async function findVisibleRectification(db: Db, actor: Actor, id: string): Promise<RectificationRow> {
+  const row = await cases.findVisibleRectification(db, actor, id);
   if (!row) throw notFound('rectification item');
   return row;
 }
@@ -130,7 +138,7 @@ async function fireCaseEvent(
     detail?: Record<string, unknown>;
   },
 ): Promise<CaseRow> {
-  const counts = await cases.caseContentCounts(m, row.id, OPEN_RECTIFICATION_STATES, OPEN_MEASURE_STATES);
+  const counts = await cases.caseContentCounts(m, row.id, OPEN_MEASURE_STATES);
   const input: CaseGuardInput = {
     ...counts,
     noActionDecision: Boolean(options.noActionDecision ?? row.no_action_decision),
@@ -284,7 +292,12 @@ export async function addSanction(services: AppServices, actor: Actor, input: Ad
   });
 }
 
-/** ADD_RECTIFICATION: the case event (owner, state), then the item (ISSUE of its own machine). */
+/**
+ * ADD_RECTIFICATION: the case event (owner, state), then the item as a measure (ADD of the
+ * measure machine) of the case's CASE problem for that department — responsible = the given
+ * department, supervising = the case's owner, region = the case's — created (CREATE) when
+ * there is none still taking measures.
+ */
 export async function addRectification(
   services: AppServices,
   actor: Actor,
@@ -304,21 +317,58 @@ export async function addRectification(
       detail: { rectificationId: toGlobalId('RectificationItem', id), deadline: input.deadline },
     });
     if (!(await cases.departmentExists(m, ownerDepartmentId))) throw badInput('unknown owner department');
-    await cases.insertRectification(m, {
-      id,
-      case_id: caseId,
-      description,
-      owner_department_id: ownerDepartmentId,
-      deadline: input.deadline,
-      status: rectificationMachine.creation.ISSUE.to,
-    });
+    const key = {
+      caseId,
+      responsibleDepartmentId: ownerDepartmentId,
+      supervisingDepartmentId: row.owner_department_id,
+    };
+    let problem = await findCaseProblem(m, key, PROBLEM_STATES_TAKING_MEASURES);
+    if (!problem) {
+      problem = await insertProblem(
+        m,
+        {
+          source: 'CASE',
+          category: CASE_RECTIFICATION_CATEGORY,
+          description: row.title,
+          amount: null,
+          institution_code: null,
+          subject_department_id: null,
+          responsible_department_id: ownerDepartmentId,
+          supervising_department_id: row.owner_department_id,
+          region_code: row.region_code,
+          case_id: caseId,
+          clue_id: null,
+          supervision_item_id: null,
+          campaign_id: null,
+          inspection_id: null,
+          created_by: actor.userId,
+        },
+        problemMachine.creation.CREATE.to,
+      );
+      await recordCreation(m, problemMachine, {
+        id: problem.id,
+        event: 'CREATE',
+        actor,
+        note: row.title,
+        detail: { caseId: toGlobalId('Case', caseId) },
+      });
+    }
+    await insertMeasure(
+      m,
+      { id, problemId: problem.id, description, deadline: input.deadline },
+      measureMachine.creation.ADD.to,
+    );
     // Audited as the case's ADD_RECTIFICATION.
-    await recordCreation(m, rectificationMachine, {
+    await recordCreation(m, measureMachine, {
       id,
-      event: 'ISSUE',
+      event: 'ADD',
       actor,
       note: description,
-      detail: { caseId: toGlobalId('Case', caseId), deadline: input.deadline },
+      detail: {
+        problemId: toGlobalId('Problem', problem.id),
+        caseId: toGlobalId('Case', caseId),
+        deadline: input.deadline,
+      },
       audit: false,
     });
   });
@@ -326,9 +376,11 @@ export async function addRectification(
 }
 
 /**
- * COMPLETE of a rectification item (by its rectifying department or the case's owner), and
- * the case's COMPLETE_RECTIFICATION, in one transaction. The rectifying department may not
- * see the case: the case is read for its event only.
+ * The legacy one-step completion of a rectification item: the measure machine's COMPLETE (by
+ * the rectifying department or the supervising one, the case's owner) and the case's
+ * COMPLETE_RECTIFICATION, in one transaction. The rectifying department may not see the case:
+ * the case is read for its event only. Locks: the case, the problem, the measure (the order
+ * the case's CLOSE and the problem's CLOSE take).
  */
 export async function completeRectification(
   services: AppServices,
@@ -340,21 +392,31 @@ export async function completeRectification(
   const id = rowId(itemGlobalId, 'RectificationItem');
   if (!note.trim()) throw badInput('note must not be empty');
   await inTransaction(services.db, async (m) => {
-    const item = await findVisibleRectification(m, actor, id, 'FOR NO KEY UPDATE');
+    const item = await findVisibleRectification(m, actor, id);
     const row = await cases.lockCase(m, item.case_id);
     if (!row) throw new Error(`case ${item.case_id} of rectification item ${id} is missing`);
-    const parties = rectificationParties(actor, item, row.owner_department_id);
-    await applyEvent(m, rectificationMachine, item, {
+    const [problem] = await problemsByIds(m, [item.problem_id], 'FOR NO KEY UPDATE');
+    const [measure] = await measuresByIds(m, [id], 'FOR NO KEY UPDATE');
+    const now = new Date();
+    await applyEvent(m, measureMachine, measure, {
       event: 'COMPLETE',
       actor,
-      parties,
+      parties: problemPartiesOf(actor, problem),
       expectedVersion: options.expectedVersion,
-      input: {},
-      set: { completed_at: new Date(), completed_by: actor.userId, note },
+      input: undefined,
+      set: {
+        report: measure.report ?? note,
+        submitted_at: measure.submitted_at ?? now,
+        submitted_by: measure.submitted_by ?? actor.userId,
+        accepted_at: now,
+        accepted_by: actor.userId,
+        acceptance_note: note,
+      },
       note,
+      detail: { caseId: toGlobalId('Case', row.id) },
     });
     await fireCaseEvent(m, actor, row, 'COMPLETE_RECTIFICATION', {
-      parties,
+      parties: rectificationParties(actor, item, row.owner_department_id),
       note,
       detail: { rectificationId: toGlobalId('RectificationItem', id) },
     });

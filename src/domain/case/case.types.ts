@@ -6,9 +6,12 @@ import { toGlobalId } from '../../core/ids';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import type { Tables } from '../../db/tables';
 import { CASE_TRANSITIONS, caseMachine, CaseStatus, CaseTransition } from './case.machine';
-import type { RectificationStatus } from './rectification.machine';
 
-export type { RectificationStatus };
+/**
+ * A case rectification item (整改事项) as the case API shows it: DONE once its measure is
+ * ACCEPTED, else OPEN (src/domain/labels.ts has the labels).
+ */
+export type RectificationStatus = 'OPEN' | 'DONE';
 
 export const CaseStatusEnum = Object.fromEntries(Object.keys(caseMachine.states).map((k) => [k, k])) as Record<
   CaseStatus,
@@ -39,11 +42,26 @@ export type CaseRow = Omit<Tables['case'], 'status'> & { status: CaseStatus };
 
 export type SanctionRow = Omit<Tables['sanction'], 'kind'> & { kind: SanctionKind };
 
-/** A rectification item; its date column is read as text (a date has no time zone): YYYY-MM-DD. */
-export type RectificationRow = Omit<Tables['rectification_item'], 'status' | 'deadline'> & {
-  status: RectificationStatus;
+/**
+ * A case rectification item: a rectification measure of one of the case's CASE problems, read
+ * in the shape the case API has always had (case.repository.ts `RECTIFICATION_FROM`): the
+ * problem's responsible department is its owner department, the acceptance its completion.
+ * The deadline is read as text (a date has no time zone): YYYY-MM-DD.
+ */
+export interface RectificationRow {
+  id: string;
+  case_id: string;
+  problem_id: string;
+  description: string;
+  owner_department_id: string;
   deadline: string;
-};
+  status: RectificationStatus;
+  completed_at: Date | null;
+  completed_by: string | null;
+  note: string | null;
+  created_at: Date;
+  version: number;
+}
 
 /** A relation seen from one case (`relation_of`): the other case's row and the kind. */
 export type CaseRelationRow = CaseRow & { relation_of: string; relation_kind: CaseRelationKind };

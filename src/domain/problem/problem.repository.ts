@@ -170,6 +170,26 @@ export async function institutionExists(m: EntityManager, code: string): Promise
   return rows.length > 0;
 }
 
+/**
+ * The problem that collects a case's rectification items for one department (addRectification):
+ * sourced from the case, that department responsible, the case's owner supervising, in one of
+ * `states` (those where measures may still be added); the oldest, locked.
+ */
+export async function findCaseProblem(
+  m: EntityManager,
+  key: { caseId: string; responsibleDepartmentId: string; supervisingDepartmentId: string },
+  states: readonly ProblemStatus[],
+): Promise<ProblemRow | undefined> {
+  const rows: ProblemRow[] = await m.query(
+    `SELECT * FROM problem
+     WHERE source = 'CASE' AND case_id = $1 AND responsible_department_id = $2 AND supervising_department_id = $3
+       AND status = ANY($4::text[])
+     ORDER BY created_at, id LIMIT 1 FOR NO KEY UPDATE`,
+    [key.caseId, key.responsibleDepartmentId, key.supervisingDepartmentId, states],
+  );
+  return rows[0];
+}
+
 /** A new measure of a problem (its creation is recorded by the caller through the machine). */
 export async function insertMeasure(
   m: EntityManager,

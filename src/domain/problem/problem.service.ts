@@ -110,10 +110,13 @@ export async function findVisibleMeasure(db: Db, actor: Actor, id: string): Prom
 
 export const visibleMeasuresByIds = (db: Db, actor: Actor, ids: readonly string[]) => visibleMeasures(db, actor, ids);
 
-/** The events of a measure the actor may fire now (the system's are not shown). */
+/**
+ * The events of a measure the actor may fire now (not the system's, nor COMPLETE: the case
+ * path's one-step completion, fired by completeRectification only).
+ */
 export function measureAllowedEvents(actor: Actor, measure: MeasureRow, problem: ProblemRow): string[] {
   return allowedEvents(measureMachine, measure.status, problemPartiesOf(actor, problem)).filter(
-    (e) => e !== 'REMIND' && e !== 'MARK_OVERDUE',
+    (e) => e !== 'REMIND' && e !== 'MARK_OVERDUE' && e !== 'COMPLETE',
   );
 }
 
