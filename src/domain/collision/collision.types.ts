@@ -252,6 +252,9 @@ export class CollisionHitFilter {
 
   @Field(() => HitVerificationEnum, { nullable: true, description: 'Hits in this verification state.' })
   verification?: HitVerification | null;
+
+  @Field(() => String, { nullable: true, description: 'The hits of one rule of the rule library (its rule id).' })
+  ruleId?: string | null;
 }
 
 @InputType('VerifyHitsInput', { description: '疑点核查 of up to 1,000 hits in one call (all or nothing).' })
@@ -285,8 +288,6 @@ export class VerifyHitsPayload {
 
   @Field(() => [CollisionHitType], { description: 'The hits as changed, in the order given.' })
   hits: CollisionHitType[];
-  @Field(() => String, { nullable: true, description: 'The hits of one rule of the rule library (its rule id).' })
-  ruleId?: string | null;
 }
 
 @InputType('RunCollisionInput')
