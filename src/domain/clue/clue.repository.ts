@@ -254,3 +254,17 @@ export async function pendingHitCount(db: Db, clueId: string, pendingState: stri
   );
   return row.n;
 }
+
+/** Clues created from a campaign's run carry the campaign (finalisation; a run without a campaign changes nothing). */
+export async function setCampaignOfRunClues(
+  m: EntityManager,
+  runId: string,
+  clueIds: readonly string[],
+): Promise<void> {
+  if (!clueIds.length) return;
+  await m.query(
+    `UPDATE clue c SET campaign_id = r.campaign_id FROM collision_run r
+     WHERE r.id = $1 AND r.campaign_id IS NOT NULL AND c.id = ANY($2::uuid[])`,
+    [runId, clueIds],
+  );
+}
