@@ -11,7 +11,7 @@ import { inTransaction } from '../../src/db/transaction';
 import { shanghaiDate } from '../../src/domain/reference/working-days';
 import { AsUser, asUsers, code, data } from '../support/client';
 import { startTestApi, TestApi } from '../support/harness';
-import { departmentIdOf, rowId, seedWorkflowFixtures } from '../support/workflow-fixtures';
+import { departmentIdOf, insertCase, rowId, seedWorkflowFixtures } from '../support/workflow-fixtures';
 
 const CAMPAIGN = `id code name regionCode scopeFrom scopeTo phase targetCount version allowedEvents
   leadDepartment { id } participants { id }
@@ -147,6 +147,28 @@ describe('campaigns and self-check reports', () => {
     expect(after.runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
     expect(after.figures).toMatchObject({ hits: 1, clearedRate: 0 });
     expect(after.timeline.map((e: { event: string }) => e.event)).toEqual(['CREATE', 'START_RUN']);
+
+    // Amount recovered: FUND_RECOVERY sanctions of cases filed from its clues + recovered amounts of its closed clues.
+    const [{ id: clueId }] = await t.services.db.query('SELECT id FROM clue WHERE campaign_id = $1', [rowId(g.id)]);
+    const caseId = await insertCase(t.services, {
+      ownerKind: 'MEDICAL_INSURANCE',
+      ownerRegion: '610302',
+      clueIds: [clueId],
+    });
+    await t.services.db.query(
+      `INSERT INTO sanction (case_id, kind, amount, institution_code) VALUES ($1, 'FUND_RECOVERY', 1000.10, 'H610302001'), ($1, 'WARNING', NULL, 'H610302001')`,
+      [caseId],
+    );
+    await t.services.db.query(`UPDATE clue SET status = 'CLOSED', recovered_amount = 200.05 WHERE id = $1`, [clueId]);
+    const recovered = data(await gql(LEAD, GET, { id: g.id })).campaign.figures;
+    expect(recovered.amountRecovered).toBe('1200.15');
+    // The clue and the run show the campaign; a user who does not see the campaign sees null.
+    const CLUE_CAMPAIGN = `query($id: ID!) { node(id: $id) { ... on Clue { campaign { id } } } }`;
+    expect(
+      data(await gql('jw-610300-leader', CLUE_CAMPAIGN, { id: toGlobalId('Clue', clueId) })).node.campaign,
+    ).toEqual({
+      id: g.id,
+    });
   });
 
   it('records a self-check report in 自查自纠 with exact refunds and SELF_CHECK problems of the campaign', async () => {
@@ -212,6 +234,17 @@ describe('campaigns and self-check reports', () => {
     });
     const listed = data(await gql('yb-610302-investigator', PROBLEMS, { f: { campaignId: g.id } })).problems;
     expect(listed.totalCount).toBe(1);
+    // supervisionStats counts the refunds recorded in the window for institutions of the region.
+    const STATS = `query($r: String!, $d: Date!) { supervisionStats(regionCode: $r, from: $d, to: $d) {
+      voluntaryRefund patientRefund byDepartment { department { id } voluntaryRefund } } }`;
+    const today = dayOffset(0);
+    const city = data(await gql(LEAD, STATS, { r: '610300', d: today })).supervisionStats;
+    expect(city).toMatchObject({ voluntaryRefund: '123457.00', patientRefund: '100.10' });
+    expect(
+      city.byDepartment.find((d: { department: { id: string } }) => d.department.id === ybCounty).voluntaryRefund,
+    ).toBe('123457.00');
+    const county = data(await gql('yb-610302-leader', STATS, { r: '610302', d: today })).supervisionStats;
+    expect(county).toMatchObject({ voluntaryRefund: '123456.78', patientRefund: '0.10' });
     // SELF_CHECK stays refused by hand.
     expect(
       code(
