@@ -6,6 +6,7 @@
  * of the campaign, and the campaign's figures.
  */
 import { toGlobalId } from '../../src/core/ids';
+import { demoCampaign } from '../../src/cli/demo-campaign';
 import { attachHitsToClues } from '../../src/domain/collision/collision-run.service';
 import { inTransaction } from '../../src/db/transaction';
 import { shanghaiDate } from '../../src/domain/reference/working-days';
@@ -253,5 +254,19 @@ describe('campaigns and self-check reports', () => {
         }),
       ),
     ).toBe('BAD_USER_INPUT');
+  });
+
+  it('the demo walks a campaign through its phases with a self-check refund', async () => {
+    const lines = await demoCampaign(
+      t.services,
+      '610302',
+      { from: '2025-03-01', to: '2025-03-31' },
+      {
+        models: ['DEATH_AFTER'],
+        waitForRunMs: 0,
+      },
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toMatch(/CLOSED .*targets 1, .*problems 1 found .*主动退回 38650\.40, 退还群众 1260\.00/);
   });
 });

@@ -353,3 +353,9 @@ function dateText(value: Date | string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
+
+/** The target institutions of a campaign the actor sees, by code (NOT_FOUND otherwise). */
+export async function campaignTargets(db: Db, actor: Actor, id: string): Promise<string[]> {
+  await findVisibleCampaign(db, actor, id);
+  return campaigns.targetCodes(db, id);
+}
