@@ -42,6 +42,7 @@ import {
   ProblemCampaignResolver,
   RunCampaignResolver,
   SelfCheckReportResolver,
+  StatsCampaignsResolver,
 } from '../domain/campaign/campaign.resolver';
 import { NotificationResolver } from '../domain/notification/notification.resolver';
 import { DateTimeScalar } from './scalars';
@@ -49,6 +50,7 @@ import { DateTimeScalar } from './scalars';
 /** Every resolver of the API; a new module adds its resolvers here. */
 export const RESOLVERS = [
   CampaignResolver,
+  StatsCampaignsResolver,
   SelfCheckReportResolver,
   ClueCampaignResolver,
   RunCampaignResolver,

@@ -237,15 +237,22 @@ describe('campaigns and self-check reports', () => {
     expect(listed.totalCount).toBe(1);
     // supervisionStats counts the refunds recorded in the window for institutions of the region.
     const STATS = `query($r: String!, $d: Date!) { supervisionStats(regionCode: $r, from: $d, to: $d) {
-      voluntaryRefund patientRefund byDepartment { department { id } voluntaryRefund } } }`;
+      voluntaryRefund patientRefund byDepartment { department { id } voluntaryRefund }
+      byCampaign { id figures { voluntaryRefund patientRefund } } } }`;
     const today = dayOffset(0);
     const city = data(await gql(LEAD, STATS, { r: '610300', d: today })).supervisionStats;
     expect(city).toMatchObject({ voluntaryRefund: '123457.00', patientRefund: '100.10' });
     expect(
       city.byDepartment.find((d: { department: { id: string } }) => d.department.id === ybCounty).voluntaryRefund,
     ).toBe('123457.00');
+    expect(city.byCampaign.find((c: { id: string }) => c.id === g.id)).toEqual({
+      id: g.id,
+      figures: { voluntaryRefund: '123457.00', patientRefund: '100.10' },
+    });
     const county = data(await gql('yb-610302-leader', STATS, { r: '610302', d: today })).supervisionStats;
     expect(county).toMatchObject({ voluntaryRefund: '123456.78', patientRefund: '0.10' });
+    // The city's campaigns do not lie inside the county: none by campaign there.
+    expect(county.byCampaign).toEqual([]);
     // SELF_CHECK stays refused by hand.
     expect(
       code(

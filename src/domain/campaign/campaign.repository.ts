@@ -296,3 +296,14 @@ export async function regionLevelOf(db: Db, code: string): Promise<'PROVINCE' | 
   );
   return row?.level ?? null;
 }
+
+/** Visible campaigns whose region lies in the pattern (LIKE) and that were deployed before `before`, oldest first. */
+export function visibleCampaignsInRegion(db: Db, actor: Actor, pattern: string, before: Date): Promise<CampaignRow[]> {
+  const params = new SqlParams([pattern, before]);
+  return db.query(
+    `SELECT ${CAMPAIGN_SELECT('g')} FROM campaign g
+     WHERE g.region_code LIKE $1 AND g.created_at < $2 AND ${campaignVisibleSql(actor, params)}
+     ORDER BY g.created_at, g.id`,
+    params.values,
+  );
+}

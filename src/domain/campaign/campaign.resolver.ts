@@ -7,10 +7,12 @@ import { CollisionModelEnum } from '../collision/collision.enums';
 import { CollisionRunType } from '../collision/collision.types';
 import { ProblemType } from '../problem/problem.types';
 import { DepartmentType, InstitutionType } from '../reference/reference.types';
+import { SupervisionStats } from '../stats/stats.types';
 import {
   advanceCampaign,
   campaignAllowedEvents,
   createCampaign,
+  campaignsOfStats,
   listCampaigns,
   recordSelfCheck,
   startCampaignRun,
@@ -192,5 +194,17 @@ export class ProblemCampaignResolver {
   @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it belongs to, when visible to me.' })
   campaign(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, p.row.campaign_id);
+  }
+}
+
+@Resolver(() => SupervisionStats)
+export class StatsCampaignsResolver {
+  @FieldResolver(() => [CampaignType], {
+    description:
+      'By campaign: campaigns I see whose region lies inside this one, deployed by the end of the window, oldest first; their `figures` are the campaign totals (not windowed).',
+  })
+  async byCampaign(@Root() stats: SupervisionStats, @Ctx() ctx: GraphQLContext): Promise<CampaignType[]> {
+    const rows = await campaignsOfStats(ctx.services.db, requireActor(ctx), stats.regionCode, stats.to);
+    return rows.map(CampaignType.from);
   }
 }

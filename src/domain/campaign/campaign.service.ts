@@ -359,3 +359,15 @@ export async function campaignTargets(db: Db, actor: Actor, id: string): Promise
   await findVisibleCampaign(db, actor, id);
   return campaigns.targetCodes(db, id);
 }
+
+/**
+ * supervisionStats by campaign: the campaigns the actor sees whose region lies inside `regionCode`
+ * and that were deployed by the end of the window (`to`, a Shanghai date). Their figures are
+ * the campaign's totals (not windowed).
+ */
+export async function campaignsOfStats(db: Db, actor: Actor, regionCode: string, to: string): Promise<CampaignRow[]> {
+  const level = await campaigns.regionLevelOf(db, regionCode);
+  if (!level) return [];
+  const end = new Date(Date.parse(`${to}T00:00:00+08:00`) + 86_400_000);
+  return campaigns.visibleCampaignsInRegion(db, actor, `${jurisdictionPrefix(regionCode, level)}%`, end);
+}
