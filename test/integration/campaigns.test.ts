@@ -276,4 +276,24 @@ describe('campaigns and self-check reports', () => {
     expect(lines).toHaveLength(4);
     expect(lines[3]).toMatch(/CLOSED .*targets 1, .*problems 1 found .*主动退回 38650\.40, 退还群众 1260\.00/);
   });
+
+  it('every campaign mutation is audited', async () => {
+    const rows: { action: string }[] = await t.services.db.query(
+      `SELECT DISTINCT action FROM audit_log WHERE action = ANY($1::text[]) ORDER BY action`,
+      [
+        [
+          'mutation.createCampaign',
+          'mutation.advanceCampaign',
+          'mutation.startCampaignRun',
+          'mutation.recordSelfCheck',
+        ],
+      ],
+    );
+    expect(rows.map((r) => r.action)).toEqual([
+      'mutation.advanceCampaign',
+      'mutation.createCampaign',
+      'mutation.recordSelfCheck',
+      'mutation.startCampaignRun',
+    ]);
+  });
 });
