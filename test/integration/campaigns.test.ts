@@ -144,6 +144,9 @@ describe('campaigns and self-check reports', () => {
       `SELECT c.campaign_id FROM clue c JOIN collision_hit h ON h.clue_id = c.id WHERE h.hit_key = 'campaign-test-1'`,
     );
     expect(clue.campaign_id).toBe(rowId(g.id));
+    const CLUES = `query($f: ClueFilter) { clues(filter: $f, first: 20) { totalCount edges { node { campaign { id } } } } }`;
+    const listed = data(await gql('jw-610300-leader', CLUES, { f: { campaignId: g.id } })).clues;
+    expect(listed).toMatchObject({ totalCount: 1, edges: [{ node: { campaign: { id: g.id } } }] });
     const after = data(await gql(LEAD, GET, { id: g.id })).campaign;
     expect(after.runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
     expect(after.figures).toMatchObject({ hits: 1, clearedRate: 0 });

@@ -67,10 +67,11 @@ export function campaignPage(
 /** A new campaign, PLANNED, coded ZX<year>-NNNN (the year in TIME_ZONE). Returns its id. */
 export async function insertCampaign(
   m: EntityManager,
-  c: Pick<
-    CampaignRow,
-    'name' | 'lead_department_id' | 'region_code' | 'scope_from' | 'scope_to' | 'target_kinds' | 'created_by'
-  >,
+  c: Pick<CampaignRow, 'name' | 'lead_department_id' | 'region_code' | 'target_kinds' | 'created_by'> & {
+    /** YYYY-MM-DD. */
+    scope_from: string;
+    scope_to: string;
+  },
   status: CampaignPhase,
 ): Promise<string> {
   const [row]: { id: string }[] = await m.query(
