@@ -11,6 +11,7 @@ import { Notifications1763900800000 } from './1763900800000-notifications';
 import { Outcomes1763900900000 } from './1763900900000-outcomes';
 import { RecheckRuns1763900920000 } from './1763900920000-recheck-runs';
 import { Rules1763901000000 } from './1763901000000-rules';
+import { Campaigns1763901100000 } from './1763901100000-campaigns';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
@@ -28,4 +29,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RecheckRuns1763900920000,
   RectificationMeasures1763900930000,
   Rules1763901000000,
+  Campaigns1763901100000,
 ];

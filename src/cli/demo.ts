@@ -18,6 +18,7 @@ import { startApiServer } from '../server';
 import { generateSyntheticBatch } from '../synth/generator';
 import { demoWorkflowLoop } from './demo-loop';
 import { demoOutcomeLoop } from './demo-outcomes';
+import { demoCampaign } from './demo-campaign';
 import { cluesInState } from './demo.repository';
 import { runCli } from './run';
 
@@ -61,6 +62,8 @@ runCli(async (config) => {
   const walk = await demoWorkflowLoop(services);
   for (const line of walk.lines) say(line);
   if (walk.filed) for (const line of await demoOutcomeLoop(services, walk.filed)) say(line);
+  // A campaign (专项行动) through its phases, with its collision run and a self-check refund.
+  if (walk.filed) for (const line of await demoCampaign(services, walk.filed.clue.department_region, WINDOW)) say(line);
 
   // The rule library (RULES.md): rules.csv was loaded with the batch; its hits became clues like the models'.
   const [library] = await services.db.query(

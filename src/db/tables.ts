@@ -33,6 +33,32 @@ export interface CalendarExceptionTable {
   note: string | null;
 }
 
+export interface CampaignTable {
+  id: string;
+  code: string;
+  name: string;
+  lead_department_id: string;
+  region_code: string;
+  scope_from: Date;
+  scope_to: Date;
+  status: string;
+  target_kinds: string[] | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export interface CampaignParticipantTable {
+  campaign_id: string;
+  department_id: string;
+}
+
+export interface CampaignTargetTable {
+  campaign_id: string;
+  institution_code: string;
+}
+
 export interface CaseTable {
   id: string;
   code: string;
@@ -85,6 +111,7 @@ export interface ClueTable {
   updated_at: Date;
   closed_at: Date | null;
   version: number;
+  campaign_id: string | null;
 }
 
 export interface ClueCopyTable {
@@ -165,6 +192,7 @@ export interface CollisionRunTable {
   institution_codes: string[] | null;
   forms_clues: boolean;
   regional_parameters: unknown;
+  campaign_id: string | null;
 }
 
 export interface CollisionRunJobTable {
@@ -430,6 +458,23 @@ export interface SanctionTable {
   decided_by: string | null;
 }
 
+export interface SelfCheckProblemTable {
+  report_id: string;
+  problem_id: string;
+}
+
+export interface SelfCheckReportTable {
+  id: string;
+  campaign_id: string;
+  institution_code: string;
+  findings: string;
+  voluntary_refund: string;
+  patient_refund: string;
+  department_id: string;
+  recorded_by: string;
+  recorded_at: Date;
+}
+
 export interface SettlementTable {
   settlement_id: string;
   person_id: string;
@@ -514,6 +559,9 @@ export interface Tables {
   app_user: AppUserTable;
   audit_log: AuditLogTable;
   calendar_exception: CalendarExceptionTable;
+  campaign: CampaignTable;
+  campaign_participant: CampaignParticipantTable;
+  campaign_target: CampaignTargetTable;
   case: CaseTable;
   case_clue: CaseClueTable;
   case_relation: CaseRelationTable;
@@ -544,6 +592,8 @@ export interface Tables {
   routing_rule: RoutingRuleTable;
   rule: RuleTable;
   sanction: SanctionTable;
+  self_check_problem: SelfCheckProblemTable;
+  self_check_report: SelfCheckReportTable;
   settlement: SettlementTable;
   settlement_item: SettlementItemTable;
   settlement_key: SettlementKeyTable;

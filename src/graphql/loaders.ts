@@ -18,7 +18,13 @@ import {
 import { copiesByClueIds, personsByClueIds, visibleCluesByIds } from '../domain/clue/clue.service';
 import { TimelineRow } from '../workflow/timeline.repository';
 import { firstHitPagesByClueIds } from '../domain/collision/collision-hit.service';
-import { jobsByRunIds, runsByIds } from '../domain/collision/collision-run.service';
+import { jobsByRunIds, runsByIds, visibleRunsByCampaignIds } from '../domain/collision/collision-run.service';
+import {
+  campaignFiguresByIds,
+  problemIdsOfReports,
+  selfCheckReportsByCampaignIds,
+  visibleCampaignsByIds,
+} from '../domain/campaign/campaign.service';
 import { CollisionHitRow } from '../domain/collision/collision.types';
 import { verificationProgressOf } from '../domain/collision/hit-verification.service';
 import { loadSettlementItems, loadSettlements } from '../domain/ingest/settlement.repository';
@@ -50,7 +56,7 @@ export interface LoaderOptions {
 }
 
 /** Timelines are kept per entity type (the type names of the state_change rows). */
-const TIMELINE_ENTITIES = ['Clue', 'ClueTransfer', 'Case', 'SupervisionItem', 'Problem'] as const;
+const TIMELINE_ENTITIES = ['Clue', 'ClueTransfer', 'Case', 'SupervisionItem', 'Problem', 'Campaign'] as const;
 export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
 
 export function createLoaders(services: AppServices, actor: Actor | null, options: LoaderOptions = { cache: true }) {
@@ -171,6 +177,34 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
     problemRechecks: grouped(
       (ids) => rechecksByProblemIds(db, ids),
       (r) => r.problem_id,
+    ),
+
+    /** Campaigns by id when the caller may see them; their figures, runs, self-check reports. */
+    visibleCampaign: byKey(
+      (ids) => visibleCampaignsByIds(db, viewer(), ids),
+      (g) => g.id,
+    ),
+    campaignFigures: new DataLoader<
+      string,
+      Awaited<ReturnType<typeof campaignFiguresByIds>> extends Map<string, infer F> ? F | null : never
+    >(
+      async (ids) => {
+        const figures = await campaignFiguresByIds(db, ids);
+        return ids.map((id) => figures.get(id) ?? null);
+      },
+      { cache },
+    ),
+    campaignRuns: grouped(
+      (ids) => visibleRunsByCampaignIds(db, viewer(), ids),
+      (r) => r.campaign_id as string,
+    ),
+    campaignSelfChecks: grouped(
+      (ids) => selfCheckReportsByCampaignIds(db, ids),
+      (r) => r.campaign_id,
+    ),
+    selfCheckProblemIds: grouped(
+      (ids) => problemIdsOfReports(db, ids),
+      (r) => r.report_id,
     ),
 
     supervisionProgress: grouped(

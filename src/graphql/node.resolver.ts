@@ -22,6 +22,8 @@ import { Actor, canLookUpReference } from '../policy';
 import { GraphQLContext, requireActor } from './context';
 import { Node } from './relay';
 import { findRecheck, visibleMeasuresByIds } from '../domain/problem/problem.service';
+import { CampaignType, SelfCheckReportType } from '../domain/campaign/campaign.types';
+import { findVisibleSelfCheckReport } from '../domain/campaign/campaign.service';
 import { ProblemType, RecheckType, RectificationMeasureType } from '../domain/problem/problem.types';
 import { AppError } from '../core/errors';
 import { fromGlobalId, NodeTypeName } from '../core/ids';
@@ -96,6 +98,14 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   Recheck: async (ctx, _actor, id) => {
     const row = await findRecheck(ctx.services.db, id);
     return row && (await ctx.loaders.visibleProblem.load(row.problem_id)) ? RecheckType.from(row) : null;
+  },
+  Campaign: async (ctx, _actor, id) => {
+    const row = await ctx.loaders.visibleCampaign.load(id);
+    return row && CampaignType.from(row);
+  },
+  SelfCheckReport: async (ctx, actor, id) => {
+    const row = await findVisibleSelfCheckReport(ctx.services.db, actor, id);
+    return row && SelfCheckReportType.from(row);
   },
   AuditEntry: async (ctx, actor, id) => {
     const row = await findAuditEntry(ctx.services.db, actor, id);

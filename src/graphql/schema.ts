@@ -36,11 +36,25 @@ import {
   RecheckResolver,
   RectificationMeasureResolver,
 } from '../domain/problem/problem.resolver';
+import {
+  CampaignResolver,
+  ClueCampaignResolver,
+  ProblemCampaignResolver,
+  RunCampaignResolver,
+  SelfCheckReportResolver,
+  StatsCampaignsResolver,
+} from '../domain/campaign/campaign.resolver';
 import { NotificationResolver } from '../domain/notification/notification.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
 export const RESOLVERS = [
+  CampaignResolver,
+  StatsCampaignsResolver,
+  SelfCheckReportResolver,
+  ClueCampaignResolver,
+  RunCampaignResolver,
+  ProblemCampaignResolver,
   AuthResolver,
   RegionResolver,
   DepartmentResolver,

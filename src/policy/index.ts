@@ -146,6 +146,8 @@ export function partiesOf(
     rectifierDepartmentId?: string | null;
     /** A problem's supervising department (督促整改、验收、销号). */
     supervisingDepartmentId?: string | null;
+    /** A campaign's leading department and its participants (the leading one among them). */
+    campaign?: { leadDepartmentId: string; participantDepartmentIds: readonly string[] } | null;
   },
 ): Set<Party> {
   const parties = new Set<Party>();
@@ -165,6 +167,11 @@ export function partiesOf(
   }
   if (relations.supervisingDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('SUPERVISING_LEADER');
   if (relations.creatorDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('CREATOR_LEADER');
+  if (relations.campaign) {
+    if (relations.campaign.leadDepartmentId === d && hasRole(actor, 'LEADER')) parties.add('LEAD_LEADER');
+    const member = relations.campaign.leadDepartmentId === d || relations.campaign.participantDepartmentIds.includes(d);
+    if (member && readsCaseContent(actor)) parties.add('CAMPAIGN_MEMBER');
+  }
   if (relations.jurisdictionOwner !== undefined && isDesignator(actor, relations.jurisdictionOwner)) {
     parties.add('DESIGNATOR');
   }
@@ -329,3 +336,53 @@ export function ruleVisibleSql(actor: Actor, params: SqlParams, r = 'r'): string
 
 /** Rule statistics: as statistics (LEADERs and ANALYSTs inside their jurisdiction). */
 export const assertCanReadRuleStats = (actor: Actor, regionCode: string): void => assertCanReadStats(actor, regionCode);
+
+// ---------------------------------------------------------------------------------------
+// Campaigns (专项行动) and self-check reports (PRODUCT.md §9 "Campaigns", "Access").
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Predicate over a campaign row aliased `g`: its leading and participating departments (any
+ * kind), and 纪委 whose jurisdiction covers the campaign's region.
+ */
+export function campaignVisibleSql(actor: Actor, params: SqlParams, g = 'g'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = params.add(actor.department.id);
+  const discipline =
+    actor.department.kind === 'DISCIPLINE' ? `OR ${g}.region_code LIKE ${params.add(`${jurisdictionOf(actor)}%`)}` : '';
+  return `(${g}.lead_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM campaign_participant gp WHERE gp.campaign_id = ${g}.id AND gp.department_id = ${d})
+    ${discipline})`;
+}
+
+/** The parties of a campaign. */
+export const campaignPartiesOf = (
+  actor: Actor | null,
+  campaign: { lead_department_id: string; participant_department_ids: readonly string[] },
+): Set<Party> =>
+  partiesOf(actor, {
+    campaign: {
+      leadDepartmentId: campaign.lead_department_id,
+      participantDepartmentIds: campaign.participant_department_ids,
+    },
+  });
+
+/** Deploying a campaign: a LEADER, who leads it with their department, over a region of their jurisdiction. */
+export function assertCanCreateCampaign(actor: Actor, regionCode: string): void {
+  if (!hasRole(actor, 'LEADER')) throw forbidden('campaigns are deployed by leaders');
+  if (!coversRegion(actor, regionCode)) throw forbidden('a campaign must lie inside your jurisdiction');
+}
+
+/**
+ * A campaign's collision run: as any collision run (医保 analysts and leaders over their
+ * jurisdiction), by a member of the campaign (the event's party, checked by its machine).
+ */
+export const assertCanStartCampaignRun = (actor: Actor, regionCode: string): void =>
+  assertCanRunCollision(actor, regionCode);
+
+/** 自查自纠 reports are recorded by case workers of a 医保 department (a member of the campaign). */
+export function assertCanRecordSelfCheck(actor: Actor): void {
+  if (actor.department.kind !== 'MEDICAL_INSURANCE' || !isCaseWorker(actor)) {
+    throw forbidden('self-check reports are recorded by case workers of a 医保 department');
+  }
+}

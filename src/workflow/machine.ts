@@ -23,6 +23,8 @@ export type Party =
   | 'RECTIFIER' // a case worker of the department that must rectify (整改责任单位)
   | 'SUPERVISING_LEADER' // a leader of the department that supervises a problem's rectification (销号)
   | 'OWNER_SUPERVISOR' // a section head (SUPERVISOR) of the owning department (reverses a hit's verification)
+  | 'LEAD_LEADER' // a leader of a campaign's leading department (moves its phases)
+  | 'CAMPAIGN_MEMBER' // a user (not ADMIN) of a campaign's leading or participating department
   | 'SYSTEM';
 
 export interface EventDefinition<S extends string, G> {

@@ -76,6 +76,8 @@ export interface ClueListFilter {
   /** Civil dates (TIME_ZONE), inclusive. */
   createdFrom?: string | null;
   createdTo?: string | null;
+  /** Clues of a campaign (created from its runs). */
+  campaignId?: string | null;
 }
 
 /** One page of the visible clues matching `filter`, newest first. */
@@ -95,6 +97,7 @@ export function pageClues(
   if (filter.ownerDepartmentId) where.push(`c.owner_department_id = ${p(filter.ownerDepartmentId)}`);
   if (filter.regionCode) where.push(`c.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   if (filter.institutionCode) where.push(`c.institution_code = ${p(filter.institutionCode)}`);
+  if (filter.campaignId) where.push(`c.campaign_id = ${p(filter.campaignId)}`);
   if (filter.minAmount) where.push(`c.amount_involved >= ${p(filter.minAmount)}::numeric`);
   if (filter.createdFrom) {
     where.push(`c.created_at >= ${p(filter.createdFrom)}::date::timestamp AT TIME ZONE '${TIME_ZONE}'`);
@@ -253,4 +256,18 @@ export async function pendingHitCount(db: Db, clueId: string, pendingState: stri
     [clueId, pendingState],
   );
   return row.n;
+}
+
+/** Clues created from a campaign's run carry the campaign (finalisation; a run without a campaign changes nothing). */
+export async function setCampaignOfRunClues(
+  m: EntityManager,
+  runId: string,
+  clueIds: readonly string[],
+): Promise<void> {
+  if (!clueIds.length) return;
+  await m.query(
+    `UPDATE clue c SET campaign_id = r.campaign_id FROM collision_run r
+     WHERE r.id = $1 AND r.campaign_id IS NOT NULL AND c.id = ANY($2::uuid[])`,
+    [runId, clueIds],
+  );
 }

@@ -50,7 +50,11 @@ export function listClues(
   return clues.pageClues(
     services.db,
     actor,
-    { ...filter, ownerDepartmentId: optionalRowId(filter?.ownerDepartmentId, 'Department') },
+    {
+      ...filter,
+      ownerDepartmentId: optionalRowId(filter?.ownerDepartmentId, 'Department'),
+      campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
+    },
     first,
     after,
   );

@@ -140,6 +140,9 @@ export class ClueFilter {
 
   @Field(() => DateScalar, { nullable: true })
   createdTo?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Clues of this campaign (created from its collision runs).' })
+  campaignId?: string | null;
 }
 
 @InputType('RegisterClueInput')

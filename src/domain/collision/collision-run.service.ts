@@ -26,6 +26,7 @@ import {
   addEvidencePersonsOfRun,
   cluesWithDetails,
   insertClues,
+  setCampaignOfRunClues,
   sumClueAmountsOverHits,
 } from '../clue/clue.repository';
 import { enqueueRoutingMany } from '../clue/clue.service';
@@ -34,7 +35,7 @@ import * as collisions from './collision.repository';
 import { CollisionJobKey, CollisionRunRow } from './collision.repository';
 
 export type { CollisionRunJobRow, CollisionRunRow, RunStatus } from './collision.repository';
-export { jobsByRunIds, runsByIds, unroutedCluesOfRun } from './collision.repository';
+export { jobsByRunIds, runsByIds, unroutedCluesOfRun, visibleRunsByCampaignIds } from './collision.repository';
 
 export type CollisionJobData = CollisionJobKey;
 
@@ -233,6 +234,12 @@ export async function attachHitsToClues(m: EntityManager, runId: string): Promis
       region_code: g.region_code,
       amount_involved: '0',
     })),
+  );
+  // Clues created from a campaign's run carry the campaign (docs/OUTCOMES.md).
+  await setCampaignOfRunClues(
+    m,
+    runId,
+    created.map((c) => c.id),
   );
   const attached = await collisions.attachHitsToClues(
     m,

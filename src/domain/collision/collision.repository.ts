@@ -75,6 +75,20 @@ export function runsByIds(db: Db, ids: readonly string[]): Promise<CollisionRunR
   return db.query(`SELECT ${RUN_SELECT} FROM collision_run r WHERE r.id = ANY($1::uuid[])`, [ids]);
 }
 
+/** The runs of campaigns the actor may see (as runs), newest first. */
+export function visibleRunsByCampaignIds(
+  db: Db,
+  actor: Actor,
+  campaignIds: readonly string[],
+): Promise<CollisionRunRow[]> {
+  const params = new SqlParams([campaignIds]);
+  return db.query(
+    `SELECT ${RUN_SELECT} FROM collision_run r WHERE r.campaign_id = ANY($1::uuid[]) AND ${runVisibleSql(actor, params)}
+     ORDER BY r.created_at DESC, r.id`,
+    params.values,
+  );
+}
+
 /** The visible runs, newest first. */
 export function pageRuns(
   db: Db,

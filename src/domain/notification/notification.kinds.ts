@@ -19,6 +19,8 @@ export const NOTIFICATION_KINDS = {
   RECHECK_PASSED: '回头看通过',
   RECHECK_RECURRED: '回头看发现复发',
   DOCUMENT_RECEIVED: '收到文书',
+  CAMPAIGN_DEPLOYED: '专项行动部署',
+  CAMPAIGN_PHASE: '专项行动进入新阶段',
 } as const;
 
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;

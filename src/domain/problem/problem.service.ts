@@ -21,6 +21,7 @@ import { notify } from '../notification/notification.service';
 import { regionSettings } from '../reference/region-settings';
 import { addMonths, shanghaiDate } from '../reference/working-days';
 import { findDepartment } from '../transfer/transfer.repository';
+import { visibleCampaigns } from '../campaign/campaign.repository';
 import { measureMachine } from './measure.machine';
 import { ProblemEvent, problemMachine, ProblemSource } from './problem.machine';
 import {
@@ -149,7 +150,6 @@ export function listProblems(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<ProblemRow>> {
-  if (filter?.campaignId) throw badInput('campaigns are not available yet: filter without campaignId');
   return problemPage(
     services.db,
     actor,
@@ -159,6 +159,7 @@ export function listProblems(
       institutionCode: filter?.institutionCode,
       responsibleDepartmentId: optionalRowId(filter?.responsibleDepartmentId, 'Department'),
       supervisingDepartmentId: optionalRowId(filter?.supervisingDepartmentId, 'Department'),
+      campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
       overdue: filter?.overdue,
       regionCode: filter?.regionCode,
     },
@@ -222,7 +223,21 @@ export async function createProblem(
       `problems with source ${input.source} are not listed by hand (sources: ${USER_PROBLEM_SOURCES.join(', ')})`,
     );
   }
-  if (input.campaignId || input.inspectionId) throw badInput('campaigns and inspections are not available yet');
+  if (input.inspectionId) throw badInput('inspections are not available yet');
+  const id = await inTransaction(services.db, async (m) => (await insertProblemIn(m, actor, input)).id);
+  return findVisibleProblem(services.db, actor, id);
+}
+
+/**
+ * The creation path of every problem listed by a person, inside the caller's transaction: checks
+ * the input (a category, a description, at least one measure, deadlines not in the past, the
+ * linked case, clue and campaign visible), inserts the problem and its measures, starts their
+ * timelines and tells the responsible department. The caller checks who may list a problem of
+ * `input.source` (createProblem for the sources of USER_PROBLEM_SOURCES; recordSelfCheck for
+ * SELF_CHECK). A problem's campaign is the one given, else its clue's.
+ */
+export async function insertProblemIn(m: EntityManager, actor: Actor, input: CreateProblemData): Promise<ProblemRow> {
+  const supervisingId = optionalRowId(input.supervisingDepartmentId, 'Department') ?? actor.department.id;
   const category = input.category.trim();
   const description = input.description.trim();
   if (!category || !description) throw badInput('a problem needs a category and a description');
@@ -233,58 +248,59 @@ export async function createProblem(
   const subjectId = optionalRowId(input.subjectDepartmentId, 'Department');
   const caseId = optionalRowId(input.caseId, 'Case');
   const clueId = optionalRowId(input.clueId, 'Clue');
+  let campaignId = optionalRowId(input.campaignId, 'Campaign');
   if (input.source === 'CASE' && !caseId) throw badInput('a problem from a case needs caseId');
   if (input.source === 'CLUE' && !clueId) throw badInput('a problem from a clue needs clueId');
-  const id = await inTransaction(services.db, async (m) => {
-    if (caseId) await findVisibleCase(m, actor, caseId);
-    if (clueId) await findVisibleClue(m, actor, clueId);
-    if (!(await findDepartment(m, responsibleId))) throw badInput('unknown responsible department');
-    if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
-    const region = await problemRegion(m, input.institutionCode ?? null, subjectId, responsibleId);
-    if (input.institutionCode) {
-      if (!(await institutionExists(m, input.institutionCode)))
-        throw badInput(`unknown institution ${input.institutionCode}`);
-    }
-    const problem = await insertProblem(
-      m,
-      {
-        source: input.source,
-        category,
-        description,
-        amount: input.amount ?? null,
-        institution_code: input.institutionCode ?? null,
-        subject_department_id: subjectId,
-        responsible_department_id: responsibleId,
-        supervising_department_id: supervisingId,
-        region_code: region as string,
-        case_id: caseId,
-        clue_id: clueId,
-        supervision_item_id: null,
-        campaign_id: null,
-        inspection_id: null,
-        created_by: actor.userId,
-      },
-      problemMachine.creation.CREATE.to,
-    );
-    await recordCreation(m, problemMachine, {
-      id: problem.id,
-      event: 'CREATE',
-      actor,
-      note: description,
-      audit: false,
-    });
-    for (const measure of measures) await addMeasureRow(m, actor, problem.id, measure);
-    await notify(m, {
-      kind: 'PROBLEM_ASSIGNED',
-      title: `整改问题 ${problem.code}：${category}`,
-      body: `${description}（整改措施 ${measures.length} 项，最早期限 ${measures.map((x) => x.deadline).sort()[0]}）`,
-      target: problemTarget(problem.id),
-      to: { departmentIds: [responsibleId], roles: CASE_WORKERS },
-      dedupeKey: `problem-assigned:${problem.id}`,
-    });
-    return problem.id;
+  if (caseId) await findVisibleCase(m, actor, caseId);
+  if (clueId) campaignId ??= (await findVisibleClue(m, actor, clueId)).campaign_id;
+  if (input.campaignId && campaignId && !(await visibleCampaigns(m, actor, [campaignId])).length) {
+    throw notFound('campaign');
+  }
+  if (!(await findDepartment(m, responsibleId))) throw badInput('unknown responsible department');
+  if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
+  const region = await problemRegion(m, input.institutionCode ?? null, subjectId, responsibleId);
+  if (input.institutionCode) {
+    if (!(await institutionExists(m, input.institutionCode)))
+      throw badInput(`unknown institution ${input.institutionCode}`);
+  }
+  const problem = await insertProblem(
+    m,
+    {
+      source: input.source,
+      category,
+      description,
+      amount: input.amount ?? null,
+      institution_code: input.institutionCode ?? null,
+      subject_department_id: subjectId,
+      responsible_department_id: responsibleId,
+      supervising_department_id: supervisingId,
+      region_code: region as string,
+      case_id: caseId,
+      clue_id: clueId,
+      supervision_item_id: null,
+      campaign_id: campaignId,
+      inspection_id: null,
+      created_by: actor.userId,
+    },
+    problemMachine.creation.CREATE.to,
+  );
+  await recordCreation(m, problemMachine, {
+    id: problem.id,
+    event: 'CREATE',
+    actor,
+    note: description,
+    audit: false,
   });
-  return findVisibleProblem(services.db, actor, id);
+  for (const measure of measures) await addMeasureRow(m, actor, problem.id, measure);
+  await notify(m, {
+    kind: 'PROBLEM_ASSIGNED',
+    title: `整改问题 ${problem.code}：${category}`,
+    body: `${description}（整改措施 ${measures.length} 项，最早期限 ${measures.map((x) => x.deadline).sort()[0]}）`,
+    target: problemTarget(problem.id),
+    to: { departmentIds: [responsibleId], roles: CASE_WORKERS },
+    dedupeKey: `problem-assigned:${problem.id}`,
+  });
+  return problem;
 }
 
 /** ADD_MEASURE (by the supervising department) and the new measure. */

@@ -224,7 +224,7 @@ export class ProblemFilter {
   @Field(() => ID, { nullable: true })
   supervisingDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  @Field(() => ID, { nullable: true, description: 'Problems of this campaign.' })
   campaignId?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Problems with (true) or without (false) an overdue measure.' })
@@ -278,7 +278,7 @@ export class CreateProblemInput {
   @Field(() => ID, { nullable: true })
   clueId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later).' })
+  @Field(() => ID, { nullable: true, description: 'A campaign I see; default: the clue’s campaign, if any.' })
   campaignId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Not available yet (inspections come later).' })

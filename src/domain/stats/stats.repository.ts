@@ -37,7 +37,9 @@ export type EventKind =
   | 'RECHECK_PASSED'
   | 'RECHECK_RECURRED'
   | 'CLUE_CONCLUDED'
-  | 'CLUE_CONCLUDED_TO_CASE';
+  | 'CLUE_CONCLUDED_TO_CASE'
+  | 'VOLUNTARY_REFUND'
+  | 'PATIENT_REFUND';
 
 /** Which GROUPING SET a row belongs to: GROUPING(sub, dept, month) of the query below. */
 export const SET_TOTAL = 7;
@@ -265,6 +267,23 @@ const EVENT_SOURCES: EventSource[] = [
     dept: 'p.responsible_department_id',
     from: `FROM recheck r JOIN problem p ON p.id = r.problem_id
       WHERE ${inWindow('r.completed_at')} AND r.status IN ($12::text, $13::text) AND ${problemInScope('p')}`,
+  },
+  {
+    // 自查自纠 refunds: reports recorded in the window for institutions of the region, by the recording department.
+    kind: `'VOLUNTARY_REFUND'`,
+    at: 'sr.recorded_at',
+    dept: 'sr.department_id',
+    amount: 'sr.voluntary_refund',
+    from: `FROM self_check_report sr JOIN institution si ON si.code = sr.institution_code
+      WHERE ${inWindow('sr.recorded_at')} AND si.region_code LIKE $1`,
+  },
+  {
+    kind: `'PATIENT_REFUND'`,
+    at: 'sr.recorded_at',
+    dept: 'sr.department_id',
+    amount: 'sr.patient_refund',
+    from: `FROM self_check_report sr JOIN institution si ON si.code = sr.institution_code
+      WHERE ${inWindow('sr.recorded_at')} AND si.region_code LIKE $1`,
   },
   {
     // Each clue once, at its first verdict in the window; to a case: filed into one (by now).

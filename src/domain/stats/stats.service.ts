@@ -41,13 +41,20 @@ function monthsBetween(from: string, to: string): string[] {
   }
 }
 
+/** An exact sum from PostgreSQL (numeric as text), or zero. */
+const money = (row: AggregateRow | undefined): string => formatMoney(row?.amount ?? '0');
+
 const rate = (part: number, whole: number): number | null => (whole ? part / whole : null);
 
 /**
  * The outcome-loop figures (PRODUCT.md §9) from a set's event counts and its overdue measures.
- * Self-check refunds come with campaigns (a later issue): 0.00 until then.
+ * Self-check refunds: Σ of the 自查自纠 reports recorded in the window (docs/READING.md).
  */
-const outcomeFigures = (n: (kind: EventKind) => number, measuresOverdue: number) => ({
+const outcomeFigures = (
+  n: (kind: EventKind) => number,
+  measuresOverdue: number,
+  row: (kind: EventKind) => AggregateRow | undefined,
+) => ({
   hitsTotal: n('HIT_DETECTED'),
   hitsVerified: n('HIT_VERIFIED'),
   clearedRate: rate(n('HIT_VERIFIED'), n('HIT_DETECTED')),
@@ -57,12 +64,9 @@ const outcomeFigures = (n: (kind: EventKind) => number, measuresOverdue: number)
   rechecksPassed: n('RECHECK_PASSED'),
   rechecksRecurred: n('RECHECK_RECURRED'),
   clueToCaseRate: rate(n('CLUE_CONCLUDED_TO_CASE'), n('CLUE_CONCLUDED')),
-  voluntaryRefund: formatMoney('0'),
-  patientRefund: formatMoney('0'),
+  voluntaryRefund: money(row('VOLUNTARY_REFUND')),
+  patientRefund: money(row('PATIENT_REFUND')),
 });
-
-/** An exact sum from PostgreSQL (numeric as text), or zero. */
-const money = (row: AggregateRow | undefined): string => formatMoney(row?.amount ?? '0');
 
 export async function supervisionStats(
   db: DataSource,
@@ -115,7 +119,7 @@ export async function supervisionStats(
       casesFiled: n('CASE_FILED'),
       casesClosed: n('CASE_CLOSED'),
       amountRecovered: money(figures.get('RECOVERED')),
-      ...outcomeFigures(n, overdueOf(d.id)),
+      ...outcomeFigures(n, overdueOf(d.id), (k) => figures.get(k)),
     });
   });
 
@@ -138,7 +142,7 @@ export async function supervisionStats(
       casesClosed: n('CASE_CLOSED'),
       sanctions: n('SANCTION'),
       amountRecovered: money(figures.get('RECOVERED')),
-      ...outcomeFigures(n, overdueInMonth(month)),
+      ...outcomeFigures(n, overdueInMonth(month), (k) => figures.get(k)),
     });
   });
 
@@ -165,7 +169,7 @@ export async function supervisionStats(
     supervisionOpen: supervision.open,
     supervisionOverdue: supervision.overdue,
     supervisionCompleted: supervision.completed,
-    ...outcomeFigures(total, overdueTotal),
+    ...outcomeFigures(total, overdueTotal, (k) => totals.get(k)),
     byDepartment,
     byMonth,
   });

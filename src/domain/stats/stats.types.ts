@@ -69,10 +69,14 @@ export class DepartmentStats {
   })
   clueToCaseRate: number | null;
 
-  @Field(() => MoneyScalar, { description: '主动退回 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  @Field(() => MoneyScalar, {
+    description: '主动退回: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
+  })
   voluntaryRefund: string;
 
-  @Field(() => MoneyScalar, { description: '退还群众 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  @Field(() => MoneyScalar, {
+    description: '退还群众: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
+  })
   patientRefund: string;
 }
 
@@ -140,10 +144,14 @@ export class MonthStats {
   })
   clueToCaseRate: number | null;
 
-  @Field(() => MoneyScalar, { description: '主动退回 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  @Field(() => MoneyScalar, {
+    description: '主动退回: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
+  })
   voluntaryRefund: string;
 
-  @Field(() => MoneyScalar, { description: '退还群众 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  @Field(() => MoneyScalar, {
+    description: '退还群众: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
+  })
   patientRefund: string;
 }
 
@@ -235,10 +243,14 @@ export class SupervisionStats {
   })
   clueToCaseRate: number | null;
 
-  @Field(() => MoneyScalar, { description: '主动退回 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  @Field(() => MoneyScalar, {
+    description: '主动退回: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
+  })
   voluntaryRefund: string;
 
-  @Field(() => MoneyScalar, { description: '退还群众 of self-check reports (campaigns: not yet recorded, 0.00).' })
+  @Field(() => MoneyScalar, {
+    description: '退还群众: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
+  })
   patientRefund: string;
 
   @Field(() => [DepartmentStats])

@@ -1,0 +1,210 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { rowId } from '../../core/ids';
+import { pageSize } from '../../core/pagination';
+import { GraphQLContext, requireActor } from '../../graphql/context';
+import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
+import { CollisionModelEnum } from '../collision/collision.enums';
+import { CollisionRunType } from '../collision/collision.types';
+import { ProblemType } from '../problem/problem.types';
+import { DepartmentType, InstitutionType } from '../reference/reference.types';
+import { SupervisionStats } from '../stats/stats.types';
+import {
+  advanceCampaign,
+  campaignAllowedEvents,
+  createCampaign,
+  campaignsOfStats,
+  listCampaigns,
+  recordSelfCheck,
+  startCampaignRun,
+} from './campaign.service';
+import {
+  CampaignConnection,
+  CampaignFilter,
+  CampaignFiguresType,
+  CampaignType,
+  CreateCampaignInput,
+  RecordSelfCheckInput,
+  SelfCheckReportType,
+} from './campaign.types';
+
+async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
+  const d = await ctx.loaders.department.load(id);
+  if (!d) throw new Error(`department ${id} is missing`);
+  return DepartmentType.from(d);
+}
+
+/** The campaign of a clue, run or problem, when I may see it. */
+async function campaignOf(ctx: GraphQLContext, id: string | null): Promise<CampaignType | null> {
+  if (!id) return null;
+  const row = await ctx.loaders.visibleCampaign.load(id);
+  return row && CampaignType.from(row);
+}
+
+@Resolver(() => CampaignType)
+export class CampaignResolver {
+  @Query(() => CampaignType, { nullable: true, description: 'null when unknown or not visible to me.' })
+  async campaign(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
+    requireActor(ctx);
+    return campaignOf(ctx, rowId(id, 'Campaign'));
+  }
+
+  @Query(() => CampaignConnection, {
+    description: 'Newest first: campaigns my department leads or takes part in, and (纪委) those of my jurisdiction.',
+  })
+  async campaigns(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => CampaignFilter, { nullable: true }) filter?: CampaignFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<CampaignConnection> {
+    const page = await listCampaigns(
+      ctx.services,
+      requireActor(ctx),
+      filter,
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
+    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CampaignType.from(e.node) })) };
+  }
+
+  @Mutation(() => CampaignType, {
+    description: '部署专项行动: a leader, over a region of their jurisdiction; their department leads it.',
+  })
+  async createCampaign(
+    @Arg('input', () => CreateCampaignInput) input: CreateCampaignInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CampaignType> {
+    return CampaignType.from(await createCampaign(ctx.services, requireActor(ctx), input));
+  }
+
+  @Mutation(() => CampaignType, { description: 'The next phase, by a leader of the leading department.' })
+  async advanceCampaign(
+    @Arg('campaignId', () => ID) campaignId: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+  ): Promise<CampaignType> {
+    return CampaignType.from(await advanceCampaign(ctx.services, requireActor(ctx), campaignId, expectedVersion));
+  }
+
+  @Mutation(() => CollisionRunType, {
+    description:
+      'A collision run over the campaign’s scope window and region, restricted to its targets (医保 analysts and leaders of a participating department).',
+  })
+  async startCampaignRun(
+    @Arg('campaignId', () => ID) campaignId: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('models', () => [CollisionModelEnum], { nullable: true }) models?: string[] | null,
+  ): Promise<CollisionRunType> {
+    return CollisionRunType.from(await startCampaignRun(ctx.services, requireActor(ctx), campaignId, models));
+  }
+
+  @Mutation(() => SelfCheckReportType, {
+    description: '自查自纠 report of a target institution, by a case worker of a participating 医保 department.',
+  })
+  async recordSelfCheck(
+    @Arg('input', () => RecordSelfCheckInput) input: RecordSelfCheckInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SelfCheckReportType> {
+    return SelfCheckReportType.from(await recordSelfCheck(ctx.services, requireActor(ctx), input));
+  }
+
+  @FieldResolver(() => DepartmentType, { description: '牵头单位.' })
+  leadDepartment(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
+    return department(ctx, g.row.lead_department_id);
+  }
+
+  @FieldResolver(() => [DepartmentType], { description: '参与单位 (the leading department among them).' })
+  participants(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
+    return Promise.all(g.row.participant_department_ids.map((id) => department(ctx, id)));
+  }
+
+  @FieldResolver(() => [CollisionRunType], { description: 'Its collision runs that I may see, newest first.' })
+  async runs(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<CollisionRunType[]> {
+    return (await ctx.loaders.campaignRuns.load(g.row.id)).map(CollisionRunType.from);
+  }
+
+  @FieldResolver(() => CampaignFiguresType)
+  async figures(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<CampaignFiguresType> {
+    const figures = await ctx.loaders.campaignFigures.load(g.row.id);
+    if (!figures) throw new Error(`figures of campaign ${g.row.id} are missing`);
+    return CampaignFiguresType.from(figures);
+  }
+
+  @FieldResolver(() => [SelfCheckReportType], { description: '自查自纠 reports, oldest first.' })
+  async selfCheckReports(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<SelfCheckReportType[]> {
+    return (await ctx.loaders.campaignSelfChecks.load(g.row.id)).map(SelfCheckReportType.from);
+  }
+
+  @FieldResolver(() => [String], { description: 'Events I may fire now (ADVANCE, START_RUN, RECORD_SELF_CHECK).' })
+  allowedEvents(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): string[] {
+    return campaignAllowedEvents(requireActor(ctx), g.row);
+  }
+
+  @FieldResolver(() => [StateChange], { description: 'Phases with their dates, runs started, self-checks recorded.' })
+  async timeline(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
+    return timelineFrom(await ctx.loaders.timeline.Campaign.load(g.row.id));
+  }
+}
+
+@Resolver(() => SelfCheckReportType)
+export class SelfCheckReportResolver {
+  @FieldResolver(() => CampaignType)
+  async campaign(@Root() r: SelfCheckReportType, @Ctx() ctx: GraphQLContext): Promise<CampaignType> {
+    const campaign = await campaignOf(ctx, r.row.campaign_id);
+    if (!campaign) throw new Error(`campaign ${r.row.campaign_id} of a visible report is not visible`);
+    return campaign;
+  }
+
+  @FieldResolver(() => InstitutionType)
+  async institution(@Root() r: SelfCheckReportType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType> {
+    const row = await ctx.loaders.institution.load(r.row.institution_code);
+    if (!row) throw new Error(`institution ${r.row.institution_code} is missing`);
+    return InstitutionType.from(row);
+  }
+
+  @FieldResolver(() => [ProblemType], { description: 'The SELF_CHECK problems it listed that I may see.' })
+  async problems(@Root() r: SelfCheckReportType, @Ctx() ctx: GraphQLContext): Promise<ProblemType[]> {
+    const links = await ctx.loaders.selfCheckProblemIds.load(r.row.id);
+    const rows = await Promise.all(links.map((l) => ctx.loaders.visibleProblem.load(l.problem_id)));
+    return rows.filter((p) => p !== null).map(ProblemType.from);
+  }
+}
+
+@Resolver(() => ClueType)
+export class ClueCampaignResolver {
+  @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it came from, when visible to me.' })
+  campaign(@Root() c: ClueType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
+    return campaignOf(ctx, c.row.campaign_id);
+  }
+}
+
+@Resolver(() => CollisionRunType)
+export class RunCampaignResolver {
+  @FieldResolver(() => CampaignType, {
+    nullable: true,
+    description: 'The campaign that started it, when visible to me.',
+  })
+  campaign(@Root() r: CollisionRunType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
+    return campaignOf(ctx, r.row.campaign_id);
+  }
+}
+
+@Resolver(() => ProblemType)
+export class ProblemCampaignResolver {
+  @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it belongs to, when visible to me.' })
+  campaign(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
+    return campaignOf(ctx, p.row.campaign_id);
+  }
+}
+
+@Resolver(() => SupervisionStats)
+export class StatsCampaignsResolver {
+  @FieldResolver(() => [CampaignType], {
+    description:
+      'By campaign: campaigns I see whose region lies inside this one, deployed by the end of the window, oldest first; their `figures` are the campaign totals (not windowed).',
+  })
+  async byCampaign(@Root() stats: SupervisionStats, @Ctx() ctx: GraphQLContext): Promise<CampaignType[]> {
+    const rows = await campaignsOfStats(ctx.services.db, requireActor(ctx), stats.regionCode, stats.to);
+    return rows.map(CampaignType.from);
+  }
+}

@@ -1,0 +1,205 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../../core/ids';
+import { InstitutionKindEnum } from '../../graphql/enums';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { DateScalar, MoneyScalar } from '../../graphql/scalars';
+import { CreateProblemInput } from '../problem/problem.types';
+import { campaignMachine, CampaignPhase } from './campaign.machine';
+import { CampaignRow, SelfCheckReportRow } from './campaign.repository';
+import { CampaignFigures } from './campaign.service';
+
+export const CampaignPhaseEnum = Object.fromEntries(Object.keys(campaignMachine.states).map((k) => [k, k])) as Record<
+  CampaignPhase,
+  CampaignPhase
+>;
+registerEnumType(CampaignPhaseEnum, {
+  name: 'CampaignPhase',
+  description: '专项行动阶段',
+  valuesConfig: Object.fromEntries(
+    Object.entries(campaignMachine.states).map(([k, label]) => [k, { description: label }]),
+  ),
+});
+
+/** A date column as YYYY-MM-DD (pg reads a date as local midnight). */
+function dateText(value: Date | string): string {
+  if (typeof value === 'string') return value.slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
+}
+
+@ObjectType('CampaignFigures', { description: 'A campaign’s figures (docs/OUTCOMES.md "Campaigns and self-checks").' })
+export class CampaignFiguresType {
+  @Field(() => Int, { description: 'Target institutions.' })
+  targets: number;
+
+  @Field(() => Int, { description: 'Hits first or last detected by the campaign’s runs.' })
+  hits: number;
+
+  @Field(() => Float, { nullable: true, description: '清零率: hits verified / hits; null without hits.' })
+  clearedRate: number | null;
+
+  @Field(() => Int, { description: 'Problems of the campaign.' })
+  problemsFound: number;
+
+  @Field(() => Int, { description: 'Problems of the campaign closed (销号).' })
+  problemsClosed: number;
+
+  @Field(() => MoneyScalar, { description: '主动退回: Σ of the self-check reports.' })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, { description: '退还群众: Σ of the self-check reports.' })
+  patientRefund: string;
+
+  @Field(() => MoneyScalar, {
+    description:
+      'FUND_RECOVERY sanctions of cases filed from the campaign’s clues + recovered amounts of its closed clues.',
+  })
+  amountRecovered: string;
+
+  static from(f: CampaignFigures): CampaignFiguresType {
+    return Object.assign(new CampaignFiguresType(), f);
+  }
+}
+
+@ObjectType('Campaign', { implements: Node, description: '专项行动.' })
+export class CampaignType extends Node {
+  readonly __typename = 'Campaign';
+
+  row: CampaignRow;
+
+  @Field({ description: 'ZX<year>-NNNN.' })
+  code: string;
+
+  @Field()
+  name: string;
+
+  @Field({ description: 'The region the campaign covers (its targets lie inside it).' })
+  regionCode: string;
+
+  @Field(() => DateScalar, { description: 'First day of the claims period checked.' })
+  scopeFrom: string;
+
+  @Field(() => DateScalar, { description: 'Last day of the claims period checked.' })
+  scopeTo: string;
+
+  @Field(() => CampaignPhaseEnum)
+  phase: CampaignPhase;
+
+  @Field(() => Int, { description: 'Target institutions (materialised at creation).' })
+  targetCount: number;
+
+  @Field(() => Int)
+  version: number;
+
+  @Field()
+  createdAt: Date;
+
+  static from(row: CampaignRow): CampaignType {
+    return Object.assign(new CampaignType(), {
+      id: toGlobalId('Campaign', row.id),
+      row,
+      code: row.code,
+      name: row.name,
+      regionCode: row.region_code,
+      scopeFrom: dateText(row.scope_from),
+      scopeTo: dateText(row.scope_to),
+      phase: row.status,
+      targetCount: row.target_count,
+      version: row.version,
+      createdAt: row.created_at,
+    });
+  }
+}
+
+@ObjectType('CampaignConnection')
+export class CampaignConnection extends ConnectionType(CampaignType, 'Campaign') {}
+
+@InputType('CampaignFilter')
+export class CampaignFilter {
+  @Field(() => [CampaignPhaseEnum], { nullable: true })
+  phase?: CampaignPhase[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Campaigns whose region lies inside this one.' })
+  regionCode?: string | null;
+}
+
+@InputType('CreateCampaignInput')
+export class CreateCampaignInput {
+  @Field()
+  name: string;
+
+  @Field({ description: 'Inside my jurisdiction.' })
+  regionCode: string;
+
+  @Field(() => DateScalar)
+  scopeFrom: string;
+
+  @Field(() => DateScalar)
+  scopeTo: string;
+
+  @Field(() => [ID], { description: 'Departments of any kind; mine leads and is always a participant.' })
+  participantDepartmentIds: string[];
+
+  @Field(() => [InstitutionKindEnum], {
+    nullable: true,
+    description: 'Every institution of these kinds in the region.',
+  })
+  targetKinds?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Institutions inside the region.' })
+  targetInstitutionCodes?: string[] | null;
+}
+
+@ObjectType('SelfCheckReport', { implements: Node, description: '自查自纠 report of one institution in a campaign.' })
+export class SelfCheckReportType extends Node {
+  readonly __typename = 'SelfCheckReport';
+
+  row: SelfCheckReportRow;
+
+  @Field({ description: 'What the institution found itself.' })
+  findings: string;
+
+  @Field(() => MoneyScalar, { description: '主动退回.' })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, { description: '退还群众.' })
+  patientRefund: string;
+
+  @Field()
+  recordedAt: Date;
+
+  static from(row: SelfCheckReportRow): SelfCheckReportType {
+    return Object.assign(new SelfCheckReportType(), {
+      id: toGlobalId('SelfCheckReport', row.id),
+      row,
+      findings: row.findings,
+      voluntaryRefund: row.voluntary_refund,
+      patientRefund: row.patient_refund,
+      recordedAt: row.recorded_at,
+    });
+  }
+}
+
+@InputType('RecordSelfCheckInput')
+export class RecordSelfCheckInput {
+  @Field(() => ID)
+  campaignId: string;
+
+  @Field({ description: 'A target institution of the campaign.' })
+  institutionCode: string;
+
+  @Field()
+  findings: string;
+
+  @Field(() => MoneyScalar, { description: '主动退回.' })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, { description: '退还群众.' })
+  patientRefund: string;
+
+  @Field(() => [CreateProblemInput], {
+    nullable: true,
+    description: 'Problems found: source SELF_CHECK, about the institution, supervised by my department.',
+  })
+  problems?: CreateProblemInput[] | null;
+}
