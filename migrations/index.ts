@@ -12,6 +12,7 @@ import { Outcomes1763900900000 } from './1763900900000-outcomes';
 import { RecheckRuns1763900920000 } from './1763900920000-recheck-runs';
 import { Rules1763901000000 } from './1763901000000-rules';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
+import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RecheckRuns1763900920000,
   RectificationMeasures1763900930000,
   Rules1763901000000,
+  InspectionsDocuments1763901200000,
 ];

@@ -28,6 +28,8 @@ const ROW_ID_FORMS = {
   RectificationMeasure: 'uuid',
   Recheck: 'uuid',
   Rule: 'uuid',
+  Inspection: 'uuid',
+  Document: 'uuid',
 } as const satisfies Record<string, 'uuid' | 'integer' | 'code'>;
 
 export type NodeTypeName = keyof typeof ROW_ID_FORMS;

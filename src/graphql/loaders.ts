@@ -34,6 +34,11 @@ import {
   visibleProblemsByClueIds,
   visibleProblemsByIds,
 } from '../domain/problem/problem.service';
+import {
+  problemsByInspectionIds,
+  teamsByInspectionIds,
+  visibleInspectionsByIds,
+} from '../domain/inspection/inspection.service';
 import { progressByItemIds } from '../domain/supervision/supervision.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
@@ -171,6 +176,20 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
     problemRechecks: grouped(
       (ids) => rechecksByProblemIds(db, ids),
       (r) => r.problem_id,
+    ),
+
+    /** Inspections by id when the caller may see them; their teams and (visible) problems. */
+    visibleInspection: byKey(
+      (ids) => visibleInspectionsByIds(db, viewer(), ids),
+      (i) => i.id,
+    ),
+    inspectionTeam: grouped(
+      (ids) => teamsByInspectionIds(db, ids),
+      (t) => t.inspection_id,
+    ),
+    inspectionProblems: grouped(
+      (ids) => problemsByInspectionIds(db, viewer(), ids),
+      (p) => p.inspection_id as string,
     ),
 
     supervisionProgress: grouped(

@@ -37,6 +37,7 @@ import {
   RectificationMeasureResolver,
 } from '../domain/problem/problem.resolver';
 import { NotificationResolver } from '../domain/notification/notification.resolver';
+import { InspectionResolver, ProblemInspectionResolver } from '../domain/inspection/inspection.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
@@ -74,6 +75,8 @@ export const RESOLVERS = [
   RectificationMeasureResolver,
   RecheckResolver,
   ClueProblemsResolver,
+  InspectionResolver,
+  ProblemInspectionResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

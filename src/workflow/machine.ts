@@ -23,6 +23,7 @@ export type Party =
   | 'RECTIFIER' // a case worker of the department that must rectify (整改责任单位)
   | 'SUPERVISING_LEADER' // a leader of the department that supervises a problem's rectification (销号)
   | 'OWNER_SUPERVISOR' // a section head (SUPERVISOR) of the owning department (reverses a hit's verification)
+  | 'TEAM_MEMBER' // a member of an inspection's team (检查组成员), whatever their department
   | 'SYSTEM';
 
 export interface EventDefinition<S extends string, G> {

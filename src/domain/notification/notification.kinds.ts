@@ -19,6 +19,7 @@ export const NOTIFICATION_KINDS = {
   RECHECK_PASSED: '回头看通过',
   RECHECK_RECURRED: '回头看发现复发',
   DOCUMENT_RECEIVED: '收到文书',
+  INSPECTION_ASSIGNED: '检查任务',
 } as const;
 
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
