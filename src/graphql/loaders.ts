@@ -39,7 +39,14 @@ import {
   teamsByInspectionIds,
   visibleInspectionsByIds,
 } from '../domain/inspection/inspection.service';
-import { progressByItemIds } from '../domain/supervision/supervision.service';
+import { progressByItemIds, visibleSupervisionItemsByIds } from '../domain/supervision/supervision.service';
+import {
+  documentCasesByIds,
+  documentNoticeEntriesByIds,
+  documentProblemsByIds,
+  documentRecipientsByIds,
+  visibleDocumentsByIds,
+} from '../domain/document/document.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
 import { timelinesByEntityIds } from '../workflow/timeline.repository';
@@ -190,6 +197,32 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
     inspectionProblems: grouped(
       (ids) => problemsByInspectionIds(db, viewer(), ids),
       (p) => p.inspection_id as string,
+    ),
+
+    /** Documents by id when the caller may see them; their recipients, links and 通报 entries. */
+    visibleDocument: byKey(
+      (ids) => visibleDocumentsByIds(db, viewer(), ids),
+      (d) => d.id,
+    ),
+    documentRecipients: grouped(
+      (ids) => documentRecipientsByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    documentCases: grouped(
+      (ids) => documentCasesByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    documentProblems: grouped(
+      (ids) => documentProblemsByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    documentNoticeEntries: grouped(
+      (ids) => documentNoticeEntriesByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    visibleSupervisionItem: byKey(
+      (ids) => visibleSupervisionItemsByIds(db, viewer(), ids),
+      (s) => s.id,
     ),
 
     supervisionProgress: grouped(

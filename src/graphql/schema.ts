@@ -38,6 +38,7 @@ import {
 } from '../domain/problem/problem.resolver';
 import { NotificationResolver } from '../domain/notification/notification.resolver';
 import { InspectionResolver, ProblemInspectionResolver } from '../domain/inspection/inspection.resolver';
+import { DocumentResolver } from '../domain/document/document.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
@@ -77,6 +78,7 @@ export const RESOLVERS = [
   ClueProblemsResolver,
   InspectionResolver,
   ProblemInspectionResolver,
+  DocumentResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -394,8 +394,10 @@ export function documentVisibleSql(actor: Actor, params: SqlParams, dc = 'dc'): 
     (SELECT ${jurisdictionPrefixSql('ir.code', 'ir.level')} FROM region ir WHERE ir.code = ${dc}.region_code)))`;
   if (!readsCaseContent(actor)) return notice;
   const d = params.add(actor.department.id);
-  const j = params.add(`${jurisdictionOf(actor)}%`);
-  const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${dc}.region_code LIKE ${j}` : '';
+  const discipline =
+    actor.department.kind === 'DISCIPLINE'
+      ? `OR ${dc}.region_code LIKE ${params.add(`${jurisdictionOf(actor)}%`)}`
+      : '';
   return `(${notice} OR ${dc}.issuer_department_id = ${d}
     OR EXISTS (SELECT 1 FROM document_recipient dr WHERE dr.document_id = ${dc}.id AND dr.department_id = ${d})
     ${discipline})`;
