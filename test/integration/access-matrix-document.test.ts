@@ -88,7 +88,11 @@ const RELATIONS: Relation[] = [
   },
 ];
 
-const ROWS = matrixRows(RELATIONS, (a, f) => [expectedNotice(a, f), expectedLetter(a, f)] as const, []);
+const ROWS = matrixRows(
+  RELATIONS,
+  (a: Actor, f: DocumentFacts) => [expectedNotice(a, f), expectedLetter(a, f)] as const,
+  [],
+);
 
 describe('document access matrix (PRODUCT.md §9, §6)', () => {
   let t: TestApi;

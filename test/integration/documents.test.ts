@@ -210,4 +210,26 @@ describe('documents', () => {
     expect(byIssuer.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([doc.id]);
     expect(rowId(doc.id)).toBeTruthy();
   });
+
+  it('caseGraph reaches documents from their cases and departments', async () => {
+    const kase = await insertCase(t.services, { ownerKind: 'DISCIPLINE', ownerRegion: '610300', title: '图谱案件' });
+    const caseId = toGlobalId('Case', kase);
+    const wj = await dept('HEALTH', '610302');
+    const doc = data(
+      await gql('jw-610300-leader', ISSUE, {
+        i: { kind: 'SUPERVISION_NOTICE', title: '督办', body: '……', recipientDepartmentIds: [wj], caseIds: [caseId] },
+      }),
+    ).issueDocument;
+    const GRAPH = `query($id: ID!) { caseGraph(rootId: $id, depth: 1) { nodes { id type label } edges { from to kind } } }`;
+    const g = data(await gql('jw-610300-investigator', GRAPH, { id: caseId })).caseGraph;
+    expect(g.nodes).toContainEqual({ id: doc.id, type: 'Document', label: `${doc.number} 督办` });
+    expect(g.edges).toContainEqual({ from: doc.id, to: caseId, kind: 'DOCUMENT' });
+    const fromDoc = data(await gql('jw-610300-investigator', GRAPH, { id: doc.id })).caseGraph;
+    expect(fromDoc.edges).toEqual(
+      expect.arrayContaining([
+        { from: doc.id, to: doc.issuer.id, kind: 'ISSUER' },
+        { from: doc.id, to: wj, kind: 'RECIPIENT' },
+      ]),
+    );
+  });
 });

@@ -184,4 +184,27 @@ describe('inspections', () => {
     expect(planned.totalCount).toBeGreaterThan(0);
     expect(code(await gql('yb-610302-leader', LIST, { c: toGlobalId('Problem', i.id) }))).toBe('BAD_USER_INPUT');
   });
+
+  it('caseGraph reaches an inspection from its institution, and its institution and lead department from it', async () => {
+    const i = data(await gql('yb-610302-leader', CREATE, { i: await input() })).createInspection;
+    const GRAPH = `query($id: ID!) { caseGraph(rootId: $id, depth: 1) { nodes { id type } edges { from to kind } } }`;
+    const g = data(await gql('yb-610302-investigator', GRAPH, { id: i.id })).caseGraph;
+    expect(g.edges).toEqual(
+      expect.arrayContaining([
+        { from: i.id, to: toGlobalId('Institution', 'H610302001'), kind: 'INSPECTED' },
+        { from: i.id, to: i.leadDepartment.id, kind: 'LEAD' },
+      ]),
+    );
+    const fromInstitution = data(
+      await gql('yb-610302-investigator', GRAPH, { id: toGlobalId('Institution', 'H610302001') }),
+    ).caseGraph;
+    expect(fromInstitution.nodes).toContainEqual({ id: i.id, type: 'Inspection' });
+    // The city 医保 above the lead department sees it; 公安 (not in the team) does not.
+    const other = data(
+      await gql('yb-610300-investigator', GRAPH, { id: toGlobalId('Institution', 'H610302001') }),
+    ).caseGraph;
+    expect(other.nodes).toContainEqual({ id: i.id, type: 'Inspection' });
+    const ga = await gql('ga-610302-leader', GRAPH, { id: i.id });
+    expect(code(ga)).toBe('NOT_FOUND');
+  });
 });
