@@ -13,6 +13,7 @@ import { RecheckRuns1763900920000 } from './1763900920000-recheck-runs';
 import { Rules1763901000000 } from './1763901000000-rules';
 import { Campaigns1763901100000 } from './1763901100000-campaigns';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
+import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RectificationMeasures1763900930000,
   Rules1763901000000,
   Campaigns1763901100000,
+  InspectionsDocuments1763901200000,
 ];

@@ -30,6 +30,8 @@ const ROW_ID_FORMS = {
   Rule: 'uuid',
   Campaign: 'uuid',
   SelfCheckReport: 'uuid',
+  Inspection: 'uuid',
+  Document: 'uuid',
 } as const satisfies Record<string, 'uuid' | 'integer' | 'code'>;
 
 export type NodeTypeName = keyof typeof ROW_ID_FORMS;

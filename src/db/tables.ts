@@ -224,6 +224,60 @@ export interface DepartmentTable {
   name: string;
 }
 
+export interface DocumentTable {
+  id: string;
+  kind: string;
+  number: string;
+  prefix: string;
+  year: number;
+  seq: number;
+  title: string;
+  body: string;
+  issuer_department_id: string;
+  region_code: string;
+  campaign_id: string | null;
+  supervision_item_id: string | null;
+  status: string;
+  issued_by: string;
+  issued_at: Date;
+  created_at: Date;
+  version: number;
+}
+
+export interface DocumentCaseTable {
+  document_id: string;
+  case_id: string;
+  position: number;
+}
+
+export interface DocumentCounterTable {
+  department_id: string;
+  year: number;
+  prefix: string;
+  last: number;
+}
+
+export interface DocumentNoticeEntryTable {
+  document_id: string;
+  position: number;
+  case_code: string;
+  institution_name: string | null;
+  masked_person_names: string[];
+  summary: string;
+  sanctions: string[];
+}
+
+export interface DocumentProblemTable {
+  document_id: string;
+  problem_id: string;
+  created: boolean;
+}
+
+export interface DocumentRecipientTable {
+  document_id: string;
+  department_id: string;
+}
+
 export interface DrugPurchaseTable {
   purchase_id: string;
   institution_code: string;
@@ -255,6 +309,33 @@ export interface IngestQuarantineTable {
   line: number;
   reason: string;
   raw: unknown;
+}
+
+export interface InspectionTable {
+  id: string;
+  code: string;
+  kind: string;
+  institution_code: string;
+  region_code: string;
+  campaign_id: string | null;
+  lead_department_id: string;
+  planned_from: Date;
+  planned_to: Date;
+  status: string;
+  findings: string | null;
+  reported_at: Date | null;
+  reported_by: string | null;
+  closed_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export interface InspectionMemberTable {
+  inspection_id: string;
+  user_id: string;
+  department_id: string;
 }
 
 export interface InstitutionTable {
@@ -574,9 +655,17 @@ export interface Tables {
   collision_run_job: CollisionRunJobTable;
   collision_run_rule: CollisionRunRuleTable;
   department: DepartmentTable;
+  document: DocumentTable;
+  document_case: DocumentCaseTable;
+  document_counter: DocumentCounterTable;
+  document_notice_entry: DocumentNoticeEntryTable;
+  document_problem: DocumentProblemTable;
+  document_recipient: DocumentRecipientTable;
   drug_purchase: DrugPurchaseTable;
   ingest_file: IngestFileTable;
   ingest_quarantine: IngestQuarantineTable;
+  inspection: InspectionTable;
+  inspection_member: InspectionMemberTable;
   institution: InstitutionTable;
   model_parameter: ModelParameterTable;
   notification: NotificationTable;

@@ -40,7 +40,19 @@ import {
   visibleProblemsByClueIds,
   visibleProblemsByIds,
 } from '../domain/problem/problem.service';
-import { progressByItemIds } from '../domain/supervision/supervision.service';
+import {
+  problemsByInspectionIds,
+  teamsByInspectionIds,
+  visibleInspectionsByIds,
+} from '../domain/inspection/inspection.service';
+import { progressByItemIds, visibleSupervisionItemsByIds } from '../domain/supervision/supervision.service';
+import {
+  documentCasesByIds,
+  documentNoticeEntriesByIds,
+  documentProblemsByIds,
+  documentRecipientsByIds,
+  visibleDocumentsByIds,
+} from '../domain/document/document.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
 import { timelinesByEntityIds } from '../workflow/timeline.repository';
@@ -205,6 +217,46 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
     selfCheckProblemIds: grouped(
       (ids) => problemIdsOfReports(db, ids),
       (r) => r.report_id,
+    ),
+
+    /** Inspections by id when the caller may see them; their teams and (visible) problems. */
+    visibleInspection: byKey(
+      (ids) => visibleInspectionsByIds(db, viewer(), ids),
+      (i) => i.id,
+    ),
+    inspectionTeam: grouped(
+      (ids) => teamsByInspectionIds(db, ids),
+      (t) => t.inspection_id,
+    ),
+    inspectionProblems: grouped(
+      (ids) => problemsByInspectionIds(db, viewer(), ids),
+      (p) => p.inspection_id as string,
+    ),
+
+    /** Documents by id when the caller may see them; their recipients, links and 通报 entries. */
+    visibleDocument: byKey(
+      (ids) => visibleDocumentsByIds(db, viewer(), ids),
+      (d) => d.id,
+    ),
+    documentRecipients: grouped(
+      (ids) => documentRecipientsByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    documentCases: grouped(
+      (ids) => documentCasesByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    documentProblems: grouped(
+      (ids) => documentProblemsByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    documentNoticeEntries: grouped(
+      (ids) => documentNoticeEntriesByIds(db, ids),
+      (r) => r.document_id,
+    ),
+    visibleSupervisionItem: byKey(
+      (ids) => visibleSupervisionItemsByIds(db, viewer(), ids),
+      (s) => s.id,
     ),
 
     supervisionProgress: grouped(

@@ -1,4 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { InspectionType } from '../domain/inspection/inspection.types';
+import { DocumentType } from '../domain/document/document.types';
 import { AuditEntryType } from '../domain/audit/audit.types';
 import { findAuditEntry } from '../domain/audit/audit.service';
 import { UserType } from '../domain/auth/auth.types';
@@ -94,6 +96,14 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
   RectificationMeasure: async (ctx, actor, id) => {
     const [row] = await visibleMeasuresByIds(ctx.services.db, actor, [id]);
     return row ? RectificationMeasureType.from(row) : null;
+  },
+  Inspection: async (ctx, _actor, id) => {
+    const row = await ctx.loaders.visibleInspection.load(id);
+    return row && InspectionType.from(row);
+  },
+  Document: async (ctx, _actor, id) => {
+    const row = await ctx.loaders.visibleDocument.load(id);
+    return row && DocumentType.from(row);
   },
   Recheck: async (ctx, _actor, id) => {
     const row = await findRecheck(ctx.services.db, id);

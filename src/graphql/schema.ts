@@ -41,10 +41,14 @@ import {
   ClueCampaignResolver,
   ProblemCampaignResolver,
   RunCampaignResolver,
+  InspectionCampaignResolver,
+  DocumentCampaignResolver,
   SelfCheckReportResolver,
   StatsCampaignsResolver,
 } from '../domain/campaign/campaign.resolver';
 import { NotificationResolver } from '../domain/notification/notification.resolver';
+import { InspectionResolver, ProblemInspectionResolver } from '../domain/inspection/inspection.resolver';
+import { DocumentResolver } from '../domain/document/document.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
@@ -88,6 +92,9 @@ export const RESOLVERS = [
   RectificationMeasureResolver,
   RecheckResolver,
   ClueProblemsResolver,
+  InspectionResolver,
+  ProblemInspectionResolver,
+  DocumentResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

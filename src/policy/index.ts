@@ -3,7 +3,7 @@
  * they never test roles or departments themselves. (PRODUCT.md §6)
  */
 import { DepartmentKind } from '../domain/reference/department.entity';
-import { inJurisdiction, jurisdictionPrefix, RegionLevel } from '../core/regions';
+import { inJurisdiction, jurisdictionPrefix, jurisdictionPrefixSql, RegionLevel } from '../core/regions';
 import { Role } from '../domain/auth/user.entity';
 import { forbidden } from '../core/errors';
 import type { Party } from '../workflow/machine';
@@ -385,4 +385,89 @@ export function assertCanRecordSelfCheck(actor: Actor): void {
   if (actor.department.kind !== 'MEDICAL_INSURANCE' || !isCaseWorker(actor)) {
     throw forbidden('self-check reports are recorded by case workers of a 医保 department');
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Inspections (检查) and documents (文书), PRODUCT.md §9; decisions in docs/OUTCOMES.md.
+// ---------------------------------------------------------------------------------------
+
+/** The agencies that organise inspections (公安 joins teams but does not lead them). */
+const INSPECTING_KINDS: readonly DepartmentKind[] = ['MEDICAL_INSURANCE', 'HEALTH', 'DISCIPLINE'];
+
+/** Planning an inspection: a LEADER or SUPERVISOR of 医保, 卫健 or 纪委; their department leads it. */
+export function assertCanCreateInspection(actor: Actor): void {
+  if (!INSPECTING_KINDS.includes(actor.department.kind) || !hasRole(actor, 'LEADER', 'SUPERVISOR')) {
+    throw forbidden('inspections are planned by leaders and section heads of 医保, 卫健 or 纪委');
+  }
+}
+
+/**
+ * Predicate over an inspection row aliased `i`: its lead department and the departments of its
+ * team members, departments of the same kind above the lead department, and 纪委 whose
+ * jurisdiction covers the institution's region.
+ */
+export function inspectionVisibleSql(actor: Actor, params: SqlParams, i = 'i'): string {
+  if (!readsCaseContent(actor)) return 'false';
+  const d = params.add(actor.department.id);
+  const k = params.add(actor.department.kind);
+  const j = params.add(`${jurisdictionOf(actor)}%`);
+  const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${i}.region_code LIKE ${j}` : '';
+  return `(${i}.lead_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM inspection_member im WHERE im.inspection_id = ${i}.id AND im.department_id = ${d})
+    OR EXISTS (SELECT 1 FROM department ld WHERE ld.id = ${i}.lead_department_id AND ld.kind = ${k} AND ld.region_code LIKE ${j})
+    ${discipline})`;
+}
+
+/** The parties of an inspection: OWNER (a case worker of the lead department), TEAM_MEMBER. */
+export function inspectionPartiesOf(
+  actor: Actor | null,
+  inspection: { lead_department_id: string },
+  teamUserIds: readonly string[],
+): Set<Party> {
+  const parties = partiesOf(actor, { ownerDepartmentId: inspection.lead_department_id });
+  if (actor && teamUserIds.includes(actor.userId)) parties.add('TEAM_MEMBER');
+  return parties;
+}
+
+/**
+ * Issuing a document (文书): a LEADER or SUPERVISOR of the issuing department (their own); a
+ * 纪检监察建议书 only by 纪委.
+ */
+export function assertCanIssueDocument(actor: Actor, kind: string): void {
+  if (!hasRole(actor, 'LEADER', 'SUPERVISOR')) throw forbidden('documents are issued by leaders and section heads');
+  if (kind === 'DISCIPLINE_RECOMMENDATION' && actor.department.kind !== 'DISCIPLINE') {
+    throw forbidden('纪检监察建议书 are issued by 纪委 only');
+  }
+}
+
+/**
+ * Predicate over a document row aliased `dc`: a 通报 (PUBLIC_NOTICE) is read by every user
+ * whose department lies in its issuer's jurisdiction (its region and below); the other kinds
+ * by the issuing and receiving departments, and 纪委 whose jurisdiction covers the issuer's region.
+ */
+export function documentVisibleSql(actor: Actor, params: SqlParams, dc = 'dc'): string {
+  const own = params.add(actor.department.regionCode);
+  const notice = `(${dc}.kind = 'PUBLIC_NOTICE' AND starts_with(${own},
+    (SELECT ${jurisdictionPrefixSql('ir.code', 'ir.level')} FROM region ir WHERE ir.code = ${dc}.region_code)))`;
+  if (!readsCaseContent(actor)) return notice;
+  const d = params.add(actor.department.id);
+  const discipline =
+    actor.department.kind === 'DISCIPLINE'
+      ? `OR ${dc}.region_code LIKE ${params.add(`${jurisdictionOf(actor)}%`)}`
+      : '';
+  return `(${notice} OR ${dc}.issuer_department_id = ${d}
+    OR EXISTS (SELECT 1 FROM document_recipient dr WHERE dr.document_id = ${dc}.id AND dr.department_id = ${d})
+    ${discipline})`;
+}
+
+/**
+ * The institution of a new inspection: inside the planner's jurisdiction; a 交叉检查 (CROSS)
+ * is organised across the province, so inside the planner's province.
+ */
+export function assertCanInspectInstitution(actor: Actor, kind: string, institutionRegion: string): void {
+  const inside =
+    kind === 'CROSS'
+      ? institutionRegion.slice(0, 2) === actor.department.regionCode.slice(0, 2)
+      : coversRegion(actor, institutionRegion);
+  if (!inside) throw forbidden('the institution lies outside your jurisdiction');
 }

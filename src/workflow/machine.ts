@@ -25,6 +25,7 @@ export type Party =
   | 'OWNER_SUPERVISOR' // a section head (SUPERVISOR) of the owning department (reverses a hit's verification)
   | 'LEAD_LEADER' // a leader of a campaign's leading department (moves its phases)
   | 'CAMPAIGN_MEMBER' // a user (not ADMIN) of a campaign's leading or participating department
+  | 'TEAM_MEMBER' // a member of an inspection's team (检查组成员), whatever their department
   | 'SYSTEM';
 
 export interface EventDefinition<S extends string, G> {

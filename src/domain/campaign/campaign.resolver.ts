@@ -5,6 +5,8 @@ import { GraphQLContext, requireActor } from '../../graphql/context';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
 import { CollisionRunType } from '../collision/collision.types';
+import { DocumentType } from '../document/document.types';
+import { InspectionType } from '../inspection/inspection.types';
 import { ProblemType } from '../problem/problem.types';
 import { DepartmentType, InstitutionType } from '../reference/reference.types';
 import { SupervisionStats } from '../stats/stats.types';
@@ -194,6 +196,25 @@ export class ProblemCampaignResolver {
   @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it belongs to, when visible to me.' })
   campaign(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, p.row.campaign_id);
+  }
+}
+
+@Resolver(() => InspectionType)
+export class InspectionCampaignResolver {
+  @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it belongs to, when visible to me.' })
+  campaign(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
+    return campaignOf(ctx, i.row.campaign_id);
+  }
+}
+
+@Resolver(() => DocumentType)
+export class DocumentCampaignResolver {
+  @FieldResolver(() => CampaignType, {
+    nullable: true,
+    description: 'The campaign it was issued in, when visible to me.',
+  })
+  campaign(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
+    return campaignOf(ctx, d.row.campaign_id);
   }
 }
 

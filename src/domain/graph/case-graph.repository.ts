@@ -11,13 +11,24 @@ import {
   caseVisibleSql,
   clueVisibleSql,
   collisionVisibleSql,
+  documentVisibleSql,
+  inspectionVisibleSql,
   jurisdictionOf,
   transferVisibleSql,
 } from '../../policy';
 
 type Db = DataSource | EntityManager;
 
-export type GraphNodeType = 'Clue' | 'Case' | 'CollisionHit' | 'Institution' | 'Person' | 'ClueTransfer' | 'Department';
+export type GraphNodeType =
+  | 'Clue'
+  | 'Case'
+  | 'CollisionHit'
+  | 'Institution'
+  | 'Person'
+  | 'ClueTransfer'
+  | 'Department'
+  | 'Inspection'
+  | 'Document';
 
 /** A collision hit row aliased `h` is visible per collisionVisibleSql or through its visible clue. */
 const hitVisibleSql = (actor: Actor, params: SqlParams, h: string): string =>
@@ -111,6 +122,20 @@ const NODES: Record<GraphNodeType, NodeSpec> = {
     label: 'n.name',
     visible: () => 'true',
   },
+  Inspection: {
+    table: 'inspection',
+    pk: 'id',
+    idType: 'uuid',
+    label: `'检查 ' || n.code`,
+    visible: (actor, params) => inspectionVisibleSql(actor, params, 'n'),
+  },
+  Document: {
+    table: 'document',
+    pk: 'id',
+    idType: 'uuid',
+    label: `n.number || ' ' || n.title`,
+    visible: (actor, params) => documentVisibleSql(actor, params, 'n'),
+  },
 };
 
 /**
@@ -139,6 +164,9 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
         WHERE c.owner_department_id = ANY(${s}::uuid[])`,
   },
   Case: {
+    Document: (s) =>
+      `SELECT dc.document_id::text, dc.case_id, 'DOCUMENT', true, false FROM document_case dc
+        WHERE dc.document_id = ANY(${s}::uuid[])`,
     Clue: (s) =>
       `SELECT kc.clue_id::text, kc.case_id, 'CLUE', false, false FROM case_clue kc
         WHERE kc.clue_id = ANY(${s}::uuid[])`,
@@ -163,6 +191,9 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
        WHERE h.person_ids && ${s}::text[] AND p.pid = ANY(${s}::text[])`,
   },
   Institution: {
+    Inspection: (s) =>
+      `SELECT i.id::text, i.institution_code::text, 'INSPECTED', true, false FROM inspection i
+        WHERE i.id = ANY(${s}::uuid[])`,
     Clue: (s) =>
       `SELECT c.id::text, c.institution_code::text, 'INSTITUTION', true, false FROM clue c
         WHERE c.id = ANY(${s}::uuid[]) AND c.institution_code IS NOT NULL`,
@@ -195,6 +226,13 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
          WHERE t.to_department_id = ANY(${s}::uuid[])`,
   },
   Department: {
+    Inspection: (s) =>
+      `SELECT i.id::text, i.lead_department_id, 'LEAD', true, false FROM inspection i WHERE i.id = ANY(${s}::uuid[])`,
+    Document: (s) =>
+      `SELECT d.id::text, d.issuer_department_id, 'ISSUER', true, false FROM document d WHERE d.id = ANY(${s}::uuid[])
+       UNION ALL
+       SELECT r.document_id::text, r.department_id, 'RECIPIENT', true, false FROM document_recipient r
+         WHERE r.document_id = ANY(${s}::uuid[])`,
     Clue: (s) =>
       `SELECT c.id::text, c.owner_department_id, 'OWNER', true, false FROM clue c
         WHERE c.id = ANY(${s}::uuid[]) AND c.owner_department_id IS NOT NULL`,
@@ -204,6 +242,25 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
       `SELECT t.id::text, t.from_department_id, 'FROM', true, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])
        UNION ALL
        SELECT t.id::text, t.to_department_id, 'TO', true, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])`,
+  },
+  Inspection: {
+    Institution: (s) =>
+      `SELECT i.institution_code::text, i.id, 'INSPECTED', false, false FROM inspection i
+        WHERE i.institution_code = ANY(${s}::text[])`,
+    Department: (s) =>
+      `SELECT i.lead_department_id::text, i.id, 'LEAD', false, false FROM inspection i
+        WHERE i.lead_department_id = ANY(${s}::uuid[])`,
+  },
+  Document: {
+    Case: (s) =>
+      `SELECT dc.case_id::text, dc.document_id, 'DOCUMENT', false, false FROM document_case dc
+        WHERE dc.case_id = ANY(${s}::uuid[])`,
+    Department: (s) =>
+      `SELECT d.issuer_department_id::text, d.id, 'ISSUER', false, false FROM document d
+        WHERE d.issuer_department_id = ANY(${s}::uuid[])
+       UNION ALL
+       SELECT r.department_id::text, r.document_id, 'RECIPIENT', false, false FROM document_recipient r
+         WHERE r.department_id = ANY(${s}::uuid[])`,
   },
 };
 

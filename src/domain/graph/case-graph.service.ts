@@ -1,7 +1,8 @@
 /**
  * 案件关系图 (PRODUCT.md §7, caseGraph): breadth-first from a clue, case, institution, person,
- * hit, transfer or department over clues ↔ hits ↔ institutions and persons ↔ relations ↔
- * cases ↔ transfers ↔ departments. Each level runs one query per node type
+ * hit, transfer, department, inspection or document over clues ↔ hits ↔ institutions and
+ * persons ↔ relations ↔ cases ↔ transfers ↔ departments, institutions ↔ inspections ↔ lead
+ * departments, cases ↔ documents ↔ issuing and receiving departments. Each level runs one query per node type
  * (case-graph.repository.ts), with the caller's visibility applied in SQL, so a node the
  * caller may not see never enters the graph and nothing is expanded through it. Rules:
  * docs/READING.md.
@@ -26,6 +27,8 @@ const TYPES: readonly GraphNodeType[] = [
   'Person',
   'ClueTransfer',
   'Department',
+  'Inspection',
+  'Document',
 ];
 
 export const GRAPH_DEFAULTS = { depth: 2, maxDepth: 4, limit: 200, maxLimit: 1000 } as const;

@@ -6,7 +6,8 @@ export class GraphNode {
   id: string;
 
   @Field({
-    description: 'GraphQL type name: Clue, Case, Institution, Person, Department, ClueTransfer or CollisionHit.',
+    description:
+      'GraphQL type name: Clue, Case, Institution, Person, Department, ClueTransfer, CollisionHit, Inspection or Document.',
   })
   type: string;
 
@@ -28,6 +29,8 @@ export class GraphEdge {
   @Field({
     description:
       'HIT, INSTITUTION, SUBJECT, EVIDENCE, PERSON, CLUE, OWNER, TRANSFER, FROM, TO, ' +
+      'INSPECTED (inspection → institution), LEAD (inspection → lead department), ' +
+      'DOCUMENT (document → case), ISSUER and RECIPIENT (document → department), ' +
       'a case relation kind or a person relation kind.',
   })
   kind: string;

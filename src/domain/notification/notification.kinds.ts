@@ -21,6 +21,7 @@ export const NOTIFICATION_KINDS = {
   DOCUMENT_RECEIVED: '收到文书',
   CAMPAIGN_DEPLOYED: '专项行动部署',
   CAMPAIGN_PHASE: '专项行动进入新阶段',
+  INSPECTION_ASSIGNED: '检查任务',
 } as const;
 
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;

@@ -196,6 +196,10 @@ function checkMeasure(input: MeasureInputData, today: string): MeasureInputData 
   return { description, deadline: input.deadline };
 }
 
+/** A measure's description trimmed and its deadline not in the past (dates in TIME_ZONE). */
+export const checkedMeasure = (input: MeasureInputData): MeasureInputData =>
+  checkMeasure(input, shanghaiDate(new Date()));
+
 /** Inserts a measure and starts its timeline (ADD). */
 async function addMeasureRow(m: EntityManager, actor: Actor | null, problemId: string, input: MeasureInputData) {
   const row = await insertMeasure(m, { problemId, ...input }, measureMachine.creation.ADD.to);
@@ -210,6 +214,83 @@ async function addMeasureRow(m: EntityManager, actor: Actor | null, problemId: s
 }
 
 const problemTarget = (id: string) => ({ type: 'Problem' as const, id });
+
+/** A problem as another concept's service lists it (ids are row ids; measures already checked). */
+export interface ProblemSpec {
+  source: ProblemSource;
+  category: string;
+  description: string;
+  amount?: string | null;
+  institutionCode?: string | null;
+  subjectDepartmentId?: string | null;
+  responsibleDepartmentId: string;
+  supervisingDepartmentId: string;
+  caseId?: string | null;
+  clueId?: string | null;
+  supervisionItemId?: string | null;
+  campaignId?: string | null;
+  inspectionId?: string | null;
+  measures: MeasureInputData[];
+}
+
+/**
+ * The one creation path of a problem, inside the caller's transaction: checks the departments
+ * and institution, inserts it, records its creation, adds its measures and tells the
+ * responsible department. createProblem (by hand) checks who may list what before calling it;
+ * inspections (findings, source INSPECTION) and documents (a recommendation's measures) call
+ * it for their own sources. A problem may start without measures (an inspection's findings):
+ * the supervising department adds them (ADD_MEASURE) and it cannot be closed before.
+ */
+export async function createProblemIn(m: EntityManager, actor: Actor | null, spec: ProblemSpec): Promise<ProblemRow> {
+  const { responsibleDepartmentId: responsibleId, subjectDepartmentId: subjectId = null } = spec;
+  if (!(await findDepartment(m, responsibleId))) throw badInput('unknown responsible department');
+  if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
+  if (spec.institutionCode && !(await institutionExists(m, spec.institutionCode))) {
+    throw badInput(`unknown institution ${spec.institutionCode}`);
+  }
+  const region = await problemRegion(m, spec.institutionCode ?? null, subjectId, responsibleId);
+  const problem = await insertProblem(
+    m,
+    {
+      source: spec.source,
+      category: spec.category,
+      description: spec.description,
+      amount: spec.amount ?? null,
+      institution_code: spec.institutionCode ?? null,
+      subject_department_id: subjectId,
+      responsible_department_id: responsibleId,
+      supervising_department_id: spec.supervisingDepartmentId,
+      region_code: region as string,
+      case_id: spec.caseId ?? null,
+      clue_id: spec.clueId ?? null,
+      supervision_item_id: spec.supervisionItemId ?? null,
+      campaign_id: spec.campaignId ?? null,
+      inspection_id: spec.inspectionId ?? null,
+      created_by: actor?.userId ?? null,
+    },
+    problemMachine.creation.CREATE.to,
+  );
+  await recordCreation(m, problemMachine, {
+    id: problem.id,
+    event: 'CREATE',
+    actor,
+    note: spec.description,
+    audit: false,
+  });
+  for (const measure of spec.measures) await addMeasureRow(m, actor, problem.id, measure);
+  const earliest = spec.measures.map((x) => x.deadline).sort()[0];
+  await notify(m, {
+    kind: 'PROBLEM_ASSIGNED',
+    title: `整改问题 ${problem.code}：${spec.category}`,
+    body: earliest
+      ? `${spec.description}（整改措施 ${spec.measures.length} 项，最早期限 ${earliest}）`
+      : `${spec.description}（整改措施待督促单位提出）`,
+    target: problemTarget(problem.id),
+    to: { departmentIds: [responsibleId], roles: CASE_WORKERS },
+    dedupeKey: `problem-assigned:${problem.id}`,
+  });
+  return problem;
+}
 
 export async function createProblem(
   services: AppServices,
@@ -256,51 +337,20 @@ export async function insertProblemIn(m: EntityManager, actor: Actor, input: Cre
   if (input.campaignId && campaignId && !(await visibleCampaigns(m, actor, [campaignId])).length) {
     throw notFound('campaign');
   }
-  if (!(await findDepartment(m, responsibleId))) throw badInput('unknown responsible department');
-  if (subjectId && !(await findDepartment(m, subjectId))) throw badInput('unknown subject department');
-  const region = await problemRegion(m, input.institutionCode ?? null, subjectId, responsibleId);
-  if (input.institutionCode) {
-    if (!(await institutionExists(m, input.institutionCode)))
-      throw badInput(`unknown institution ${input.institutionCode}`);
-  }
-  const problem = await insertProblem(
-    m,
-    {
-      source: input.source,
-      category,
-      description,
-      amount: input.amount ?? null,
-      institution_code: input.institutionCode ?? null,
-      subject_department_id: subjectId,
-      responsible_department_id: responsibleId,
-      supervising_department_id: supervisingId,
-      region_code: region as string,
-      case_id: caseId,
-      clue_id: clueId,
-      supervision_item_id: null,
-      campaign_id: campaignId,
-      inspection_id: null,
-      created_by: actor.userId,
-    },
-    problemMachine.creation.CREATE.to,
-  );
-  await recordCreation(m, problemMachine, {
-    id: problem.id,
-    event: 'CREATE',
-    actor,
-    note: description,
-    audit: false,
+  return createProblemIn(m, actor, {
+    source: input.source,
+    category,
+    description,
+    amount: input.amount ?? null,
+    institutionCode: input.institutionCode ?? null,
+    subjectDepartmentId: subjectId,
+    responsibleDepartmentId: responsibleId,
+    supervisingDepartmentId: supervisingId,
+    caseId,
+    clueId,
+    campaignId,
+    measures,
   });
-  for (const measure of measures) await addMeasureRow(m, actor, problem.id, measure);
-  await notify(m, {
-    kind: 'PROBLEM_ASSIGNED',
-    title: `整改问题 ${problem.code}：${category}`,
-    body: `${description}（整改措施 ${measures.length} 项，最早期限 ${measures.map((x) => x.deadline).sort()[0]}）`,
-    target: problemTarget(problem.id),
-    to: { departmentIds: [responsibleId], roles: CASE_WORKERS },
-    dedupeKey: `problem-assigned:${problem.id}`,
-  });
-  return problem;
 }
 
 /** ADD_MEASURE (by the supervising department) and the new measure. */

@@ -1,0 +1,98 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { pageSize } from '../../core/pagination';
+import { GraphQLContext, requireActor } from '../../graphql/context';
+import { CaseType } from '../case/case.types';
+import { ProblemType } from '../problem/problem.types';
+import { DepartmentType } from '../reference/reference.types';
+import { SupervisionItemType } from '../supervision/supervision.types';
+import { issueDocument, listDocuments } from './document.service';
+import {
+  DocumentConnection,
+  DocumentFilter,
+  DocumentType,
+  IssueDocumentInput,
+  NoticeEntryType,
+} from './document.types';
+
+async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
+  const d = await ctx.loaders.department.load(id);
+  if (!d) throw new Error(`department ${id} is missing`);
+  return DepartmentType.from(d);
+}
+
+const present = <T>(values: (T | null | Error)[]): T[] =>
+  values.filter((v): v is T => v !== null && !(v instanceof Error));
+
+@Resolver(() => DocumentType)
+export class DocumentResolver {
+  @Query(() => DocumentConnection, {
+    description:
+      "Newest first: documents my department issued or received, (纪委) those issued in my jurisdiction, and every 通报 of my issuer's region.",
+  })
+  async documents(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => DocumentFilter, { nullable: true }) filter?: DocumentFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<DocumentConnection> {
+    const page = await listDocuments(
+      ctx.services,
+      requireActor(ctx),
+      filter,
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
+    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: DocumentType.from(e.node) })) };
+  }
+
+  @Mutation(() => DocumentType, {
+    description:
+      'A leader or section head issues a document for their department: 文号 assigned, recipients notified, measures listed as problems.',
+  })
+  async issueDocument(
+    @Arg('input', () => IssueDocumentInput) input: IssueDocumentInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DocumentType> {
+    return DocumentType.from(await issueDocument(ctx.services, requireActor(ctx), input));
+  }
+
+  @FieldResolver(() => DepartmentType, { description: 'The issuing department.' })
+  issuer(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
+    return department(ctx, d.row.issuer_department_id);
+  }
+
+  @FieldResolver(() => [DepartmentType], { description: 'The receiving departments.' })
+  async recipients(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
+    const rows = await ctx.loaders.documentRecipients.load(d.row.id);
+    return Promise.all(rows.map((r) => department(ctx, r.department_id)));
+  }
+
+  @FieldResolver(() => [CaseType], { description: 'The cases it concerns that I may see, in the order given.' })
+  async cases(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<CaseType[]> {
+    const links = await ctx.loaders.documentCases.load(d.row.id);
+    return present(await ctx.loaders.visibleCase.loadMany(links.map((l) => l.case_id))).map(CaseType.from);
+  }
+
+  @FieldResolver(() => [ProblemType], {
+    description: 'The problems it concerns and those made from its measures, that I may see; oldest first.',
+  })
+  async problems(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<ProblemType[]> {
+    const links = await ctx.loaders.documentProblems.load(d.row.id);
+    return present(await ctx.loaders.visibleProblem.loadMany(links.map((l) => l.problem_id))).map(ProblemType.from);
+  }
+
+  @FieldResolver(() => SupervisionItemType, {
+    nullable: true,
+    description: 'The supervision item, when visible to me.',
+  })
+  async supervisionItem(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<SupervisionItemType | null> {
+    if (!d.row.supervision_item_id) return null;
+    const row = await ctx.loaders.visibleSupervisionItem.load(d.row.supervision_item_id);
+    return row && SupervisionItemType.from(row);
+  }
+
+  @FieldResolver(() => [NoticeEntryType], { description: "A 通报's cases as issued (empty for other kinds)." })
+  async noticeEntries(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<NoticeEntryType[]> {
+    return (await ctx.loaders.documentNoticeEntries.load(d.row.id)).map(NoticeEntryType.from);
+  }
+}

@@ -1,0 +1,139 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../../core/ids';
+import { SanctionKindEnum } from '../../graphql/enums';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { MeasureInput } from '../problem/problem.types';
+import { DocumentKind, DOCUMENT_KINDS } from './document.machine';
+import { DocumentRow, NoticeEntryRow } from './document.repository';
+
+const enumOf = <K extends string>(labels: Record<K, string>) =>
+  Object.fromEntries(Object.keys(labels).map((k) => [k, k])) as Record<K, K>;
+const valuesConfig = (labels: Record<string, string>) =>
+  Object.fromEntries(Object.entries(labels).map(([k, label]) => [k, { description: label }]));
+
+export const DocumentKindEnum = enumOf(DOCUMENT_KINDS);
+registerEnumType(DocumentKindEnum, {
+  name: 'DocumentKind',
+  description: '文书种类',
+  valuesConfig: valuesConfig(DOCUMENT_KINDS),
+});
+
+@ObjectType('NoticeEntry', { description: "One case as a 通报 shows it: persons' names masked (张*)." })
+export class NoticeEntryType {
+  @Field({ description: 'The case code.' })
+  caseCode: string;
+
+  @Field(() => String, { nullable: true, description: "The institution of the case's first clue, if any." })
+  institutionName: string | null;
+
+  @Field(() => [String], { description: 'Surname and one * per remaining character (张三丰 → 张**).' })
+  maskedPersonNames: string[];
+
+  @Field({ description: "The case's title at issue." })
+  summary: string;
+
+  @Field(() => [SanctionKindEnum], { description: 'The kinds of sanction decided, at issue.' })
+  sanctions: string[];
+
+  static from(row: NoticeEntryRow): NoticeEntryType {
+    return Object.assign(new NoticeEntryType(), {
+      caseCode: row.case_code,
+      institutionName: row.institution_name,
+      maskedPersonNames: row.masked_person_names,
+      summary: row.summary,
+      sanctions: row.sanctions,
+    });
+  }
+}
+
+@ObjectType('Document', {
+  implements: Node,
+  description: '文书: issued with a 文号 unique per issuing department and year.',
+})
+export class DocumentType extends Node {
+  readonly __typename = 'Document';
+
+  row: DocumentRow;
+
+  @Field(() => DocumentKindEnum)
+  kind: DocumentKind;
+
+  @Field({ description: '文号: <prefix>〔YYYY〕N号, e.g. 宝纪建〔2026〕3号.' })
+  number: string;
+
+  @Field()
+  title: string;
+
+  @Field()
+  body: string;
+
+  @Field()
+  issuedAt: Date;
+
+  static from(row: DocumentRow): DocumentType {
+    return Object.assign(new DocumentType(), {
+      id: toGlobalId('Document', row.id),
+      row,
+      kind: row.kind,
+      number: row.number,
+      title: row.title,
+      body: row.body,
+      issuedAt: row.issued_at,
+    });
+  }
+}
+
+@ObjectType('DocumentConnection')
+export class DocumentConnection extends ConnectionType(DocumentType, 'Document') {}
+
+@InputType('DocumentFilter')
+export class DocumentFilter {
+  @Field(() => DocumentKindEnum, { nullable: true })
+  kind?: DocumentKind | null;
+
+  @Field(() => ID, { nullable: true })
+  issuerDepartmentId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Documents addressed to this department.' })
+  recipientDepartmentId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  campaignId?: string | null;
+}
+
+@InputType('IssueDocumentInput')
+export class IssueDocumentInput {
+  @Field(() => DocumentKindEnum, { description: 'DISCIPLINE_RECOMMENDATION: issued by 纪委 only.' })
+  kind: DocumentKind;
+
+  @Field()
+  title: string;
+
+  @Field()
+  body: string;
+
+  @Field(() => [ID], { description: "Departments of the issuer's province; at least one except for a 通报." })
+  recipientDepartmentIds: string[];
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Cases it concerns (a 通报 lists them: at least one); visible to me.',
+  })
+  caseIds?: string[] | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Problems it concerns; visible to me.' })
+  problemIds?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  campaignId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The supervision item it belongs to; visible to me.' })
+  supervisionItemId?: string | null;
+
+  @Field(() => [MeasureInput], {
+    nullable: true,
+    description:
+      "A recommendation's requested measures (DISCIPLINE_RECOMMENDATION, WORK_SUGGESTION): they become a problem of each recipient.",
+  })
+  measures?: MeasureInput[] | null;
+}

@@ -1,0 +1,121 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { pageSize } from '../../core/pagination';
+import { GraphQLContext, requireActor } from '../../graphql/context';
+import { UserType } from '../auth/auth.types';
+import { ProblemRow } from '../problem/problem.repository';
+import { ProblemType } from '../problem/problem.types';
+import { DepartmentType, InstitutionType } from '../reference/reference.types';
+import { createInspection, inspectionAllowedEvents, listInspections, transitionInspection } from './inspection.service';
+import { CreateInspectionInput, InspectionConnection, InspectionFilter, InspectionType } from './inspection.types';
+
+async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
+  const d = await ctx.loaders.department.load(id);
+  if (!d) throw new Error(`department ${id} is missing`);
+  return DepartmentType.from(d);
+}
+
+@Resolver(() => InspectionType)
+export class InspectionResolver {
+  @Query(() => InspectionConnection, {
+    description:
+      'Newest first: inspections my department leads or has team members in, those led by same-kind departments below, and (纪委) those of my jurisdiction.',
+  })
+  async inspections(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('campaignId', () => ID, { nullable: true, description: 'Not available yet (campaigns come later).' })
+    campaignId?: string | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => InspectionFilter, { nullable: true }) filter?: InspectionFilter | null,
+  ): Promise<InspectionConnection> {
+    const page = await listInspections(
+      ctx.services,
+      requireActor(ctx),
+      { ...(filter ?? {}), campaignId },
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
+    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: InspectionType.from(e.node) })) };
+  }
+
+  @Mutation(() => InspectionType, {
+    description: 'A leader or section head of 医保, 卫健 or 纪委 plans an inspection led by their department.',
+  })
+  async createInspection(
+    @Arg('input', () => CreateInspectionInput) input: CreateInspectionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<InspectionType> {
+    return InspectionType.from(await createInspection(ctx.services, requireActor(ctx), input));
+  }
+
+  @Mutation(() => InspectionType, {
+    description:
+      'START, REPORT (with findings: they become a problem of source INSPECTION) or CLOSE, by the lead department or the team.',
+  })
+  async transitionInspection(
+    @Arg('inspectionId', () => ID) inspectionId: string,
+    @Arg('event') event: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('findings', () => String, { nullable: true }) findings?: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+  ): Promise<InspectionType> {
+    return InspectionType.from(
+      await transitionInspection(ctx.services, requireActor(ctx), inspectionId, event, findings, expectedVersion),
+    );
+  }
+
+  @FieldResolver(() => InstitutionType, { description: 'The inspected institution.' })
+  async institution(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType> {
+    const row = await ctx.loaders.institution.load(i.row.institution_code);
+    if (!row) throw new Error(`institution ${i.row.institution_code} is missing`);
+    return InstitutionType.from(row);
+  }
+
+  @FieldResolver(() => DepartmentType, { description: "The planner's department, which leads it." })
+  leadDepartment(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
+    return department(ctx, i.row.lead_department_id);
+  }
+
+  @FieldResolver(() => [UserType], { description: '检查组成员, by username.' })
+  async team(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<UserType[]> {
+    const members = await ctx.loaders.inspectionTeam.load(i.row.id);
+    const users = await ctx.loaders.user.loadMany(members.map((t) => t.user_id));
+    return users.flatMap((u) => (u && !(u instanceof Error) ? [UserType.from(u)] : []));
+  }
+
+  @FieldResolver(() => [DepartmentType], { description: "The team members' departments (derived), distinct." })
+  async teamDepartments(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
+    const members = await ctx.loaders.inspectionTeam.load(i.row.id);
+    return Promise.all([...new Set(members.map((t) => t.department_id))].map((d) => department(ctx, d)));
+  }
+
+  @FieldResolver(() => [ProblemType], {
+    description: 'Problems listed from its findings that I may see, oldest first.',
+  })
+  async problems(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<ProblemType[]> {
+    return (await ctx.loaders.inspectionProblems.load(i.row.id)).map((p) => ProblemType.from(p as ProblemRow));
+  }
+
+  @FieldResolver(() => [String], { description: 'Events I may fire now (START, REPORT, CLOSE).' })
+  async allowedEvents(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<string[]> {
+    const members = await ctx.loaders.inspectionTeam.load(i.row.id);
+    return inspectionAllowedEvents(
+      requireActor(ctx),
+      i.row,
+      members.map((t) => t.user_id),
+    );
+  }
+}
+
+@Resolver(() => ProblemType)
+export class ProblemInspectionResolver {
+  @FieldResolver(() => InspectionType, {
+    nullable: true,
+    description: 'The inspection whose findings it lists, when visible to me.',
+  })
+  async inspection(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<InspectionType | null> {
+    if (!p.row.inspection_id) return null;
+    const row = await ctx.loaders.visibleInspection.load(p.row.inspection_id);
+    return row && InspectionType.from(row);
+  }
+}

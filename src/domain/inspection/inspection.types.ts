@@ -1,0 +1,109 @@
+import { Field, InputType, Int, ObjectType, ID, registerEnumType } from 'type-graphql';
+import { toGlobalId } from '../../core/ids';
+import { ConnectionType, Node } from '../../graphql/relay';
+import { DateScalar } from '../../graphql/scalars';
+import { dateOf } from '../problem/problem.service';
+import { INSPECTION_KINDS, inspectionMachine, InspectionKind, InspectionStatus } from './inspection.machine';
+import { InspectionRow } from './inspection.repository';
+
+const enumOf = <K extends string>(labels: Record<K, string>) =>
+  Object.fromEntries(Object.keys(labels).map((k) => [k, k])) as Record<K, K>;
+const valuesConfig = (labels: Record<string, string>) =>
+  Object.fromEntries(Object.entries(labels).map(([k, label]) => [k, { description: label }]));
+
+export const InspectionKindEnum = enumOf(INSPECTION_KINDS);
+registerEnumType(InspectionKindEnum, {
+  name: 'InspectionKind',
+  description: '检查方式',
+  valuesConfig: valuesConfig(INSPECTION_KINDS),
+});
+
+export const InspectionStatusEnum = enumOf(inspectionMachine.states);
+registerEnumType(InspectionStatusEnum, {
+  name: 'InspectionStatus',
+  description: '检查状态',
+  valuesConfig: valuesConfig(inspectionMachine.states),
+});
+
+@ObjectType('Inspection', {
+  implements: Node,
+  description: '检查: a team inspects an institution; its findings become a problem (source INSPECTION).',
+})
+export class InspectionType extends Node {
+  readonly __typename = 'Inspection';
+
+  row: InspectionRow;
+
+  @Field({ description: 'JC<year>-NNNNNN.' })
+  code: string;
+
+  @Field(() => InspectionKindEnum)
+  kind: InspectionKind;
+
+  @Field(() => DateScalar)
+  plannedFrom: string;
+
+  @Field(() => DateScalar)
+  plannedTo: string;
+
+  @Field(() => InspectionStatusEnum)
+  status: InspectionStatus;
+
+  @Field(() => String, { nullable: true, description: '检查发现, given with REPORT.' })
+  findings: string | null;
+
+  @Field(() => Int)
+  version: number;
+
+  static from(row: InspectionRow): InspectionType {
+    return Object.assign(new InspectionType(), {
+      id: toGlobalId('Inspection', row.id),
+      row,
+      code: row.code,
+      kind: row.kind,
+      plannedFrom: dateOf(row.planned_from),
+      plannedTo: dateOf(row.planned_to),
+      status: row.status,
+      findings: row.findings,
+      version: row.version,
+    });
+  }
+}
+
+@ObjectType('InspectionConnection')
+export class InspectionConnection extends ConnectionType(InspectionType, 'Inspection') {}
+
+@InputType('InspectionFilter', { description: 'Filters of `inspections` beside campaignId.' })
+export class InspectionFilter {
+  @Field(() => [InspectionStatusEnum], { nullable: true })
+  status?: InspectionStatus[] | null;
+
+  @Field(() => InspectionKindEnum, { nullable: true })
+  kind?: InspectionKind | null;
+
+  @Field(() => String, { nullable: true, description: 'The inspected institution.' })
+  institutionCode?: string | null;
+}
+
+@InputType('CreateInspectionInput')
+export class CreateInspectionInput {
+  @Field(() => InspectionKindEnum, {
+    description: 'JOINT: team from ≥ 2 agency kinds; CROSS: every member from another city of the province.',
+  })
+  kind: InspectionKind;
+
+  @Field({ description: 'The inspected institution.' })
+  institutionCode: string;
+
+  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  campaignId?: string | null;
+
+  @Field(() => [ID], { description: 'The team: investigators, section heads or leaders, of any department.' })
+  teamUserIds: string[];
+
+  @Field(() => DateScalar)
+  plannedFrom: string;
+
+  @Field(() => DateScalar, { description: 'Not before plannedFrom.' })
+  plannedTo: string;
+}
