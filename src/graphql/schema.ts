@@ -59,6 +59,8 @@ export const RESOLVERS = [
   ClueCampaignResolver,
   RunCampaignResolver,
   ProblemCampaignResolver,
+  InspectionCampaignResolver,
+  DocumentCampaignResolver,
   AuthResolver,
   RegionResolver,
   DepartmentResolver,
