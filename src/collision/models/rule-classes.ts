@@ -195,24 +195,23 @@ export const ruleExclusive = defineModel({
   sql: (q) => `
     WITH ${runRules(q, 'EXCLUSIVE')}, ${ruleIndex},
     pairs AS MATERIALIZED (SELECT DISTINCT item_code, other_item_code FROM rules),
-    -- Per (settlement, charged_on day) the pair items charged that day, kept only when two or more were.
+    -- Per (settlement, charged_on day) the lines of pair items, kept only when two different items
+    -- were charged (one hash aggregation over the lines).
     day_sets AS MATERIALIZED (
-      SELECT d.settled_on, d.settlement_id, d.charged_on, array_agg(d.item_code) AS items, array_agg(d.amount) AS amounts
-      FROM (
-        SELECT it.settled_on, it.settlement_id, it.charged_on, it.item_code, sum(it.amount) AS amount
-        FROM settlement_item it
-        WHERE it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-          AND (it.item_code IN (SELECT item_code FROM pairs) OR it.item_code IN (SELECT other_item_code FROM pairs))
-        GROUP BY it.settled_on, it.settlement_id, it.charged_on, it.item_code
-      ) d
-      GROUP BY d.settled_on, d.settlement_id, d.charged_on
-      HAVING count(*) > 1
+      SELECT it.settled_on, it.settlement_id, it.charged_on, array_agg(it.item_code) AS items,
+             array_agg(it.amount) AS amounts
+      FROM settlement_item it
+      WHERE it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        AND (it.item_code IN (SELECT item_code FROM pairs) OR it.item_code IN (SELECT other_item_code FROM pairs))
+      GROUP BY it.settled_on, it.settlement_id, it.charged_on
+      HAVING min(it.item_code COLLATE "C") <> max(it.item_code COLLATE "C")
     ),
     both_charged AS MATERIALIZED (
       SELECT d.settled_on, d.settlement_id, d.charged_on, p.item_code, p.other_item_code,
-             d.amounts[array_position(d.items, p.other_item_code)] AS other_amount
+             (SELECT sum(u.amount) FROM unnest(d.items, d.amounts) AS u(item_code, amount)
+              WHERE u.item_code = p.other_item_code) AS other_amount
       FROM day_sets d
-      CROSS JOIN LATERAL unnest(d.items) AS x(item_code)
+      CROSS JOIN LATERAL (SELECT DISTINCT x.item_code FROM unnest(d.items) AS x(item_code)) x
       JOIN pairs p ON p.item_code = x.item_code
       WHERE p.other_item_code = ANY (d.items)
     ),
