@@ -40,6 +40,13 @@ const ruleIndex = `rule_index AS MATERIALIZED (
       JOIN rules r ON r.jurisdiction = j.prefix
     )`;
 
+/**
+ * The key lines meet a summary by: item and institution region as one value, so the join is a
+ * hash join of the lines (with their settlement and institution) against the summary — the
+ * planner cannot pair settlements with summary rows before it has the lines' item codes.
+ */
+const LOOKUP = (item: string, region: string) => `(${item} || '|' || ${region})`;
+
 /** The rule validity contains the line's charged_on. */
 const IN_FORCE = (r: string, on: string) =>
   `${on} >= ${r}.effective_from AND (${r}.effective_to IS NULL OR ${on} <= ${r}.effective_to)`;
@@ -94,7 +101,7 @@ function lineClass(
     WITH ${runRules(q, ruleClass)}, ${ruleIndex},
     summary AS MATERIALIZED (
       SELECT r.item_code, r.inst_region, r.effective_from, coalesce(r.effective_to, 'infinity'::date) AS effective_to,
-             ${spec.summary.aggregate}
+             ${spec.summary.aggregate}, ${LOOKUP('r.item_code', 'r.inst_region')} AS lookup
       FROM rule_index r GROUP BY 1, 2, 3, 4
     ),
     suspect AS MATERIALIZED (
@@ -103,10 +110,11 @@ function lineClass(
       FROM settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
       JOIN institution i ON i.code = s.institution_code
-      JOIN summary sm ON sm.item_code = it.item_code AND sm.inst_region = i.region_code
+      JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
                      AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
       ${spec.joins ?? ''}
       WHERE ${anchored}
+        AND it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary))
         AND (${spec.summary.mayFail})
     )
     ${select}
@@ -256,7 +264,7 @@ export const ruleFrequency = defineModel({
     WITH ${runRules(q, 'FREQUENCY')}, ${ruleIndex},
     summary AS MATERIALIZED (
       SELECT item_code, inst_region, period, effective_from, coalesce(effective_to, 'infinity'::date) AS effective_to,
-             min(max_units) AS cap,
+             min(max_units) AS cap, ${LOOKUP('item_code', 'inst_region')} AS lookup,
              -- The (item, period, validity) as a small integer: groups sort on it cheaply.
              dense_rank() OVER (ORDER BY item_code, period, effective_from, coalesce(effective_to, 'infinity'::date)) AS vkey
       FROM rule_index GROUP BY 1, 2, 3, 4, 5
@@ -272,11 +280,12 @@ export const ruleFrequency = defineModel({
       FROM settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
       JOIN institution i ON i.code = s.institution_code
-      JOIN summary sm ON sm.item_code = it.item_code AND sm.inst_region = i.region_code
+      JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
                      AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
-      WHERE (sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
-         OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+      WHERE it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary))
+        AND ((sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+              AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+          OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}))
       GROUP BY 1, 2, 3
       HAVING sum(it.quantity) > min(sm.cap)
     ),
