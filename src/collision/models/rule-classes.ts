@@ -28,18 +28,34 @@ const runRules = (q: HitSqlContext, ruleClass: RuleClass) => `rules AS MATERIALI
     )`;
 
 /**
- * The jurisdiction prefixes an institution lies in (province 2 digits, city 4, county 6): rules
- * are joined on (item_code, jurisdiction) equality — a hash join however many rules there are.
+ * The rule index: every rule of the run once per institution region it covers (its jurisdiction
+ * is a prefix of the region: province 2 digits, city 4, county 6). Lines join it on
+ * (item_code, institution region) equality — one hash join however many rules there are, and a
+ * line meets only the rules that apply to its institution (no fan-out over the three prefixes).
  */
-const PREFIXES = `CROSS JOIN LATERAL (VALUES (left(i.region_code, 2)), (left(i.region_code, 4)), (i.region_code)) AS j(prefix)`;
+const ruleIndex = `rule_index AS MATERIALIZED (
+      SELECT ir.region_code AS inst_region, r.*
+      FROM (SELECT DISTINCT region_code FROM institution) ir
+      CROSS JOIN LATERAL (VALUES (left(ir.region_code, 2)), (left(ir.region_code, 4)), (ir.region_code)) AS j(prefix)
+      JOIN rules r ON r.jurisdiction = j.prefix
+    )`;
 
-/** The lines a rule applies to (rule `r`, line `it`, settlement `s`, institution `i`). */
+/**
+ * The key lines meet a summary by: item and institution region as one value, so the join is a
+ * hash join of the lines (with their settlement and institution) against the summary — the
+ * planner cannot pair settlements with summary rows before it has the lines' item codes.
+ */
+const LOOKUP = (item: string, region: string) => `(${item} || '|' || ${region})`;
+
+/** The rule validity contains the line's charged_on. */
+const IN_FORCE = (r: string, on: string) =>
+  `${on} >= ${r}.effective_from AND (${r}.effective_to IS NULL OR ${on} <= ${r}.effective_to)`;
+
+/** The lines a rule applies to (rule `r` from the rule index, line `it`, settlement `s`, institution `i`). */
 const APPLIES = `settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
       JOIN institution i ON i.code = s.institution_code
-      ${PREFIXES}
-      JOIN rules r ON r.item_code = it.item_code AND r.jurisdiction = j.prefix
-                  AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)`;
+      JOIN rule_index r ON r.item_code = it.item_code AND r.inst_region = i.region_code AND ${IN_FORCE('r', 'it.charged_on')}`;
 
 /** The rule's identity in every hit's detail. */
 const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description', r.description, 'itemCode', r.item_code,
@@ -47,15 +63,23 @@ const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description
 
 /**
  * A class whose hits are single lines: key rule_id|settlement_id|line_no, amount the line's.
- * With a `summary`, the rules are first folded per (item, jurisdiction) into the tightest
- * bounds any of them sets (`aggregate`), and only the lines that could fail one of them
- * (`mayFail`, over the summary `sm`) are then joined to the rules one by one — a large library
- * of rules that are mostly complied with costs about what a small one does.
+ * The rules are first folded per (item, institution region, validity) into the tightest bounds
+ * any of them sets (`summary.aggregate`); a line meets one summary row per validity in force
+ * (hash join on item and region), and only the lines that could fail (`summary.mayFail`, over
+ * the summary `sm`) are then joined to the rules one by one — a large library of rules that are
+ * mostly complied with costs about what a small one does.
  */
 function lineClass(
   ruleClass: RuleClass,
   name: string,
-  spec: { joins?: string; fails: string; detail: string; summary?: { aggregate: string; mayFail: string } },
+  spec: {
+    joins?: string;
+    fails: string;
+    detail: string;
+    summary: { aggregate: string; mayFail: string };
+    /** Values of the line computed once per suspect line (`expr AS name`), read as `x.name`. */
+    lineValues?: string;
+  },
 ): CollisionModel {
   return defineModel({
     code: ruleModelCode(ruleClass),
@@ -73,42 +97,32 @@ function lineClass(
            ARRAY[s.settlement_id::text] AS settlement_ids,
            jsonb_build_object(${RULE_DETAIL}, 'lineNo', it.line_no, 'chargedOn', it.charged_on,
                               ${spec.detail}) AS detail`;
-      if (!spec.summary) {
-        return `
-    WITH ${runRules(q, ruleClass)}
-    ${select}
-    FROM ${APPLIES}
-      ${spec.joins ?? ''}
-    WHERE ${anchored}
-      AND (${spec.fails})`;
-      }
       return `
-    WITH ${runRules(q, ruleClass)},
+    WITH ${runRules(q, ruleClass)}, ${ruleIndex},
     summary AS MATERIALIZED (
-      SELECT r.item_code, r.jurisdiction, min(r.effective_from) AS effective_from,
-             max(coalesce(r.effective_to, 'infinity'::date)) AS effective_to, ${spec.summary.aggregate}
-      FROM rules r GROUP BY r.item_code, r.jurisdiction
+      SELECT r.item_code, r.inst_region, r.effective_from, coalesce(r.effective_to, 'infinity'::date) AS effective_to,
+             ${spec.summary.aggregate}, ${LOOKUP('r.item_code', 'r.inst_region')} AS lookup
+      FROM rule_index r GROUP BY 1, 2, 3, 4
     ),
     suspect AS MATERIALIZED (
-      SELECT DISTINCT it.settled_on, it.settlement_id, it.line_no
+      SELECT DISTINCT it.settled_on, it.settlement_id, it.line_no, it.item_code, it.charged_on,
+             i.region_code AS inst_region${spec.lineValues ? `, ${spec.lineValues}` : ''}
       FROM settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
       JOIN institution i ON i.code = s.institution_code
-      ${PREFIXES}
-      JOIN summary sm ON sm.item_code = it.item_code AND sm.jurisdiction = j.prefix
+      JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
                      AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
       ${spec.joins ?? ''}
       WHERE ${anchored}
+        AND it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary))
         AND (${spec.summary.mayFail})
     )
     ${select}
     FROM suspect x
+    JOIN rule_index r ON r.item_code = x.item_code AND r.inst_region = x.inst_region AND ${IN_FORCE('r', 'x.charged_on')}
     JOIN settlement_item it ON it.settled_on = x.settled_on AND it.settlement_id = x.settlement_id AND it.line_no = x.line_no
     JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
     JOIN institution i ON i.code = s.institution_code
-    ${PREFIXES}
-    JOIN rules r ON r.item_code = it.item_code AND r.jurisdiction = j.prefix
-                AND it.charged_on >= r.effective_from AND (r.effective_to IS NULL OR it.charged_on <= r.effective_to)
     ${spec.joins ?? ''}
     WHERE ${spec.fails}`;
     },
@@ -136,12 +150,13 @@ export const ruleSex = lineClass('SEX', '规则库：限性别', {
 
 export const ruleAge = lineClass('AGE', '规则库：限年龄', {
   joins: 'JOIN person p ON p.person_id = s.person_id',
-  fails: `${AGE} < r.min_age OR ${AGE} > r.max_age`,
+  fails: `x.age < r.min_age OR x.age > r.max_age`,
   summary: {
     aggregate: 'max(r.min_age) AS min_age, min(r.max_age) AS max_age',
     mayFail: `${AGE} < sm.min_age OR ${AGE} > sm.max_age`,
   },
-  detail: `'age', ${AGE}, 'minAge', r.min_age, 'maxAge', r.max_age`,
+  lineValues: `${AGE} AS age`,
+  detail: `'age', x.age, 'minAge', r.min_age, 'maxAge', r.max_age`,
 });
 
 export const ruleVisitType = lineClass('VISIT_TYPE', '规则库：限就医方式', {
@@ -186,36 +201,52 @@ export const ruleExclusive = defineModel({
   // Pairs first: the (settlement, day)s where both items of some rule's pair were charged, found
   // over the lines without the rules; only those few are joined to the rules themselves.
   sql: (q) => `
-    WITH ${runRules(q, 'EXCLUSIVE')},
+    WITH ${runRules(q, 'EXCLUSIVE')}, ${ruleIndex},
     pairs AS MATERIALIZED (SELECT DISTINCT item_code, other_item_code FROM rules),
-    day_lines AS MATERIALIZED (
-      SELECT it.settled_on, it.settlement_id, it.charged_on, it.item_code, sum(it.amount) AS amount
+    -- Per (settlement, charged_on day) the lines of pair items, kept only when two different items
+    -- were charged (one hash aggregation over the lines).
+    day_sets AS MATERIALIZED (
+      SELECT it.settled_on, it.settlement_id, it.charged_on, array_agg(it.item_code) AS items,
+             array_agg(it.amount) AS amounts
       FROM settlement_item it
       WHERE it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
         AND (it.item_code IN (SELECT item_code FROM pairs) OR it.item_code IN (SELECT other_item_code FROM pairs))
-      GROUP BY it.settled_on, it.settlement_id, it.charged_on, it.item_code
+      GROUP BY it.settled_on, it.settlement_id, it.charged_on
+      HAVING min(it.item_code COLLATE "C") <> max(it.item_code COLLATE "C")
     ),
-    both_charged AS (
-      SELECT a.settled_on, a.settlement_id, a.charged_on, p.item_code, p.other_item_code, o.amount AS other_amount
-      FROM pairs p
-      JOIN day_lines a ON a.item_code = p.item_code
-      JOIN day_lines o ON o.settled_on = a.settled_on AND o.settlement_id = a.settlement_id
-                      AND o.charged_on = a.charged_on AND o.item_code = p.other_item_code
+    both_charged AS MATERIALIZED (
+      SELECT d.settled_on, d.settlement_id, d.charged_on, p.item_code, p.other_item_code,
+             (SELECT sum(u.amount) FROM unnest(d.items, d.amounts) AS u(item_code, amount)
+              WHERE u.item_code = p.other_item_code) AS other_amount
+      FROM day_sets d
+      CROSS JOIN LATERAL (SELECT DISTINCT x.item_code FROM unnest(d.items) AS x(item_code)) x
+      JOIN pairs p ON p.item_code = x.item_code
+      WHERE p.other_item_code = ANY (d.items)
+    ),
+    -- The few co-charged pairs with their settlement and institution region: joined to the rule
+    -- index on (item_code, other_item_code, region) equality.
+    charged_at AS MATERIALIZED (
+      SELECT b.*, s.institution_code, s.person_id, i.region_code AS inst_region
+      FROM both_charged b
+      JOIN settlement s ON s.settled_on = b.settled_on AND s.settlement_id = b.settlement_id
+      JOIN institution i ON i.code = s.institution_code
+      WHERE starts_with(i.region_code, ${q.regionPrefix})
     )
     SELECT r.rule_id || '|' || b.settlement_id || '|' || ${keyDate('b.charged_on')} AS hit_key,
            b.other_amount AS amount_involved,
-           s.institution_code,
-           ARRAY[s.person_id::text] AS person_ids,
-           ARRAY[s.settlement_id::text] AS settlement_ids,
+           b.institution_code,
+           ARRAY[b.person_id::text] AS person_ids,
+           ARRAY[b.settlement_id::text] AS settlement_ids,
            jsonb_build_object(${RULE_DETAIL}, 'otherItemCode', r.other_item_code, 'chargedOn', b.charged_on) AS detail
-    FROM both_charged b
-    JOIN settlement s ON s.settled_on = b.settled_on AND s.settlement_id = b.settlement_id
-    JOIN institution i ON i.code = s.institution_code
-    ${PREFIXES}
-    JOIN rules r ON r.item_code = b.item_code AND r.other_item_code = b.other_item_code AND r.jurisdiction = j.prefix
-                AND b.charged_on >= r.effective_from AND (r.effective_to IS NULL OR b.charged_on <= r.effective_to)
-    WHERE starts_with(i.region_code, ${q.regionPrefix})`,
+    FROM charged_at b
+    JOIN rule_index r ON r.item_code = b.item_code AND r.other_item_code = b.other_item_code
+                     AND r.inst_region = b.inst_region AND ${IN_FORCE('r', 'b.charged_on')}`,
 });
+
+/** A FREQUENCY group's date: the day (DAY), the first of the year (YEAR), -infinity (SETTLEMENT). */
+const GROUP_ON = (period: string, on: string) =>
+  `(CASE ${period} WHEN 'DAY' THEN ${on} WHEN 'YEAR' THEN make_date(date_part('year', ${on})::int, 1, 1)
+    ELSE '-infinity'::date END)`;
 
 /**
  * 限频次: Σquantity of the item's lines the rule applies to, per settlement and charged_on day
@@ -230,39 +261,46 @@ export const ruleFrequency = defineModel({
   defaults: {},
   sliceable: false,
   sql: (q) => `
-    WITH ${runRules(q, 'FREQUENCY')},
+    WITH ${runRules(q, 'FREQUENCY')}, ${ruleIndex},
     summary AS MATERIALIZED (
-      SELECT item_code, jurisdiction, period, min(max_units) AS cap, min(effective_from) AS effective_from,
-             max(coalesce(effective_to, 'infinity'::date)) AS effective_to
-      FROM rules GROUP BY item_code, jurisdiction, period
+      SELECT item_code, inst_region, period, effective_from, coalesce(effective_to, 'infinity'::date) AS effective_to,
+             min(max_units) AS cap, ${LOOKUP('item_code', 'inst_region')} AS lookup,
+             -- The (item, period, validity) as a small integer: groups sort on it cheaply.
+             dense_rank() OVER (ORDER BY item_code, period, effective_from, coalesce(effective_to, 'infinity'::date)) AS vkey
+      FROM rule_index GROUP BY 1, 2, 3, 4, 5
     ),
-    -- Groups some rule could exceed: their sum over every line any rule of the (item, jurisdiction,
-    -- period) might count is above the lowest cap among them. Only these are summed rule by rule.
-    suspect AS MATERIALIZED (
-      SELECT sm.item_code, sm.jurisdiction, sm.period,
-             CASE sm.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END AS group_id,
-             coalesce(CASE sm.period WHEN 'DAY' THEN ${keyDate('it.charged_on')}
-                                     WHEN 'YEAR' THEN to_char(it.charged_on, 'YYYY') END, '') AS group_part
+    vkeys AS MATERIALIZED (SELECT DISTINCT vkey, item_code, period, effective_from, effective_to FROM summary),
+    -- Groups some rule could exceed: per (item, period, validity) their sum over every line a rule
+    -- with that validity might count is above the lowest cap among them. Only these groups are
+    -- then summed rule by rule.
+    suspect_groups AS MATERIALIZED (
+      SELECT sm.vkey,
+             (CASE sm.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END) COLLATE "C" AS group_id,
+             ${GROUP_ON('sm.period', 'it.charged_on')} AS group_on
       FROM settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
       JOIN institution i ON i.code = s.institution_code
-      ${PREFIXES}
-      JOIN summary sm ON sm.item_code = it.item_code AND sm.jurisdiction = j.prefix
+      JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
                      AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
-      WHERE (sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
-         OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
-      GROUP BY 1, 2, 3, 4, 5
+      WHERE it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary))
+        AND ((sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+              AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+          OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}))
+      GROUP BY 1, 2, 3
       HAVING sum(it.quantity) > min(sm.cap)
+    ),
+    suspect AS MATERIALIZED (
+      SELECT k.item_code, k.period, k.effective_from, k.effective_to, g.group_id, g.group_on
+      FROM suspect_groups g JOIN vkeys k ON k.vkey = g.vkey
     ),
     applied AS MATERIALIZED (
       SELECT r.id AS rule_row_id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on,
              it.quantity, it.amount
       FROM ${APPLIES}
-      JOIN suspect sg ON sg.item_code = r.item_code AND sg.jurisdiction = r.jurisdiction AND sg.period = r.period
-                     AND sg.group_id = CASE r.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END
-                     AND sg.group_part = coalesce(CASE r.period WHEN 'DAY' THEN ${keyDate('it.charged_on')}
-                                                  WHEN 'YEAR' THEN to_char(it.charged_on, 'YYYY') END, '')
+      JOIN suspect sg ON sg.item_code = r.item_code AND sg.period = r.period AND sg.effective_from = r.effective_from
+                     AND sg.effective_to = coalesce(r.effective_to, 'infinity'::date)
+                     AND sg.group_id = (CASE r.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END) COLLATE "C"
+                     AND sg.group_on = ${GROUP_ON('r.period', 'it.charged_on')}
       WHERE (r.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
              AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
          OR (r.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
