@@ -11,9 +11,61 @@ export class KindCount {
   count: number;
 }
 
+/**
+ * The outcome figures (PRODUCT.md §9) of a period — the window, or one month of it — counted
+ * the same way in the totals, per department and per month (attribution: docs/READING.md). A
+ * base class only: no schema type of its own (it is reached through none).
+ */
+@ObjectType()
+export abstract class OutcomeFigures {
+  @Field(() => Int, {
+    description:
+      'Collision hits detected in the period at institutions of the region (per department: of the clues it owns).',
+  })
+  hitsTotal: number;
+
+  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
+  hitsVerified: number;
+
+  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
+  clearedRate: number | null;
+
+  @Field(() => Int, { description: 'Problems (问题清单) created in the period.' })
+  problemsFound: number;
+
+  @Field(() => Int, { description: 'Problems closed (销号) in the period.' })
+  problemsClosed: number;
+
+  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the period.' })
+  measuresOverdue: number;
+
+  @Field(() => Int, { description: '回头看 completed in the period without recurrence.' })
+  rechecksPassed: number;
+
+  @Field(() => Int, { description: '回头看 completed in the period that found a recurrence.' })
+  rechecksRecurred: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '线索转化率: clues concluded (初核结论) in the period that were filed into a case / clues concluded; null when none.',
+  })
+  clueToCaseRate: number | null;
+
+  @Field(() => MoneyScalar, {
+    description: '主动退回: Σ of 自查自纠 reports recorded in the period for institutions of the region.',
+  })
+  voluntaryRefund: string;
+
+  @Field(() => MoneyScalar, {
+    description: '退还群众: Σ of 自查自纠 reports recorded in the period for institutions of the region.',
+  })
+  patientRefund: string;
+}
+
 /** The figures of one department (attribution rules in docs/READING.md). */
 @ObjectType('DepartmentStats')
-export class DepartmentStats {
+export class DepartmentStats extends OutcomeFigures {
   @Field(() => DepartmentType)
   department: DepartmentType;
 
@@ -34,55 +86,11 @@ export class DepartmentStats {
 
   @Field(() => MoneyScalar)
   amountRecovered: string;
-
-  @Field(() => Int, {
-    description:
-      'Collision hits detected in the window of the clues the department owns (a hit without a clue: no department).',
-  })
-  hitsTotal: number;
-
-  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
-  hitsVerified: number;
-
-  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
-  clearedRate: number | null;
-
-  @Field(() => Int, { description: 'Problems (问题清单) created in the window.' })
-  problemsFound: number;
-
-  @Field(() => Int, { description: 'Problems closed (销号) in the window.' })
-  problemsClosed: number;
-
-  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the window.' })
-  measuresOverdue: number;
-
-  @Field(() => Int, { description: '回头看 completed in the window without recurrence.' })
-  rechecksPassed: number;
-
-  @Field(() => Int, { description: '回头看 completed in the window that found a recurrence.' })
-  rechecksRecurred: number;
-
-  @Field(() => Float, {
-    nullable: true,
-    description:
-      '线索转化率: clues concluded (初核结论) in the window that were filed into a case / clues concluded; null when none.',
-  })
-  clueToCaseRate: number | null;
-
-  @Field(() => MoneyScalar, {
-    description: '主动退回: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
-  })
-  voluntaryRefund: string;
-
-  @Field(() => MoneyScalar, {
-    description: '退还群众: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
-  })
-  patientRefund: string;
 }
 
 /** The event figures of one calendar month (Asia/Shanghai) of the window. */
 @ObjectType('MonthStats')
-export class MonthStats {
+export class MonthStats extends OutcomeFigures {
   @Field({ description: 'YYYY-MM' })
   month: string;
 
@@ -112,52 +120,11 @@ export class MonthStats {
 
   @Field(() => MoneyScalar)
   amountRecovered: string;
-
-  @Field(() => Int, { description: 'Collision hits detected in the month at institutions of the region.' })
-  hitsTotal: number;
-
-  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
-  hitsVerified: number;
-
-  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
-  clearedRate: number | null;
-
-  @Field(() => Int, { description: 'Problems (问题清单) created in the window.' })
-  problemsFound: number;
-
-  @Field(() => Int, { description: 'Problems closed (销号) in the window.' })
-  problemsClosed: number;
-
-  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the month.' })
-  measuresOverdue: number;
-
-  @Field(() => Int, { description: '回头看 completed in the window without recurrence.' })
-  rechecksPassed: number;
-
-  @Field(() => Int, { description: '回头看 completed in the window that found a recurrence.' })
-  rechecksRecurred: number;
-
-  @Field(() => Float, {
-    nullable: true,
-    description:
-      '线索转化率: clues concluded (初核结论) in the window that were filed into a case / clues concluded; null when none.',
-  })
-  clueToCaseRate: number | null;
-
-  @Field(() => MoneyScalar, {
-    description: '主动退回: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
-  })
-  voluntaryRefund: string;
-
-  @Field(() => MoneyScalar, {
-    description: '退还群众: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
-  })
-  patientRefund: string;
 }
 
 /** 督办统计: a region's figures over a date window (PRODUCT.md §7; rules in docs/READING.md). */
 @ObjectType('SupervisionStats')
-export class SupervisionStats {
+export class SupervisionStats extends OutcomeFigures {
   @Field()
   regionCode: string;
 
@@ -211,47 +178,6 @@ export class SupervisionStats {
 
   @Field(() => Int, { description: 'Items completed in the window.' })
   supervisionCompleted: number;
-
-  @Field(() => Int, { description: 'Collision hits detected in the window at institutions of the region.' })
-  hitsTotal: number;
-
-  @Field(() => Int, { description: 'Of hitsTotal, those verified (CONFIRMED or EXCLUDED) by now.' })
-  hitsVerified: number;
-
-  @Field(() => Float, { nullable: true, description: '清零率: hitsVerified / hitsTotal; null when hitsTotal is 0.' })
-  clearedRate: number | null;
-
-  @Field(() => Int, { description: 'Problems (问题清单) created in the window.' })
-  problemsFound: number;
-
-  @Field(() => Int, { description: 'Problems closed (销号) in the window.' })
-  problemsClosed: number;
-
-  @Field(() => Int, { description: 'Rectification measures unfinished past their deadline at the end of the window.' })
-  measuresOverdue: number;
-
-  @Field(() => Int, { description: '回头看 completed in the window without recurrence.' })
-  rechecksPassed: number;
-
-  @Field(() => Int, { description: '回头看 completed in the window that found a recurrence.' })
-  rechecksRecurred: number;
-
-  @Field(() => Float, {
-    nullable: true,
-    description:
-      '线索转化率: clues concluded (初核结论) in the window that were filed into a case / clues concluded; null when none.',
-  })
-  clueToCaseRate: number | null;
-
-  @Field(() => MoneyScalar, {
-    description: '主动退回: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
-  })
-  voluntaryRefund: string;
-
-  @Field(() => MoneyScalar, {
-    description: '退还群众: Σ of 自查自纠 reports recorded in the window for institutions of the region.',
-  })
-  patientRefund: string;
 
   @Field(() => [DepartmentStats])
   byDepartment: DepartmentStats[];
