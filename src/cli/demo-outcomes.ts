@@ -14,6 +14,7 @@ import { MovableClock } from '../core/clock';
 import { toGlobalId } from '../core/ids';
 import { loadActor } from '../domain/auth/auth.service';
 import { findRun } from '../domain/collision/collision-run.service';
+import { DICTIONARY_COLUMNS } from '../domain/ingest/dictionary';
 import { ingestBatch } from '../domain/ingest/ingest.service';
 import { listNotifications } from '../domain/notification/notification.service';
 import {
@@ -27,16 +28,21 @@ import {
 } from '../domain/problem/problem.service';
 import { sweepRechecks } from '../domain/problem/recheck-runner';
 import { supervisionStats } from '../domain/stats/stats.service';
+import { csvField } from '../synth/csv';
 import { shanghaiDate } from '../domain/reference/working-days';
 import { DemoClue, departmentIdOf, settlementOfClue, userIdByUsername } from './demo.repository';
 
 const day = (date: string, offset: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
 
-const csv = (rows: (string | null)[][]) =>
-  rows
-    .map((r) => r.map((v) => (v == null ? '' : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(','))
-    .join('\n') + '\n';
+/** Writes rows as a batch file with the columns the data dictionary declares for it. */
+function writeBatchFile(folder: string, file: BatchFile, rows: Record<string, string | null | undefined>[]): void {
+  const columns = DICTIONARY_COLUMNS[file];
+  const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c] ?? '')).join(','))];
+  writeFileSync(join(folder, file), `${lines.join('\n')}\n`);
+}
+
+type BatchFile = 'settlements.csv' | 'settlement_items.csv';
 
 export async function demoOutcomeLoop(
   services: AppServices,
@@ -89,46 +95,21 @@ export async function demoOutcomeLoop(
   const folder = mkdtempSync(join(tmpdir(), 'fund-supervision-demo-recurrence-'));
   const id = `RECUR-${source.settlement.settlement_id}`.slice(0, 40);
   const s = source.settlement;
-  writeFileSync(
-    join(folder, 'settlements.csv'),
-    'settlement_id,person_id,institution_code,visit_type,admit_date,discharge_date,settled_at,diagnosis_code,dip_group,total_amount,fund_amount,self_amount,payee_account,doctor_id\n' +
-      csv([
-        // A stay keeps its length, ending on the day; other visits have no admission dates.
-        [
-          id,
-          s.person_id,
-          s.institution_code,
-          s.visit_type,
-          s.stay_days == null ? null : day(on, -Number(s.stay_days)),
-          s.stay_days == null ? null : on,
-          `${on}T10:00:00+08:00`,
-          s.diagnosis_code,
-          s.dip_group,
-          s.total_amount,
-          s.fund_amount,
-          s.self_amount,
-          null,
-          s.doctor_id,
-        ],
-      ]),
-  );
-  writeFileSync(
-    join(folder, 'settlement_items.csv'),
-    'settlement_id,line_no,item_code,item_kind,item_name,quantity,unit_price,amount,charged_on,trace_code\n' +
-      csv(
-        source.items.map((i) => [
-          id,
-          i.line_no,
-          i.item_code,
-          i.item_kind,
-          i.item_name,
-          i.quantity,
-          i.unit_price,
-          i.amount,
-          on,
-          null,
-        ]),
-      ),
+  // A stay keeps its length, ending on the day; other visits have no admission dates.
+  writeBatchFile(folder, 'settlements.csv', [
+    {
+      ...s,
+      settlement_id: id,
+      admit_date: s.stay_days == null ? null : day(on, -Number(s.stay_days)),
+      discharge_date: s.stay_days == null ? null : on,
+      settled_at: `${on}T10:00:00+08:00`,
+      payee_account: null,
+    },
+  ]);
+  writeBatchFile(
+    folder,
+    'settlement_items.csv',
+    source.items.map((i) => ({ ...i, settlement_id: id, charged_on: on, trace_code: null })),
   );
   const loaded = await ingestBatch(services, folder);
   lines.push(`claims of ${on} loaded for ${s.institution_code}: ${JSON.stringify(loaded)}`);
