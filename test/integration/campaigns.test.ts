@@ -68,7 +68,7 @@ describe('campaigns and self-check reports', () => {
       scopeTo: '2025-06-30',
       targetCount: 2, // H610302001, H610303001 (the pharmacy is in 咸阳)
       leadDepartment: { id: ybCity },
-      allowedEvents: ['ADVANCE', 'START_RUN'],
+      allowedEvents: ['ADVANCE', 'START_RUN', 'PLAN_INSPECTION', 'ISSUE_DOCUMENT'],
       timeline: [{ event: 'CREATE', to: 'PLANNED' }],
       figures: { targets: 2, hits: 0, clearedRate: null, problemsFound: 0, voluntaryRefund: '0.00' },
     });
@@ -104,7 +104,7 @@ describe('campaigns and self-check reports', () => {
       'CONSOLIDATION',
       'CLOSED',
     ]);
-    expect(phase.allowedEvents).toEqual([]);
+    expect(phase.allowedEvents).toEqual(['ISSUE_DOCUMENT']); // a closing 通报
     expect(code(await gql(LEAD, ADVANCE, { id: g.id }))).toBe('INVALID_TRANSITION');
     expect(code(await gql('yb-610300-analyst', RUN, { id: g.id, m: ['DEATH_AFTER'] }))).toBe('INVALID_TRANSITION');
   });
@@ -266,7 +266,8 @@ describe('campaigns and self-check reports', () => {
     ).toBe('BAD_USER_INPUT');
   });
 
-  it('the demo walks a campaign through its phases with a self-check refund', async () => {
+  it('the demo walks a campaign through its phases: self-check refund, joint inspection, documents, 通报', async () => {
+    const typical = await insertCase(t.services, { ownerKind: 'MEDICAL_INSURANCE', ownerRegion: '610302' });
     const lines = await demoCampaign(
       t.services,
       '610302',
@@ -274,10 +275,15 @@ describe('campaigns and self-check reports', () => {
       {
         models: ['DEATH_AFTER'],
         waitForRunMs: 0,
+        noticeCaseIds: [typical],
       },
     );
-    expect(lines).toHaveLength(4);
-    expect(lines[3]).toMatch(/CLOSED .*targets 1, .*problems 1 found .*主动退回 38650\.40, 退还群众 1260\.00/);
+    expect(lines).toHaveLength(6);
+    expect(lines[3]).toMatch(/joint inspection JC\d{4}-\d{6} .*工作建议函 \S+〔\d{4}〕\d+号/);
+    expect(lines[4]).toMatch(/^通报 .*〔\d{4}〕\d+号: 1 case/);
+    expect(lines[5]).toMatch(
+      /CLOSED .*targets 1 \(covered 1\), .*problems 3 found .*1 inspection\(s\), 2 document\(s\), 主动退回 38650\.40, 退还群众 1260\.00/,
+    );
   });
 
   it('every campaign mutation is audited', async () => {

@@ -16,7 +16,11 @@ export class AuthResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
     const result = await login(ctx.services, username, password, ctx.ip);
-    return Object.assign(new AuthPayload(), { token: result.token, expiresAt: result.expiresAt, user: UserType.from(result.user) });
+    return Object.assign(new AuthPayload(), {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      user: UserType.from(result.user),
+    });
   }
 
   @Query(() => UserType)

@@ -236,6 +236,9 @@ export function problemIdsOfReports(
 export interface CampaignFiguresRow {
   campaign_id: string;
   targets: number;
+  targets_covered: number;
+  inspections: number;
+  documents: number;
   hits: number;
   hits_cleared: number;
   problems_found: number;
@@ -260,6 +263,12 @@ export function campaignFigures(
   return db.query(
     `SELECT g.id AS campaign_id,
        (SELECT count(*)::int FROM campaign_target t WHERE t.campaign_id = g.id) AS targets,
+       (SELECT count(*)::int FROM campaign_target t WHERE t.campaign_id = g.id
+          AND (EXISTS (SELECT 1 FROM self_check_report s WHERE s.campaign_id = g.id AND s.institution_code = t.institution_code)
+               OR EXISTS (SELECT 1 FROM inspection i WHERE i.campaign_id = g.id AND i.institution_code = t.institution_code))
+       ) AS targets_covered,
+       (SELECT count(*)::int FROM inspection i WHERE i.campaign_id = g.id) AS inspections,
+       (SELECT count(*)::int FROM document d WHERE d.campaign_id = g.id) AS documents,
        coalesce(h.hits, 0) AS hits, coalesce(h.cleared, 0) AS hits_cleared,
        (SELECT count(*)::int FROM problem p WHERE p.campaign_id = g.id) AS problems_found,
        (SELECT count(*)::int FROM problem p WHERE p.campaign_id = g.id AND p.status = $3) AS problems_closed,

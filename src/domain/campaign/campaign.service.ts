@@ -215,6 +215,48 @@ export async function startCampaignRun(
   return findRun(services.db, runId);
 }
 
+/** The events by which other concepts' work joins a campaign. */
+export type CampaignWorkEvent = Extract<CampaignEvent, 'PLAN_INSPECTION' | 'ISSUE_DOCUMENT'>;
+
+/**
+ * The campaign an inspection or a document is about to join, locked in the caller's transaction:
+ * visible to the actor (else NOT_FOUND). With an institution (an inspection), it must be one of
+ * the campaign's targets. The event itself is recorded by `recordCampaignWork` once the work
+ * exists, so that the campaign's timeline names it.
+ */
+export async function campaignForWork(
+  m: EntityManager,
+  actor: Actor,
+  campaignGlobalId: string,
+  institutionCode?: string,
+): Promise<CampaignRow> {
+  const campaign = await findVisibleCampaign(m, actor, rowId(campaignGlobalId, 'Campaign'), 'FOR NO KEY UPDATE');
+  if (institutionCode !== undefined && !(await campaigns.isTarget(m, campaign.id, institutionCode))) {
+    throw badInput(`institution ${institutionCode} is not a target of campaign ${campaign.code}`);
+  }
+  return campaign;
+}
+
+/**
+ * PLAN_INSPECTION or ISSUE_DOCUMENT on the campaign (same transaction as the work): by a member,
+ * in a phase that allows it (campaignMachine), on the campaign's timeline with the work's id.
+ */
+export async function recordCampaignWork(
+  m: EntityManager,
+  actor: Actor,
+  campaign: CampaignRow,
+  event: CampaignWorkEvent,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await applyEvent(m, campaignMachine, campaign, {
+    event,
+    actor,
+    parties: campaignParties(actor, campaign),
+    input: campaign.status,
+    detail,
+  });
+}
+
 export interface RecordSelfCheckData {
   campaignId: string;
   institutionCode: string;
@@ -314,6 +356,9 @@ export const runIdsOfCampaigns = (db: Db, ids: readonly string[]) => campaigns.r
 
 export interface CampaignFigures {
   targets: number;
+  targetsCovered: number;
+  inspections: number;
+  documents: number;
   hits: number;
   clearedRate: number | null;
   problemsFound: number;
@@ -335,6 +380,9 @@ export async function campaignFiguresByIds(db: Db, ids: readonly string[]): Prom
       r.campaign_id,
       {
         targets: r.targets,
+        targetsCovered: r.targets_covered,
+        inspections: r.inspections,
+        documents: r.documents,
         hits: r.hits,
         clearedRate: r.hits ? r.hits_cleared / r.hits : null,
         problemsFound: r.problems_found,

@@ -32,6 +32,17 @@ export class CampaignFiguresType {
   @Field(() => Int, { description: 'Target institutions.' })
   targets: number;
 
+  @Field(() => Int, {
+    description: '覆盖对象: target institutions with a self-check report or an inspection of the campaign.',
+  })
+  targetsCovered: number;
+
+  @Field(() => Int, { description: 'Inspections of the campaign (any kind, any state).' })
+  inspections: number;
+
+  @Field(() => Int, { description: 'Documents issued for the campaign (文书 and 通报).' })
+  documents: number;
+
   @Field(() => Int, { description: 'Hits first or last detected by the campaign’s runs.' })
   hits: number;
 

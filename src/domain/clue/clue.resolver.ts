@@ -43,11 +43,19 @@ export class ClueResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<ClueConnection> {
     const actor = requireActor(ctx);
-    const page = await listClues(ctx.services, actor, filter, pageSize(first, ctx.services.config.limits.maxPageSize), after);
+    const page = await listClues(
+      ctx.services,
+      actor,
+      filter,
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: ClueType.from(e.node) })) };
   }
 
-  @Mutation(() => ClueType, { description: 'Registers a petition, inspection, self-report or audit clue; routing places it.' })
+  @Mutation(() => ClueType, {
+    description: 'Registers a petition, inspection, self-report or audit clue; routing places it.',
+  })
   async registerClue(@Arg('input') input: RegisterClueInput, @Ctx() ctx: GraphQLContext): Promise<ClueType> {
     return ClueType.from(await registerClue(ctx.services, requireActor(ctx), input));
   }
@@ -69,7 +77,9 @@ export class ClueResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
   ): Promise<ClueType> {
-    return ClueType.from(await concludeVerification(ctx.services, requireActor(ctx), clueId(id), substantiated, findings, expectedVersion));
+    return ClueType.from(
+      await concludeVerification(ctx.services, requireActor(ctx), clueId(id), substantiated, findings, expectedVersion),
+    );
   }
 
   @Mutation(() => ClueType)
@@ -80,7 +90,9 @@ export class ClueResolver {
     @Arg('recoveredAmount', () => MoneyScalar, { nullable: true }) recoveredAmount?: string | null,
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
   ): Promise<ClueType> {
-    return ClueType.from(await closeClue(ctx.services, requireActor(ctx), clueId(id), disposition, recoveredAmount, expectedVersion));
+    return ClueType.from(
+      await closeClue(ctx.services, requireActor(ctx), clueId(id), disposition, recoveredAmount, expectedVersion),
+    );
   }
 
   @FieldResolver(() => CollisionModelEnum, { nullable: true })
@@ -98,7 +110,12 @@ export class ClueResolver {
   @FieldResolver(() => [PersonType], { description: 'Subjects first, then persons of the evidence.' })
   async persons(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<PersonType[]> {
     const rows = await ctx.loaders.cluePersons.load(clue.row.id);
-    return (await loadPresent(ctx.loaders.person, rows.map((r) => r.person_id))).map(PersonType.from);
+    return (
+      await loadPresent(
+        ctx.loaders.person,
+        rows.map((r) => r.person_id),
+      )
+    ).map(PersonType.from);
   }
 
   @FieldResolver(() => DepartmentType, { nullable: true })
@@ -111,7 +128,12 @@ export class ClueResolver {
   @FieldResolver(() => [DepartmentType], { description: '抄送: departments the clue is copied to (read-only).' })
   async copiedTo(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     const rows = await ctx.loaders.clueCopies.load(clue.row.id);
-    return (await loadPresent(ctx.loaders.department, rows.map((r) => r.department_id))).map(DepartmentType.from);
+    return (
+      await loadPresent(
+        ctx.loaders.department,
+        rows.map((r) => r.department_id),
+      )
+    ).map(DepartmentType.from);
   }
 
   @FieldResolver(() => [ClueTransferType])

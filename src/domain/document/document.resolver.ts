@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { CaseType } from '../case/case.types';
+import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemType } from '../problem/problem.types';
 import { DepartmentType } from '../reference/reference.types';
 import { SupervisionItemType } from '../supervision/supervision.types';
@@ -54,6 +55,11 @@ export class DocumentResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentType> {
     return DocumentType.from(await issueDocument(ctx.services, requireActor(ctx), input));
+  }
+
+  @FieldResolver(() => [StateChange], { description: 'Its events with dates (issued, and what followed).' })
+  async timeline(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
+    return timelineFrom(await ctx.loaders.timeline.Document.load(d.row.id));
   }
 
   @FieldResolver(() => DepartmentType, { description: 'The issuing department.' })

@@ -97,7 +97,7 @@ export class DocumentFilter {
   @Field(() => ID, { nullable: true, description: 'Documents addressed to this department.' })
   recipientDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  @Field(() => ID, { nullable: true, description: 'Documents of this campaign.' })
   campaignId?: string | null;
 }
 
@@ -124,7 +124,10 @@ export class IssueDocumentInput {
   @Field(() => [ID], { nullable: true, description: 'Problems it concerns; visible to me.' })
   problemIds?: string[] | null;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The campaign (专项行动) this document belongs to: one I see and am a member of (any phase).',
+  })
   campaignId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'The supervision item it belongs to; visible to me.' })

@@ -7,7 +7,7 @@ export class GraphNode {
 
   @Field({
     description:
-      'GraphQL type name: Clue, Case, Institution, Person, Department, ClueTransfer, CollisionHit, Inspection or Document.',
+      'GraphQL type name: Clue, Case, Institution, Person, Department, ClueTransfer, CollisionHit, Inspection, Document or Campaign.',
   })
   type: string;
 
@@ -31,6 +31,7 @@ export class GraphEdge {
       'HIT, INSTITUTION, SUBJECT, EVIDENCE, PERSON, CLUE, OWNER, TRANSFER, FROM, TO, ' +
       'INSPECTED (inspection → institution), LEAD (inspection → lead department), ' +
       'DOCUMENT (document → case), ISSUER and RECIPIENT (document → department), ' +
+      'CAMPAIGN (clue, inspection or document → campaign), TARGET (campaign → institution), LEAD (campaign → lead department), ' +
       'a case relation kind or a person relation kind.',
   })
   kind: string;

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { UserType } from '../auth/auth.types';
+import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemRow } from '../problem/problem.repository';
 import { ProblemType } from '../problem/problem.types';
 import { DepartmentType, InstitutionType } from '../reference/reference.types';
@@ -22,7 +23,7 @@ export class InspectionResolver {
   })
   async inspections(
     @Ctx() ctx: GraphQLContext,
-    @Arg('campaignId', () => ID, { nullable: true, description: 'Not available yet (campaigns come later).' })
+    @Arg('campaignId', () => ID, { nullable: true, description: 'Inspections of this campaign.' })
     campaignId?: string | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
@@ -96,7 +97,17 @@ export class InspectionResolver {
     return (await ctx.loaders.inspectionProblems.load(i.row.id)).map((p) => ProblemType.from(p as ProblemRow));
   }
 
-  @FieldResolver(() => [String], { description: 'Events I may fire now (START, REPORT, CLOSE).' })
+  @FieldResolver(() => [StateChange], {
+    description: 'Its events with dates: planned, started, reported, problems added, closed.',
+  })
+  async timeline(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
+    return timelineFrom(await ctx.loaders.timeline.Inspection.load(i.row.id));
+  }
+
+  @FieldResolver(() => [String], {
+    description:
+      'Events I may fire now (START, REPORT, CLOSE through transitionInspection; ADD_PROBLEM through createProblem).',
+  })
   async allowedEvents(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const members = await ctx.loaders.inspectionTeam.load(i.row.id);
     return inspectionAllowedEvents(

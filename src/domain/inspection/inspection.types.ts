@@ -95,7 +95,11 @@ export class CreateInspectionInput {
   @Field({ description: 'The inspected institution.' })
   institutionCode: string;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The campaign (专项行动) this inspection belongs to: one I see, whose targets include the institution, not closed; I am a member.',
+  })
   campaignId?: string | null;
 
   @Field(() => [ID], { description: 'The team: investigators, section heads or leaders, of any department.' })

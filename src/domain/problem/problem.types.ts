@@ -281,7 +281,11 @@ export class CreateProblemInput {
   @Field(() => ID, { nullable: true, description: 'A campaign I see; default: the clue’s campaign, if any.' })
   campaignId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (inspections come later).' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'A further problem found by this inspection (source INSPECTION), by its lead department or team while under way or reported; about its institution, with its campaign.',
+  })
   inspectionId?: string | null;
 
   @Field(() => [MeasureInput], { description: 'At least one.' })
