@@ -55,7 +55,7 @@ export class AuditEntryType extends Node {
 /** An audit_log row (typed from src/db/tables.ts). */
 export type { AuditRow } from './audit.repository';
 
-@ObjectType('AuditEntryConnection')
+@ObjectType('AuditEntryConnection', { description: '审计日志分页列表 (AuditEntry connection)。' })
 export class AuditEntryConnection extends ConnectionType(AuditEntryType, 'AuditEntry') {}
 
 @ObjectType('AuditChainReport', { description: '审计哈希链校验结果 (audit chain report)。' })

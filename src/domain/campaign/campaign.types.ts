@@ -122,7 +122,7 @@ export class CampaignType extends Node {
   }
 }
 
-@ObjectType('CampaignConnection')
+@ObjectType('CampaignConnection', { description: '专项行动分页列表 (Campaign connection)。' })
 export class CampaignConnection extends ConnectionType(CampaignType, 'Campaign') {}
 
 @InputType('CampaignFilter')

@@ -124,7 +124,7 @@ export class CaseType extends Node {
   }
 }
 
-@ObjectType('CaseConnection')
+@ObjectType('CaseConnection', { description: '案件分页列表 (Case connection)。' })
 export class CaseConnection extends ConnectionType(CaseType, 'Case') {}
 
 @ObjectType('Sanction', { implements: Node, description: '处理处罚 (sanction)：对一个人或一个机构。' })

@@ -128,7 +128,7 @@ export class ClueType extends Node {
   }
 }
 
-@ObjectType('ClueConnection')
+@ObjectType('ClueConnection', { description: '线索分页列表 (Clue connection)。' })
 export class ClueConnection extends ConnectionType(ClueType, 'Clue') {}
 
 @InputType('ClueFilter', { description: '线索筛选 (clue filter)：各条件同时满足 (AND)。' })

@@ -83,7 +83,7 @@ export class DocumentType extends Node {
   }
 }
 
-@ObjectType('DocumentConnection')
+@ObjectType('DocumentConnection', { description: '文书分页列表 (Document connection)。' })
 export class DocumentConnection extends ConnectionType(DocumentType, 'Document') {}
 
 @InputType('DocumentFilter')

@@ -70,7 +70,7 @@ export class InspectionType extends Node {
   }
 }
 
-@ObjectType('InspectionConnection')
+@ObjectType('InspectionConnection', { description: '检查分页列表 (Inspection connection)。' })
 export class InspectionConnection extends ConnectionType(InspectionType, 'Inspection') {}
 
 @InputType('InspectionFilter', { description: 'Filters of `inspections` beside campaignId.' })

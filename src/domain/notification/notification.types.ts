@@ -49,5 +49,5 @@ export class NotificationType extends Node {
   }
 }
 
-@ObjectType('NotificationConnection')
+@ObjectType('NotificationConnection', { description: '通知分页列表 (Notification connection)。' })
 export class NotificationConnection extends ConnectionType(NotificationType, 'Notification') {}

@@ -104,7 +104,7 @@ export class ProblemType extends Node {
   }
 }
 
-@ObjectType('ProblemConnection')
+@ObjectType('ProblemConnection', { description: '问题分页列表 (Problem connection)。' })
 export class ProblemConnection extends ConnectionType(ProblemType, 'Problem') {}
 
 @ObjectType('RectificationMeasure', { implements: Node, description: '整改措施 of a problem.' })

@@ -84,7 +84,7 @@ export class RuleType extends Node {
   }
 }
 
-@ObjectType('RuleConnection')
+@ObjectType('RuleConnection', { description: '规则分页列表 (Rule connection)。' })
 export class RuleConnection extends ConnectionType(RuleType, 'Rule') {}
 
 @InputType('RuleFilter')

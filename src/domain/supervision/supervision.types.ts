@@ -66,7 +66,7 @@ export class SupervisionItemType extends Node {
   }
 }
 
-@ObjectType('SupervisionItemConnection')
+@ObjectType('SupervisionItemConnection', { description: '督办事项分页列表 (SupervisionItem connection)。' })
 export class SupervisionItemConnection extends ConnectionType(SupervisionItemType, 'SupervisionItem') {}
 
 @ObjectType('ProgressReport', { description: '督办进展' })

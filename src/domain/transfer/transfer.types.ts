@@ -97,7 +97,7 @@ export class ClueTransferType extends Node {
   }
 }
 
-@ObjectType('ClueTransferConnection')
+@ObjectType('ClueTransferConnection', { description: '移送分页列表 (ClueTransfer connection)。' })
 export class ClueTransferConnection extends ConnectionType(ClueTransferType, 'ClueTransfer') {}
 
 @InputType('TransferFilter', { description: '移送筛选 (transfer filter)：各条件同时满足。' })
