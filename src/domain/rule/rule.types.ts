@@ -5,7 +5,7 @@ import { ConnectionType, Node } from '../../graphql/relay';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import { RuleRow } from './rule.service';
 
-@ObjectType('Rule', { implements: Node, description: '规则库的一条规则（一个版本）: RULES.md.' })
+@ObjectType('Rule', { implements: Node, description: '规则 (rule)：规则库的一条规则（一个版本）: RULES.md.' })
 export class RuleType extends Node {
   readonly __typename = 'Rule';
 
@@ -87,78 +87,88 @@ export class RuleType extends Node {
 @ObjectType('RuleConnection', { description: '规则分页列表 (Rule connection)。' })
 export class RuleConnection extends ConnectionType(RuleType, 'Rule') {}
 
-@InputType('RuleFilter')
+@InputType('RuleFilter', { description: '规则筛选 (rule filter)：各条件同时满足。' })
 export class RuleFilter {
-  @Field(() => RuleClassEnum, { nullable: true, description: 'Rules of this class.' })
+  @Field(() => RuleClassEnum, { nullable: true, description: '规则类别。Rules of this class.' })
   ruleClass?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Rules about this item.' })
+  @Field(() => String, { nullable: true, description: '项目编码。Rules about this item.' })
   itemCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Rules that apply somewhere in this region.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '在该区划内（部分）适用的规则。Rules that apply somewhere in this region.',
+  })
   regionCode?: string | null;
 
-  @Field(() => DateScalar, { nullable: true, description: 'Rules in force on this day.' })
+  @Field(() => DateScalar, { nullable: true, description: '该日有效的规则。Rules in force on this day.' })
   activeOn?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Text in the rule id, item code or description.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '搜索：规则编号、项目编码或说明中包含的文字。Text in the rule id, item code or description.',
+  })
   search?: string | null;
 }
 
-@InputType('RuleInput')
+@InputType('RuleInput', {
+  description: '规则 (rule input)：各类别只填本类的参数（RULES.md）；校验不通过报 BAD_USER_INPUT。',
+})
 export class RuleInputType {
-  @Field({ description: 'The rule key.' })
+  @Field({ description: '规则编号 (rule id)：新建时不可重复（重复报 CONFLICT），修改时指定要改的规则。The rule key.' })
   ruleId: string;
 
-  @Field(() => RuleClassEnum)
+  @Field(() => RuleClassEnum, { description: '规则类别；修改时不可变。' })
   ruleClass: string;
 
-  @Field()
+  @Field({ description: '项目编码 (item code)。' })
   itemCode: string;
 
-  @Field({ description: 'Scope: a region code.' })
+  @Field({ description: '适用范围：行政区划代码，须在调用者辖区内。Scope: a region code.' })
   regionCode: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '生效日期（按收费日期）。' })
   effectiveFrom: string;
 
-  @Field(() => DateScalar, { nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: '失效日期（含）；null 为长期有效。' })
   effectiveTo?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'SEX：限定性别，M 或 F。' })
   gender?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'AGE：最低年龄（周岁）。' })
   minAge?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'AGE：最高年龄（周岁）。' })
   maxAge?: number | null;
 
-  @Field(() => [VisitTypeEnum], { nullable: true })
+  @Field(() => [VisitTypeEnum], { nullable: true, description: 'VISIT_TYPE：可支付的就医方式。' })
   visitTypes?: string[] | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'LEVEL：最低医院等级（TERTIARY、SECONDARY、PRIMARY）。' })
   minLevel?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: 'DIAGNOSIS：可支付的诊断编码前缀。' })
   diagnosisPrefixes?: string[] | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'EXCLUSIVE：同日不得同时收费的另一项目编码。' })
   otherItemCode?: string | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'FREQUENCY：数量上限。' })
   maxUnits?: number | null;
 
-  @Field(() => RulePeriodEnum, { nullable: true })
+  @Field(() => RulePeriodEnum, { nullable: true, description: 'FREQUENCY：上限的计数范围。' })
   period?: string | null;
 
-  @Field({ description: '中文 description.' })
+  @Field({ description: '规则说明（中文）。中文 description.' })
   description: string;
 }
 
-@ObjectType('RuleStat', { description: "One rule's hits in a region and window." })
+@ObjectType('RuleStat', {
+  description: "规则命中统计 (rule stat)：一条规则在区划和时间窗内的疑点。One rule's hits in a region and window.",
+})
 export class RuleStatType {
-  @Field(() => RuleType)
+  @Field(() => RuleType, { description: '规则（当前版本）。' })
   rule: RuleType;
 
   @Field(() => Int, { description: 'Hits whose anchor settlement lies in the window.' })
