@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
+import { ARG } from '../../graphql/relay';
 import { CaseType } from '../case/case.types';
 import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemType } from '../problem/problem.types';
@@ -32,9 +33,9 @@ export class DocumentResolver {
   })
   async documents(
     @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => DocumentFilter, { nullable: true }) filter?: DocumentFilter | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => DocumentFilter, { nullable: true, description: '筛选条件。' }) filter?: DocumentFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<DocumentConnection> {
     const page = await listDocuments(
       ctx.services,
@@ -51,7 +52,7 @@ export class DocumentResolver {
       'A leader or section head issues a document for their department: 文号 assigned, recipients notified, measures listed as problems.',
   })
   async issueDocument(
-    @Arg('input', () => IssueDocumentInput) input: IssueDocumentInput,
+    @Arg('input', () => IssueDocumentInput, { description: '文书。' }) input: IssueDocumentInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentType> {
     return DocumentType.from(await issueDocument(ctx.services, requireActor(ctx), input));

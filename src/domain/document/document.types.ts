@@ -14,7 +14,7 @@ const valuesConfig = (labels: Record<string, string>) =>
 export const DocumentKindEnum = enumOf(DOCUMENT_KINDS);
 registerEnumType(DocumentKindEnum, {
   name: 'DocumentKind',
-  description: '文书种类',
+  description: '文书种类 (document kind)',
   valuesConfig: valuesConfig(DOCUMENT_KINDS),
 });
 
@@ -48,26 +48,27 @@ export class NoticeEntryType {
 
 @ObjectType('Document', {
   implements: Node,
-  description: '文书: issued with a 文号 unique per issuing department and year.',
+  description:
+    '文书 (document)：文号按发文单位和年度唯一。文书: issued with a 文号 unique per issuing department and year.',
 })
 export class DocumentType extends Node {
   readonly __typename = 'Document';
 
   row: DocumentRow;
 
-  @Field(() => DocumentKindEnum)
+  @Field(() => DocumentKindEnum, { description: '文书种类。' })
   kind: DocumentKind;
 
-  @Field({ description: '文号: <prefix>〔YYYY〕N号, e.g. 宝纪建〔2026〕3号.' })
+  @Field({ description: '文号 (document number): <prefix>〔YYYY〕N号, e.g. 宝纪建〔2026〕3号.' })
   number: string;
 
-  @Field()
+  @Field({ description: '标题。' })
   title: string;
 
-  @Field()
+  @Field({ description: '正文 (body)。' })
   body: string;
 
-  @Field()
+  @Field({ description: '发文时间 (issued at)。' })
   issuedAt: Date;
 
   static from(row: DocumentRow): DocumentType {
@@ -86,12 +87,12 @@ export class DocumentType extends Node {
 @ObjectType('DocumentConnection', { description: '文书分页列表 (Document connection)。' })
 export class DocumentConnection extends ConnectionType(DocumentType, 'Document') {}
 
-@InputType('DocumentFilter')
+@InputType('DocumentFilter', { description: '文书筛选 (document filter)：各条件同时满足。' })
 export class DocumentFilter {
-  @Field(() => DocumentKindEnum, { nullable: true })
+  @Field(() => DocumentKindEnum, { nullable: true, description: '文书种类。' })
   kind?: DocumentKind | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '发文单位的全局编号。' })
   issuerDepartmentId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Documents addressed to this department.' })
@@ -101,18 +102,20 @@ export class DocumentFilter {
   campaignId?: string | null;
 }
 
-@InputType('IssueDocumentInput')
+@InputType('IssueDocumentInput', { description: '发文 (issue document) 的输入。' })
 export class IssueDocumentInput {
   @Field(() => DocumentKindEnum, { description: 'DISCIPLINE_RECOMMENDATION: issued by 纪委 only.' })
   kind: DocumentKind;
 
-  @Field()
+  @Field({ description: '标题。' })
   title: string;
 
-  @Field()
+  @Field({ description: '正文。' })
   body: string;
 
-  @Field(() => [ID], { description: "Departments of the issuer's province; at least one except for a 通报." })
+  @Field(() => [ID], {
+    description: "收文单位的全局编号。Departments of the issuer's province; at least one except for a 通报.",
+  })
   recipientDepartmentIds: string[];
 
   @Field(() => [ID], {

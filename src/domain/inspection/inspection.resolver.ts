@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
+import { ARG } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemRow } from '../problem/problem.repository';
@@ -25,9 +26,10 @@ export class InspectionResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('campaignId', () => ID, { nullable: true, description: 'Inspections of this campaign.' })
     campaignId?: string | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('filter', () => InspectionFilter, { nullable: true }) filter?: InspectionFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
+    @Arg('filter', () => InspectionFilter, { nullable: true, description: '其他筛选条件。' })
+    filter?: InspectionFilter | null,
   ): Promise<InspectionConnection> {
     const page = await listInspections(
       ctx.services,
@@ -43,7 +45,7 @@ export class InspectionResolver {
     description: 'A leader or section head of 医保, 卫健 or 纪委 plans an inspection led by their department.',
   })
   async createInspection(
-    @Arg('input', () => CreateInspectionInput) input: CreateInspectionInput,
+    @Arg('input', () => CreateInspectionInput, { description: '检查计划。' }) input: CreateInspectionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InspectionType> {
     return InspectionType.from(await createInspection(ctx.services, requireActor(ctx), input));
@@ -54,11 +56,13 @@ export class InspectionResolver {
       'START, REPORT (with findings: they become a problem of source INSPECTION) or CLOSE, by the lead department or the team.',
   })
   async transitionInspection(
-    @Arg('inspectionId', () => ID) inspectionId: string,
-    @Arg('event') event: string,
+    @Arg('inspectionId', () => ID, { description: '检查的全局编号。' }) inspectionId: string,
+    @Arg('event', { description: '事件：START 开始、REPORT 报告、CLOSE 结束。' }) event: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('findings', () => String, { nullable: true }) findings?: string | null,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('findings', () => String, { nullable: true, description: '检查发现：仅随 REPORT 给出，且 REPORT 必填。' })
+    findings?: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<InspectionType> {
     return InspectionType.from(
       await transitionInspection(ctx.services, requireActor(ctx), inspectionId, event, findings, expectedVersion),
