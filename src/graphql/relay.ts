@@ -15,7 +15,7 @@ export const ARG = {
 } as const;
 
 @InterfaceType({
-  description: 'An object with a global id, fetchable with node(id:).',
+  description: '有全局编号的对象 (Node)，可用 node(id:) 获取。An object with a global id, fetchable with node(id:).',
   resolveType: (value: { __typename?: string }) => value.__typename,
 })
 export abstract class Node {

@@ -187,7 +187,9 @@ export class SelfCheckReportResolver {
     return InstitutionType.from(row);
   }
 
-  @FieldResolver(() => [ProblemType], { description: 'The SELF_CHECK problems it listed that I may see.' })
+  @FieldResolver(() => [ProblemType], {
+    description: '报告列出的、调用者可见的自查问题。The SELF_CHECK problems it listed that I may see.',
+  })
   async problems(@Root() r: SelfCheckReportType, @Ctx() ctx: GraphQLContext): Promise<ProblemType[]> {
     const links = await ctx.loaders.selfCheckProblemIds.load(r.row.id);
     const rows = await Promise.all(links.map((l) => ctx.loaders.visibleProblem.load(l.problem_id)));
@@ -197,7 +199,10 @@ export class SelfCheckReportResolver {
 
 @Resolver(() => ClueType)
 export class ClueCampaignResolver {
-  @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it came from, when visible to me.' })
+  @FieldResolver(() => CampaignType, {
+    nullable: true,
+    description: '来自的专项行动，可见时。The campaign it came from, when visible to me.',
+  })
   campaign(@Root() c: ClueType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, c.row.campaign_id);
   }
@@ -207,7 +212,7 @@ export class ClueCampaignResolver {
 export class RunCampaignResolver {
   @FieldResolver(() => CampaignType, {
     nullable: true,
-    description: 'The campaign that started it, when visible to me.',
+    description: '发起它的专项行动，可见时。The campaign that started it, when visible to me.',
   })
   campaign(@Root() r: CollisionRunType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, r.row.campaign_id);
@@ -216,7 +221,10 @@ export class RunCampaignResolver {
 
 @Resolver(() => ProblemType)
 export class ProblemCampaignResolver {
-  @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it belongs to, when visible to me.' })
+  @FieldResolver(() => CampaignType, {
+    nullable: true,
+    description: '所属专项行动，可见时。The campaign it belongs to, when visible to me.',
+  })
   campaign(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, p.row.campaign_id);
   }
@@ -224,7 +232,10 @@ export class ProblemCampaignResolver {
 
 @Resolver(() => InspectionType)
 export class InspectionCampaignResolver {
-  @FieldResolver(() => CampaignType, { nullable: true, description: 'The campaign it belongs to, when visible to me.' })
+  @FieldResolver(() => CampaignType, {
+    nullable: true,
+    description: '所属专项行动，可见时。The campaign it belongs to, when visible to me.',
+  })
   campaign(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, i.row.campaign_id);
   }
@@ -234,7 +245,7 @@ export class InspectionCampaignResolver {
 export class DocumentCampaignResolver {
   @FieldResolver(() => CampaignType, {
     nullable: true,
-    description: 'The campaign it was issued in, when visible to me.',
+    description: '所属专项行动，可见时。The campaign it was issued in, when visible to me.',
   })
   campaign(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<CampaignType | null> {
     return campaignOf(ctx, d.row.campaign_id);
@@ -245,7 +256,7 @@ export class DocumentCampaignResolver {
 export class StatsCampaignsResolver {
   @FieldResolver(() => [CampaignType], {
     description:
-      'By campaign: campaigns I see whose region lies inside this one, deployed by the end of the window, oldest first; their `figures` are the campaign totals (not windowed).',
+      '按专项行动。By campaign: campaigns I see whose region lies inside this one, deployed by the end of the window, oldest first; their `figures` are the campaign totals (not windowed).',
   })
   async byCampaign(@Root() stats: SupervisionStats, @Ctx() ctx: GraphQLContext): Promise<CampaignType[]> {
     const rows = await campaignsOfStats(ctx.services.db, requireActor(ctx), stats.regionCode, stats.to);

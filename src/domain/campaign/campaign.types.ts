@@ -27,9 +27,12 @@ function dateText(value: Date | string): string {
   return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
 
-@ObjectType('CampaignFigures', { description: 'A campaign’s figures (docs/OUTCOMES.md "Campaigns and self-checks").' })
+@ObjectType('CampaignFigures', {
+  description:
+    '专项行动成效数字 (campaign figures)。A campaign’s figures (docs/OUTCOMES.md "Campaigns and self-checks").',
+})
 export class CampaignFiguresType {
-  @Field(() => Int, { description: 'Target institutions.' })
+  @Field(() => Int, { description: '目标机构数。Target institutions.' })
   targets: number;
 
   @Field(() => Int, {
@@ -37,19 +40,21 @@ export class CampaignFiguresType {
   })
   targetsCovered: number;
 
-  @Field(() => Int, { description: 'Inspections of the campaign (any kind, any state).' })
+  @Field(() => Int, { description: '检查数（任何方式、任何状态）。Inspections of the campaign (any kind, any state).' })
   inspections: number;
 
   @Field(() => Int, { description: 'Documents issued for the campaign (文书 and 通报).' })
   documents: number;
 
-  @Field(() => Int, { description: 'Hits first or last detected by the campaign’s runs.' })
+  @Field(() => Int, {
+    description: '疑点数：由其碰撞批次首次或最近发现的。Hits first or last detected by the campaign’s runs.',
+  })
   hits: number;
 
   @Field(() => Float, { nullable: true, description: '清零率: hits verified / hits; null without hits.' })
   clearedRate: number | null;
 
-  @Field(() => Int, { description: 'Problems of the campaign.' })
+  @Field(() => Int, { description: '发现问题数。Problems of the campaign.' })
   problemsFound: number;
 
   @Field(() => Int, { description: 'Problems of the campaign closed (销号).' })
@@ -63,7 +68,7 @@ export class CampaignFiguresType {
 
   @Field(() => MoneyScalar, {
     description:
-      'FUND_RECOVERY sanctions of cases filed from the campaign’s clues + recovered amounts of its closed clues.',
+      '追回金额，元：由其线索立案的案件的追回医保基金处罚 + 其办结线索的追回金额。FUND_RECOVERY sanctions of cases filed from the campaign’s clues + recovered amounts of its closed clues.',
   })
   amountRecovered: string;
 
@@ -166,7 +171,7 @@ export class CreateCampaignInput {
 
   @Field(() => [InstitutionKindEnum], {
     nullable: true,
-    description: 'Every institution of these kinds in the region.',
+    description: '目标机构类型：区划内这些类型的全部机构。Every institution of these kinds in the region.',
   })
   targetKinds?: string[] | null;
 
@@ -227,7 +232,8 @@ export class RecordSelfCheckInput {
 
   @Field(() => [CreateProblemInput], {
     nullable: true,
-    description: 'Problems found: source SELF_CHECK, about the institution, supervised by my department.',
+    description:
+      '自查发现的问题：来源 SELF_CHECK，对象为该机构，由本单位督办。Problems found: source SELF_CHECK, about the institution, supervised by my department.',
   })
   problems?: CreateProblemInput[] | null;
 }

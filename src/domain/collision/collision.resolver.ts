@@ -206,7 +206,8 @@ export class ClueHitsResolver {
   }
 
   @FieldResolver(() => MoneyScalar, {
-    description: 'Σ confirmed amount of its CONFIRMED hits (0.00 for a clue without hits, e.g. registered by hand).',
+    description:
+      '查实金额 (substantiated amount)，元：违规属实疑点的认定金额之和。Σ confirmed amount of its CONFIRMED hits (0.00 for a clue without hits, e.g. registered by hand).',
   })
   async substantiatedAmount(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<string> {
     return progressFrom(await ctx.loaders.verificationProgress.clue.load(clue.row.id)).confirmedAmount;

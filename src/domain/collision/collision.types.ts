@@ -34,7 +34,7 @@ registerEnumType(ExclusionReasonEnum, {
   description: '疑点核查 progress of a set of hits: counts and exact amounts per verification state.',
 })
 export class VerificationProgressType implements VerificationProgress {
-  @Field(() => Int, { description: 'Hits in the set.' })
+  @Field(() => Int, { description: '疑点总数。Hits in the set.' })
   total: number;
 
   @Field(() => Int, { description: 'Hits still PENDING (待核查).' })
@@ -46,10 +46,12 @@ export class VerificationProgressType implements VerificationProgress {
   @Field(() => Int, { description: 'Hits EXCLUDED (已排除).' })
   excluded: number;
 
-  @Field(() => MoneyScalar, { description: 'Σ confirmed amount of the CONFIRMED hits.' })
+  @Field(() => MoneyScalar, {
+    description: '违规属实疑点的认定金额之和，元。Σ confirmed amount of the CONFIRMED hits.',
+  })
   confirmedAmount: string;
 
-  @Field(() => MoneyScalar, { description: 'Σ amount involved of the EXCLUDED hits.' })
+  @Field(() => MoneyScalar, { description: '已排除疑点的涉及金额之和，元。Σ amount involved of the EXCLUDED hits.' })
   excludedAmount: string;
 
   @Field(() => Float, { nullable: true, description: '清零率: (confirmed + excluded) / total; null when total is 0.' })
@@ -276,52 +278,70 @@ export class CollisionHitFilter {
   @Field(() => String, { nullable: true, description: '机构编码。' })
   institutionCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Hits whose institution lies in this region.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '机构在此区划内的疑点。Hits whose institution lies in this region.',
+  })
   regionCode?: string | null;
 
-  @Field(() => HitVerificationEnum, { nullable: true, description: 'Hits in this verification state.' })
+  @Field(() => HitVerificationEnum, { nullable: true, description: '核查状态。Hits in this verification state.' })
   verification?: HitVerification | null;
 
-  @Field(() => String, { nullable: true, description: 'The hits of one rule of the rule library (its rule id).' })
+  @Field(() => String, {
+    nullable: true,
+    description: '规则库某条规则（规则编号）的疑点。The hits of one rule of the rule library (its rule id).',
+  })
   ruleId?: string | null;
 }
 
 @InputType('VerifyHitsInput', { description: '疑点核查 of up to 1,000 hits in one call (all or nothing).' })
 export class VerifyHitsInput {
-  @Field(() => [ID], { description: 'CollisionHit ids, at most 1,000.' })
+  @Field(() => [ID], { description: '疑点的全局编号，最多 1000 个。CollisionHit ids, at most 1,000.' })
   hitIds: string[];
 
   @Field(() => HitVerificationEnum, {
     description:
-      'CONFIRMED or EXCLUDED for PENDING hits; a verified hit is reversed to this outcome (PENDING included).',
+      '核查结论：待核查的疑点给 CONFIRMED 或 EXCLUDED；已核查的疑点改为此结论（可回到 PENDING）。CONFIRMED or EXCLUDED for PENDING hits; a verified hit is reversed to this outcome (PENDING included).',
   })
   outcome: HitVerification;
 
-  @Field(() => ExclusionReasonEnum, { nullable: true, description: 'Required with EXCLUDED.' })
+  @Field(() => ExclusionReasonEnum, {
+    nullable: true,
+    description: '排除原因：EXCLUDED 时必填。Required with EXCLUDED.',
+  })
   exclusionReason?: ExclusionReason | null;
 
-  @Field(() => String, { nullable: true, description: 'Note; required as the reason when reversing a verdict.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '备注；撤销结论时必填，作为理由。Note; required as the reason when reversing a verdict.',
+  })
   note?: string | null;
 
   @Field(() => MoneyScalar, {
     nullable: true,
-    description: "Only with a single CONFIRMED hit; default the hit's amount involved (0 < amount ≤ amount involved).",
+    description:
+      "认定违规金额，元：只用于单个违规属实的疑点；缺省为其涉及金额。Only with a single CONFIRMED hit; default the hit's amount involved (0 < amount ≤ amount involved).",
   })
   confirmedAmount?: string | null;
 }
 
 @ObjectType('VerifyHitsPayload', { description: '疑点核查结果 (verify hits payload)。' })
 export class VerifyHitsPayload {
-  @Field(() => Int, { description: 'Hits changed.' })
+  @Field(() => Int, { description: '变更的疑点数。Hits changed.' })
   updated: number;
 
-  @Field(() => [CollisionHitType], { description: 'The hits as changed, in the order given.' })
+  @Field(() => [CollisionHitType], {
+    description: '变更后的疑点，按给出的顺序。The hits as changed, in the order given.',
+  })
   hits: CollisionHitType[];
 }
 
 @InputType('RunCollisionInput', { description: '发起数据碰撞 (run collision) 的输入。' })
 export class RunCollisionInput {
-  @Field(() => [CollisionModelEnum], { nullable: true, description: 'Empty or absent means all models.' })
+  @Field(() => [CollisionModelEnum], {
+    nullable: true,
+    description: '运行的模型；缺省或为空时全部模型。Empty or absent means all models.',
+  })
   models?: string[] | null;
 
   @Field(() => DateScalar, { description: '结算日期起（含）。' })

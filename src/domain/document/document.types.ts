@@ -20,19 +20,24 @@ registerEnumType(DocumentKindEnum, {
 
 @ObjectType('NoticeEntry', { description: "One case as a 通报 shows it: persons' names masked (张*)." })
 export class NoticeEntryType {
-  @Field({ description: 'The case code.' })
+  @Field({ description: '案件编号。The case code.' })
   caseCode: string;
 
-  @Field(() => String, { nullable: true, description: "The institution of the case's first clue, if any." })
+  @Field(() => String, {
+    nullable: true,
+    description: "案件第一条线索的机构名称，如有。The institution of the case's first clue, if any.",
+  })
   institutionName: string | null;
 
   @Field(() => [String], { description: 'Surname and one * per remaining character (张三丰 → 张**).' })
   maskedPersonNames: string[];
 
-  @Field({ description: "The case's title at issue." })
+  @Field({ description: "发文时的案件名称。The case's title at issue." })
   summary: string;
 
-  @Field(() => [SanctionKindEnum], { description: 'The kinds of sanction decided, at issue.' })
+  @Field(() => [SanctionKindEnum], {
+    description: '发文时已作出的处理处罚种类。The kinds of sanction decided, at issue.',
+  })
   sanctions: string[];
 
   static from(row: NoticeEntryRow): NoticeEntryType {
@@ -95,10 +100,10 @@ export class DocumentFilter {
   @Field(() => ID, { nullable: true, description: '发文单位的全局编号。' })
   issuerDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Documents addressed to this department.' })
+  @Field(() => ID, { nullable: true, description: '发给此单位的文书。Documents addressed to this department.' })
   recipientDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Documents of this campaign.' })
+  @Field(() => ID, { nullable: true, description: '专项行动的文书。Documents of this campaign.' })
   campaignId?: string | null;
 }
 
@@ -124,7 +129,7 @@ export class IssueDocumentInput {
   })
   caseIds?: string[] | null;
 
-  @Field(() => [ID], { nullable: true, description: 'Problems it concerns; visible to me.' })
+  @Field(() => [ID], { nullable: true, description: '涉及的问题，须可见。Problems it concerns; visible to me.' })
   problemIds?: string[] | null;
 
   @Field(() => ID, {
@@ -133,13 +138,16 @@ export class IssueDocumentInput {
   })
   campaignId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The supervision item it belongs to; visible to me.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: '所属督办事项，须可见。The supervision item it belongs to; visible to me.',
+  })
   supervisionItemId?: string | null;
 
   @Field(() => [MeasureInput], {
     nullable: true,
     description:
-      "A recommendation's requested measures (DISCIPLINE_RECOMMENDATION, WORK_SUGGESTION): they become a problem of each recipient.",
+      "整改要求：建议书、工作建议函的要求，成为每个收文单位的问题。A recommendation's requested measures (DISCIPLINE_RECOMMENDATION, WORK_SUGGESTION): they become a problem of each recipient.",
   })
   measures?: MeasureInput[] | null;
 }

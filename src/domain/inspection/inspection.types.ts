@@ -85,18 +85,19 @@ export class InspectionFilter {
   @Field(() => InspectionKindEnum, { nullable: true, description: '检查方式。' })
   kind?: InspectionKind | null;
 
-  @Field(() => String, { nullable: true, description: 'The inspected institution.' })
+  @Field(() => String, { nullable: true, description: '被检查的机构。The inspected institution.' })
   institutionCode?: string | null;
 }
 
 @InputType('CreateInspectionInput', { description: '安排检查 (create inspection) 的输入。' })
 export class CreateInspectionInput {
   @Field(() => InspectionKindEnum, {
-    description: 'JOINT: team from ≥ 2 agency kinds; CROSS: every member from another city of the province.',
+    description:
+      '检查方式：联合检查的检查组来自至少两类单位，交叉检查的成员均来自本省其他市。JOINT: team from ≥ 2 agency kinds; CROSS: every member from another city of the province.',
   })
   kind: InspectionKind;
 
-  @Field({ description: 'The inspected institution.' })
+  @Field({ description: '被检查的机构。The inspected institution.' })
   institutionCode: string;
 
   @Field(() => ID, {
@@ -106,7 +107,10 @@ export class CreateInspectionInput {
   })
   campaignId?: string | null;
 
-  @Field(() => [ID], { description: 'The team: investigators, section heads or leaders, of any department.' })
+  @Field(() => [ID], {
+    description:
+      '检查组成员：任何单位的办案人员、科室负责人或领导（用户全局编号）。The team: investigators, section heads or leaders, of any department.',
+  })
   teamUserIds: string[];
 
   @Field(() => DateScalar, { description: '计划开始日期。' })

@@ -11,7 +11,10 @@ import type { NotificationRow } from './notification.repository';
 export class NotificationType extends Node {
   readonly __typename = 'Notification';
 
-  @Field({ description: 'What happened, e.g. TRANSFER_RECEIVED, MEASURE_OVERDUE (kindLabel: its Chinese name).' })
+  @Field({
+    description:
+      '通知类型代码 (kind)：What happened, e.g. TRANSFER_RECEIVED, MEASURE_OVERDUE (kindLabel: its Chinese name).',
+  })
   kind: string;
 
   @Field({ description: '通知类型 (中文)' })
@@ -23,7 +26,10 @@ export class NotificationType extends Node {
   @Field(() => String, { nullable: true, description: '详情，如有。' })
   body: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Global id of what it is about (fetch with node(id:)).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: '相关对象的全局编号。Global id of what it is about (fetch with node(id:)).',
+  })
   targetId: string | null;
 
   @Field({ description: '通知时间。' })

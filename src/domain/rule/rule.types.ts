@@ -9,55 +9,82 @@ import { RuleRow } from './rule.service';
 export class RuleType extends Node {
   readonly __typename = 'Rule';
 
-  @Field({ description: 'The rule key (rules.csv rule_id), shared by its versions.' })
+  @Field({ description: '规则编号 (rule id)，各版本相同。The rule key (rules.csv rule_id), shared by its versions.' })
   ruleId: string;
 
-  @Field(() => RuleClassEnum, { description: 'The class: which RULE_* model checks it.' })
+  @Field(() => RuleClassEnum, { description: '规则类别。The class: which RULE_* model checks it.' })
   ruleClass: string;
 
-  @Field({ description: 'The item the rule is about.' })
+  @Field({ description: '项目编码 (item code)。The item the rule is about.' })
   itemCode: string;
 
-  @Field({ description: 'Scope: institutions of this region or below it.' })
+  @Field({ description: '适用范围：此区划及下级的机构。Scope: institutions of this region or below it.' })
   regionCode: string;
 
-  @Field(() => DateScalar, { description: 'First day the rule applies to (charged_on).' })
+  @Field(() => DateScalar, { description: '生效日期（按收费日期）。First day the rule applies to (charged_on).' })
   effectiveFrom: string;
 
-  @Field(() => DateScalar, { nullable: true, description: 'Last day it applies to; null = open.' })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: '失效日期（含）；null 为长期有效。Last day it applies to; null = open.',
+  })
   effectiveTo: string | null;
 
-  @Field(() => String, { nullable: true, description: 'SEX: the only gender the item is paid for (M, F).' })
+  @Field(() => String, {
+    nullable: true,
+    description: '限性别：唯一可支付的性别。SEX: the only gender the item is paid for (M, F).',
+  })
   gender: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'AGE: the lowest allowed age in full years.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '限年龄：最低年龄（周岁）。AGE: the lowest allowed age in full years.',
+  })
   minAge: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'AGE: the highest allowed age in full years.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '限年龄：最高年龄（周岁）。AGE: the highest allowed age in full years.',
+  })
   maxAge: number | null;
 
-  @Field(() => [VisitTypeEnum], { nullable: true, description: 'VISIT_TYPE: the visit types paid for.' })
+  @Field(() => [VisitTypeEnum], {
+    nullable: true,
+    description: '限就医方式：可支付的就医方式。VISIT_TYPE: the visit types paid for.',
+  })
   visitTypes: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'LEVEL: the lowest institution level paid for.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '限医院等级：最低可支付等级。LEVEL: the lowest institution level paid for.',
+  })
   minLevel: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'DIAGNOSIS: the diagnosis code prefixes paid for.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: '限适应症：可支付的诊断编码前缀。DIAGNOSIS: the diagnosis code prefixes paid for.',
+  })
   diagnosisPrefixes: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'EXCLUSIVE: the item not to be charged the same day.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '互斥项目：同日不得同时收费的项目。EXCLUSIVE: the item not to be charged the same day.',
+  })
   otherItemCode: string | null;
 
-  @Field(() => Float, { nullable: true, description: 'FREQUENCY: the cap of Σquantity.' })
+  @Field(() => Float, { nullable: true, description: '限频次：数量上限。FREQUENCY: the cap of Σquantity.' })
   maxUnits: number | null;
 
-  @Field(() => RulePeriodEnum, { nullable: true, description: 'FREQUENCY: the group the cap applies to.' })
+  @Field(() => RulePeriodEnum, {
+    nullable: true,
+    description: '限频次：计数范围。FREQUENCY: the group the cap applies to.',
+  })
   period: string | null;
 
   @Field({ description: '中文 description shown to users.' })
   description: string;
 
-  @Field(() => Int, { description: 'The version: updateRule and retireRule write a new one.' })
+  @Field(() => Int, { description: '版本号。The version: updateRule and retireRule write a new one.' })
   version: number;
 
   static from(row: RuleRow): RuleType {
@@ -171,12 +198,12 @@ export class RuleStatType {
   @Field(() => RuleType, { description: '规则（当前版本）。' })
   rule: RuleType;
 
-  @Field(() => Int, { description: 'Hits whose anchor settlement lies in the window.' })
+  @Field(() => Int, { description: '疑点数：锚定结算在时间窗内的。Hits whose anchor settlement lies in the window.' })
   hits: number;
 
-  @Field(() => MoneyScalar, { description: 'Σ amount involved of those hits.' })
+  @Field(() => MoneyScalar, { description: '疑点涉及金额之和，元。Σ amount involved of those hits.' })
   amount: string;
 
-  @Field(() => Int, { description: 'Distinct subject institutions of those hits.' })
+  @Field(() => Int, { description: '涉及机构数（去重）。Distinct subject institutions of those hits.' })
   institutions: number;
 }
