@@ -137,7 +137,7 @@ export class CollisionRunType extends Node {
   @Field(() => DateScalar, { description: '结算日期止（含）。' })
   to: string;
 
-  @Field(() => String, { nullable: true, description: '行政区划代码（该区划及下级）；null 为全省全部。' })
+  @Field(() => String, { nullable: true, description: '行政区划代码（该区划及下级）；null 为不限区划。' })
   regionCode: string | null;
 
   @Field(() => RunStatusEnum, { description: '批次状态。' })

@@ -113,7 +113,7 @@ export class PersonType extends Node {
   @Field(() => String, { nullable: true, description: '脱敏银行账号。Masked bank account, e.g. 6222***********1234.' })
   maskedBankAccount: string | null;
 
-  @Field({ description: '是否公职人员 (public official)：一案双查的依据。' })
+  @Field({ description: '是否公职人员 (public official)。' })
   isPublicOfficial: boolean;
 
   @Field(() => String, {
