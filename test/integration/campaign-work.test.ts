@@ -205,6 +205,14 @@ describe("a campaign's inspections, problems and documents", () => {
   it("the campaign's figures count covered targets, inspections, documents and every problem", async () => {
     const g = data(await gql(LEAD, CAMPAIGN, { id: campaignId })).campaign;
     expect(g.figures).toEqual({ targets: 1, targetsCovered: 1, inspections: 1, documents: 2, problemsFound: 3 });
+    // The campaign's events are audited on the campaign, beside the mutations' own entries.
+    const [audit] = await t.services.db.query(
+      `SELECT array_agg(action ORDER BY id) AS actions FROM audit_log WHERE target_id = $1`,
+      [campaignId],
+    );
+    expect(audit.actions).toEqual(
+      expect.arrayContaining(['Campaign.PLAN_INSPECTION', 'Campaign.ISSUE_DOCUMENT', 'Campaign.ADVANCE']),
+    );
   });
 
   it('caseGraph reaches the campaign and, from it, its inspections, documents, targets and lead department', async () => {

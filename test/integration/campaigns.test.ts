@@ -286,6 +286,51 @@ describe('campaigns and self-check reports', () => {
     );
   });
 
+  it('lists self-check reports by campaign, institution, department and date, paged; campaigns by region', async () => {
+    const g = data(await gql(LEAD, CREATE, { i: input() })).createCampaign;
+    data(await gql(LEAD, ADVANCE, { id: g.id }));
+    const record = (institutionCode: string) =>
+      gql('yb-610302-investigator', SELF_CHECK, {
+        i: { campaignId: g.id, institutionCode, findings: '自查', voluntaryRefund: '1.00', patientRefund: '0' },
+      });
+    const first = data(await record('H610302001')).recordSelfCheck;
+    const second = data(await record('H610303001')).recordSelfCheck;
+    const REPORTS = `query($f: SelfCheckReportFilter, $n: Int, $a: String) { selfCheckReports(filter: $f, first: $n, after: $a) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { id institution { code } } } } }`;
+    const ids = async (who: string, f: Record<string, unknown>) =>
+      data(await gql(who, REPORTS, { f })).selfCheckReports.edges.map((e: { node: { id: string } }) => e.node.id);
+    // Newest first, one page at a time.
+    const page1 = data(await gql(LEAD, REPORTS, { f: { campaignId: g.id }, n: 1 })).selfCheckReports;
+    expect(page1).toMatchObject({
+      totalCount: 2,
+      pageInfo: { hasNextPage: true },
+      edges: [{ node: { id: second.id } }],
+    });
+    const page2 = data(
+      await gql(LEAD, REPORTS, { f: { campaignId: g.id }, n: 1, a: page1.pageInfo.endCursor }),
+    ).selfCheckReports;
+    expect(page2).toMatchObject({ pageInfo: { hasNextPage: false }, edges: [{ node: { id: first.id } }] });
+    expect(await ids(LEAD, { campaignId: g.id, institutionCode: 'H610303001' })).toEqual([second.id]);
+    expect(await ids(LEAD, { campaignId: g.id, departmentId: ybCounty })).toEqual([second.id, first.id]);
+    expect(await ids(LEAD, { campaignId: g.id, departmentId: wjCity })).toEqual([]);
+    expect(await ids(LEAD, { campaignId: g.id, recordedFrom: dayOffset(0), recordedTo: dayOffset(0) })).toHaveLength(2);
+    expect(await ids(LEAD, { campaignId: g.id, recordedTo: dayOffset(-1) })).toEqual([]);
+    expect(code(await gql(LEAD, REPORTS, { f: { recordedFrom: dayOffset(1), recordedTo: dayOffset(0) } }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    // Only the reports of campaigns I see.
+    expect(await ids('ga-610300-leader', { campaignId: g.id })).toEqual([]);
+    expect(await ids('wj-610300-investigator', { campaignId: g.id })).toHaveLength(2);
+
+    const CAMPAIGNS = `query($r: String) { campaigns(filter: { regionCode: $r }, first: 100) { edges { node { id } } } }`;
+    const inRegion = async (r: string) =>
+      data(await gql(LEAD, CAMPAIGNS, { r })).campaigns.edges.some((e: { node: { id: string } }) => e.node.id === g.id);
+    expect(await inRegion('610000')).toBe(true);
+    expect(await inRegion('610300')).toBe(true);
+    expect(await inRegion('610302')).toBe(false);
+    expect(code(await gql(LEAD, CAMPAIGNS, { r: '999999' }))).toBe('BAD_USER_INPUT');
+  });
+
   it('every campaign mutation is audited', async () => {
     const rows: { action: string }[] = await t.services.db.query(
       `SELECT DISTINCT action FROM audit_log WHERE action = ANY($1::text[]) ORDER BY action`,

@@ -17,6 +17,7 @@ import {
   createCampaign,
   campaignsOfStats,
   listCampaigns,
+  listSelfCheckReports,
   recordSelfCheck,
   startCampaignRun,
 } from './campaign.service';
@@ -27,6 +28,8 @@ import {
   CampaignType,
   CreateCampaignInput,
   RecordSelfCheckInput,
+  SelfCheckReportConnection,
+  SelfCheckReportFilter,
   SelfCheckReportType,
 } from './campaign.types';
 
@@ -74,6 +77,29 @@ export class CampaignResolver {
       after,
     );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CampaignType.from(e.node) })) };
+  }
+
+  @Query(() => SelfCheckReportConnection, {
+    name: 'selfCheckReports',
+    description: '自查自纠报告 (self-check reports) of the campaigns I see, newest recorded first.',
+  })
+  async selfCheckReportList(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => SelfCheckReportFilter, { nullable: true, description: '筛选条件 (filters).' })
+    filter?: SelfCheckReportFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: '每页条数 (page size), at most the configured maximum.' })
+    first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: '游标 (cursor): the endCursor of the previous page.' })
+    after?: string | null,
+  ): Promise<SelfCheckReportConnection> {
+    const page = await listSelfCheckReports(
+      ctx.services,
+      requireActor(ctx),
+      filter,
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
+    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: SelfCheckReportType.from(e.node) })) };
   }
 
   @Mutation(() => CampaignType, {

@@ -11,7 +11,7 @@ import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
 import { formatMoney, parseDate } from '../../core/dates';
-import { rowId, toGlobalId } from '../../core/ids';
+import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { jurisdictionPrefix } from '../../core/regions';
 import { inTransaction } from '../../db/transaction';
@@ -55,13 +55,59 @@ export async function findVisibleCampaign(
 export const visibleCampaignsByIds = (db: Db, actor: Actor, ids: readonly string[]) =>
   campaigns.visibleCampaigns(db, actor, ids);
 
-export const listCampaigns = (
+/** The LIKE pattern of a region and everything below it; an unknown region is BAD_USER_INPUT. */
+async function regionPattern(db: Db, regionCode: string): Promise<string> {
+  const level = await campaigns.regionLevelOf(db, regionCode);
+  if (!level) throw badInput(`unknown region ${regionCode}`);
+  return `${jurisdictionPrefix(regionCode, level)}%`;
+}
+
+export async function listCampaigns(
   services: AppServices,
   actor: Actor,
   filter: { phase?: CampaignPhase[] | null; regionCode?: string | null } | null | undefined,
   first: number,
   after: string | null | undefined,
-): Promise<Connection<CampaignRow>> => campaigns.campaignPage(services.db, actor, filter ?? {}, first, after);
+): Promise<Connection<CampaignRow>> {
+  const pattern = filter?.regionCode ? await regionPattern(services.db, filter.regionCode) : null;
+  return campaigns.campaignPage(services.db, actor, { phase: filter?.phase, regionPattern: pattern }, first, after);
+}
+
+export interface SelfCheckReportFilterInput {
+  campaignId?: string | null;
+  institutionCode?: string | null;
+  departmentId?: string | null;
+  recordedFrom?: string | null;
+  recordedTo?: string | null;
+}
+
+/** 自查自纠 reports of the campaigns the actor sees, newest first. */
+export function listSelfCheckReports(
+  services: AppServices,
+  actor: Actor,
+  filter: SelfCheckReportFilterInput | null | undefined,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<SelfCheckReportRow>> {
+  const recordedFrom = filter?.recordedFrom ? parseDate(filter.recordedFrom) : null;
+  const recordedTo = filter?.recordedTo ? parseDate(filter.recordedTo) : null;
+  if (recordedFrom && recordedTo && recordedFrom > recordedTo) {
+    throw badInput(`recordedFrom ${recordedFrom} is after recordedTo ${recordedTo}`);
+  }
+  return campaigns.selfCheckReportPage(
+    services.db,
+    actor,
+    {
+      campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
+      institutionCode: filter?.institutionCode,
+      departmentId: optionalRowId(filter?.departmentId, 'Department'),
+      recordedFrom,
+      recordedTo,
+    },
+    first,
+    after,
+  );
+}
 
 export const campaignParties = (actor: Actor | null, row: CampaignRow) => campaignPartiesOf(actor, row);
 

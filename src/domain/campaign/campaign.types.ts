@@ -213,6 +213,38 @@ export class SelfCheckReportType extends Node {
   }
 }
 
+@ObjectType('SelfCheckReportConnection', { description: '自查自纠报告分页列表 (SelfCheckReport connection)。' })
+export class SelfCheckReportConnection extends ConnectionType(SelfCheckReportType, 'SelfCheckReport') {}
+
+@InputType('SelfCheckReportFilter', {
+  description: '自查自纠报告的筛选条件 (filters of selfCheckReports); all optional, combined with AND.',
+})
+export class SelfCheckReportFilter {
+  @Field(() => ID, { nullable: true, description: '专项行动 (campaign): reports of this campaign.' })
+  campaignId?: string | null;
+
+  @Field(() => String, { nullable: true, description: '机构编码 (institution code): reports of this institution.' })
+  institutionCode?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: '登记部门 (recording department): reports recorded by this department.',
+  })
+  departmentId?: string | null;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: '登记日期起 (recorded from), a date in Asia/Shanghai, inclusive.',
+  })
+  recordedFrom?: string | null;
+
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: '登记日期止 (recorded to), a date in Asia/Shanghai, inclusive.',
+  })
+  recordedTo?: string | null;
+}
+
 @InputType('RecordSelfCheckInput', { description: '登记自查自纠报告 (record self-check) 的输入。' })
 export class RecordSelfCheckInput {
   @Field(() => ID, { description: '专项行动的全局编号。' })
