@@ -93,6 +93,9 @@ export class Supervised {
   private stopped = false;
   starts = 0;
   output = '';
+  /** Exits the campaign did not cause (crashes), with the end of what the process wrote. */
+  crashes: { code: number | null; signal: string | null; tail: string }[] = [];
+  private killing = false;
 
   constructor(
     readonly name: string,
@@ -121,7 +124,9 @@ export class Supervised {
       },
       60_000,
     ).finally(() => (this.output = seen));
-    child.on('exit', () => {
+    child.on('exit', (code, signal) => {
+      if (!this.killing && !this.stopped) this.crashes.push({ code, signal, tail: seen.slice(-3000) });
+      this.killing = false;
       if (this.child === child) this.child = null;
       if (!this.stopped) {
         setTimeout(() => {
@@ -134,6 +139,7 @@ export class Supervised {
 
   kill(): boolean {
     if (!this.child) return false;
+    this.killing = true;
     this.child.kill('SIGKILL');
     return true;
   }

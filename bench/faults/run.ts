@@ -301,6 +301,7 @@ async function main(): Promise<void> {
       injected: injected.length,
       byKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, injected.filter((f) => f.kind === k).length])),
       restarts: Object.fromEntries([...apis, ...workers].map((p) => [p.name, p.starts - 1])),
+      crashes: Object.fromEntries([...apis, ...workers].map((p) => [p.name, p.crashes])),
       log: injected,
     },
     workload: {
