@@ -94,8 +94,9 @@ export class Supervised {
   starts = 0;
   output = '';
   /** Exits the campaign did not cause (crashes), with the end of what the process wrote. */
-  crashes: { code: number | null; signal: string | null; tail: string }[] = [];
+  crashes: { code: number | null; signal: string | null; whileStarting: boolean; tail: string }[] = [];
   private killing = false;
+  private started = false;
 
   constructor(
     readonly name: string,
@@ -108,6 +109,7 @@ export class Supervised {
 
   async start(): Promise<void> {
     this.starts += 1;
+    this.started = false;
     const child = track(spawn(process.execPath, [this.script], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] }));
     this.child = child;
     let seen = '';
@@ -125,7 +127,9 @@ export class Supervised {
       60_000,
     ).finally(() => (this.output = seen));
     child.on('exit', (code, signal) => {
-      if (!this.killing && !this.stopped) this.crashes.push({ code, signal, tail: seen.slice(-3000) });
+      if (!this.killing && !this.stopped) {
+        this.crashes.push({ code, signal, whileStarting: !this.started, tail: seen.slice(-3000) });
+      }
       this.killing = false;
       if (this.child === child) this.child = null;
       if (!this.stopped) {
@@ -135,6 +139,7 @@ export class Supervised {
       }
     });
     await ready;
+    this.started = true;
   }
 
   kill(): boolean {
