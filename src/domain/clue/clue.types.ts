@@ -135,11 +135,17 @@ export class ClueFilter {
   @Field(() => MoneyScalar, { nullable: true })
   minAmount?: string | null;
 
+  @Field(() => MoneyScalar, { nullable: true, description: 'Amount involved at most this (inclusive).' })
+  maxAmount?: string | null;
+
   @Field(() => DateScalar, { nullable: true })
   createdFrom?: string | null;
 
   @Field(() => DateScalar, { nullable: true })
   createdTo?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Clues naming this person (参保人员 id).' })
+  personId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Clues of this campaign (created from its collision runs).' })
   campaignId?: string | null;
