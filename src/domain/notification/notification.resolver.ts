@@ -10,7 +10,7 @@ import {
   markNotificationsRead,
   unreadNotificationCount,
 } from './notification.service';
-import { NotificationConnection, NotificationType } from './notification.types';
+import { NotificationConnection, NotificationFilter, NotificationType } from './notification.types';
 
 @Resolver(() => NotificationType)
 export class NotificationResolver {
@@ -20,6 +20,7 @@ export class NotificationResolver {
     @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => NotificationFilter, { nullable: true }) listFilter?: NotificationFilter | null,
   ): Promise<NotificationConnection> {
     const actor = requireActor(ctx);
     const page = await listNotifications(
@@ -28,6 +29,7 @@ export class NotificationResolver {
       Boolean(unreadOnly),
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
+      listFilter ?? {},
     );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: NotificationType.from(e.node) })) };
   }

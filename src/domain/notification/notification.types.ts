@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DateScalar } from '../../graphql/scalars';
 import { isNodeTypeName, toGlobalId } from '../../core/ids';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { NOTIFICATION_KINDS } from './notification.kinds';
@@ -51,3 +52,18 @@ export class NotificationType extends Node {
 
 @ObjectType('NotificationConnection')
 export class NotificationConnection extends ConnectionType(NotificationType, 'Notification') {}
+
+@InputType('NotificationFilter')
+export class NotificationFilter {
+  @Field(() => [String], { nullable: true, description: 'Notifications of these kinds (e.g. TRANSFER_RECEIVED).' })
+  kind?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Notifications about this type of entity (e.g. Clue, ClueTransfer).' })
+  entityType?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Written on or after this day.' })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Written on or before this day.' })
+  createdTo?: string | null;
+}
