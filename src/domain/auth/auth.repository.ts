@@ -113,7 +113,9 @@ export function pageUsers(
   const where = [userVisibleSql(actor, params, 'u')];
   if (filter.departmentId) where.push(`u.department_id = ${p(filter.departmentId)}`);
   if (filter.departmentKind) {
-    where.push(`EXISTS (SELECT 1 FROM department fk WHERE fk.id = u.department_id AND fk.kind = ${p(filter.departmentKind)})`);
+    where.push(
+      `EXISTS (SELECT 1 FROM department fk WHERE fk.id = u.department_id AND fk.kind = ${p(filter.departmentKind)})`,
+    );
   }
   if (filter.regionCode) where.push(`u.department_region LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   if (filter.role) where.push(`${p(filter.role)} = ANY(u.roles)`);
@@ -173,10 +175,14 @@ export async function updateUserRow(m: EntityManager, userId: string, change: Us
   if (change.roles !== undefined) set.push(`roles = ${params.add(change.roles)}::text[]`);
   if (change.active !== undefined) {
     const active = params.add(change.active);
-    set.push(`active = ${active}`, `deactivated_at = CASE WHEN ${active} THEN NULL ELSE coalesce(deactivated_at, now()) END`);
+    set.push(
+      `active = ${active}`,
+      `deactivated_at = CASE WHEN ${active} THEN NULL ELSE coalesce(deactivated_at, now()) END`,
+    );
   }
   if (change.passwordHash !== undefined) set.push(`password_hash = ${params.add(change.passwordHash)}`);
-  if (change.mustChangePassword !== undefined) set.push(`must_change_password = ${params.add(change.mustChangePassword)}`);
+  if (change.mustChangePassword !== undefined)
+    set.push(`must_change_password = ${params.add(change.mustChangePassword)}`);
   await m.query(`UPDATE app_user SET ${set.join(', ')} WHERE id = ${id}`, params.values);
   const rows: UserRow[] = await m.query(`SELECT ${USER_SELECT} FROM app_user u WHERE u.id = $1`, [userId]);
   return rows[0];
@@ -184,6 +190,8 @@ export async function updateUserRow(m: EntityManager, userId: string, change: Us
 
 /** A user's password hash (for changePassword). */
 export async function passwordHashOf(db: DataSource | EntityManager, userId: string): Promise<string | null> {
-  const rows: { password_hash: string }[] = await db.query('SELECT password_hash FROM app_user WHERE id = $1', [userId]);
+  const rows: { password_hash: string }[] = await db.query('SELECT password_hash FROM app_user WHERE id = $1', [
+    userId,
+  ]);
   return rows[0]?.password_hash ?? null;
 }

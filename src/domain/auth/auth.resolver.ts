@@ -6,15 +6,7 @@ import { pageSize } from '../../core/pagination';
 import { assertCanManageUsers } from '../../policy';
 import { DepartmentType } from '../reference/reference.types';
 import { AuthPayload, CreateUserInput, UpdateUserInput, UserConnection, UserFilter, UserType } from './auth.types';
-import {
-  changePassword,
-  createUser,
-  listUsers,
-  login,
-  resetPassword,
-  setUserActive,
-  updateUser,
-} from './auth.service';
+import { changePassword, createUser, listUsers, login, resetPassword, setUserActive, updateUser } from './auth.service';
 import { UserRow, userEntityOf } from './auth.repository';
 
 const userOf = (row: UserRow): UserType => UserType.from(userEntityOf(row));
@@ -53,7 +45,9 @@ export class AuthResolver {
     return UserType.from(await createUser(ctx.services, { ...input, departmentId: department.id }));
   }
 
-  @Query(() => UserConnection, { description: 'ADMIN: the users of departments inside the admin’s jurisdiction, newest first.' })
+  @Query(() => UserConnection, {
+    description: 'ADMIN: the users of departments inside the admin’s jurisdiction, newest first.',
+  })
   async users(
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter | null,
@@ -71,7 +65,9 @@ export class AuthResolver {
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: userOf(e.node) })) };
   }
 
-  @Mutation(() => UserType, { description: 'ADMIN: deactivates a user of the jurisdiction; their tokens stop working at once.' })
+  @Mutation(() => UserType, {
+    description: 'ADMIN: deactivates a user of the jurisdiction; their tokens stop working at once.',
+  })
   async deactivateUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<UserType> {
     return userOf(await setUserActive(ctx.services, requireActor(ctx), rowId(userId, 'User'), false));
   }
@@ -93,7 +89,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => UserType, {
-    description: 'ADMIN: sets a new password for a user of the jurisdiction; the user must change it at the next login.',
+    description:
+      'ADMIN: sets a new password for a user of the jurisdiction; the user must change it at the next login.',
   })
   async resetPassword(
     @Arg('userId', () => ID) userId: string,

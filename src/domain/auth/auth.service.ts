@@ -126,7 +126,8 @@ export async function loadActor(services: AppServices, userId: string): Promise<
 export const MIN_PASSWORD_LENGTH = 12;
 
 function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
 }
 
 /** The users the admin administers matching `filter`, newest first. */
@@ -187,7 +188,8 @@ export function updateUser(services: AppServices, actor: Actor, userId: string, 
   return changeUser(services, actor, userId, async (user, m) => {
     const change: UserChange = {};
     if (update.displayName != null) {
-      if (!update.displayName.trim() || update.displayName.length > 100) throw badInput('displayName: 1–100 characters');
+      if (!update.displayName.trim() || update.displayName.length > 100)
+        throw badInput('displayName: 1–100 characters');
       change.displayName = update.displayName;
     }
     if (update.roles != null) {

@@ -105,7 +105,9 @@ export function pageClues(
   where.push(...amountRangeSql(params, 'c.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
   where.push(...dateRangeSql(params, 'c.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
   if (filter.personId) {
-    where.push(`EXISTS (SELECT 1 FROM clue_person fp WHERE fp.clue_id = c.id AND fp.person_id = ${p(filter.personId)})`);
+    where.push(
+      `EXISTS (SELECT 1 FROM clue_person fp WHERE fp.clue_id = c.id AND fp.person_id = ${p(filter.personId)})`,
+    );
   }
   return paginate<TimeOrderedRow<ClueRow>, ClueRow>({
     query: (sql, ps) => db.query(sql, ps),

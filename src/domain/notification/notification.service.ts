@@ -54,7 +54,12 @@ export function listNotifications(
   unreadOnly: boolean,
   first: number,
   after: string | null | undefined,
-  filter: { kind?: string[] | null; entityType?: string | null; createdFrom?: string | null; createdTo?: string | null } = {},
+  filter: {
+    kind?: string[] | null;
+    entityType?: string | null;
+    createdFrom?: string | null;
+    createdTo?: string | null;
+  } = {},
 ): Promise<Connection<NotificationRow>> {
   const unknown = (filter.kind ?? []).filter((k) => !Object.hasOwn(NOTIFICATION_KINDS, k));
   if (unknown.length) throw badInput(`unknown notification kind ${unknown.join(', ')}`);

@@ -58,7 +58,10 @@ export class NotificationFilter {
   @Field(() => [String], { nullable: true, description: 'Notifications of these kinds (e.g. TRANSFER_RECEIVED).' })
   kind?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'Notifications about this type of entity (e.g. Clue, ClueTransfer).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Notifications about this type of entity (e.g. Clue, ClueTransfer).',
+  })
   entityType?: string | null;
 
   @Field(() => DateScalar, { nullable: true, description: 'Written on or after this day.' })

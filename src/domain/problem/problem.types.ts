@@ -236,10 +236,16 @@ export class ProblemFilter {
   @Field(() => String, { nullable: true, description: 'Problems of this category.' })
   category?: string | null;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'Amount at least this (problems without an amount excluded).' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Amount at least this (problems without an amount excluded).',
+  })
   minAmount?: string | null;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'Amount at most this (problems without an amount excluded).' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Amount at most this (problems without an amount excluded).',
+  })
   maxAmount?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Problems listed from this case.' })

@@ -17,7 +17,10 @@ import { ModelParametersType, RegionSettingType } from './settings.types';
 @Resolver()
 export class SettingsResolver {
   @Query(() => [RegionSettingType], { description: 'ADMIN: every region setting as it applies in a region.' })
-  async regionSettings(@Arg('regionCode') regionCode: string, @Ctx() ctx: GraphQLContext): Promise<RegionSettingType[]> {
+  async regionSettings(
+    @Arg('regionCode') regionCode: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RegionSettingType[]> {
     const settings = await regionSettingsOf(ctx.services, requireActor(ctx), regionCode);
     return settings.map((s) => RegionSettingType.from(s, codePrefix(regionCode)));
   }
@@ -61,7 +64,9 @@ export class SettingsResolver {
     @Arg('params', () => JSONScalar) params: unknown,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ModelParametersType> {
-    return ModelParametersType.from(await setModelParameters(ctx.services, requireActor(ctx), regionCode, model, params));
+    return ModelParametersType.from(
+      await setModelParameters(ctx.services, requireActor(ctx), regionCode, model, params),
+    );
   }
 
   @Mutation(() => ModelParametersType, { description: 'ADMIN: removes a region’s override of a model’s parameters.' })

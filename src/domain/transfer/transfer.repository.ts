@@ -78,7 +78,9 @@ export function transferPage(
   if (filter?.fromDepartmentId) where.push(`t.from_department_id = ${p(filter.fromDepartmentId)}`);
   if (filter?.toDepartmentId) where.push(`t.to_department_id = ${p(filter.toDepartmentId)}`);
   if (filter) {
-    where.push(...dateRangeSql(params, 't.requested_at', { from: filter.requestedFrom, to: filter.requestedTo }, 'requested'));
+    where.push(
+      ...dateRangeSql(params, 't.requested_at', { from: filter.requestedFrom, to: filter.requestedTo }, 'requested'),
+    );
   }
   // The clue's facts: one EXISTS over the transfer's clue.
   const onClue: string[] = [];
@@ -87,9 +89,12 @@ export function transferPage(
   if (filter?.institutionCode) onClue.push(`tc.institution_code = ${p(filter.institutionCode)}`);
   if (filter?.campaignId) onClue.push(`tc.campaign_id = ${p(filter.campaignId)}`);
   if (filter?.personId) {
-    onClue.push(`EXISTS (SELECT 1 FROM clue_person tcp WHERE tcp.clue_id = tc.id AND tcp.person_id = ${p(filter.personId)})`);
+    onClue.push(
+      `EXISTS (SELECT 1 FROM clue_person tcp WHERE tcp.clue_id = tc.id AND tcp.person_id = ${p(filter.personId)})`,
+    );
   }
-  if (filter) onClue.push(...amountRangeSql(params, 'tc.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
+  if (filter)
+    onClue.push(...amountRangeSql(params, 'tc.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
   if (onClue.length) where.push(`EXISTS (SELECT 1 FROM clue tc WHERE tc.id = t.clue_id AND ${onClue.join(' AND ')})`);
   return paginate<TimeOrderedRow<TransferRow>, TransferRow>({
     ...timeOrdered<TransferRow>({ table: 'clue_transfer', alias: 't', column: 'requested_at' }),
