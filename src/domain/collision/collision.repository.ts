@@ -122,8 +122,12 @@ export function pageRuns(
   if (filter.periodFrom && filter.periodTo && filter.periodFrom > filter.periodTo) {
     throw badInput('period range: from is after to');
   }
-  if (filter.periodFrom) where.push(`r.to_date >= ${p(filter.periodFrom)}::date`);
-  if (filter.periodTo) where.push(`r.from_date <= ${p(filter.periodTo)}::date`);
+  // The listed row carries from_date/to_date twice (as dates and as text): read the table's.
+  const window: string[] = [];
+  if (filter.periodFrom) window.push(`fr.to_date >= ${p(filter.periodFrom)}::date`);
+  if (filter.periodTo) window.push(`fr.from_date <= ${p(filter.periodTo)}::date`);
+  if (window.length)
+    where.push(`EXISTS (SELECT 1 FROM collision_run fr WHERE fr.id = r.id AND ${window.join(' AND ')})`);
   where.push(...dateRangeSql(params, 'r.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
   if (filter.campaignId) where.push(`r.campaign_id = ${p(filter.campaignId)}`);
   return paginate<TimeOrderedRow<CollisionRunRow>, CollisionRunRow>({
