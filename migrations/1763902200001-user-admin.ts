@@ -14,11 +14,9 @@ export class UserAdmin1763902200001 implements MigrationInterface {
       ADD COLUMN must_change_password boolean NOT NULL DEFAULT false,
       ADD COLUMN deactivated_at timestamptz,
       ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
-    await q.query('CREATE INDEX app_user_created_idx ON app_user (created_at DESC, id)');
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP INDEX app_user_created_idx');
     await q.query(`ALTER TABLE app_user
       DROP COLUMN must_change_password, DROP COLUMN deactivated_at, DROP COLUMN updated_at`);
   }
