@@ -123,6 +123,16 @@ describe('access matrix: administration and the person search (§6)', () => {
           row.settings,
         );
         results.push(settings);
+        results.push(
+          await session.mutate(
+            actor,
+            'setModelParameters',
+            'mutation($r: String!) { setModelParameters(regionCode: $r, model: BED_HANGING, params: { minLengthOfStay: 3 }) { model } }',
+            { r: relation.targetRegion },
+            relation.targetRegion,
+            row.settings,
+          ),
+        );
 
         const list = await session.gql(
           actor,
@@ -132,9 +142,11 @@ describe('access matrix: administration and the person search (§6)', () => {
           ? String(code(list))
           : list.data.users.edges.some((e: { node: { id: string } }) => e.node.id === id);
         const wantListed = row.user === 'FORBIDDEN' ? 'FORBIDDEN' : row.user === 'OK';
-        const read = await session.gql(actor, 'query($r: String!) { regionSettings(regionCode: $r) { key } }', {
-          r: relation.targetRegion,
-        });
+        const read = await session.gql(
+          actor,
+          'query($r: String!) { regionSettings(regionCode: $r) { key } modelParameters(regionCode: $r) { model } }',
+          { r: relation.targetRegion },
+        );
         const search = await session.gql(actor, 'query($n: String!) { personByIdNumber(idNumber: $n) { personId } }', {
           n: ID_NUMBERS[relation.targetRegion],
         });
@@ -152,6 +164,7 @@ describe('access matrix: administration and the person search (§6)', () => {
           mutations: [
             ...MUTATIONS.map((m) => ({ mutation: m.name, result: row.user })),
             { mutation: 'setRegionSetting', result: row.settings },
+            { mutation: 'setModelParameters', result: row.settings },
           ],
           listed: wantListed,
           settingsRead: row.settings,

@@ -29,7 +29,7 @@ export class SettingsResolver {
   async setRegionSetting(
     @Arg('regionCode') regionCode: string,
     @Arg('key') key: string,
-    @Arg('value', () => JSONScalar) value: unknown,
+    @Arg('value', () => JSONScalar, { validate: false }) value: unknown,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RegionSettingType> {
     const setting = await setRegionSetting(ctx.services, requireActor(ctx), regionCode, key, value);
@@ -61,7 +61,7 @@ export class SettingsResolver {
   async setModelParameters(
     @Arg('regionCode') regionCode: string,
     @Arg('model', () => CollisionModelEnum) model: string,
-    @Arg('params', () => JSONScalar) params: unknown,
+    @Arg('params', () => JSONScalar, { validate: false }) params: unknown,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ModelParametersType> {
     return ModelParametersType.from(
