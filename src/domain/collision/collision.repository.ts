@@ -350,7 +350,8 @@ export function pageHits(
   if (filter.regionCode) where.push(`h.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   if (filter.ruleId) where.push(`h.model LIKE 'RULE\\_%' AND h.detail->>'ruleId' = ${p(filter.ruleId)}`);
   where.push(...amountRangeSql(params, 'h.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
-  if (filter.personId) where.push(`${p(filter.personId)} = ANY(h.person_ids)`);
+  // @> reads the GIN index on person_ids (= ANY would scan).
+  if (filter.personId) where.push(`h.person_ids @> ARRAY[${p(filter.personId)}]::text[]`);
   if (filter.hasClue != null) where.push(`h.clue_id IS ${filter.hasClue ? 'NOT ' : ''}NULL`);
   where.push(...dateRangeSql(params, 'h.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
   where.push(hitVisibleSql(actor, params));
