@@ -25,20 +25,6 @@ export function dateRangeSql(
   return where;
 }
 
-/** A range of days (YYYY-MM-DD), both ends inclusive, over a date column. */
-export function dayRangeSql(
-  params: SqlParams,
-  column: string,
-  range: { from?: string | null; to?: string | null },
-  name = 'date',
-): string[] {
-  if (range.from && range.to && range.from > range.to) throw badInput(`${name} range: from is after to`);
-  const where: string[] = [];
-  if (range.from) where.push(`${column} >= ${params.add(range.from)}::date`);
-  if (range.to) where.push(`${column} <= ${params.add(range.to)}::date`);
-  return where;
-}
-
 /** An amount range (Money strings, compared exactly as numeric), both ends inclusive. */
 export function amountRangeSql(
   params: SqlParams,
