@@ -15,6 +15,7 @@ import { Campaigns1763901100000 } from './1763901100000-campaigns';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
 import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
 import { CampaignLinks1763902000000 } from './1763902000000-campaign-links';
+import { UserAdmin1763902200001 } from './1763902200001-user-admin';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Campaigns1763901100000,
   InspectionsDocuments1763901200000,
   CampaignLinks1763902000000,
+  UserAdmin1763902200001,
 ];

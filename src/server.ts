@@ -171,7 +171,7 @@ export async function startApiServer(services: AppServices, port = services.conf
         const params = ctx.connectionParams ?? {};
         try {
           const actor = await authenticate(services, params.authorization ?? params.Authorization);
-          if (!actor) return false;
+          if (!actor || actor.mustChangePassword) return false;
           ctx.extra.actor = actor;
           return true;
         } catch {

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'VERSION_CONFLICT'
   | 'TOO_MANY_REQUESTS'
   | 'CONFLICT'
+  /** An administrator reset the caller's password: only changePassword (and me) answer until it is changed. */
+  | 'PASSWORD_CHANGE_REQUIRED'
   | 'INTERNAL_SERVER_ERROR';
 
 export class AppError extends Error {

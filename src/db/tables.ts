@@ -13,6 +13,9 @@ export interface AppUserTable {
   roles: string[];
   active: boolean;
   created_at: Date;
+  must_change_password: boolean;
+  deactivated_at: Date | null;
+  updated_at: Date;
 }
 
 export interface AuditLogTable {

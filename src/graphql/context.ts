@@ -24,7 +24,20 @@ export async function authenticate(services: AppServices, authorization: string 
   return loadActor(services, userId);
 }
 
+/**
+ * The authenticated caller. A caller whose password an administrator reset is refused with
+ * PASSWORD_CHANGE_REQUIRED until changePassword (which uses requireActorForPasswordChange).
+ */
 export function requireActor(ctx: GraphQLContext): Actor {
+  const actor = requireActorForPasswordChange(ctx);
+  if (actor.mustChangePassword) {
+    throw new AppError('PASSWORD_CHANGE_REQUIRED', 'your password was reset: change it (changePassword) first');
+  }
+  return actor;
+}
+
+/** The authenticated caller, also one who must change their password (changePassword, me). */
+export function requireActorForPasswordChange(ctx: GraphQLContext): Actor {
   if (ctx.authError) throw ctx.authError;
   if (!ctx.actor) throw unauthenticated();
   return ctx.actor;

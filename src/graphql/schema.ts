@@ -49,6 +49,7 @@ import {
 import { NotificationResolver } from '../domain/notification/notification.resolver';
 import { InspectionResolver, ProblemInspectionResolver } from '../domain/inspection/inspection.resolver';
 import { DocumentResolver } from '../domain/document/document.resolver';
+import { SettingsResolver } from '../domain/settings/settings.resolver';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver of the API; a new module adds its resolvers here. */
@@ -97,6 +98,7 @@ export const RESOLVERS = [
   InspectionResolver,
   ProblemInspectionResolver,
   DocumentResolver,
+  SettingsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

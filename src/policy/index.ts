@@ -15,6 +15,8 @@ export interface Actor {
   username: string;
   roles: Role[];
   department: { id: string; kind: DepartmentKind; regionCode: string; regionLevel: RegionLevel };
+  /** An administrator reset the password: every operation but changePassword (and me) is refused. */
+  mustChangePassword?: boolean;
 }
 
 /** Those who work on clues and cases (and receive their notifications). */
@@ -49,6 +51,45 @@ export const canReadPersonalData = (actor: Actor): boolean => hasRole(actor, ...
 export function assertCanManageUsers(actor: Actor, departmentRegion: string): void {
   if (!hasRole(actor, 'ADMIN') || !coversRegion(actor, departmentRegion)) {
     throw forbidden('only an administrator of this jurisdiction manages its users');
+  }
+}
+
+/**
+ * User administration (list, deactivate, reactivate, roles, department, password reset) is an
+ * ADMIN's work; anyone else is refused before any lookup, so nothing about users leaks.
+ */
+export function assertAdministersUsers(actor: Actor): void {
+  if (!hasRole(actor, 'ADMIN')) throw forbidden('only administrators manage users');
+}
+
+/**
+ * The users an ADMIN administers: those of departments inside the admin's jurisdiction
+ * (a user elsewhere is NOT_FOUND to them). Predicate over a user row aliased `u`.
+ */
+export function userVisibleSql(actor: Actor, params: SqlParams, u = 'u'): string {
+  if (!hasRole(actor, 'ADMIN')) return 'false';
+  return `EXISTS (SELECT 1 FROM department uvd WHERE uvd.id = ${u}.department_id
+    AND uvd.region_code LIKE ${params.add(`${jurisdictionOf(actor)}%`)})`;
+}
+
+/**
+ * Region settings (thresholds, deadlines) and collision model parameters are managed — read and
+ * changed — by ADMINs, for a region inside their jurisdiction (an override applies to that
+ * region and everything below it).
+ */
+export function assertCanManageSettings(actor: Actor, regionCode: string): void {
+  if (!hasRole(actor, 'ADMIN')) throw forbidden('region settings and model parameters are managed by administrators');
+  if (!coversRegion(actor, regionCode)) throw forbidden('the region lies outside your jurisdiction');
+}
+
+/**
+ * Finding a person by resident ID number (through the keyed hash): those who may read full
+ * personal data (case workers) of the agencies that look persons up (医保, 卫健, 纪委); the
+ * person is found only inside their jurisdiction (canLookUpReference). Every search is audited.
+ */
+export function assertCanSearchByIdNumber(actor: Actor): void {
+  if (!canReadPersonalData(actor) || actor.department.kind === 'PUBLIC_SECURITY') {
+    throw forbidden('searching persons by ID number is for case workers of 医保, 卫健 and 纪委');
   }
 }
 
@@ -210,7 +251,7 @@ export function assertCanSupervise(actor: Actor): void {
  * The queue dashboard (/admin/queues): operating the system's queues is an ADMIN's work (§6:
  * admins manage users and rules, not case content — jobs carry ids, not case content).
  */
-export const mayOperateQueues = (actor: Actor): boolean => hasRole(actor, 'ADMIN');
+export const mayOperateQueues = (actor: Actor): boolean => hasRole(actor, 'ADMIN') && !actor.mustChangePassword;
 
 /** Acting for the owning department outside a machine event (filing a case on its clue): its case workers. */
 export function assertOwnerCaseWorker(actor: Actor, ownerDepartmentId: string, what: string): void {

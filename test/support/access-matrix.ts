@@ -328,3 +328,33 @@ export function expectCompleteMatrix(
     });
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Administration (issue 13 item 4) and the person search by ID number (item 3), §6: ADMINs
+// manage users (and settings) but read no case content; full personal data is for those
+// allowed to see it, and every read is audited.
+// ---------------------------------------------------------------------------------------
+
+/**
+ * deactivateUser, reactivateUser, updateUser, resetPassword: an ADMIN whose jurisdiction covers
+ * the user's department (OK); another ADMIN does not see the user (NOT_FOUND); anyone else is
+ * FORBIDDEN whatever the user, so nothing about users leaks.
+ */
+export const userAdminCode = (actor: Actor, userRegion: string): Code =>
+  actor.role !== 'ADMIN' ? 'FORBIDDEN' : covers(actor.region, userRegion) ? 'OK' : 'NOT_FOUND';
+
+/** Region settings and model parameters: ADMINs, for a region inside their jurisdiction; FORBIDDEN otherwise. */
+export const settingsCode = (actor: Actor, region: string): 'OK' | 'FORBIDDEN' =>
+  actor.role === 'ADMIN' && covers(actor.region, region) ? 'OK' : 'FORBIDDEN';
+
+/**
+ * personByIdNumber: case workers (who may read full personal data) of the agencies that look
+ * persons up — 医保, 卫健, 纪委; police see only what reaches them by transfer — find a person
+ * inside their jurisdiction (FOUND), not outside it (NULL); anyone else is FORBIDDEN.
+ */
+export const idSearchOutcome = (actor: Actor, personRegion: string): 'FOUND' | 'NULL' | 'FORBIDDEN' =>
+  !isCaseWorker(actor) || actor.kind === 'PUBLIC_SECURITY'
+    ? 'FORBIDDEN'
+    : covers(actor.region, personRegion)
+      ? 'FOUND'
+      : 'NULL';

@@ -1,10 +1,29 @@
 import { AppServices } from '../../app';
-import { AppError, badInput, unauthenticated } from '../../core/errors';
+import { AppError, badInput, notFound, unauthenticated } from '../../core/errors';
+import { EntityManager } from 'typeorm';
 import { appendAudit } from '../audit/audit.service';
-import { Actor } from '../../policy';
+import { Actor, assertAdministersUsers, assertCanManageUsers } from '../../policy';
+import { Connection } from '../../core/pagination';
 import { DepartmentEntity, DepartmentKind } from '../reference/department.entity';
-import { findDepartment, findRegion, insertDepartmentIfMissing } from '../reference/reference.repository';
-import { findActorRow, findUserWithPassword, insertUser, usernameTaken } from './auth.repository';
+import {
+  findDepartment,
+  departmentsByIds,
+  findRegion,
+  insertDepartmentIfMissing,
+} from '../reference/reference.repository';
+import {
+  findActorRow,
+  findUserWithPassword,
+  findVisibleUser,
+  insertUser,
+  pageUsers,
+  passwordHashOf,
+  updateUserRow,
+  UserChange,
+  UserListFilter,
+  UserRow,
+  usernameTaken,
+} from './auth.repository';
 import { ENUM_LABELS } from '../labels';
 import { IssuedToken, signAccessToken } from './jwt';
 import { hashPassword, verifyPassword } from './password';
@@ -95,5 +114,143 @@ export async function loadActor(services: AppServices, userId: string): Promise<
     username: row.username,
     roles: row.roles,
     department: { id: row.department_id, kind: row.kind, regionCode: row.region_code, regionLevel: row.level },
+    mustChangePassword: row.must_change_password,
   };
+}
+
+// ---------------------------------------------------------------------------------------
+// User administration (README "User administration"): ADMINs, for users of departments inside
+// their jurisdiction. Each change runs in one transaction, so its audit entry commits with it.
+// ---------------------------------------------------------------------------------------
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+}
+
+/** The users the admin administers matching `filter`, newest first. */
+export function listUsers(
+  services: AppServices,
+  actor: Actor,
+  filter: UserListFilter,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<UserRow>> {
+  assertAdministersUsers(actor);
+  return pageUsers(services.db, actor, filter, first, after);
+}
+
+/** A user the admin administers (locked for the change), or NOT_FOUND. */
+async function administeredUser(m: EntityManager, actor: Actor, userId: string): Promise<UserRow> {
+  assertAdministersUsers(actor);
+  const user = await findVisibleUser(m, actor, userId, true);
+  if (!user) throw notFound('user');
+  return user;
+}
+
+async function changeUser(
+  services: AppServices,
+  actor: Actor,
+  userId: string,
+  decide: (user: UserRow, m: EntityManager) => Promise<UserChange> | UserChange,
+): Promise<UserRow> {
+  return inTransaction(services.db, async (m) => {
+    const user = await administeredUser(m, actor, userId);
+    return updateUserRow(m, user.id, await decide(user, m));
+  });
+}
+
+/**
+ * Deactivates (active = false) or reactivates a user. A deactivated user's tokens stop working
+ * at once: every request loads the user (loadActor) and refuses an inactive one. An admin does
+ * not deactivate themself (another admin of the jurisdiction does).
+ */
+export function setUserActive(services: AppServices, actor: Actor, userId: string, active: boolean): Promise<UserRow> {
+  return changeUser(services, actor, userId, (user) => {
+    if (!active && user.id === actor.userId) throw new AppError('CONFLICT', 'you cannot deactivate yourself');
+    return { active };
+  });
+}
+
+export interface UserUpdate {
+  displayName?: string | null;
+  departmentId?: string | null;
+  roles?: Role[] | null;
+}
+
+/**
+ * Changes a user's roles, department or display name. The new department must lie inside the
+ * admin's jurisdiction too; an admin does not take the ADMIN role from themself.
+ */
+export function updateUser(services: AppServices, actor: Actor, userId: string, update: UserUpdate): Promise<UserRow> {
+  return changeUser(services, actor, userId, async (user, m) => {
+    const change: UserChange = {};
+    if (update.displayName != null) {
+      if (!update.displayName.trim() || update.displayName.length > 100)
+        throw badInput('displayName: 1–100 characters');
+      change.displayName = update.displayName;
+    }
+    if (update.roles != null) {
+      const roles = [...new Set(update.roles)];
+      if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
+        throw badInput(`roles must be some of ${ROLES.join(', ')}`);
+      }
+      if (user.id === actor.userId && !roles.includes('ADMIN')) {
+        throw new AppError('CONFLICT', 'you cannot take the ADMIN role from yourself');
+      }
+      change.roles = roles;
+    }
+    if (update.departmentId != null && update.departmentId !== user.department_id) {
+      const [department] = await departmentsByIds(m, [update.departmentId]);
+      if (!department) throw notFound('department');
+      assertCanManageUsers(actor, department.regionCode);
+      change.departmentId = department.id;
+    }
+    return change;
+  });
+}
+
+/**
+ * Sets a new password chosen by the admin (to be handed to the user) and forces its change at
+ * the next login: until changePassword, every operation of the user answers PASSWORD_CHANGE_REQUIRED.
+ */
+export async function resetPassword(
+  services: AppServices,
+  actor: Actor,
+  userId: string,
+  newPassword: string,
+): Promise<UserRow> {
+  assertAdministersUsers(actor);
+  checkPassword(newPassword);
+  const passwordHash = await hashPassword(newPassword, services.config.passwordCost);
+  return changeUser(services, actor, userId, (user) => {
+    if (user.id === actor.userId) throw new AppError('CONFLICT', 'change your own password with changePassword');
+    return { passwordHash, mustChangePassword: true };
+  });
+}
+
+/**
+ * The caller changes their own password (also when a reset forces it): the current password is
+ * checked like a login (failures slow down, then refuse), the new one differs from it.
+ */
+export async function changePassword(
+  services: AppServices,
+  actor: Actor,
+  currentPassword: string,
+  newPassword: string,
+  address: string,
+): Promise<UserRow> {
+  const { db, throttle, config } = services;
+  await throttle.beforeAttempt(actor.username, address);
+  const stored = await passwordHashOf(db, actor.userId);
+  if (!stored || !(await verifyPassword(currentPassword, stored))) {
+    await throttle.recordFailure(actor.username, address);
+    throw badInput('the current password is wrong', { field: 'currentPassword' });
+  }
+  checkPassword(newPassword);
+  if (newPassword === currentPassword) throw badInput('the new password must differ from the current one');
+  const passwordHash = await hashPassword(newPassword, config.passwordCost);
+  return inTransaction(db, (m) => updateUserRow(m, actor.userId, { passwordHash, mustChangePassword: false }));
 }

@@ -1,7 +1,8 @@
 import { ArrayNotEmpty, Length, Matches, MinLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { RoleEnum } from '../../graphql/enums';
-import { Node } from '../../graphql/relay';
+import { DepartmentKindEnum, RoleEnum } from '../../graphql/enums';
+import { ConnectionType, Node } from '../../graphql/relay';
+import type { DepartmentKind } from '../reference/department.entity';
 import { toGlobalId } from '../../core/ids';
 import { Role, UserEntity } from './user.entity';
 
@@ -22,6 +23,15 @@ export class UserType extends Node {
 
   departmentId: string;
 
+  @Field({ description: 'False once an administrator deactivated the user (their tokens no longer work).' })
+  active: boolean;
+
+  @Field({ description: 'True after an administrator reset the password, until the user changes it.' })
+  mustChangePassword: boolean;
+
+  @Field({ description: '创建时间 (created at)。' })
+  createdAt: Date;
+
   static from(e: UserEntity): UserType {
     return Object.assign(new UserType(), {
       id: toGlobalId('User', e.id),
@@ -30,8 +40,56 @@ export class UserType extends Node {
       displayName: e.displayName,
       roles: e.roles,
       departmentId: e.departmentId,
+      active: e.active ?? true,
+      mustChangePassword: e.mustChangePassword ?? false,
+      createdAt: e.createdAt,
     });
   }
+}
+
+@ObjectType('UserConnection', { description: '用户分页连接 (users connection)。' })
+export class UserConnection extends ConnectionType(UserType, 'User') {}
+
+@InputType('UserFilter', { description: 'Filters of the users list (ADMINs, users of their jurisdiction).' })
+export class UserFilter {
+  @Field(() => ID, { nullable: true, description: '所属单位 (department)：此单位的用户。' })
+  departmentId?: string | null;
+
+  @Field(() => DepartmentKindEnum, { nullable: true, description: '单位类别 (agency kind)：此类单位的用户。' })
+  departmentKind?: DepartmentKind | null;
+
+  @Field(() => String, { nullable: true, description: 'Users of departments in this region and below.' })
+  regionCode?: string | null;
+
+  @Field(() => RoleEnum, { nullable: true, description: 'Users holding this role.' })
+  role?: Role | null;
+
+  @Field(() => Boolean, { nullable: true, description: '启用状态 (active)：true 仅启用的，false 仅停用的。' })
+  active?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: '需修改密码 (must change password)：重置密码后尚未修改的用户。',
+  })
+  mustChangePassword?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Text in the username or display name.' })
+  search?: string | null;
+}
+
+@InputType('UpdateUserInput', { description: 'Absent fields are kept.' })
+export class UpdateUserInput {
+  @Field(() => ID, { description: '要修改的用户 (user) 的全局编号。' })
+  userId: string;
+
+  @Field(() => String, { nullable: true, description: '姓名 (display name)。' })
+  displayName?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Moves the user to this department (inside your jurisdiction).' })
+  departmentId?: string | null;
+
+  @Field(() => [RoleEnum], { nullable: true, description: 'Replaces the roles.' })
+  roles?: Role[] | null;
 }
 
 @ObjectType('AuthPayload', { description: '登录结果 (auth payload)。' })
@@ -44,6 +102,9 @@ export class AuthPayload {
 
   @Field(() => UserType, { description: '登录的用户。' })
   user: UserType;
+
+  @Field({ description: 'True when an administrator reset the password: call changePassword before anything else.' })
+  mustChangePassword: boolean;
 }
 
 @InputType('CreateUserInput', { description: '新建用户 (create user) 的输入。' })

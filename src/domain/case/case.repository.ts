@@ -8,6 +8,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
+import { amountRangeSql, dateRangeSql } from '../../core/filters';
 import { Actor, caseVisibleSql, clueVisibleSql, rectificationVisibleSql } from '../../policy';
 import { CLUE_SELECT } from '../clue/clue.service';
 import { ClueRow } from '../clue/clue.types';
@@ -93,7 +94,23 @@ export interface CaseListFilter {
   ownerDepartmentId?: string | null;
   /** LIKE prefix of the region codes (src/core/regions.ts `codePrefix`); '' for everywhere. */
   regionPrefix?: string | null;
+  model?: string | null;
+  institutionCode?: string | null;
+  personId?: string | null;
+  campaignId?: string | null;
+  leadInvestigatorId?: string | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
+  /** Civil dates (TIME_ZONE), inclusive. */
+  filedFrom?: string | null;
+  filedTo?: string | null;
+  closedFrom?: string | null;
+  closedTo?: string | null;
 }
+
+/** A predicate over the case's clues (aliased `fc`). */
+const withClue = (k: string, predicate: string): string =>
+  `EXISTS (SELECT 1 FROM case_clue fkc JOIN clue fc ON fc.id = fkc.clue_id WHERE fkc.case_id = ${k}.id AND ${predicate})`;
 
 /** The visible cases, newest first. */
 export function listVisibleCases(
@@ -108,6 +125,21 @@ export function listVisibleCases(
   if (filter.status?.length) where.push(`k.status = ANY(${params.add(filter.status)})`);
   if (filter.ownerDepartmentId) where.push(`k.owner_department_id = ${params.add(filter.ownerDepartmentId)}`);
   if (filter.regionPrefix) where.push(`k.region_code LIKE ${params.add(`${filter.regionPrefix}%`)}`);
+  if (filter.model) where.push(withClue('k', `fc.model = ${params.add(filter.model)}`));
+  if (filter.institutionCode) where.push(withClue('k', `fc.institution_code = ${params.add(filter.institutionCode)}`));
+  if (filter.campaignId) where.push(withClue('k', `fc.campaign_id = ${params.add(filter.campaignId)}`));
+  if (filter.personId) {
+    const person = params.add(filter.personId);
+    where.push(`(${withClue('k', `EXISTS (SELECT 1 FROM clue_person fcp WHERE fcp.clue_id = fc.id AND fcp.person_id = ${person})`)}
+      OR EXISTS (SELECT 1 FROM sanction fs WHERE fs.case_id = k.id AND fs.person_id = ${person}))`);
+  }
+  if (filter.leadInvestigatorId) where.push(`k.lead_investigator_id = ${params.add(filter.leadInvestigatorId)}`);
+  if (filter.minAmount || filter.maxAmount) {
+    const total = `(SELECT coalesce(sum(fc.amount_involved), 0) FROM case_clue fkc JOIN clue fc ON fc.id = fkc.clue_id WHERE fkc.case_id = k.id)`;
+    where.push(...amountRangeSql(params, total, { min: filter.minAmount, max: filter.maxAmount }));
+  }
+  where.push(...dateRangeSql(params, 'k.filed_at', { from: filter.filedFrom, to: filter.filedTo }, 'filed'));
+  where.push(...dateRangeSql(params, 'k.closed_at', { from: filter.closedFrom, to: filter.closedTo }, 'closed'));
   return paginate<TimeOrderedRow<CaseRow>, CaseRow>({
     ...timeOrdered<CaseRow>({ table: '"case"', alias: 'k' }),
     query: (sql, values) => db.query(sql, values),

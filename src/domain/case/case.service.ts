@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
-import { rowId, toGlobalId } from '../../core/ids';
+import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
 import { Actor, assertOwnerCaseWorker, partiesOf, problemPartiesOf } from '../../policy';
@@ -114,6 +114,17 @@ export function listCases(
       status: filter?.status,
       ownerDepartmentId: filter?.ownerDepartmentId ? rowId(filter.ownerDepartmentId, 'Department') : null,
       regionPrefix: filter?.regionCode ? codePrefix(filter.regionCode) : null,
+      model: filter?.model,
+      institutionCode: filter?.institutionCode,
+      personId: filter?.personId,
+      campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
+      leadInvestigatorId: optionalRowId(filter?.leadInvestigatorId, 'User'),
+      minAmount: filter?.minAmount,
+      maxAmount: filter?.maxAmount,
+      filedFrom: filter?.filedFrom,
+      filedTo: filter?.filedTo,
+      closedFrom: filter?.closedFrom,
+      closedTo: filter?.closedTo,
     },
     first,
     after,

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CaseRelationKindEnum, RectificationStatusEnum, SanctionKindEnum } from '../../graphql/enums';
 import { ENUM_LABELS } from '../labels';
+import { CollisionModelEnum } from '../collision/collision.enums';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
@@ -221,6 +222,42 @@ export class CaseFilter {
     description: '行政区划代码：该区划及其下级。A region and everything below it.',
   })
   regionCode?: string | null;
+
+  @Field(() => CollisionModelEnum, { nullable: true, description: 'Cases with a clue of this collision model.' })
+  model?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cases with a clue about this institution.' })
+  institutionCode?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cases about this person (参保人员 id): named by one of its clues or sanctioned in it.',
+  })
+  personId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Cases with a clue of this campaign.' })
+  campaignId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: '主办人 (lead investigator)：此用户（全局编号）主办的案件。' })
+  leadInvestigatorId?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'Σ amount involved of the case’s clues at least this.' })
+  minAmount?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'Σ amount involved of the case’s clues at most this.' })
+  maxAmount?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Filed (立案) on or after this day.' })
+  filedFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Filed on or before this day.' })
+  filedTo?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Closed (结案) on or after this day.' })
+  closedFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Closed on or before this day.' })
+  closedTo?: string | null;
 }
 
 @InputType('OpenCaseInput', { description: '立案 (open case) 的输入。' })

@@ -3,6 +3,7 @@
  * (with the clue code), their persons, copies and amounts. Services call these functions; the
  * SQL stays here, visible.
  */
+import { amountRangeSql, dateRangeSql } from '../../core/filters';
 import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
@@ -73,6 +74,9 @@ export interface ClueListFilter {
   regionCode?: string | null;
   institutionCode?: string | null;
   minAmount?: string | null;
+  maxAmount?: string | null;
+  /** Clues naming this person (参保人员 id). */
+  personId?: string | null;
   /** Civil dates (TIME_ZONE), inclusive. */
   createdFrom?: string | null;
   createdTo?: string | null;
@@ -98,12 +102,12 @@ export function pageClues(
   if (filter.regionCode) where.push(`c.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   if (filter.institutionCode) where.push(`c.institution_code = ${p(filter.institutionCode)}`);
   if (filter.campaignId) where.push(`c.campaign_id = ${p(filter.campaignId)}`);
-  if (filter.minAmount) where.push(`c.amount_involved >= ${p(filter.minAmount)}::numeric`);
-  if (filter.createdFrom) {
-    where.push(`c.created_at >= ${p(filter.createdFrom)}::date::timestamp AT TIME ZONE '${TIME_ZONE}'`);
-  }
-  if (filter.createdTo) {
-    where.push(`c.created_at < (${p(filter.createdTo)}::date + 1)::timestamp AT TIME ZONE '${TIME_ZONE}'`);
+  where.push(...amountRangeSql(params, 'c.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
+  where.push(...dateRangeSql(params, 'c.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
+  if (filter.personId) {
+    where.push(
+      `EXISTS (SELECT 1 FROM clue_person fp WHERE fp.clue_id = c.id AND fp.person_id = ${p(filter.personId)})`,
+    );
   }
   return paginate<TimeOrderedRow<ClueRow>, ClueRow>({
     query: (sql, ps) => db.query(sql, ps),

@@ -154,11 +154,17 @@ export class ClueFilter {
   @Field(() => MoneyScalar, { nullable: true, description: '涉及金额不少于 (minimum amount)，元。' })
   minAmount?: string | null;
 
+  @Field(() => MoneyScalar, { nullable: true, description: 'Amount involved at most this (inclusive).' })
+  maxAmount?: string | null;
+
   @Field(() => DateScalar, { nullable: true, description: '登记日期起（含），Asia/Shanghai 日期。' })
   createdFrom?: string | null;
 
   @Field(() => DateScalar, { nullable: true, description: '登记日期止（含），Asia/Shanghai 日期。' })
   createdTo?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Clues naming this person (参保人员 id).' })
+  personId?: string | null;
 
   @Field(() => ID, {
     nullable: true,

@@ -55,9 +55,10 @@ export const findVisibleRun = (db: Db, actor: Actor, runId: string): Promise<Col
 export const listRuns = (
   db: Db,
   actor: Actor,
+  filter: collisions.RunListFilter,
   first: number,
   after: string | null | undefined,
-): Promise<Connection<CollisionRunRow>> => collisions.pageRuns(db, actor, first, after);
+): Promise<Connection<CollisionRunRow>> => collisions.pageRuns(db, actor, filter, first, after);
 
 export interface StartRunInput {
   models?: string[] | null;

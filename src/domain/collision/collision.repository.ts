@@ -8,7 +8,9 @@ import type { RegionalParameters } from '../../collision/parameters';
 import { ADVISORY_LOCKS } from '../../core/constants';
 import { Connection, firstPages, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
+import { badInput } from '../../core/errors';
 import { SqlParams } from '../../core/sql';
+import { amountRangeSql, dateRangeSql, regionSql } from '../../core/filters';
 import { Tables } from '../../db/tables';
 import { Actor, hitVisibleSql, runVisibleSql } from '../../policy';
 import { clueMachine, type ClueStatus } from '../clue/clue.machine';
@@ -89,18 +91,49 @@ export function visibleRunsByCampaignIds(
   );
 }
 
-/** The visible runs, newest first. */
+/** What a run list may be filtered by (ids already decoded). */
+export interface RunListFilter {
+  status?: readonly string[] | null;
+  model?: string | null;
+  regionCode?: string | null;
+  /** The run's window overlaps [periodFrom, periodTo] (days, inclusive). */
+  periodFrom?: string | null;
+  periodTo?: string | null;
+  /** Civil dates (TIME_ZONE) of the request, inclusive. */
+  createdFrom?: string | null;
+  createdTo?: string | null;
+  campaignId?: string | null;
+}
+
+/** The visible runs matching `filter`, newest first. */
 export function pageRuns(
   db: Db,
   actor: Actor,
+  filter: RunListFilter,
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<CollisionRunRow>> {
   const params = new SqlParams();
+  const p = (v: unknown) => params.add(v);
+  const where = [runVisibleSql(actor, params)];
+  if (filter.status?.length) where.push(`r.status = ANY(${p(filter.status)})`);
+  if (filter.model) where.push(`${p(filter.model)} = ANY(r.models)`);
+  if (filter.regionCode) where.push(regionSql(params, 'r.region_code', filter.regionCode));
+  if (filter.periodFrom && filter.periodTo && filter.periodFrom > filter.periodTo) {
+    throw badInput('period range: from is after to');
+  }
+  // The listed row carries from_date/to_date twice (as dates and as text): read the table's.
+  const window: string[] = [];
+  if (filter.periodFrom) window.push(`fr.to_date >= ${p(filter.periodFrom)}::date`);
+  if (filter.periodTo) window.push(`fr.from_date <= ${p(filter.periodTo)}::date`);
+  if (window.length)
+    where.push(`EXISTS (SELECT 1 FROM collision_run fr WHERE fr.id = r.id AND ${window.join(' AND ')})`);
+  where.push(...dateRangeSql(params, 'r.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
+  if (filter.campaignId) where.push(`r.campaign_id = ${p(filter.campaignId)}`);
   return paginate<TimeOrderedRow<CollisionRunRow>, CollisionRunRow>({
     query: (sql, ps) => db.query(sql, ps),
     ...timeOrdered<CollisionRunRow>({ table: 'collision_run', alias: 'r', select: RUN_SELECT }),
-    where: [runVisibleSql(actor, params)],
+    where,
     params,
     first,
     after,
@@ -286,6 +319,13 @@ export interface HitListFilter {
   clueId?: string | null;
   verification?: string | null;
   ruleId?: string | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
+  personId?: string | null;
+  hasClue?: boolean | null;
+  /** Civil dates (TIME_ZONE) the hit was first found, inclusive. */
+  createdFrom?: string | null;
+  createdTo?: string | null;
 }
 
 /** The order and cursor of every hit list: both readers below page the same way. */
@@ -309,6 +349,11 @@ export function pageHits(
   if (filter.institutionCode) where.push(`h.institution_code = ${p(filter.institutionCode)}`);
   if (filter.regionCode) where.push(`h.region_code LIKE ${p(`${codePrefix(filter.regionCode)}%`)}`);
   if (filter.ruleId) where.push(`h.model LIKE 'RULE\\_%' AND h.detail->>'ruleId' = ${p(filter.ruleId)}`);
+  where.push(...amountRangeSql(params, 'h.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
+  // @> reads the GIN index on person_ids (= ANY would scan).
+  if (filter.personId) where.push(`h.person_ids @> ARRAY[${p(filter.personId)}]::text[]`);
+  if (filter.hasClue != null) where.push(`h.clue_id IS ${filter.hasClue ? 'NOT ' : ''}NULL`);
+  where.push(...dateRangeSql(params, 'h.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
   where.push(hitVisibleSql(actor, params));
   return paginate<TimeOrderedRow<CollisionHitRow>, CollisionHitRow>({
     query: (sql, ps) => db.query(sql, ps),

@@ -15,6 +15,7 @@ import { findVisibleRun, listRuns, startCollisionRun } from './collision-run.ser
 import {
   CollisionHitConnection,
   CollisionHitFilter,
+  CollisionRunFilter,
   CollisionHitRow,
   CollisionHitType,
   CollisionRunConnection,
@@ -55,9 +56,17 @@ export class CollisionRunResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
     @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
+    @Arg('filter', () => CollisionRunFilter, { nullable: true, description: '筛选条件 (filters)。' })
+    filter?: CollisionRunFilter | null,
   ): Promise<CollisionRunConnection> {
     const actor = requireActor(ctx);
-    const page = await listRuns(ctx.services.db, actor, pageSize(first, ctx.services.config.limits.maxPageSize), after);
+    const page = await listRuns(
+      ctx.services.db,
+      actor,
+      { ...filter, campaignId: optionalRowId(filter?.campaignId, 'Campaign') },
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CollisionRunType.from(e.node) })) };
   }
 
@@ -106,7 +115,11 @@ export class CollisionHitResolver {
   ): Promise<CollisionHitConnection> {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
-    const hitFilter = { ...filter, runId: optionalRowId(filter?.runId, 'CollisionRun') };
+    const hitFilter = {
+      ...filter,
+      runId: optionalRowId(filter?.runId, 'CollisionRun'),
+      clueId: optionalRowId(filter?.clueId, 'Clue'),
+    };
     return hitConnection(await listHits(ctx.services.db, actor, hitFilter, size, after));
   }
 

@@ -292,6 +292,57 @@ export class CollisionHitFilter {
     description: '规则库某条规则（规则编号）的疑点。The hits of one rule of the rule library (its rule id).',
   })
   ruleId?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'Amount involved at least this.' })
+  minAmount?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'Amount involved at most this.' })
+  maxAmount?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Hits involving this person (参保人员 id).' })
+  personId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The hits of this clue.' })
+  clueId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Hits that formed a clue (true) or not (false).' })
+  hasClue?: boolean | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'First found on or after this day.' })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'First found on or before this day.' })
+  createdTo?: string | null;
+}
+
+@InputType('CollisionRunFilter', { description: '碰撞批次筛选条件 (filters of collisionRuns)：均可选，按 AND 组合。' })
+export class CollisionRunFilter {
+  @Field(() => [RunStatusEnum], { nullable: true, description: '批次状态 (run status)：其中任一。' })
+  status?: string[] | null;
+
+  @Field(() => CollisionModelEnum, { nullable: true, description: 'Runs that ran this model.' })
+  model?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Runs over this region or a region inside it (runs over all regions are not included).',
+  })
+  regionCode?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Runs whose window (from–to) ends on or after this day.' })
+  periodFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Runs whose window starts on or before this day.' })
+  periodTo?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Started (requested) on or after this day.' })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Started (requested) on or before this day.' })
+  createdTo?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Runs of this campaign.' })
+  campaignId?: string | null;
 }
 
 @InputType('VerifyHitsInput', { description: '疑点核查 of up to 1,000 hits in one call (all or nothing).' })

@@ -1,4 +1,5 @@
 /** Notifications (通知): one row per recipient user; all SQL of the concept. */
+import { dateRangeSql } from '../../core/filters';
 import { DataSource, EntityManager } from 'typeorm';
 import { Connection, paginate } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
@@ -72,11 +73,23 @@ export async function insertNotificationsFrom(m: EntityManager, select: string, 
 export function listUserNotifications(
   db: Db,
   userId: string,
-  options: { unreadOnly: boolean; first: number; after?: string | null },
+  options: {
+    unreadOnly: boolean;
+    first: number;
+    after?: string | null;
+    kinds?: readonly string[] | null;
+    entityType?: string | null;
+    /** Civil dates (TIME_ZONE), inclusive. */
+    createdFrom?: string | null;
+    createdTo?: string | null;
+  },
 ): Promise<Connection<NotificationRow>> {
   const params = new SqlParams();
   const where = [`n.user_id = ${params.add(userId)}`];
   if (options.unreadOnly) where.push('n.read_at IS NULL');
+  if (options.kinds?.length) where.push(`n.kind = ANY(${params.add(options.kinds)})`);
+  if (options.entityType) where.push(`n.entity_type = ${params.add(options.entityType)}`);
+  where.push(...dateRangeSql(params, 'n.created_at', { from: options.createdFrom, to: options.createdTo }, 'created'));
   return paginate<NotificationRow, NotificationRow>({
     query: (sql, values) => db.query(sql, values),
     from: 'notification n',

@@ -11,7 +11,7 @@ import {
   markNotificationsRead,
   unreadNotificationCount,
 } from './notification.service';
-import { NotificationConnection, NotificationType } from './notification.types';
+import { NotificationConnection, NotificationFilter, NotificationType } from './notification.types';
 
 @Resolver(() => NotificationType)
 export class NotificationResolver {
@@ -21,6 +21,8 @@ export class NotificationResolver {
     @Arg('unreadOnly', () => Boolean, { nullable: true, description: 'true 只看未读的。' }) unreadOnly?: boolean | null,
     @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
     @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
+    @Arg('filter', () => NotificationFilter, { nullable: true, description: '筛选条件 (filters)。' })
+    listFilter?: NotificationFilter | null,
   ): Promise<NotificationConnection> {
     const actor = requireActor(ctx);
     const page = await listNotifications(
@@ -29,6 +31,7 @@ export class NotificationResolver {
       Boolean(unreadOnly),
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
+      listFilter ?? {},
     );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: NotificationType.from(e.node) })) };
   }

@@ -9,7 +9,7 @@ import { badInput } from '../../core/errors';
 import { NodeTypeName, rowId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { Actor } from '../../policy';
-import { NotificationKind } from './notification.kinds';
+import { NOTIFICATION_KINDS, NotificationKind } from './notification.kinds';
 import {
   countUnread,
   insertNotifications,
@@ -54,8 +54,24 @@ export function listNotifications(
   unreadOnly: boolean,
   first: number,
   after: string | null | undefined,
+  filter: {
+    kind?: string[] | null;
+    entityType?: string | null;
+    createdFrom?: string | null;
+    createdTo?: string | null;
+  } = {},
 ): Promise<Connection<NotificationRow>> {
-  return listUserNotifications(services.db, actor.userId, { unreadOnly, first, after });
+  const unknown = (filter.kind ?? []).filter((k) => !Object.hasOwn(NOTIFICATION_KINDS, k));
+  if (unknown.length) throw badInput(`unknown notification kind ${unknown.join(', ')}`);
+  return listUserNotifications(services.db, actor.userId, {
+    unreadOnly,
+    first,
+    after,
+    kinds: filter.kind,
+    entityType: filter.entityType,
+    createdFrom: filter.createdFrom,
+    createdTo: filter.createdTo,
+  });
 }
 
 export const unreadNotificationCount = (services: AppServices, actor: Actor): Promise<number> =>

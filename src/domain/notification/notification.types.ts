@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DateScalar } from '../../graphql/scalars';
 import { isNodeTypeName, toGlobalId } from '../../core/ids';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { NOTIFICATION_KINDS } from './notification.kinds';
@@ -57,3 +58,21 @@ export class NotificationType extends Node {
 
 @ObjectType('NotificationConnection', { description: '通知分页列表 (Notification connection)。' })
 export class NotificationConnection extends ConnectionType(NotificationType, 'Notification') {}
+
+@InputType('NotificationFilter', { description: '通知筛选条件 (filters of notifications)：均可选，按 AND 组合。' })
+export class NotificationFilter {
+  @Field(() => [String], { nullable: true, description: 'Notifications of these kinds (e.g. TRANSFER_RECEIVED).' })
+  kind?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Notifications about this type of entity (e.g. Clue, ClueTransfer).',
+  })
+  entityType?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Written on or after this day.' })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Written on or before this day.' })
+  createdTo?: string | null;
+}

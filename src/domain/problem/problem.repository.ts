@@ -3,6 +3,7 @@
  * changes are not here: they go through the problem and measure machines (applyEvent,
  * applySystemEventInBulk), which this module feeds with rows and set-based selections.
  */
+import { amountRangeSql, dateRangeSql, regionSql } from '../../core/filters';
 import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
@@ -57,6 +58,17 @@ export interface ProblemListFilter {
   campaignId?: string | null;
   overdue?: boolean | null;
   regionCode?: string | null;
+  category?: string | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
+  caseId?: string | null;
+  clueId?: string | null;
+  inspectionId?: string | null;
+  /** Civil dates (TIME_ZONE), inclusive. */
+  createdFrom?: string | null;
+  createdTo?: string | null;
+  closedFrom?: string | null;
+  closedTo?: string | null;
 }
 
 /** SQL: an OPEN measure of problem `p` whose deadline (a date in TIME_ZONE) has passed. */
@@ -82,8 +94,15 @@ export function problemPage(
   if (filter.responsibleDepartmentId) where.push(`p.responsible_department_id = ${p(filter.responsibleDepartmentId)}`);
   if (filter.supervisingDepartmentId) where.push(`p.supervising_department_id = ${p(filter.supervisingDepartmentId)}`);
   if (filter.campaignId) where.push(`p.campaign_id = ${p(filter.campaignId)}`);
-  if (filter.regionCode) where.push(`p.region_code LIKE ${p(`${filter.regionCode.replace(/0+$/, '')}%`)}`);
+  if (filter.regionCode) where.push(regionSql(params, 'p.region_code', filter.regionCode));
   if (filter.overdue != null) where.push(`${filter.overdue ? '' : 'NOT '}${overdueMeasureExists(params)}`);
+  if (filter.category) where.push(`p.category = ${p(filter.category)}`);
+  where.push(...amountRangeSql(params, 'p.amount', { min: filter.minAmount, max: filter.maxAmount }));
+  if (filter.caseId) where.push(`p.case_id = ${p(filter.caseId)}`);
+  if (filter.clueId) where.push(`p.clue_id = ${p(filter.clueId)}`);
+  if (filter.inspectionId) where.push(`p.inspection_id = ${p(filter.inspectionId)}`);
+  where.push(...dateRangeSql(params, 'p.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
+  where.push(...dateRangeSql(params, 'p.closed_at', { from: filter.closedFrom, to: filter.closedTo }, 'closed'));
   return paginate<TimeOrderedRow<ProblemRow>, ProblemRow>({
     ...timeOrdered<ProblemRow>({ table: 'problem', alias: 'p' }),
     query: (sql, ps) => db.query(sql, ps),

@@ -143,6 +143,17 @@ export interface ProblemFilterInput {
   campaignId?: string | null;
   overdue?: boolean | null;
   regionCode?: string | null;
+  category?: string | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
+  caseId?: string | null;
+  clueId?: string | null;
+  inspectionId?: string | null;
+  /** Civil dates (TIME_ZONE), inclusive. */
+  createdFrom?: string | null;
+  createdTo?: string | null;
+  closedFrom?: string | null;
+  closedTo?: string | null;
 }
 
 export function listProblems(
@@ -164,6 +175,16 @@ export function listProblems(
       campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
       overdue: filter?.overdue,
       regionCode: filter?.regionCode,
+      category: filter?.category,
+      minAmount: filter?.minAmount,
+      maxAmount: filter?.maxAmount,
+      caseId: optionalRowId(filter?.caseId, 'Case'),
+      clueId: optionalRowId(filter?.clueId, 'Clue'),
+      inspectionId: optionalRowId(filter?.inspectionId, 'Inspection'),
+      createdFrom: filter?.createdFrom,
+      createdTo: filter?.createdTo,
+      closedFrom: filter?.closedFrom,
+      closedTo: filter?.closedTo,
     },
     first,
     after,

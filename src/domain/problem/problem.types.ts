@@ -255,6 +255,42 @@ export class ProblemFilter {
 
   @Field(() => String, { nullable: true, description: '该区划及下级的问题。Problems of this region and below.' })
   regionCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Problems of this category.' })
+  category?: string | null;
+
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Amount at least this (problems without an amount excluded).',
+  })
+  minAmount?: string | null;
+
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Amount at most this (problems without an amount excluded).',
+  })
+  maxAmount?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Problems listed from this case.' })
+  caseId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Problems listed from this clue.' })
+  clueId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Problems found by this inspection.' })
+  inspectionId?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Listed on or after this day.' })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Listed on or before this day.' })
+  createdTo?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Closed (销号) on or after this day.' })
+  closedFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Closed on or before this day.' })
+  closedTo?: string | null;
 }
 
 @InputType('MeasureInput', { description: '整改措施 (measure) 的输入。' })

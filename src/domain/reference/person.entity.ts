@@ -41,7 +41,9 @@ export class PersonEntity {
   @Column({ type: 'bytea', nullable: true, select: false })
   idNumberEnc: Buffer | null;
 
-  // Integrity of the decrypted value; no query looks persons up by it (no index).
+  // Integrity of the decrypted value, and personByIdNumber's lookup: a hash index (4-byte codes,
+  // O(1) per insert and lookup; migration 1763902200001), which TypeORM cannot declare itself.
+  @Index('person_id_number_hash_idx', { synchronize: false })
   @Column({ type: 'bytea', nullable: true })
   idNumberHash: Buffer | null;
 

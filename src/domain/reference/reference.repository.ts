@@ -65,6 +65,18 @@ export const institutionsByCodes = (db: Db, codes: readonly string[]): Promise<I
 export const personsByIds = (db: Db, ids: readonly string[]): Promise<PersonEntity[]> =>
   db.getRepository(PersonEntity).findBy({ personId: In([...ids]) });
 
+/**
+ * The ids of the persons whose resident ID number has this keyed hash (the hash column is
+ * indexed; no row is decrypted), in id order.
+ */
+export async function personIdsByIdNumberHash(db: Db, hash: Buffer): Promise<string[]> {
+  const rows: { person_id: string }[] = await db.query(
+    'SELECT person_id FROM person WHERE id_number_hash = $1 ORDER BY person_id LIMIT 10',
+    [hash],
+  );
+  return rows.map((r) => r.person_id);
+}
+
 /** The encrypted value of a personal-data field and its keyed hash. */
 export type PersonalDataColumns =
   { enc: 'id_number_enc'; hash: 'id_number_hash' } | { enc: 'bank_account_enc'; hash: 'bank_account_hash' };

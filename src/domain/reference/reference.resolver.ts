@@ -3,7 +3,7 @@ import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../core/errors';
 import { canLookUpReference } from '../../policy';
 import { DepartmentType, InstitutionType, PersonType, RegionType } from './reference.types';
-import { listDepartments, readPersonalData } from './reference.service';
+import { findPersonByIdNumber, listDepartments, readPersonalData } from './reference.service';
 
 async function region(ctx: GraphQLContext, code: string | null): Promise<RegionType | null> {
   if (!code) return null;
@@ -78,6 +78,21 @@ export class PersonResolver {
     const found = await ctx.loaders.person.load(personId);
     if (!found || !canLookUpReference(actor, found.regionCode)) return null;
     return PersonType.from(found);
+  }
+
+  @Query(() => PersonType, {
+    nullable: true,
+    description:
+      'The person with this resident ID number, found through its keyed hash (nothing is decrypted): for case workers ' +
+      'of 医保, 卫健 and 纪委, inside their jurisdiction (null otherwise). Every search is audited.',
+  })
+  async personByIdNumber(
+    @Arg('idNumber', { description: '公民身份号码 (resident ID number)，18 位；只按密钥散列比对，从不解密。' })
+    idNumber: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PersonType | null> {
+    const found = await findPersonByIdNumber(ctx.services, requireActor(ctx), idNumber);
+    return found ? PersonType.from(found) : null;
   }
 
   @FieldResolver(() => String, {

@@ -1,4 +1,5 @@
 /** Every statement of the rule library (RULES.md): rules are versioned rows of `rule`. */
+import { badInput } from '../../core/errors';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Tables } from '../../db/tables';
 import { Connection, paginate } from '../../core/pagination';
@@ -154,6 +155,10 @@ export interface RuleListFilter {
   regionCode?: string | null;
   activeOn?: string | null;
   search?: string | null;
+  /** Validity overlapping [inForceFrom, inForceTo] (days, inclusive). */
+  inForceFrom?: string | null;
+  inForceTo?: string | null;
+  retired?: boolean | null;
 }
 
 /** Current versions of the visible rules matching `filter`, by rule_id. */
@@ -182,6 +187,12 @@ export function pageRules(
     const like = p(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     where.push(`(r.rule_id ILIKE ${like} OR r.description ILIKE ${like} OR r.item_code ILIKE ${like})`);
   }
+  if (filter.inForceFrom && filter.inForceTo && filter.inForceFrom > filter.inForceTo) {
+    throw badInput('in-force range: from is after to');
+  }
+  if (filter.inForceFrom) where.push(`(r.effective_to IS NULL OR r.effective_to >= ${p(filter.inForceFrom)}::date)`);
+  if (filter.inForceTo) where.push(`r.effective_from <= ${p(filter.inForceTo)}::date`);
+  if (filter.retired != null) where.push(`r.effective_to IS ${filter.retired ? 'NOT ' : ''}NULL`);
   return paginate<RuleRow, RuleRow>({
     query: (sql, ps) => db.query(sql, ps),
     from: `(SELECT ${RULE_SELECT} FROM rule r WHERE ${where.join(' AND ')}) listed`,

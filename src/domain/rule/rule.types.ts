@@ -136,6 +136,18 @@ export class RuleFilter {
     description: '搜索：规则编号、项目编码或说明中包含的文字。Text in the rule id, item code or description.',
   })
   search?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Rules in force on some day on or after this one.' })
+  inForceFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Rules in force on some day on or before this one.' })
+  inForceTo?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Rules with (true) or without (false) an end of validity (effectiveTo, i.e. retired).',
+  })
+  retired?: boolean | null;
 }
 
 @InputType('RuleInput', {

@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
+import { dateRangeSql, regionSql } from '../../core/filters';
 import type { Tables } from '../../db/tables';
 import { Actor, CASE_WORKERS, supervisionVisibleSql } from '../../policy';
 import { statesFiring } from '../../workflow/machine';
@@ -49,6 +50,15 @@ export interface SupervisionListFilter {
   kind?: SupervisionKind | null;
   /** A department's row id. */
   assignedToDepartmentId?: string | null;
+  creatorDepartmentId?: string | null;
+  regionCode?: string | null;
+  clueId?: string | null;
+  caseId?: string | null;
+  /** Civil dates (TIME_ZONE), inclusive. */
+  createdFrom?: string | null;
+  createdTo?: string | null;
+  deadlineFrom?: string | null;
+  deadlineTo?: string | null;
 }
 
 /** Items the actor may see, newest first. */
@@ -65,6 +75,15 @@ export function supervisionItemPage(
   if (filter.status?.length) where.push(`s.status = ANY(${p(filter.status)})`);
   if (filter.kind) where.push(`s.kind = ${p(filter.kind)}`);
   if (filter.assignedToDepartmentId) where.push(`s.assigned_to_department_id = ${p(filter.assignedToDepartmentId)}`);
+  if (filter.creatorDepartmentId) where.push(`s.creator_department_id = ${p(filter.creatorDepartmentId)}`);
+  if (filter.regionCode) {
+    where.push(`EXISTS (SELECT 1 FROM department sad WHERE sad.id = s.assigned_to_department_id
+      AND ${regionSql(params, 'sad.region_code', filter.regionCode)})`);
+  }
+  if (filter.clueId) where.push(`s.clue_id = ${p(filter.clueId)}`);
+  if (filter.caseId) where.push(`s.case_id = ${p(filter.caseId)}`);
+  where.push(...dateRangeSql(params, 's.created_at', { from: filter.createdFrom, to: filter.createdTo }, 'created'));
+  where.push(...dateRangeSql(params, 's.deadline', { from: filter.deadlineFrom, to: filter.deadlineTo }, 'deadline'));
   return paginate<TimeOrderedRow<SupervisionItemRow>, SupervisionItemRow>({
     ...timeOrdered<SupervisionItemRow>({ table: 'supervision_item', alias: 's' }),
     query: (sql, ps) => db.query(sql, ps),

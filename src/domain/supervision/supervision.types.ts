@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SupervisionKindEnum } from '../../graphql/enums';
 import { ConnectionType, Node } from '../../graphql/relay';
+import { DateScalar } from '../../graphql/scalars';
 import { toGlobalId } from '../../core/ids';
 import { SupervisionKind } from './supervision.kinds';
 import { supervisionMachine, SupervisionStatus } from './supervision.machine';
@@ -98,6 +99,30 @@ export class SupervisionFilter {
 
   @Field(() => ID, { nullable: true, description: '承办单位的全局编号。' })
   assignedToDepartmentId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Items created by (a leader of) this department.' })
+  creatorDepartmentId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Items assigned to departments of this region and below.' })
+  regionCode?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Items about this clue.' })
+  clueId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Items about this case.' })
+  caseId?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Created on or after this day.' })
+  createdFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Created on or before this day.' })
+  createdTo?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Deadline on or after this day.' })
+  deadlineFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Deadline on or before this day.' })
+  deadlineTo?: string | null;
 }
 
 @InputType('CreateSupervisionInput', { description: '交办督办事项 (create supervision item) 的输入。' })

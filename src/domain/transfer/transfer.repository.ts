@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
+import { amountRangeSql, dateRangeSql, regionSql } from '../../core/filters';
 import type { Tables } from '../../db/tables';
 import { Actor, transferVisibleSql } from '../../policy';
 import type { NotificationKind } from '../notification/notification.kinds';
@@ -44,6 +45,19 @@ export interface TransferListFilter {
   direction?: 'INCOMING' | 'OUTGOING' | null;
   status?: TransferStatus[] | null;
   overdue?: boolean | null;
+  /** Ids already decoded. */
+  fromDepartmentId?: string | null;
+  toDepartmentId?: string | null;
+  /** Civil dates (TIME_ZONE), inclusive. */
+  requestedFrom?: string | null;
+  requestedTo?: string | null;
+  regionCode?: string | null;
+  model?: string | null;
+  institutionCode?: string | null;
+  personId?: string | null;
+  minAmount?: string | null;
+  maxAmount?: string | null;
+  campaignId?: string | null;
 }
 
 /** Transfers the actor may see, newest first. */
@@ -61,6 +75,27 @@ export function transferPage(
   if (filter?.direction === 'OUTGOING') where.push(`t.from_department_id = ${p(actor.department.id)}`);
   if (filter?.status?.length) where.push(`t.status = ANY(${p(filter.status)})`);
   if (filter?.overdue != null) where.push(`t.overdue = ${p(filter.overdue)}`);
+  if (filter?.fromDepartmentId) where.push(`t.from_department_id = ${p(filter.fromDepartmentId)}`);
+  if (filter?.toDepartmentId) where.push(`t.to_department_id = ${p(filter.toDepartmentId)}`);
+  if (filter) {
+    where.push(
+      ...dateRangeSql(params, 't.requested_at', { from: filter.requestedFrom, to: filter.requestedTo }, 'requested'),
+    );
+  }
+  // The clue's facts: one EXISTS over the transfer's clue.
+  const onClue: string[] = [];
+  if (filter?.regionCode) onClue.push(regionSql(params, 'tc.region_code', filter.regionCode));
+  if (filter?.model) onClue.push(`tc.model = ${p(filter.model)}`);
+  if (filter?.institutionCode) onClue.push(`tc.institution_code = ${p(filter.institutionCode)}`);
+  if (filter?.campaignId) onClue.push(`tc.campaign_id = ${p(filter.campaignId)}`);
+  if (filter?.personId) {
+    onClue.push(
+      `EXISTS (SELECT 1 FROM clue_person tcp WHERE tcp.clue_id = tc.id AND tcp.person_id = ${p(filter.personId)})`,
+    );
+  }
+  if (filter)
+    onClue.push(...amountRangeSql(params, 'tc.amount_involved', { min: filter.minAmount, max: filter.maxAmount }));
+  if (onClue.length) where.push(`EXISTS (SELECT 1 FROM clue tc WHERE tc.id = t.clue_id AND ${onClue.join(' AND ')})`);
   return paginate<TimeOrderedRow<TransferRow>, TransferRow>({
     ...timeOrdered<TransferRow>({ table: 'clue_transfer', alias: 't', column: 'requested_at' }),
     query: (sql, ps) => db.query(sql, ps),

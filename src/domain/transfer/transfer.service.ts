@@ -8,7 +8,7 @@ import { inTransaction } from '../../db/transaction';
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
-import { rowId } from '../../core/ids';
+import { optionalRowId, rowId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { Actor, CASE_WORKERS, partiesOf } from '../../policy';
 import { nextState } from '../../workflow/machine';
@@ -59,7 +59,18 @@ export function listTransfers(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<TransferRow>> {
-  return transferPage(services.db, actor, filter, first, after);
+  return transferPage(
+    services.db,
+    actor,
+    filter && {
+      ...filter,
+      fromDepartmentId: optionalRowId(filter.fromDepartmentId, 'Department'),
+      toDepartmentId: optionalRowId(filter.toDepartmentId, 'Department'),
+      campaignId: optionalRowId(filter.campaignId, 'Campaign'),
+    },
+    first,
+    after,
+  );
 }
 
 /** The department a transfer is addressed to (its region's settings decide the deadlines). */

@@ -1,6 +1,8 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ID } from 'type-graphql';
 import { ConnectionType, Node } from '../../graphql/relay';
+import { DateScalar, MoneyScalar } from '../../graphql/scalars';
+import { CollisionModelEnum } from '../collision/collision.enums';
 import { toGlobalId } from '../../core/ids';
 import { transferMachine, TransferStatus } from './transfer.machine';
 import { TransferRow } from './transfer.repository';
@@ -110,6 +112,39 @@ export class TransferFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'true 只看已逾期的，false 只看未逾期的。' })
   overdue?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'Transfers sent by this department.' })
+  fromDepartmentId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Transfers addressed to this department.' })
+  toDepartmentId?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Requested on or after this day.' })
+  requestedFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Requested on or before this day.' })
+  requestedTo?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Transfers of clues of this region and below.' })
+  regionCode?: string | null;
+
+  @Field(() => CollisionModelEnum, { nullable: true, description: 'Transfers of clues of this collision model.' })
+  model?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Transfers of clues about this institution.' })
+  institutionCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Transfers of clues naming this person (参保人员 id).' })
+  personId?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'The clue’s amount involved at least this.' })
+  minAmount?: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'The clue’s amount involved at most this.' })
+  maxAmount?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Transfers of clues of this campaign.' })
+  campaignId?: string | null;
 }
 
 @InputType('RequestTransferInput', { description: '申请移送 (request transfer) 的输入。' })
