@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { fetchSchemaSdl, token, wsClient } from '../api';
 
 const DEFAULT_QUERY = `# 查询台：在此编写 GraphQL 查询，登录令牌自动附加。
-# 右上角"文档"按钮可查看本 API 的完整字段说明。
+# 左侧"文档"图标可查看本 API 的完整字段说明。
 query Me {
   me { username displayName roles department { name region { name } } }
   unreadNotificationCount
