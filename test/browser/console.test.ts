@@ -277,6 +277,14 @@ describe('console in chromium', () => {
     );
     expect(await page.textContent('[data-testid=nav-unread]')).toBe(String(before + 1));
     await shot('inbox');
+
+    // Marking one read goes through the API (markNotificationsRead) and the count follows.
+    await page.click('[data-testid=notifications] li.unread button');
+    await page.waitForFunction(
+      (n) => (globalThis as any).document.querySelector('[data-testid=unread-count]')?.textContent === String(n),
+      before,
+    );
+    expect((await api('{ unreadNotificationCount }')).unreadNotificationCount).toBe(before);
   });
 
   it('serves GraphiQL with the API schema docs and the login token', async () => {

@@ -8,6 +8,8 @@ const LIST = `query($after: String, $unread: Boolean) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { ${NOTIFICATION_FIELDS} } }
   }
 }`;
+const when = (at: string) =>
+  new Date(at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 const MARK = `mutation($ids: [ID!], $all: Boolean) { markNotificationsRead(ids: $ids, all: $all) }`;
 
 /** 消息: my notifications, newest first, with the unread count — new ones arrive live (graphql-ws). */
@@ -68,7 +70,7 @@ export function InboxPage() {
               <span className="kind">{n.kindLabel}</span>
               <b className="title">{n.title}</b>
               {n.body && <span className="body">{n.body}</span>}
-              <span className="muted">{n.createdAt.replace('T', ' ').slice(0, 19)}</span>
+              <span className="muted">{when(n.createdAt)}</span>
               {n.targetId && <a href={href('graph', { root: n.targetId })}>关系图</a>}
               {!isRead && (
                 <button type="button" onClick={() => void mark([n.id])}>
