@@ -44,3 +44,16 @@ export function money(value: string | null | undefined): string {
 }
 export const percent = (value: number | null | undefined): string =>
   value == null ? '—' : `${(value * 100).toFixed(1)}%`;
+
+/** caseGraph's roots (schema: Query.caseGraph). */
+const GRAPH_ROOTS = new Set(['Clue', 'Case', 'Institution', 'Person', 'CollisionHit', 'ClueTransfer', 'Department']);
+
+/** Whether a global id (base64url of "Type:id", README) can be the root of the case graph. */
+export function isGraphRoot(globalId: string): boolean {
+  try {
+    const decoded = atob(globalId.replace(/-/g, '+').replace(/_/g, '/'));
+    return GRAPH_ROOTS.has(decoded.slice(0, decoded.indexOf(':')));
+  } catch {
+    return false;
+  }
+}

@@ -3,7 +3,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/compon
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { gql, SessionUser } from '../api';
+import { enumLabels, gql, SessionUser } from '../api';
 import { money, percent } from '../labels';
 import { href } from '../router';
 
@@ -197,18 +197,24 @@ export function BoardPage({ params, user }: { params: URLSearchParams; user: Ses
 }
 
 function BoardBody({ stats, list }: { stats: Stats; list: (kind: string, extra?: Record<string, string | boolean | undefined>) => string }) {
+  const [labels, setLabels] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    enumLabels().then(setLabels, () => undefined);
+  }, []);
   const win = { createdFrom: stats.from, createdTo: stats.to };
   const deptOption = useDeptOption(stats);
   const monthOption = useMonthOption(stats);
   const onDept = (index: number, series: string) => {
-    const d = stats.byDepartment[index];
+    const d = chartedDepartments(stats)[index];
     if (!d) return;
     location.hash =
-      series === '移送超期'
-        ? list('transfers', { overdue: true })
-        : series.startsWith('问题')
-          ? list('problems', { responsibleDepartmentId: d.department.id })
-          : list('cases', { ownerDepartmentId: d.department.id });
+      series === '收到线索'
+        ? list('clues', { ownerDepartmentId: d.department.id, ...win })
+        : series === '移送超期'
+          ? list('transfers', { overdue: true })
+          : series.startsWith('问题')
+            ? list('problems', { responsibleDepartmentId: d.department.id })
+            : list('cases', { ownerDepartmentId: d.department.id });
   };
   const onMonth = (index: number) => {
     const m = stats.byMonth[index];
@@ -328,7 +334,7 @@ function BoardBody({ stats, list }: { stats: Stats; list: (kind: string, extra?:
                     <a href={list('clues', { campaignId: c.id, regionCode: undefined })}>{c.code}</a>
                   </td>
                   <td>{c.name}</td>
-                  <td>{c.phase}</td>
+                  <td>{labels.get(`CampaignPhase.${c.phase}`) ?? c.phase}</td>
                   <td>{c.figures.targets}</td>
                   <td>
                     <a href={list('clues', { campaignId: c.id })}>{c.figures.hits}</a>
@@ -349,26 +355,38 @@ function BoardBody({ stats, list }: { stats: Stats; list: (kind: string, extra?:
   );
 }
 
+/** Departments with something to show (all of them when none has). */
+function chartedDepartments(stats: Stats): Stats['byDepartment'] {
+  const active = stats.byDepartment.filter(
+    (d) => d.cluesReceived || d.casesFiled || d.casesClosed || d.transfersOverdue || d.problemsFound || d.problemsClosed,
+  );
+  return active.length ? active : stats.byDepartment;
+}
+
 function useDeptOption(stats: Stats): echarts.EChartsCoreOption {
-  return useMemo<echarts.EChartsCoreOption>(() => ({
+  return useMemo<echarts.EChartsCoreOption>(() => {
+    const departments = chartedDepartments(stats);
+    return {
     animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 40, right: 10, top: 30, bottom: 60 },
     xAxis: {
       type: 'category',
-      data: stats.byDepartment.map((d) => d.department.name),
+      data: departments.map((d) => d.department.name),
       axisLabel: { interval: 0, rotate: 20, fontSize: 10 },
     },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
-      { name: '立案', type: 'bar', data: stats.byDepartment.map((d) => d.casesFiled) },
-      { name: '结案', type: 'bar', data: stats.byDepartment.map((d) => d.casesClosed) },
-      { name: '移送超期', type: 'bar', data: stats.byDepartment.map((d) => d.transfersOverdue) },
-      { name: '问题发现', type: 'bar', data: stats.byDepartment.map((d) => d.problemsFound) },
-      { name: '问题销号', type: 'bar', data: stats.byDepartment.map((d) => d.problemsClosed) },
+      { name: '收到线索', type: 'bar', data: departments.map((d) => d.cluesReceived) },
+      { name: '立案', type: 'bar', data: departments.map((d) => d.casesFiled) },
+      { name: '结案', type: 'bar', data: departments.map((d) => d.casesClosed) },
+      { name: '移送超期', type: 'bar', data: departments.map((d) => d.transfersOverdue) },
+      { name: '问题发现', type: 'bar', data: departments.map((d) => d.problemsFound) },
+      { name: '问题销号', type: 'bar', data: departments.map((d) => d.problemsClosed) },
     ],
-  }), [stats]);
+    };
+  }, [stats]);
 }
 
 function useMonthOption(stats: Stats): echarts.EChartsCoreOption {

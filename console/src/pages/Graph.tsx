@@ -113,7 +113,8 @@ export function GraphPage({ params }: { params: URLSearchParams }) {
       ...graph.nodes.map((n) => ({
         data: {
           id: n.id,
-          label: `${nodeTypeLabel(n.type)}\n${n.label}`,
+          // The kind is the colour and shape (legend); the full label is in the table beside.
+          label: n.label.length > 18 ? `${n.label.slice(0, 17)}…` : n.label,
           color: NODE_TYPES[n.type]?.color ?? '#334155',
           shape: NODE_TYPES[n.type]?.shape ?? 'ellipse',
           root: n.id === root ? 1 : 0,
@@ -134,7 +135,7 @@ export function GraphPage({ params }: { params: URLSearchParams }) {
         animate: false,
         concentric: (node) => 100 - Number(node.data('depth')),
         levelWidth: () => 1,
-        minNodeSpacing: 40,
+        minNodeSpacing: 50,
       },
       style: [
         {

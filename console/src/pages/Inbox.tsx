@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { gql } from '../api';
 import { NOTIFICATION_FIELDS, NotificationItem, refreshUnread, useLiveNotifications, useUnreadCount } from '../inbox-state';
+import { isGraphRoot } from '../labels';
 import { href } from '../router';
 
 const LIST = `query($after: String, $unread: Boolean) {
@@ -71,7 +72,7 @@ export function InboxPage() {
               <b className="title">{n.title}</b>
               {n.body && <span className="body">{n.body}</span>}
               <span className="muted">{when(n.createdAt)}</span>
-              {n.targetId && <a href={href('graph', { root: n.targetId })}>关系图</a>}
+              {n.targetId && isGraphRoot(n.targetId) && <a href={href('graph', { root: n.targetId })}>关系图</a>}
               {!isRead && (
                 <button type="button" onClick={() => void mark([n.id])}>
                   已读

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { enumLabels, gql } from '../api';
-import { money } from '../labels';
+import { isGraphRoot, money } from '../labels';
 import { href } from '../router';
 
 interface Column {
@@ -19,7 +19,10 @@ interface ListKind {
 
 const label = (labels: Map<string, string>, en: string, value: string | null | undefined) =>
   value ? (labels.get(`${en}.${value}`) ?? value) : '—';
-const day = (value: string | null | undefined) => (value ? value.slice(0, 10) : '—');
+const SHANGHAI = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
+/** The Asia/Shanghai day of a DateTime (a Date stays as it is). */
+const day = (value: string | null | undefined) =>
+  !value ? '—' : value.includes('T') ? SHANGHAI.format(new Date(value)) : value;
 
 /** The lists the board's figures open: the API's own connections and filters. */
 const KINDS: Record<string, ListKind> = {
@@ -181,9 +184,7 @@ export function ListPage({ params }: { params: URLSearchParams }) {
               {kind.columns.map((c) => (
                 <td key={c.title}>{c.value(row, labels)}</td>
               ))}
-              <td>
-                <a href={href('graph', { root: row.id })}>关系图</a>
-              </td>
+              <td>{isGraphRoot(row.id) && <a href={href('graph', { root: row.id })}>关系图</a>}</td>
             </tr>
           ))}
         </tbody>
