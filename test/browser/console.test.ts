@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { notify } from '../../src/domain/notification/notification.service';
+import { sqlEncrypt, sqlKeyedHash } from '../../src/domain/reference/personal-data';
 import { startApiServer } from '../../src/server';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import {
@@ -32,6 +33,7 @@ const SHOTS = resolve(process.env.CONSOLE_SCREENSHOTS ?? join(ROOT, 'test-output
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LEADER = 'yb-610302-leader';
 const REGION = '610302';
+const ID_NUMBER = '610302198001011234';
 
 let t: TestApi;
 let origin: string;
@@ -53,6 +55,13 @@ async function seed(): Promise<void> {
   const yb = { kind: 'MEDICAL_INSURANCE', region: REGION };
   const ga = { kind: 'PUBLIC_SECURITY', region: REGION };
   const q = (sql: string, params: unknown[] = []) => t.services.db.query(sql, params);
+  // A resident ID number, stored as the ingest stores it: the console must never show it.
+  const { encKey, hashKey } = t.services.personalDataKeys;
+  await q(
+    `UPDATE person SET id_number_enc = ${sqlEncrypt('$1::text', '$2')}, id_number_hash = ${sqlKeyedHash('$1::text', '$3')},
+            id_number_masked = '610302********' || right($1, 4) WHERE person_id = 'P1'`,
+    [ID_NUMBER, encKey, hashKey],
+  );
   const clue = await insertClue(t.services, { ownerKind: yb.kind, ownerRegion: REGION, title: '渭滨区人民医院串换药品' });
   await q(`UPDATE clue SET institution_code = 'H610302001' WHERE id = $1`, [clue]);
   await q(`INSERT INTO clue_person (clue_id, person_id, role) VALUES ($1, 'P1', 'SUBJECT'), ($1, 'P2', 'SUBJECT')`, [clue]);
@@ -210,6 +219,7 @@ describe('console in chromium', () => {
     // Persons exactly as the API labels them for this user (masked), never an ID number.
     for (const person of caseGraph.nodes.filter((n: { type: string }) => n.type === 'Person'))
       expect(rows.find((r) => r.id === person.id)!.label).toBe(person.label);
+    expect(await page.textContent('body')).not.toContain(ID_NUMBER);
     expect(await page.textContent('body')).not.toMatch(/\d{17}[\dXx]/);
     const legend = await page.textContent('[data-testid=legend]');
     for (const kind of ['线索', '案件', '医药机构', '人员']) expect(legend).toContain(kind);
@@ -233,6 +243,7 @@ describe('console in chromium', () => {
     await page.waitForFunction((n) => (globalThis as any).__caseGraph.nodes().length === n, known.size + added.length);
     expect(await page.textContent('[data-testid=selected-node]')).toContain('线索');
     expect(await page.textContent('[data-testid=graph-nodes]')).toContain(added[0].label);
+    expect(await page.textContent('body')).not.toContain(ID_NUMBER);
     await shot('graph-expanded');
 
     // A small node limit: the API truncates, the page says so.
@@ -247,6 +258,15 @@ describe('console in chromium', () => {
     await page.fill('input[name=root]', 'H610302001');
     await page.click('.graph-page button[type=submit]');
     await page.waitForSelector(`[data-testid=graph-nodes] tr[data-node-id="${institution.id}"]`);
+
+    // And a person id: the person's graph, the person named as the API names them.
+    const { person } = await api(`{ person(personId: "P1") { id name } }`);
+    await page.selectOption('select[name=kind]', 'person');
+    await page.fill('input[name=root]', 'P1');
+    await page.click('.graph-page button[type=submit]');
+    await page.waitForSelector(`[data-testid=graph-nodes] tr[data-node-id="${person.id}"]`);
+    expect(await page.textContent(`tr[data-node-id="${person.id}"] .node-label`)).toBe(person.name);
+    expect(await page.textContent('body')).not.toContain(ID_NUMBER);
   });
 
   it('shows the inbox with the unread count, and a new notification arrives live', async () => {
