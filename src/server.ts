@@ -1,10 +1,11 @@
 /**
  * The HTTP side of the API: /graphql (Apollo Server 5 on Express 5), /healthz, /readyz,
- * /metrics and the admins' queue dashboard (/admin/queues). Stateless: run as many
+ * /metrics, the admins' queue dashboard (/admin/queues) and the console (/console). Stateless: run as many
  * processes as needed behind a load balancer.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ import pinoHttp from 'pino-http';
 import { WebSocketServer } from 'ws';
 import client from 'prom-client';
 import { AppServices } from './app';
+import { mountConsole } from './console/console.routes';
 import { AppError } from './core/errors';
 import { authenticate, GraphQLContext } from './graphql/context';
 import { createLoaders } from './graphql/loaders';
@@ -72,6 +74,9 @@ export async function startApiServer(services: AppServices, port = services.conf
       ...protection.plugins,
       costLimitPlugin(schema, config),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No Apollo landing page in any mode: it loads its sandbox from Apollo's CDN. Browsers
+      // are sent to the console's own GraphiQL (src/console).
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -110,6 +115,7 @@ export async function startApiServer(services: AppServices, port = services.conf
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   mountQueueDashboard(app, services, queues);
+  mountConsole(app, services, schema);
 
   app.use(
     '/graphql',
@@ -208,7 +214,7 @@ export async function startApiServer(services: AppServices, port = services.conf
 }
 
 /** The route label of a request no route matched: its mount, never the raw path (unbounded series). */
-const MOUNTS = ['/graphql', '/admin/queues', '/admin/session'];
+const MOUNTS = ['/graphql', '/admin/queues', '/admin/session', '/console'];
 function routeLabel(path: string): string {
   return MOUNTS.find((mount) => path === mount || path.startsWith(`${mount}/`)) ?? 'other';
 }

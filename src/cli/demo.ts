@@ -98,6 +98,7 @@ runCli(async (config) => {
     [
       '',
       `API: ${api.url}   (health: ${api.url.replace('/graphql', '/healthz')}, metrics: ${api.url.replace('/graphql', '/metrics')})`,
+      `Console (领导看板, 案件关系图, 消息, GraphiQL; log in as any user below): ${api.url.replace('/graphql', '/console/')}`,
       `Queue dashboard (ADMIN users, e.g. yb-610000-admin): ${api.url.replace('/graphql', '/admin/queues')}` +
         (workerMetrics ? `   job metrics: ${workerMetrics.url}` : ''),
       `Users: ${users.length} — one per role and department of every region, password "${password}", e.g.:`,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 export class ConfigError extends Error {}
 
 export type NodeEnv = 'development' | 'test' | 'production';
+export type ConsoleGraphiql = 'all' | 'roles' | 'off';
 
 export interface Config {
   nodeEnv: NodeEnv;
@@ -56,6 +57,12 @@ export interface Config {
   seed: { password: string; demoScale: number };
   /** Port of the worker process's own Prometheus endpoint (job metrics); 0 turns it off. */
   workerMetricsPort: number;
+  /**
+   * CONSOLE_GRAPHIQL: who may open GraphiQL (and read the schema) in the console at /console —
+   * `all` signed-in users (default outside production), `roles` (ADMIN and ANALYST, the
+   * default in production; src/policy canUseGraphiql) or `off`.
+   */
+  consoleGraphiql: ConsoleGraphiql;
   /**
    * CLOCK_OFFSET_DAYS: days added to the system clock where the application reads its clock
    * (services.clock; so far the recheck sweep) — for demos and end-to-end checks of things due
@@ -157,6 +164,14 @@ function dataKey(env: Env, production: boolean): Buffer {
   return key;
 }
 
+function consoleGraphiql(env: Env, production: boolean): ConsoleGraphiql {
+  const value = env.CONSOLE_GRAPHIQL || (production ? 'roles' : 'all');
+  if (value !== 'all' && value !== 'roles' && value !== 'off') {
+    throw new ConfigError(`CONSOLE_GRAPHIQL must be all, roles or off, got "${value}"`);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = (env.NODE_ENV || 'development') as NodeEnv;
   if (!['development', 'test', 'production'].includes(nodeEnv)) {
@@ -212,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     // Off in tests: test files spawn worker processes side by side.
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', nodeEnv === 'test' ? 0 : 9464, 0, 65535),
     clockOffsetDays: int(env, 'CLOCK_OFFSET_DAYS', 0, 0, 36_500),
+    consoleGraphiql: consoleGraphiql(env, production),
   };
 }
 

@@ -8,6 +8,7 @@ import { Role } from '../domain/auth/user.entity';
 import { forbidden } from '../core/errors';
 import type { Party } from '../workflow/machine';
 import { SqlParams } from '../core/sql';
+import type { ConsoleGraphiql } from '../config';
 
 /** The authenticated caller, as every policy decision sees it. */
 export interface Actor {
@@ -252,6 +253,17 @@ export function assertCanSupervise(actor: Actor): void {
  * admins manage users and rules, not case content — jobs carry ids, not case content).
  */
 export const mayOperateQueues = (actor: Actor): boolean => hasRole(actor, 'ADMIN') && !actor.mustChangePassword;
+
+/**
+ * GraphiQL in the console (/console) and the schema it documents (CONSOLE_GRAPHIQL): every
+ * signed-in user, only administrators and analysts (who write queries for others; the
+ * production default), or nobody. The operations themselves stay under the API's policy.
+ */
+export const GRAPHIQL_ROLES: readonly Role[] = ['ADMIN', 'ANALYST'];
+export function canUseGraphiql(actor: Actor, setting: ConsoleGraphiql): boolean {
+  if (setting === 'off') return false;
+  return setting === 'all' || hasRole(actor, ...GRAPHIQL_ROLES);
+}
 
 /** Acting for the owning department outside a machine event (filing a case on its clue): its case workers. */
 export function assertOwnerCaseWorker(actor: Actor, ownerDepartmentId: string, what: string): void {

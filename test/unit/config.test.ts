@@ -78,4 +78,11 @@ describe('configuration', () => {
     expect(failure({ COLLISION_CONCURRENCY: 'two' })).toMatch(/COLLISION_CONCURRENCY must be an integer/);
     expect(failure({ COLLISION_CONCURRENCY: '0' })).toMatch(/COLLISION_CONCURRENCY must be between 1 and 64/);
   });
+
+  it('reads CONSOLE_GRAPHIQL: all by default, roles in production, and refuses other values', () => {
+    expect(loadConfig({}).consoleGraphiql).toBe('all');
+    expect(loadConfig(production).consoleGraphiql).toBe('roles');
+    expect(loadConfig({ ...production, CONSOLE_GRAPHIQL: 'off' }).consoleGraphiql).toBe('off');
+    expect(failure({ CONSOLE_GRAPHIQL: 'everyone' })).toMatch(/CONSOLE_GRAPHIQL/);
+  });
 });
