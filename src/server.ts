@@ -24,6 +24,7 @@ import { armor, costLimitPlugin, queryCost } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
 import { operationsMetrics } from './operations/metrics';
 import { mountQueueDashboard } from './operations/queue-dashboard';
+import { mountExports } from './http/export.route';
 import { createQueue, QUEUES } from './queues';
 
 export interface ApiServer {
@@ -110,6 +111,7 @@ export async function startApiServer(services: AppServices, port = services.conf
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   mountQueueDashboard(app, services, queues);
+  mountExports(app, services, schema);
 
   app.use(
     '/graphql',
@@ -208,7 +210,7 @@ export async function startApiServer(services: AppServices, port = services.conf
 }
 
 /** The route label of a request no route matched: its mount, never the raw path (unbounded series). */
-const MOUNTS = ['/graphql', '/admin/queues', '/admin/session'];
+const MOUNTS = ['/graphql', '/admin/queues', '/admin/session', '/export'];
 function routeLabel(path: string): string {
   return MOUNTS.find((mount) => path === mount || path.startsWith(`${mount}/`)) ?? 'other';
 }

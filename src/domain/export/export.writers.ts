@@ -1,0 +1,121 @@
+/**
+ * The two export formats, written row by row to a Writable (the HTTP response) with
+ * back-pressure: `flush()` waits while the destination's buffer is full, so that a slow
+ * client slows the reading of pages instead of filling memory.
+ *
+ * CSV: UTF-8 with a byte-order mark (Excel then reads the Chinese headers), RFC 4180 quoting,
+ * CRLF line ends; a text cell that a spreadsheet would run as a formula (= + - @ tab CR first)
+ * is prefixed with an apostrophe (CSV injection). XLSX: exceljs's streaming WorkbookWriter
+ * (rows are committed as they are added, no shared strings), one sheet, a header row.
+ */
+import ExcelJS from 'exceljs';
+import { Writable } from 'node:stream';
+
+export type CellKind = 'text' | 'money' | 'integer' | 'number';
+export type Cell = string | number | null;
+
+export interface ColumnSpec {
+  header: string;
+  kind: CellKind;
+  /** XLSX column width in characters. */
+  width?: number;
+}
+
+export interface ExportWriter {
+  readonly contentType: string;
+  readonly extension: 'csv' | 'xlsx';
+  start(columns: readonly ColumnSpec[], sheetName: string): void;
+  row(cells: readonly Cell[]): void;
+  /** Resolves when the destination can take more (at once unless its buffer is full). */
+  flush(): Promise<void>;
+  /** Ends the file and the destination. */
+  finish(): Promise<void>;
+}
+
+/** Waits for `drain`; rejects when the destination closes or fails first (client gone). */
+export function drained(out: Writable): Promise<void> {
+  if (!out.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', done);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('the destination closed before the export ended'));
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', done);
+  });
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function csvField(value: Cell, kind: CellKind): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (kind === 'text' && FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvWriter(out: Writable): ExportWriter {
+  let kinds: CellKind[] = [];
+  return {
+    contentType: 'text/csv; charset=utf-8',
+    extension: 'csv',
+    start(columns) {
+      kinds = columns.map((c) => c.kind);
+      out.write(`\uFEFF${columns.map((c) => csvField(c.header, 'text')).join(',')}\r\n`);
+    },
+    row(cells) {
+      out.write(`${cells.map((cell, i) => csvField(cell, kinds[i])).join(',')}\r\n`);
+    },
+    flush: () => drained(out),
+    finish: () =>
+      new Promise<void>((resolve, reject) => {
+        out.once('error', reject);
+        out.end(resolve);
+      }),
+  };
+}
+
+/**
+ * Money goes to XLSX as a number with two decimals shown: every amount is an exact decimal of at
+ * most 2 places below 10^13, which a double holds so that it reads back as the same decimal.
+ */
+function xlsxCell(value: Cell, kind: CellKind): Cell {
+  if (value === null || kind === 'text') return value;
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function xlsxWriter(out: Writable): ExportWriter {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  let sheet: ExcelJS.Worksheet;
+  let kinds: CellKind[] = [];
+  return {
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    extension: 'xlsx',
+    start(columns, sheetName) {
+      kinds = columns.map((c) => c.kind);
+      sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+      sheet.columns = columns.map((c, i) => ({
+        key: String(i),
+        header: c.header,
+        width: c.width ?? Math.max(10, [...c.header].length * 2 + 2),
+        style: c.kind === 'money' ? { numFmt: '0.00' } : {},
+      }));
+      sheet.getRow(1).font = { bold: true };
+      sheet.getRow(1).commit();
+    },
+    row(cells) {
+      sheet.addRow(cells.map((cell, i) => xlsxCell(cell, kinds[i]))).commit();
+    },
+    flush: () => drained(out),
+    async finish() {
+      sheet.commit();
+      await workbook.commit();
+    },
+  };
+}
