@@ -60,24 +60,45 @@ function csvField(value: Cell, kind: CellKind): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** CSV text is handed to the destination in chunks of about this size, not line by line. */
+const CSV_CHUNK = 64 * 1024;
+
 export function csvWriter(out: Writable): ExportWriter {
   let kinds: CellKind[] = [];
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const push = (line: string) => {
+    pending.push(line);
+    pendingLength += line.length;
+    if (pendingLength >= CSV_CHUNK) send();
+  };
+  const send = () => {
+    if (!pending.length) return;
+    out.write(pending.join(''));
+    pending = [];
+    pendingLength = 0;
+  };
   return {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
     start(columns) {
       kinds = columns.map((c) => c.kind);
-      out.write(`\uFEFF${columns.map((c) => csvField(c.header, 'text')).join(',')}\r\n`);
+      push(`\uFEFF${columns.map((c) => csvField(c.header, 'text')).join(',')}\r\n`);
     },
     row(cells) {
-      out.write(`${cells.map((cell, i) => csvField(cell, kinds[i])).join(',')}\r\n`);
+      push(`${cells.map((cell, i) => csvField(cell, kinds[i])).join(',')}\r\n`);
     },
-    flush: () => drained(out),
-    finish: () =>
-      new Promise<void>((resolve, reject) => {
+    flush() {
+      send();
+      return drained(out);
+    },
+    finish() {
+      send();
+      return new Promise<void>((resolve, reject) => {
         out.once('error', reject);
         out.end(resolve);
-      }),
+      });
+    },
   };
 }
 
