@@ -8,7 +8,8 @@
  * own `COPY (SELECT … FROM clue ORDER BY …) TO STDOUT (FORMAT csv)` of the same rows into the
  * same sink. Prints one JSON line.
  *
- *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/export/run.js [--small 20000] [--large 200000] [--keep]
+ *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/export/run.js [--small 20000] [--large 200000]
+ *     [--page-size 10000] [--keep]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server;
  * the database is created and dropped (unless --keep). Needs Redis (REDIS_URL) like the API.
@@ -21,7 +22,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { createServices } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { dropDatabase, runMigrations } from '../../src/db/migrate';
-import { openExport } from '../../src/domain/export/export.service';
+import { EXPORT_PAGE_SIZE, openExport } from '../../src/domain/export/export.service';
 import { csvWriter, ExportWriter, xlsxWriter } from '../../src/domain/export/export.writers';
 import { SEED_REGIONS } from '../../src/domain/reference/regions.seed';
 import { Actor } from '../../src/policy';
@@ -32,6 +33,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const SMALL = arg('small', 20_000);
 const LARGE = arg('large', 200_000);
+const PAGE_SIZE = arg('page-size', EXPORT_PAGE_SIZE);
 const KEEP = process.argv.includes('--keep');
 
 const FILL = [
@@ -135,7 +137,12 @@ async function main(): Promise<void> {
       measured(async () => {
         const out = sink(delayMs);
         const writer: ExportWriter = format === 'csv' ? csvWriter(out) : xlsxWriter(out);
-        const opened = await openExport(services, actor, { list: 'clues', format, filter: {} });
+        const opened = await openExport(
+          services,
+          actor,
+          { list: 'clues', format, filter: {} },
+          { pageSize: PAGE_SIZE },
+        );
         const rows = await opened.writeTo(writer);
         return { rows, bytes: out.bytes };
       });
@@ -179,7 +186,9 @@ async function main(): Promise<void> {
       runs.postgresCopyCsv = await copyOnce();
       results.push({ rows: size, fillSeconds, ...runs });
     }
-    console.log(JSON.stringify({ bench: 'export', list: 'clues', pageSize: 2000, node: process.version, results }));
+    console.log(
+      JSON.stringify({ bench: 'export', list: 'clues', pageSize: PAGE_SIZE, node: process.version, results }),
+    );
   } finally {
     await pool.end();
     await services.close();

@@ -4,7 +4,11 @@
  * who may not read personal data, every export audited with its filter and row count.
  */
 import ExcelJS from 'exceljs';
+import { Writable } from 'node:stream';
 import { toGlobalId } from '../../src/core/ids';
+import { openExport } from '../../src/domain/export/export.service';
+import { csvWriter } from '../../src/domain/export/export.writers';
+import { Actor } from '../../src/policy';
 import { startTestApi, TestApi } from '../support/harness';
 import {
   departmentIdOf,
@@ -376,26 +380,54 @@ describe('exports', () => {
   });
 
   it('streams a big export page by page: every row once, newest first, the filter kept across pages', async () => {
-    // 4,500 more clues of 渭滨 (the export reads 2,000 per page), half of them above the amount filter.
+    // 21,000 more clues of 渭滨 (the export reads 10,000 per page), half of them above the amount filter.
     await t.services.db.query(
       `INSERT INTO clue (code, title, source, status, region_code, amount_involved, owner_department_id, created_at)
-       SELECT 'XS-BIG-' || lpad(g::text, 5, '0'), '批量线索' || g, 'INSPECTION', 'ASSIGNED', '610302',
+       SELECT 'XS-BIG-' || lpad(g::text, 6, '0'), '批量线索' || g, 'INSPECTION', 'ASSIGNED', '610302',
               CASE WHEN g % 2 = 0 THEN 5000 ELSE 10 END, (SELECT id FROM department WHERE kind = 'MEDICAL_INSURANCE' AND region_code = '610302'),
               now() - g * interval '1 second'
-       FROM generate_series(1, 4500) g`,
+       FROM generate_series(1, 21000) g`,
     );
     const res = await exportOf('yb-610302-investigator', 'clues.csv', { minAmount: '1000' });
     expect(res.headers.get('transfer-encoding')).toBe('chunked');
-    expect(res.headers.get('x-export-total')).toBe('2251');
+    expect(res.headers.get('x-export-total')).toBe('10501');
     const rows = parseCsv(await res.text()).slice(1);
-    expect(rows).toHaveLength(2251);
+    expect(rows).toHaveLength(10501);
     const big = rows.filter((r) => r[0].startsWith('XS-BIG-')).map((r) => r[0]);
-    expect(big).toHaveLength(2250);
-    expect(new Set(big).size).toBe(2250);
+    expect(big).toHaveLength(10500);
+    expect(new Set(big).size).toBe(10500);
     expect(big).toEqual([...big].sort()); // newest first: created 1 s, 2 s, … ago
-    expect((await lastExport()).detail).toMatchObject({ list: 'clues', rows: 2251, completed: true });
+    expect((await lastExport()).detail).toMatchObject({ list: 'clues', rows: 10501, completed: true });
 
     const xlsx = await xlsxOf('yb-610302-investigator', 'clues.xlsx', { minAmount: '1000' });
-    expect(xlsx).toHaveLength(2252);
+    expect(xlsx).toHaveLength(10502);
+  });
+
+  it('audits an export whose client goes away as not completed, with the rows written so far', async () => {
+    const [user] = await t.services.db.query(
+      `SELECT u.id, d.id AS department_id FROM app_user u JOIN department d ON d.id = u.department_id
+       WHERE u.username = 'yb-610302-investigator'`,
+    );
+    const actor: Actor = {
+      userId: user.id,
+      username: 'yb-610302-investigator',
+      roles: ['INVESTIGATOR'],
+      department: { id: user.department_id, kind: 'MEDICAL_INSURANCE', regionCode: '610302', regionLevel: 'COUNTY' },
+    };
+    await t.services.db.query(
+      `INSERT INTO clue (code, title, source, status, region_code, amount_involved, owner_department_id)
+       SELECT 'XS-GONE-' || g, '中断线索' || g, 'INSPECTION', 'ASSIGNED', '610302', 1,
+              (SELECT id FROM department WHERE kind = 'MEDICAL_INSURANCE' AND region_code = '610302')
+       FROM generate_series(1, 150) g`,
+    );
+    // A destination that hangs up at the first chunk it is given (a client gone).
+    const out = new Writable({
+      write() {
+        out.destroy();
+      },
+    });
+    const opened = await openExport(t.services, actor, { list: 'clues', format: 'csv', filter: {} }, { pageSize: 100 });
+    await expect(opened.writeTo(csvWriter(out))).rejects.toThrow(/closed/);
+    expect((await lastExport()).detail).toMatchObject({ list: 'clues', rows: 100, completed: false });
   });
 });

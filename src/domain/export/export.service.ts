@@ -35,8 +35,12 @@ import { supervisionStats } from '../stats/stats.service';
 import { Cell, CellKind, ColumnSpec, ExportWriter } from './export.writers';
 import * as lookups from './export.repository';
 
-/** Rows per page read from a list (one page is in memory at a time). */
-export const EXPORT_PAGE_SIZE = 2000;
+/**
+ * Rows per page read from a list: one page is in memory at a time. Each page costs the list's
+ * own query (a count and a top-N over the visible rows that match), so fewer, larger pages are
+ * faster: 10,000 rows keep the heap below ~60 MB (docs/PERFORMANCE.md, "Exports").
+ */
+export const EXPORT_PAGE_SIZE = 10_000;
 
 export type ExportFormat = 'csv' | 'xlsx';
 
@@ -357,10 +361,16 @@ export interface OpenedExport {
  * Reads the first page of the list (errors — a bad filter, FORBIDDEN — are thrown here, before
  * any byte is sent), then hands back the writer of the whole export.
  */
-export async function openExport(services: AppServices, actor: Actor, request: ExportRequest): Promise<OpenedExport> {
+export async function openExport(
+  services: AppServices,
+  actor: Actor,
+  request: ExportRequest,
+  options: { pageSize?: number } = {},
+): Promise<OpenedExport> {
+  const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
   const list = EXPORT_LISTS[request.list] as unknown as ListExport<unknown, unknown>;
   if (!list) throw badInput(`unknown export list "${request.list}"`);
-  const first = await list.page(services, actor, request.filter, EXPORT_PAGE_SIZE, null);
+  const first = await list.page(services, actor, request.filter, pageSize, null);
   const showsNames = canReadPersonalData(actor);
   const shown: NameShown = showsNames ? (name) => name : maskPersonName;
   return {
@@ -396,7 +406,7 @@ export async function openExport(services: AppServices, actor: Actor, request: E
           rows += nodes.length;
           await writer.flush();
           if (!page.pageInfo.hasNextPage) break;
-          page = await list.page(services, actor, request.filter, EXPORT_PAGE_SIZE, page.pageInfo.endCursor);
+          page = await list.page(services, actor, request.filter, pageSize, page.pageInfo.endCursor);
         }
         audited = true;
         await audit(true);

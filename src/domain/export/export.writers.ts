@@ -32,22 +32,37 @@ export interface ExportWriter {
   finish(): Promise<void>;
 }
 
-/** Waits for `drain`; rejects when the destination closes or fails first (client gone). */
+const gone = () => new Error('the destination closed before the export ended');
+
+/** Waits for `drain`; rejects when the destination is closed or fails first (client gone). */
 export function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.reject(gone());
   if (!out.writableNeedDrain) return Promise.resolve();
+  return untilClosed(out, (resolve) => out.once('drain', resolve));
+}
+
+/**
+ * Runs `wait` (which resolves through its callback); rejects instead when the destination
+ * closes or fails before it does, so that no export waits forever on a client that hung up.
+ */
+function untilClosed(
+  out: Writable,
+  wait: (resolve: () => void, reject: (error: Error) => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const done = (error?: Error) => {
-      out.off('drain', onDrain);
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       out.off('close', onClose);
-      out.off('error', done);
+      out.off('error', settle);
       if (error) reject(error);
       else resolve();
     };
-    const onDrain = () => done();
-    const onClose = () => done(new Error('the destination closed before the export ended'));
-    out.on('drain', onDrain);
+    const onClose = () => settle(out.writableFinished ? undefined : gone());
     out.on('close', onClose);
-    out.on('error', done);
+    out.on('error', settle);
+    wait(() => settle(), settle);
   });
 }
 
@@ -93,11 +108,9 @@ export function csvWriter(out: Writable): ExportWriter {
       return drained(out);
     },
     finish() {
+      if (out.destroyed) return Promise.reject(gone());
       send();
-      return new Promise<void>((resolve, reject) => {
-        out.once('error', reject);
-        out.end(resolve);
-      });
+      return untilClosed(out, (resolve) => out.end(resolve));
     },
   };
 }
@@ -135,8 +148,9 @@ export function xlsxWriter(out: Writable): ExportWriter {
     },
     flush: () => drained(out),
     async finish() {
+      if (out.destroyed) throw gone();
       sheet.commit();
-      await workbook.commit();
+      await untilClosed(out, (resolve, reject) => void workbook.commit().then(resolve, reject));
     },
   };
 }
