@@ -27,3 +27,5 @@ export const SanctionKindEnum = enumFrom('SanctionKind');
 export const CaseRelationKindEnum = enumFrom('CaseRelationKind');
 export const RectificationStatusEnum = enumFrom('RectificationStatus');
 export const SupervisionKindEnum = enumFrom('SupervisionKind');
+export const ExportListEnum = enumFrom('ExportList');
+export const ExportFormatEnum = enumFrom('ExportFormat');

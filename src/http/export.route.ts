@@ -5,6 +5,8 @@
  * own filter input (`ClueFilter`, `CaseFilter`, `CollisionHitFilter`, `ProblemFilter`; for
  * `stats` the arguments of `supervisionStats`), validated against the schema's type, so a
  * filter added to a list is accepted here too. The file is streamed (src/domain/export).
+ * `GET /export/download/<token>` serves a single-use link made by the `createExportLink`
+ * mutation (for browsers, which cannot send the header with a download), as its user.
  *
  * Errors before the first byte are JSON in the GraphQL shape with the HTTP status of their
  * code: 400 BAD_USER_INPUT (a bad filter), 401, 403 (audited as a denial), 404 (unknown list or
@@ -12,7 +14,7 @@
  * and the audit entry says `completed: false`).
  */
 import express from 'express';
-import { coerceInputValue, GraphQLError, GraphQLInputObjectType, GraphQLInputType, GraphQLSchema } from 'graphql';
+import { GraphQLSchema } from 'graphql';
 import { AppServices } from '../app';
 import { AppError, ErrorCode } from '../core/errors';
 import { appendAudit } from '../domain/audit/audit.service';
@@ -22,9 +24,12 @@ import {
   ExportListName,
   isExportList,
   openExport,
+  redeemExportLink,
 } from '../domain/export/export.service';
+import { loadActor } from '../domain/auth/auth.service';
 import { csvWriter, xlsxWriter } from '../domain/export/export.writers';
 import { authenticate } from '../graphql/context';
+import { coerceFilter, filterInputType, parseFilterJson } from '../graphql/filter-input';
 import { Actor } from '../policy';
 
 export const EXPORT_PATH = '/export';
@@ -42,22 +47,6 @@ function fail(res: express.Response, code: ErrorCode, message: string, extra: Re
   res.status(STATUS[code] ?? 500).json({ errors: [{ message, extensions: { code, ...extra } }] });
 }
 
-/** The input type an export's filter is validated against (the statistics: its arguments as one object). */
-function filterType(schema: GraphQLSchema, list: ExportListName): GraphQLInputType {
-  const { queryField, filterIsArguments } = exportFilterSource(list);
-  const field = schema.getQueryType()?.getFields()[queryField];
-  if (!field) throw new Error(`the schema has no Query.${queryField}`);
-  if (filterIsArguments) {
-    return new GraphQLInputObjectType({
-      name: `${queryField}Arguments`,
-      fields: Object.fromEntries(field.args.map((a) => [a.name, { type: a.type }])),
-    });
-  }
-  const arg = field.args.find((a) => a.name === 'filter');
-  if (!arg) throw new Error(`Query.${queryField} has no filter argument`);
-  return arg.type;
-}
-
 /** The raw filter of the request: the `filter` query parameter (JSON) or the body's `filter`. */
 function rawFilter(req: express.Request): unknown {
   if (req.method === 'POST') {
@@ -70,23 +59,7 @@ function rawFilter(req: express.Request): unknown {
   const text = req.query.filter;
   if (text === undefined) return null;
   if (typeof text !== 'string') throw new AppError('BAD_USER_INPUT', 'give the filter once, as JSON');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('BAD_USER_INPUT', 'the filter is not valid JSON', { argument: 'filter' });
-  }
-}
-
-/** Coerces the filter as GraphQL coerces a variable of that type; every problem is reported. */
-function coerceFilter(type: GraphQLInputType, raw: unknown): Record<string, unknown> {
-  const problems: string[] = [];
-  const value = coerceInputValue(raw, type, (path, _invalid, error: GraphQLError) => {
-    problems.push(`${['filter', ...path].join('.')}: ${error.message}`);
-  });
-  if (problems.length) {
-    throw new AppError('BAD_USER_INPUT', `invalid filter: ${problems.join('; ')}`, { argument: 'filter', problems });
-  }
-  return (value ?? {}) as Record<string, unknown>;
+  return parseFilterJson(text);
 }
 
 /** RFC 6266 / 5987: an ASCII fallback and the UTF-8 (Chinese) name. */
@@ -96,53 +69,78 @@ function attachment(title: string, list: string, format: ExportFormat, now: Date
   return `attachment; filename="${list}-${stamp}.${format}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** Who asks for which export: decided per route (bearer token and request, or a download link). */
+type ExportAsk = (req: express.Request) => Promise<{
+  actor: Actor;
+  list: ExportListName;
+  format: ExportFormat;
+  filter: Record<string, unknown>;
+}>;
+
 export function mountExports(app: express.Express, services: AppServices, schema: GraphQLSchema): void {
-  const handler = async (req: express.Request, res: express.Response): Promise<void> => {
+  /** Reads the first page (errors answer as JSON), then streams the file. */
+  const respond =
+    (ask: ExportAsk) =>
+    async (req: express.Request, res: express.Response): Promise<void> => {
+      let asked: Awaited<ReturnType<ExportAsk>> | null = null;
+      let opened: Awaited<ReturnType<typeof openExport>>;
+      try {
+        asked = await ask(req);
+        opened = await openExport(services, asked.actor, { ...asked, requestId: String(req.id) });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        if (error.code === 'FORBIDDEN' && asked) {
+          await appendAudit(services.db, {
+            actorId: asked.actor.userId,
+            action: 'denied',
+            detail: {
+              field: `export.${asked.list}`,
+              args: { format: asked.format, filter: asked.filter },
+              reason: error.message,
+              requestId: String(req.id),
+            },
+          });
+        }
+        fail(res, error.code, error.message, error.extra);
+        return;
+      }
+      const { list, format } = asked;
+      const writer = format === 'csv' ? csvWriter(res) : xlsxWriter(res);
+      res.status(200);
+      res.setHeader('Content-Type', writer.contentType);
+      res.setHeader('Content-Disposition', attachment(opened.title, list, format, new Date()));
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Export-Total', String(opened.total));
+      try {
+        await opened.writeTo(writer);
+      } catch (error) {
+        req.log.warn({ err: error instanceof Error ? error.message : error, list }, 'export aborted');
+        res.destroy();
+      }
+    };
+
+  /** /export/<list>.<format>: the bearer token, the filter in the query or the body. */
+  const byToken: ExportAsk = async (req) => {
     const match = /^([a-z]+)\.(csv|xlsx)$/.exec(String(req.params.file));
     if (!match || !isExportList(match[1])) {
-      fail(res, 'NOT_FOUND', 'unknown export: use /export/<clues|cases|hits|problems|stats>.<csv|xlsx>');
-      return;
+      throw new AppError('NOT_FOUND', 'unknown export: use /export/<clues|cases|hits|problems|stats>.<csv|xlsx>');
     }
     const list = match[1];
-    const format = match[2] as ExportFormat;
-    let actor: Actor | null = null;
-    let filter: Record<string, unknown> = {};
-    let opened: Awaited<ReturnType<typeof openExport>>;
-    try {
-      actor = await authenticate(services, req.headers.authorization);
-      if (!actor) throw new AppError('UNAUTHENTICATED', 'authentication required');
-      filter = coerceFilter(filterType(schema, list), rawFilter(req));
-      opened = await openExport(services, actor, { list, format, filter, requestId: String(req.id) });
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'FORBIDDEN' && actor) {
-        await appendAudit(services.db, {
-          actorId: actor.userId,
-          action: 'denied',
-          detail: {
-            field: `export.${list}`,
-            args: { format, filter },
-            reason: error.message,
-            requestId: String(req.id),
-          },
-        });
-      }
-      fail(res, error.code, error.message, error.extra);
-      return;
-    }
-    const writer = format === 'csv' ? csvWriter(res) : xlsxWriter(res);
-    res.status(200);
-    res.setHeader('Content-Type', writer.contentType);
-    res.setHeader('Content-Disposition', attachment(opened.title, list, format, new Date()));
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Export-Total', String(opened.total));
-    try {
-      await opened.writeTo(writer);
-    } catch (error) {
-      req.log.warn({ err: error instanceof Error ? error.message : error, list }, 'export aborted');
-      res.destroy();
-    }
+    const actor = await authenticate(services, req.headers.authorization);
+    if (!actor) throw new AppError('UNAUTHENTICATED', 'authentication required');
+    const filter = coerceFilter(filterInputType(schema, exportFilterSource(list)), rawFilter(req));
+    return { actor, list, format: match[2] as ExportFormat, filter };
   };
-  app.get(`${EXPORT_PATH}/:file`, handler);
-  app.post(`${EXPORT_PATH}/:file`, express.json({ limit: services.config.limits.maxDocumentBytes }), handler);
+
+  /** /export/download/<token>: a link from createExportLink, once. */
+  const byLink: ExportAsk = async (req) => {
+    const grant = await redeemExportLink(services, String(req.params.token));
+    if (!grant) throw new AppError('NOT_FOUND', 'this download link is unknown, used or expired');
+    const actor = await loadActor(services, grant.userId);
+    return { actor, list: grant.list, format: grant.format, filter: grant.filter };
+  };
+
+  app.get(`${EXPORT_PATH}/download/:token`, respond(byLink));
+  app.get(`${EXPORT_PATH}/:file`, respond(byToken));
+  app.post(`${EXPORT_PATH}/:file`, express.json({ limit: services.config.limits.maxDocumentBytes }), respond(byToken));
 }

@@ -9,6 +9,7 @@ import { toGlobalId } from '../../src/core/ids';
 import { openExport } from '../../src/domain/export/export.service';
 import { csvWriter } from '../../src/domain/export/export.writers';
 import { Actor } from '../../src/policy';
+import { asUsers, code, data } from '../support/client';
 import { startTestApi, TestApi } from '../support/harness';
 import {
   departmentIdOf,
@@ -429,5 +430,42 @@ describe('exports', () => {
     const opened = await openExport(t.services, actor, { list: 'clues', format: 'csv', filter: {} }, { pageSize: 100 });
     await expect(opened.writeTo(csvWriter(out))).rejects.toThrow(/closed/);
     expect((await lastExport()).detail).toMatchObject({ list: 'clues', rows: 100, completed: false });
+  });
+
+  it('hands out a single-use download link (createExportLink) that works without the header, as its user', async () => {
+    const gql = asUsers(t);
+    const mutation = `mutation($input: CreateExportLinkInput!) { createExportLink(input: $input) { url expiresAt } }`;
+    const analyst = await gql('yb-610302-analyst', mutation, {
+      input: { list: 'CLUES', format: 'CSV', filter: JSON.stringify({ regionCode: '610302', status: ['ASSIGNED'] }) },
+    });
+    const { url, expiresAt } = data(analyst).createExportLink;
+    expect(url).toMatch(/^\/export\/download\/[\w-]+$/);
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(60_000);
+    const res = await fetch(`${base}${url}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''%E7%BA%BF%E7%B4%A2%E6%B8%85%E5%8D%95-");
+    const rows = parseCsv(await res.text());
+    expect(rows[0]).toEqual(HEADERS['clues.csv']);
+    // The link's user is the analyst: names masked, the export audited as theirs with the filter.
+    expect(rows.find((r) => r[1] === '渭滨线索')?.[10]).toBe('张*、参***');
+    expect(await lastExport()).toMatchObject({
+      username: 'yb-610302-analyst',
+      detail: { list: 'clues', filter: { regionCode: '610302', status: ['ASSIGNED'] }, personNames: 'masked' },
+    });
+    // Once only.
+    const again = await fetch(`${base}${url}`);
+    expect(again.status).toBe(404);
+    expect(((await again.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+    // A bad filter is refused when the link is asked for.
+    const bad = await gql('yb-610302-analyst', mutation, {
+      input: { list: 'PROBLEMS', format: 'XLSX', filter: JSON.stringify({ status: ['NOPE'] }) },
+    });
+    expect(code(bad)).toBe('BAD_USER_INPUT');
+    const notJson = await gql('yb-610302-analyst', mutation, { input: { list: 'HITS', format: 'CSV', filter: '{' } });
+    expect(code(notJson)).toBe('BAD_USER_INPUT');
+    const [audited] = await t.services.db.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'mutation.createExportLink'`,
+    );
+    expect(audited.n).toBeGreaterThanOrEqual(1);
   });
 });

@@ -9,6 +9,7 @@
  * are never exported. Every export — finished, failed or abandoned by the client — is one audit
  * entry with the list, format, filter, the number of rows written and whether names were shown.
  */
+import { randomBytes } from 'node:crypto';
 import { AppServices } from '../../app';
 import { badInput } from '../../core/errors';
 import { optionalRowId } from '../../core/ids';
@@ -418,4 +419,44 @@ export async function openExport(
       }
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------
+// Download links: for a browser, which cannot attach the bearer header to a download.
+// ---------------------------------------------------------------------------------------
+
+/** How long a download link works; it works once. */
+export const EXPORT_LINK_SECONDS = 60;
+
+/** What a link stands for: the user, the list, the format and the (validated) filter. */
+interface ExportLinkGrant {
+  userId: string;
+  list: ExportListName;
+  format: ExportFormat;
+  filter: Filter;
+}
+
+const linkKey = (services: AppServices, token: string) => `${services.config.queuePrefix}:export-link:${token}`;
+
+/**
+ * A single-use link to an export, valid EXPORT_LINK_SECONDS: a random token kept in Redis with
+ * the user, list, format and filter. Who may see what is decided when it is used, as for any
+ * export (the user's roles and department then).
+ */
+export async function createExportLink(
+  services: AppServices,
+  actor: Actor,
+  request: Omit<ExportRequest, 'requestId'>,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(24).toString('base64url');
+  const grant: ExportLinkGrant = { userId: actor.userId, ...request };
+  await services.redis.set(linkKey(services, token), JSON.stringify(grant), 'EX', EXPORT_LINK_SECONDS);
+  return { token, expiresAt: new Date(Date.now() + EXPORT_LINK_SECONDS * 1000) };
+}
+
+/** The grant of a link, taken (a second use finds nothing); null when unknown or expired. */
+export async function redeemExportLink(services: AppServices, token: string): Promise<ExportLinkGrant | null> {
+  if (!/^[\w-]{16,64}$/.test(token)) return null;
+  const text = await services.redis.getdel(linkKey(services, token));
+  return text ? (JSON.parse(text) as ExportLinkGrant) : null;
 }
