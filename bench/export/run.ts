@@ -4,7 +4,8 @@
  * HTTP route runs) into a sink that consumes like a socket (64 KiB buffer, asynchronous
  * writes; one run with a slow consumer, to show that back-pressure holds memory flat).
  * Memory is sampled every 5 ms (process.memoryUsage) after a forced GC: peak RSS and peak heap,
- * absolute and above the idle baseline. The yardstick, independent of the product: PostgreSQL's
+ * absolute and above the idle baseline (the peak includes garbage V8 has not collected yet; the
+ * `*Live` runs also force a GC after each page and record the heap left, the export's live set). The yardstick, independent of the product: PostgreSQL's
  * own `COPY (SELECT … FROM clue ORDER BY …) TO STDOUT (FORMAT csv)` of the same rows into the
  * same sink. Prints one JSON line.
  *
@@ -133,10 +134,24 @@ async function main(): Promise<void> {
       department: { id: user.department_id, kind: 'MEDICAL_INSURANCE', regionCode: '610302', regionLevel: 'COUNTY' },
     };
 
-    const exportOnce = (format: 'csv' | 'xlsx', delayMs = 0) =>
+    /**
+     * One export. With `live`, a full GC runs after each page is handed to the sink and the heap
+     * left (the live set: what the export holds, not garbage waiting for collection) is recorded.
+     */
+    const exportOnce = (format: 'csv' | 'xlsx', options: { delayMs?: number; live?: boolean } = {}) =>
       measured(async () => {
-        const out = sink(delayMs);
-        const writer: ExportWriter = format === 'csv' ? csvWriter(out) : xlsxWriter(out);
+        const out = sink(options.delayMs);
+        const inner: ExportWriter = format === 'csv' ? csvWriter(out) : xlsxWriter(out);
+        const liveHeapMb: number[] = [];
+        const writer: ExportWriter = options.live
+          ? Object.assign(Object.create(inner) as ExportWriter, {
+              async flush() {
+                await inner.flush();
+                global.gc?.();
+                liveHeapMb.push(mb(process.memoryUsage().heapUsed));
+              },
+            })
+          : inner;
         const opened = await openExport(
           services,
           actor,
@@ -144,7 +159,19 @@ async function main(): Promise<void> {
           { pageSize: PAGE_SIZE },
         );
         const rows = await opened.writeTo(writer);
-        return { rows, bytes: out.bytes };
+        return {
+          rows,
+          bytes: out.bytes,
+          ...(options.live
+            ? {
+                liveHeapAfterEachPageMb: {
+                  min: Math.min(...liveHeapMb),
+                  max: Math.max(...liveHeapMb),
+                  pages: liveHeapMb.length,
+                },
+              }
+            : {}),
+        };
       });
     // The yardstick: the same rows and columns straight out of PostgreSQL (no visibility, no names, no labels).
     const copyOnce = () =>
@@ -182,7 +209,9 @@ async function main(): Promise<void> {
       const runs: Record<string, unknown> = {};
       runs.csv = await exportOnce('csv');
       runs.xlsx = await exportOnce('xlsx');
-      if (size === LARGE) runs.csvSlowClient = await exportOnce('csv', 5);
+      runs.csvLive = await exportOnce('csv', { live: true });
+      runs.xlsxLive = await exportOnce('xlsx', { live: true });
+      if (size === LARGE) runs.csvSlowClientLive = await exportOnce('csv', { delayMs: 5, live: true });
       runs.postgresCopyCsv = await copyOnce();
       results.push({ rows: size, fillSeconds, ...runs });
     }

@@ -371,13 +371,16 @@ export async function openExport(
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
   const list = EXPORT_LISTS[request.list] as unknown as ListExport<unknown, unknown>;
   if (!list) throw badInput(`unknown export list "${request.list}"`);
-  const first = await list.page(services, actor, request.filter, pageSize, null);
+  // Read now, so that a bad filter or a refusal fails before anything is sent; let go once written.
+  let firstPage: Connection<unknown> | null = await list.page(services, actor, request.filter, pageSize, null);
+  const total = firstPage.totalCount;
   const showsNames = canReadPersonalData(actor);
   const shown: NameShown = showsNames ? (name) => name : maskPersonName;
   return {
     title: list.title,
-    total: first.totalCount,
+    total,
     async writeTo(writer) {
+      if (!firstPage) throw new Error('an export is written once');
       let rows = 0;
       // Written before the file ends, so that a client holding the whole file finds the entry.
       const audit = (completed: boolean, failure?: string) =>
@@ -389,7 +392,7 @@ export async function openExport(
             format: request.format,
             filter: request.filter,
             rows,
-            total: first.totalCount,
+            total,
             completed,
             ...(failure ? { failure } : {}),
             personNames: list.hasPersons ? (showsNames ? 'full' : 'masked') : 'none',
@@ -399,15 +402,18 @@ export async function openExport(
       let audited = false;
       try {
         writer.start(list.columns, list.title);
-        let page: Connection<unknown> = first;
-        for (;;) {
+        let page: Connection<unknown> | null = firstPage;
+        firstPage = null;
+        while (page) {
           const nodes = page.edges.map((e) => e.node);
+          const next = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+          page = null; // one page in memory: this one is let go before the next is read
           const ctx = await list.context(services, actor, nodes, shown);
           for (const node of nodes) writer.row(list.columns.map((c) => c.value(node, ctx)));
           rows += nodes.length;
+          nodes.length = 0;
           await writer.flush();
-          if (!page.pageInfo.hasNextPage) break;
-          page = await list.page(services, actor, request.filter, pageSize, page.pageInfo.endCursor);
+          if (next) page = await list.page(services, actor, request.filter, pageSize, next);
         }
         audited = true;
         await audit(true);
