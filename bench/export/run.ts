@@ -10,7 +10,7 @@
  * same sink. Prints one JSON line.
  *
  *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/export/run.js [--small 20000] [--large 200000]
- *     [--page-size 10000] [--keep]
+ *     [--page-size 10000] [--peaks-only] [--keep]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server;
  * the database is created and dropped (unless --keep). Needs Redis (REDIS_URL) like the API.
@@ -23,6 +23,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { createServices } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { dropDatabase, runMigrations } from '../../src/db/migrate';
+import { listClues } from '../../src/domain/clue/clue.service';
 import { EXPORT_PAGE_SIZE, openExport } from '../../src/domain/export/export.service';
 import { csvWriter, ExportWriter, xlsxWriter } from '../../src/domain/export/export.writers';
 import { SEED_REGIONS } from '../../src/domain/reference/regions.seed';
@@ -36,6 +37,8 @@ const SMALL = arg('small', 20_000);
 const LARGE = arg('large', 200_000);
 const PAGE_SIZE = arg('page-size', EXPORT_PAGE_SIZE);
 const KEEP = process.argv.includes('--keep');
+/** Only the plain CSV and XLSX runs and the list's own pages (e.g. under --max-old-space-size). */
+const PEAKS_ONLY = process.argv.includes('--peaks-only');
 
 const FILL = [
   `INSERT INTO region (code, name, level, parent_code)
@@ -173,6 +176,19 @@ async function main(): Promise<void> {
             : {}),
         };
       });
+    // What the list function alone costs for the same pages (its count and top-N per page): the
+    // part of an export's time that is the list's query, not the export's writing.
+    const listPagesOnce = () =>
+      measured(async () => {
+        let after: string | null = null;
+        let pages = 0;
+        do {
+          const page: Awaited<ReturnType<typeof listClues>> = await listClues(services, actor, {}, PAGE_SIZE, after);
+          after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+          pages += 1;
+        } while (after);
+        return { pages };
+      });
     // The yardstick: the same rows and columns straight out of PostgreSQL (no visibility, no names, no labels).
     const copyOnce = () =>
       measured(async () => {
@@ -209,6 +225,11 @@ async function main(): Promise<void> {
       const runs: Record<string, unknown> = {};
       runs.csv = await exportOnce('csv');
       runs.xlsx = await exportOnce('xlsx');
+      runs.listPagesOnly = await listPagesOnce();
+      if (PEAKS_ONLY) {
+        results.push({ rows: size, fillSeconds, ...runs });
+        continue;
+      }
       runs.csvLive = await exportOnce('csv', { live: true });
       runs.xlsxLive = await exportOnce('xlsx', { live: true });
       if (size === LARGE) runs.csvSlowClientLive = await exportOnce('csv', { delayMs: 5, live: true });
