@@ -26,6 +26,7 @@ import { armor, costLimitPlugin, queryCost } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
 import { operationsMetrics } from './operations/metrics';
 import { mountQueueDashboard } from './operations/queue-dashboard';
+import { mountExports } from './http/export.route';
 import { createQueue, QUEUES } from './queues';
 
 export interface ApiServer {
@@ -116,6 +117,7 @@ export async function startApiServer(services: AppServices, port = services.conf
   });
   mountQueueDashboard(app, services, queues);
   mountConsole(app, services, schema);
+  mountExports(app, services, schema);
 
   app.use(
     '/graphql',
@@ -214,7 +216,7 @@ export async function startApiServer(services: AppServices, port = services.conf
 }
 
 /** The route label of a request no route matched: its mount, never the raw path (unbounded series). */
-const MOUNTS = ['/graphql', '/admin/queues', '/admin/session', '/console'];
+const MOUNTS = ['/graphql', '/admin/queues', '/admin/session', '/console', '/export'];
 function routeLabel(path: string): string {
   return MOUNTS.find((mount) => path === mount || path.startsWith(`${mount}/`)) ?? 'other';
 }

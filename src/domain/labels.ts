@@ -60,6 +60,8 @@ export const ENUM_LABELS = {
   CaseRelationKind: { RELATED: '关联案件', DUAL_INVESTIGATION: '一案双查' },
   RectificationStatus: { OPEN: '整改中', DONE: '已整改' },
   SupervisionKind: labelsOf(SUPERVISION_KINDS),
+  ExportList: { CLUES: '线索清单', CASES: '案件清单', HITS: '疑点清单', PROBLEMS: '问题清单', STATS: '督办统计' },
+  ExportFormat: { CSV: 'CSV 文件', XLSX: 'Excel 工作簿 (XLSX)' },
 } as const satisfies Record<string, Record<string, string>>;
 
 export type LabelledEnum = keyof typeof ENUM_LABELS;

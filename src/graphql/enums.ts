@@ -31,3 +31,5 @@ export const RectificationStatusEnum = enumFrom(
   '整改事项状态 (rectification status)：措施验收后为 DONE。',
 );
 export const SupervisionKindEnum = enumFrom('SupervisionKind', '督办方式 (supervision kind)。');
+export const ExportListEnum = enumFrom('ExportList', '导出的清单 (export list)。');
+export const ExportFormatEnum = enumFrom('ExportFormat', '导出格式 (export format)：CSV 或 XLSX。');

@@ -28,6 +28,7 @@ import {
 import { LabelsResolver } from './labels.resolver';
 import { SubscriptionResolver } from './subscriptions.resolver';
 import { NodeResolver } from './node.resolver';
+import { ExportResolver } from '../domain/export/export.resolver';
 import { StatsResolver } from '../domain/stats/stats.resolver';
 import { CaseGraphResolver } from '../domain/graph/case-graph.resolver';
 import {
@@ -89,6 +90,7 @@ export const RESOLVERS = [
   SupervisionResolver,
   ProgressReportResolver,
   StatsResolver,
+  ExportResolver,
   CaseGraphResolver,
   NotificationResolver,
   ProblemResolver,
