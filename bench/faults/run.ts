@@ -152,18 +152,19 @@ async function main(): Promise<void> {
     120_000,
   );
 
-  const counties: County[] = await Promise.all(
-    (
-      await db.query(
-        `SELECT c.region_code, (SELECT d.id FROM department d WHERE d.kind = 'PUBLIC_SECURITY' AND d.region_code = c.region_code) AS police
-         FROM clue c JOIN region r ON r.code = c.region_code AND r.level = 'COUNTY'
-         GROUP BY c.region_code ORDER BY count(*) DESC LIMIT 4`,
-      )
-    ).map(async (r: { region_code: string; police: string }) => ({
-      region: r.region_code,
-      policeId: toGlobalId('Department', r.police),
-    })),
-  );
+  const counties: County[] = (
+    await db.query(
+      `SELECT c.region_code,
+              (SELECT d.id FROM department d WHERE d.kind = 'MEDICAL_INSURANCE' AND d.region_code = c.region_code) AS insurance,
+              (SELECT d.id FROM department d WHERE d.kind = 'PUBLIC_SECURITY' AND d.region_code = c.region_code) AS police
+       FROM clue c JOIN region r ON r.code = c.region_code AND r.level = 'COUNTY'
+       GROUP BY c.region_code ORDER BY count(*) DESC LIMIT 4`,
+    )
+  ).map((r: { region_code: string; insurance: string; police: string }) => ({
+    region: r.region_code,
+    insuranceId: toGlobalId('Department', r.insurance),
+    policeId: toGlobalId('Department', r.police),
+  }));
 
   // Workload and runs.
   let stopping = false;

@@ -87,6 +87,8 @@ export class Client {
 
 export interface County {
   region: string;
+  /** Global id of the county's 医保, whose clues its users work on. */
+  insuranceId: string;
   /** Global id of the county's 公安. */
   policeId: string;
 }
@@ -142,7 +144,9 @@ export async function runWorkload(
       const list = await read(
         username,
         'clues',
-        `{ clues(filter: { status: [ASSIGNED] }, first: 10) { edges { node { id version } } } }`,
+        `query($d: ID!) { clues(filter: { status: [ASSIGNED], ownerDepartmentId: $d }, first: 10) {
+          edges { node { id version } } } }`,
+        { d: county.insuranceId },
       );
       const edges: { node: { id: string; version: number } }[] = list?.clues.edges ?? [];
       if (!edges.length) {
