@@ -4,10 +4,27 @@
  * key, make it active, remove the old one once its tokens have expired).
  */
 import jwt from 'jsonwebtoken';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { Config } from '../../config';
 import { unauthenticated } from '../../core/errors';
 
 const ALGORITHM = 'HS256' as const;
+
+/**
+ * The secrets as KeyObjects, built once per key set: given a string, jsonwebtoken first tries
+ * to parse it as a PEM public key on every call (an exception each time), the main cost of a
+ * verification.
+ */
+const keyObjects = new WeakMap<Config['jwt']['keys'], Record<string, KeyObject>>();
+
+function keyOf(cfg: Config['jwt'], kid: string): KeyObject {
+  let keys = keyObjects.get(cfg.keys);
+  if (!keys) {
+    keys = Object.fromEntries(Object.entries(cfg.keys).map(([k, secret]) => [k, createSecretKey(Buffer.from(secret, 'utf8'))]));
+    keyObjects.set(cfg.keys, keys);
+  }
+  return keys[kid];
+}
 
 export interface IssuedToken {
   token: string;
@@ -17,7 +34,7 @@ export interface IssuedToken {
 export function signAccessToken(cfg: Config['jwt'], userId: string, now = Date.now()): IssuedToken {
   const iat = Math.floor(now / 1000);
   const exp = iat + cfg.ttlSeconds;
-  const token = jwt.sign({ sub: userId, iat, exp }, cfg.keys[cfg.activeKid], {
+  const token = jwt.sign({ sub: userId, iat, exp }, keyOf(cfg, cfg.activeKid), {
     algorithm: ALGORITHM,
     issuer: cfg.issuer,
     audience: cfg.audience,
@@ -34,7 +51,7 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): string {
   if (alg !== ALGORITHM) throw unauthenticated('token algorithm not accepted');
   if (!kid || !Object.prototype.hasOwnProperty.call(cfg.keys, kid)) throw unauthenticated('unknown token key');
   try {
-    const payload = jwt.verify(token, cfg.keys[kid], {
+    const payload = jwt.verify(token, keyOf(cfg, kid), {
       algorithms: [ALGORITHM],
       issuer: cfg.issuer,
       audience: cfg.audience,
