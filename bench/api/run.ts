@@ -4,7 +4,9 @@
  * access) answer the same list — 20 clues, newest first, with their owner department,
  * institution and the total count — under autocannon, alternately, in one run. Also the
  * fixed cost of one request with one client ({ me { id } } against /healthz). Prints one JSON
- * line: requests per second, p50 and p99 per side and round, and the ratio ours / peer.
+ * line: requests per second, p50 and p99 per side and round, the ratio ours / peer, and the CPU
+ * per request of each side (its Node process and the PostgreSQL backends; cpuRatio = peer's CPU
+ * per request / ours, above 1 when ours costs less) — on a shared machine the steadier figure.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/api/run.js [--rounds 2] [--duration 10] [--connections 20]
  *
@@ -15,7 +17,8 @@
  * goes to /tmp/bench-api-*.log.
  */
 import { join } from 'node:path';
-import { autocannon, AutocannonResult, graphql, login, median, startChild } from './http';
+import { Client } from 'pg';
+import { autocannon, AutocannonResult, cpuMs, graphql, login, median, startChild } from './http';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,13 +42,19 @@ const PEER_LIST = `{ allClues(first: 20, orderBy: [CREATED_AT_DESC, ID_DESC]) { 
   edges { cursor node { id code title status amountInvolved createdAt
   departmentByOwnerDepartmentId { id name } institutionByInstitutionCode { code name } } } } }`;
 
-const summary = (r: AutocannonResult) => ({
+const summary = (r: AutocannonResult, cpu?: { node: number; postgres: number }) => ({
   rps: Math.round(r.requests.average * 10) / 10,
   p50: r.latency.p50,
   p99: r.latency.p99,
   requests: r.requests.total,
   non2xx: r.non2xx,
   errors: r.errors,
+  // CPU per request (ms) of the server process and of the PostgreSQL backends: what a request
+  // costs, whatever else the machine runs at the time.
+  ...(cpu && {
+    nodeCpuMs: Math.round((cpu.node / r.requests.total) * 100) / 100,
+    postgresCpuMs: Math.round((cpu.postgres / r.requests.total) * 100) / 100,
+  }),
 });
 
 async function main(): Promise<void> {
@@ -106,16 +115,56 @@ async function main(): Promise<void> {
     await load(post(OURS, OUR_LIST, auth), CONNECTIONS, 3);
     await load(post(PEER, PEER_LIST), CONNECTIONS, 3);
 
+    const pg = new Client({ connectionString: DATABASE_URL });
+    await pg.connect();
+    const backends = async (): Promise<number[]> =>
+      (
+        await pg.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+      ).rows.map((r: { pid: number }) => r.pid);
+    /**
+     * One measured load, with the CPU the server process and the database backends used. The
+     * backends are sampled every 250 ms (pools open and close connections during a round): a
+     * backend first seen during the round counts from 0.
+     */
+    const measured = async (pid: number, options: ReturnType<typeof post>) => {
+      const baseline = new Map<number, number>();
+      const last = new Map<number, number>();
+      for (const p of await backends()) baseline.set(p, cpuMs(p));
+      const sample = async () => {
+        for (const p of await backends()) {
+          if (!baseline.has(p)) baseline.set(p, 0);
+          last.set(p, cpuMs(p));
+        }
+      };
+      const sampler = setInterval(() => void sample(), 250);
+      const nodeBefore = cpuMs(pid);
+      const result = await load(options);
+      const node = cpuMs(pid) - nodeBefore;
+      clearInterval(sampler);
+      await sample();
+      const postgres = [...last].reduce((sum, [p, ms]) => sum + Math.max(0, ms - (baseline.get(p) ?? 0)), 0);
+      return summary(result, { node, postgres });
+    };
     const rounds: { ours: ReturnType<typeof summary>; peer: ReturnType<typeof summary> }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const o = summary(await load(post(OURS, OUR_LIST, auth)));
-      const p = summary(await load(post(PEER, PEER_LIST)));
+      const o = await measured(ours.process.pid!, post(OURS, OUR_LIST, auth));
+      const p = await measured(peer.process.pid!, post(PEER, PEER_LIST));
       rounds.push({ ours: o, peer: p });
     }
+    await pg.end();
     // The fixed cost of a request: one client, the smallest authenticated query, against /healthz.
     const me = summary(await load(post(OURS, '{ me { id } }', auth), 1, 5));
     const health = summary(await autocannon({ url: `${OURS}/healthz`, connections: 1, duration: 5 }));
 
+    const side = (values: ReturnType<typeof summary>[]) => ({
+      rps: median(values.map((v) => v.rps)),
+      p50: median(values.map((v) => v.p50)),
+      p99: median(values.map((v) => v.p99)),
+      nodeCpuMs: median(values.map((v) => v.nodeCpuMs ?? 0)),
+      postgresCpuMs: median(values.map((v) => v.postgresCpuMs ?? 0)),
+    });
+    const cpuOf = (name: 'ours' | 'peer') =>
+      median(rounds.map((r) => (r[name].nodeCpuMs ?? 0) + (r[name].postgresCpuMs ?? 0)));
     const oursRps = median(rounds.map((r) => r.ours.rps));
     const peerRps = median(rounds.map((r) => r.peer.rps));
     process.stdout.write(
@@ -128,9 +177,10 @@ async function main(): Promise<void> {
         totalCount: ourPage.clues.totalCount,
         peerTotalCount: peerPage.allClues.totalCount,
         samePage: sameCodes,
-        ours: { rps: oursRps, p50: median(rounds.map((r) => r.ours.p50)), p99: median(rounds.map((r) => r.ours.p99)) },
-        peer: { rps: peerRps, p50: median(rounds.map((r) => r.peer.p50)), p99: median(rounds.map((r) => r.peer.p99)) },
+        ours: side(rounds.map((r) => r.ours)),
+        peer: side(rounds.map((r) => r.peer)),
         ratio: Math.round((oursRps / peerRps) * 100) / 100,
+        cpuRatio: Math.round((cpuOf('peer') / cpuOf('ours')) * 100) / 100,
         rounds,
         fixedCost: {
           meP50: me.p50,
