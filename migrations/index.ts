@@ -14,7 +14,7 @@ import { Rules1763901000000 } from './1763901000000-rules';
 import { Campaigns1763901100000 } from './1763901100000-campaigns';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
 import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
-import { ActorChanged1763902400001 } from './1763902400001-actor-changed';
+import { KeptChanged1763902400001 } from './1763902400001-kept-changed';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -33,5 +33,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Rules1763901000000,
   Campaigns1763901100000,
   InspectionsDocuments1763901200000,
-  ActorChanged1763902400001,
+  KeptChanged1763902400001,
 ];

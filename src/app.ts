@@ -12,7 +12,7 @@ import { LoginThrottle } from './domain/auth/login-throttle';
 import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
 import { createEventBus, EventBus } from './events/pubsub';
 import { NotificationFeed } from './domain/notification/notification.feed';
-import { ActorCache } from './domain/auth/actor-cache';
+import { KeptReads } from './domain/auth/kept-reads';
 
 export interface AppServices {
   config: Config;
@@ -26,8 +26,8 @@ export interface AppServices {
   events: EventBus;
   /** Committed notifications, announced by PostgreSQL to this process's subscribers. */
   notificationFeed: NotificationFeed;
-  /** The actors of recent requests, forgotten on every change of a user (actor-cache.ts). */
-  actors: ActorCache;
+  /** Actors, departments and institutions kept between requests, forgotten on every change (kept-reads.ts). */
+  kept: KeptReads;
   /** What time it is where the application decides what is due (src/core/clock.ts); tests replace it. */
   clock: Clock;
   close(): Promise<void>;
@@ -59,7 +59,7 @@ export async function createServices(config: Config, options: { applicationName?
   subscriber.on('error', (error) => log.warn({ err: error.message }, 'redis subscriber error'));
   await subscriber.connect();
   const notificationFeed = new NotificationFeed(config.databaseUrl, log);
-  const actors = new ActorCache(config.databaseUrl, log);
+  const kept = new KeptReads(config.databaseUrl, log);
   return {
     config,
     db,
@@ -69,11 +69,11 @@ export async function createServices(config: Config, options: { applicationName?
     personalDataKeys: derivePersonalDataKeys(config.dataKey),
     events: createEventBus(redis, subscriber, config.queuePrefix),
     notificationFeed,
-    actors,
+    kept,
     clock: systemClock(config.clockOffsetDays),
     async close() {
       await notificationFeed.close();
-      await actors.close();
+      await kept.close();
       redis.disconnect();
       subscriber.disconnect();
       await db.destroy();

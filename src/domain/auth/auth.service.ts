@@ -88,10 +88,11 @@ export const departmentName = (regionName: string, kind: DepartmentKind): string
 
 /**
  * The actor of a request's token: kept by this process between requests until the user, their
- * department or region changes (services.actors, actor-cache.ts); else as loadActor.
+ * department or region changes (services.kept, kept-reads.ts); else as loadActor.
  */
 export function requestActor(services: AppServices, userId: string): Promise<Actor> {
-  return services.actors.get(userId, (id) => loadActor(services, id));
+  void services.kept.listen();
+  return services.kept.actors.get(userId, (id) => loadActor(services, id));
 }
 
 /** The actor of a user id (from a verified token); a missing or deactivated user is UNAUTHENTICATED. */

@@ -43,8 +43,30 @@ export function signAccessToken(cfg: Config['jwt'], userId: string, now = Date.n
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
+/**
+ * Tokens verified already, per key set: token → subject and expiry. A token's signature, issuer
+ * and audience do not change, so a known token only needs its expiry checked again.
+ */
+const verified = new WeakMap<Config['jwt']['keys'], Map<string, { sub: string; exp: number }>>();
+const MAX_VERIFIED = 10_000;
+
 /** Returns the user id of a valid token; throws UNAUTHENTICATED for anything else. */
 export function verifyAccessToken(cfg: Config['jwt'], token: string): string {
+  let known = verified.get(cfg.keys);
+  if (!known) verified.set(cfg.keys, (known = new Map()));
+  const hit = known.get(token);
+  // jsonwebtoken refuses a token from its exp second on.
+  if (hit && Math.floor(Date.now() / 1000) < hit.exp) return hit.sub;
+  known.delete(token);
+  const { sub, exp } = verifyFully(cfg, token);
+  if (typeof exp === 'number') {
+    if (known.size >= MAX_VERIFIED) known.clear();
+    known.set(token, { sub, exp });
+  }
+  return sub;
+}
+
+function verifyFully(cfg: Config['jwt'], token: string): { sub: string; exp?: number } {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded === 'string') throw unauthenticated('malformed token');
   const { alg, kid } = decoded.header;
@@ -57,7 +79,7 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): string {
       audience: cfg.audience,
     });
     if (typeof payload === 'string' || typeof payload.sub !== 'string') throw unauthenticated('token has no subject');
-    return payload.sub;
+    return { sub: payload.sub, exp: payload.exp };
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError) throw unauthenticated('token expired');
     if (error instanceof jwt.JsonWebTokenError) throw unauthenticated('invalid token');

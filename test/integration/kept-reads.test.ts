@@ -4,7 +4,7 @@ import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import { code } from '../support/client';
 
 /**
- * The actors kept between requests (src/domain/auth/actor-cache.ts) never outlive a change:
+ * The actors kept between requests (src/domain/auth/kept-reads.ts) never outlive a change:
  * a deactivation, new roles, a move to another department hold on the very next request.
  * What the actor decides is read through supervisionStats (leaders, inside their jurisdiction).
  */
@@ -25,7 +25,7 @@ describe('actor cache', () => {
     token = signAccessToken(t.config.jwt, userId).token;
     // The first request starts listening; from then on actors are kept.
     await t.gql('{ me { id } }', {}, token);
-    await t.services.actors.listen();
+    await t.services.kept.listen();
   });
   afterAll(() => t.close());
 
@@ -58,7 +58,7 @@ describe('actor cache', () => {
       await m.query(`UPDATE app_user SET roles = '{INVESTIGATOR}' WHERE id = $1`, [userId]);
     });
     expect(await statsCode()).toBe('OK');
-    t.services.actors.forget(userId);
+    t.services.kept.actors.forget(userId);
     expect(await statsCode()).toBe('FORBIDDEN');
   });
 });
