@@ -48,9 +48,12 @@ export function createLogger(config: Config): pino.Logger {
   return pino({ level: config.logLevel, redact: LOG_REDACT, base: { service: 'fund-supervision' } });
 }
 
-export async function createServices(config: Config, options: { applicationName?: string } = {}): Promise<AppServices> {
+export async function createServices(
+  config: Config,
+  options: { applicationName?: string; jit?: boolean } = {},
+): Promise<AppServices> {
   const log = createLogger(config);
-  const db = createDataSource(config.databaseUrl, { applicationName: options.applicationName });
+  const db = createDataSource(config.databaseUrl, { applicationName: options.applicationName, jit: options.jit });
   await db.initialize();
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis error'));

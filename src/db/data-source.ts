@@ -6,7 +6,10 @@ import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming';
 
 /** The one way to build a DataSource: the app, the CLI, the workers and the tests use it. */
-export function createDataSource(databaseUrl: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
+export function createDataSource(
+  databaseUrl: string,
+  options: { poolSize?: number; applicationName?: string; jit?: boolean } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url: databaseUrl,
@@ -21,8 +24,10 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'fund-supervision',
-      // The date of anything is its date in TIME_ZONE; sessions compute in that zone.
-      options: `-c timezone=${TIME_ZONE}`,
+      // The date of anything is its date in TIME_ZONE; sessions compute in that zone. `jit: false`
+      // (the API): a request's statements run in milliseconds, and PostgreSQL's JIT compiles any
+      // whose estimated cost passes jit_above_cost — a hundred milliseconds and more, each time.
+      options: `-c timezone=${TIME_ZONE}${options.jit === false ? ' -c jit=off' : ''}`,
     },
   });
 }
