@@ -14,7 +14,8 @@
  * database (`DATABASE_URL=… npm run demo`, stopped once it prints how to log in). BENCH_USER
  * (default yb-610000-leader, the province's fund supervision leader) logs in with SEED_PASSWORD.
  * The servers run as child processes on ports 4711 (ours) and 4712 (PostGraphile); their output
- * goes to /tmp/bench-api-*.log.
+ * goes to /tmp/bench-api-*.log. BENCH_SERVE names another build's dist/src/cli/serve.js (e.g. of
+ * an earlier commit, extracted with git archive and built) to measure it instead of this one.
  */
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, DATABASE_URL, NODE_ENV: process.env.NODE_ENV || 'development' };
   const ours = await startChild(
     'ours',
-    [join(DIST, 'src', 'cli', 'serve.js')],
+    [process.env.BENCH_SERVE || join(DIST, 'src', 'cli', 'serve.js')],
     { ...env, PORT: '4711', QUEUE_PREFIX: 'bench-api' },
     `${OURS}/healthz`,
     '/tmp/bench-api-ours.log',
