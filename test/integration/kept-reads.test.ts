@@ -61,4 +61,13 @@ describe('actor cache', () => {
     t.services.kept.actors.forget(userId);
     expect(await statsCode()).toBe('FORBIDDEN');
   });
+
+  it('holds change after change: a request never runs ahead of an announcement', async () => {
+    for (let i = 0; i < 20; i++) {
+      await set(`roles = '{INVESTIGATOR}'`);
+      expect(await statsCode()).toBe('FORBIDDEN');
+      await set(`roles = '{LEADER}'`);
+      expect(await statsCode()).toBe('OK');
+    }
+  });
 });

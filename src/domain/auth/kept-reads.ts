@@ -3,11 +3,13 @@
  * and the departments and institutions that lists show beside their rows — so that a request
  * does not read them again. Kept only while this process LISTENs on `kept_changed` (triggers
  * announce every committed change of a user, a department, a region or an institution:
- * migrations/1763902400001-kept-changed.ts): each announcement forgets what it touches, so that a
- * deactivation, a new role, a move to another department or a renamed institution holds on the
- * next request in every API process — within the time PostgreSQL takes to deliver the
- * notification after the commit. Without the connection (not yet open, or lost) nothing is
- * kept and every request reads, as before; entries also expire after `ttlMs`.
+ * migrations/1763902400001-kept-changed.ts): each announcement forgets what it touches. A kept
+ * actor is used only after a round trip on the listening connection has brought every
+ * announcement of the changes committed before the request (heard()): a deactivation, a new
+ * role or a move to another department holds on the next request in every API process. Kept
+ * departments and institutions (names beside rows) are forgotten when their announcement
+ * arrives. Without the connection (not yet open, or lost) nothing is kept and every request
+ * reads, as before; entries also expire after `ttlMs`.
  */
 import { Client } from 'pg';
 import { Actor } from '../../policy';
@@ -24,6 +26,11 @@ export class KeptRows<T> {
 
   constructor(
     private readonly listening: () => boolean,
+    /**
+     * When given, a kept value is only returned once this resolves — once every change
+     * committed before the call has been heard (KeptReads.heard); a failure reads afresh.
+     */
+    private readonly heard?: () => Promise<void>,
     private readonly ttlMs = 60_000,
     private readonly maxEntries = 10_000,
   ) {}
@@ -32,8 +39,12 @@ export class KeptRows<T> {
   async get(key: string, load: (key: string) => Promise<T>): Promise<T> {
     if (!this.listening()) return load(key);
     const now = Date.now();
-    const kept = this.entries.get(key);
-    if (kept && kept.until > now) return kept.value;
+    if ((this.entries.get(key)?.until ?? 0) > now) {
+      const caughtUp = this.heard ? await this.heard().then(() => true, () => false) : true;
+      // Still kept once every earlier announcement has been heard: nothing changed it.
+      const kept = this.entries.get(key);
+      if (caughtUp && kept && kept.until > now) return kept.value;
+    }
     const generation = this.generation;
     const value = await load(key);
     if (this.listening() && generation === this.generation) this.keep(key, value, now);
@@ -72,12 +83,20 @@ export class KeptRows<T> {
 }
 
 export class KeptReads {
-  readonly actors = new KeptRows<Actor>(() => this.client !== null);
+  /** Actors decide access: a kept one is used only after every earlier change has been heard. */
+  readonly actors = new KeptRows<Actor>(
+    () => this.client !== null,
+    () => this.heard(),
+  );
+  /** What lists show beside their rows: forgotten when the announcement arrives. */
   readonly departments = new KeptRows<DepartmentEntity>(() => this.client !== null);
   readonly institutions = new KeptRows<InstitutionEntity>(() => this.client !== null);
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
   private closed = false;
+  /** The round trip on the listening connection under way, and the one that waits for it. */
+  private inflight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   constructor(
     private readonly databaseUrl: string,
@@ -103,6 +122,37 @@ export class KeptReads {
       this.actors.forget('*');
       this.departments.forget('*');
     }
+  }
+
+  /**
+   * Resolves once every change committed before the call has been heard: a round trip on the
+   * listening connection — PostgreSQL signals the listeners when a change commits, before it
+   * acknowledges the commit, and sends pending notifications before it answers that
+   * connection's next statement. Callers share round trips: one that started before the call
+   * might precede a commit the caller saw, so a caller arriving during one waits for the next.
+   */
+  heard(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.inflight) return this.roundTrip();
+    this.queued = this.inflight
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.roundTrip();
+      });
+    return this.queued;
+  }
+
+  private roundTrip(): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error('kept reads: not listening'));
+    const trip = client.query('SELECT 1').then(() => undefined);
+    this.inflight = trip;
+    const done = () => {
+      if (this.inflight === trip) this.inflight = null;
+    };
+    trip.then(done, done);
+    return trip;
   }
 
   async close(): Promise<void> {
