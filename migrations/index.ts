@@ -16,6 +16,7 @@ import { RectificationMeasures1763900930000 } from './1763900930000-rectificatio
 import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
 import { CampaignLinks1763902000000 } from './1763902000000-campaign-links';
 import { UserAdmin1763902200001 } from './1763902200001-user-admin';
+import { KeptChanged1763902400001 } from './1763902400001-kept-changed';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   InspectionsDocuments1763901200000,
   CampaignLinks1763902000000,
   UserAdmin1763902200001,
+  KeptChanged1763902400001,
 ];

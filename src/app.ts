@@ -12,6 +12,7 @@ import { LoginThrottle } from './domain/auth/login-throttle';
 import { derivePersonalDataKeys, PersonalDataKeys } from './domain/reference/personal-data';
 import { createEventBus, EventBus } from './events/pubsub';
 import { NotificationFeed } from './domain/notification/notification.feed';
+import { KeptReads } from './domain/auth/kept-reads';
 
 export interface AppServices {
   config: Config;
@@ -25,6 +26,8 @@ export interface AppServices {
   events: EventBus;
   /** Committed notifications, announced by PostgreSQL to this process's subscribers. */
   notificationFeed: NotificationFeed;
+  /** Actors, departments and institutions kept between requests, forgotten on every change (kept-reads.ts). */
+  kept: KeptReads;
   /** What time it is where the application decides what is due (src/core/clock.ts); tests replace it. */
   clock: Clock;
   close(): Promise<void>;
@@ -45,9 +48,12 @@ export function createLogger(config: Config): pino.Logger {
   return pino({ level: config.logLevel, redact: LOG_REDACT, base: { service: 'fund-supervision' } });
 }
 
-export async function createServices(config: Config, options: { applicationName?: string } = {}): Promise<AppServices> {
+export async function createServices(
+  config: Config,
+  options: { applicationName?: string; jit?: boolean } = {},
+): Promise<AppServices> {
   const log = createLogger(config);
-  const db = createDataSource(config.databaseUrl, { applicationName: options.applicationName });
+  const db = createDataSource(config.databaseUrl, { applicationName: options.applicationName, jit: options.jit });
   await db.initialize();
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis error'));
@@ -56,6 +62,7 @@ export async function createServices(config: Config, options: { applicationName?
   subscriber.on('error', (error) => log.warn({ err: error.message }, 'redis subscriber error'));
   await subscriber.connect();
   const notificationFeed = new NotificationFeed(config.databaseUrl, log);
+  const kept = new KeptReads(config.databaseUrl, log);
   return {
     config,
     db,
@@ -67,9 +74,11 @@ export async function createServices(config: Config, options: { applicationName?
       log.warn({ err: error.message }, 'live event not published'),
     ),
     notificationFeed,
+    kept,
     clock: systemClock(config.clockOffsetDays),
     async close() {
       await notificationFeed.close();
+      await kept.close();
       redis.disconnect();
       subscriber.disconnect();
       await db.destroy();

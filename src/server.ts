@@ -3,7 +3,8 @@
  * /metrics, the admins' queue dashboard (/admin/queues) and the console (/console). Stateless: run as many
  * processes as needed behind a load balancer.
  */
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -44,6 +45,19 @@ const httpDuration = new client.Histogram({
   registers: [metricsRegistry],
 });
 
+/** Cache-Control: no-store on every GraphQL answer (what Apollo's cache control sent without hints). */
+function noStore(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
 export async function startApiServer(services: AppServices, port = services.config.port): Promise<ApiServer> {
   const { config, log } = services;
   const production = config.nodeEnv === 'production';
@@ -74,6 +88,10 @@ export async function startApiServer(services: AppServices, port = services.conf
     plugins: [
       ...protection.plugins,
       costLimitPlugin(schema, config),
+      // Apollo's cache control instruments every field of every result; no field has a cache
+      // hint, so every answer was "no-store" — which is what noStore() says, at no cost per field.
+      ApolloServerPluginCacheControlDisabled(),
+      noStore(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No Apollo landing page in any mode: it loads its sandbox from Apollo's CDN. Browsers
       // are sent to the console's own GraphiQL (src/console).

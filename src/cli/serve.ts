@@ -4,7 +4,8 @@ import { runCli } from './run';
 
 /** npm run serve — the API on PORT (default 4000), path /graphql; graceful on SIGTERM/SIGINT. */
 runCli(async (config) => {
-  const services = await createServices(config, { applicationName: 'api' });
+  // No JIT for the API's statements (src/db/data-source.ts).
+  const services = await createServices(config, { applicationName: 'api', jit: false });
   const api = await startApiServer(services);
   let stopping = false;
   const stop = async (signal: string) => {

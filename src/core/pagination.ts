@@ -62,9 +62,7 @@ export async function paginate<Row extends Record<string, unknown>, T>(options: 
   const params = [...options.params.values];
   const where = [...options.where];
   const filterWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const [{ count }] = (await query(`SELECT count(*)::int AS count FROM ${from} ${filterWhere}`, params)) as unknown as {
-    count: number;
-  }[];
+  const countSql = `SELECT count(*)::int AS count FROM ${from} ${filterWhere}`;
   if (options.after) {
     const key = decodeCursor(options.after);
     if (key.length !== orderBy.length) throw badInput(`malformed cursor "${options.after}"`);
@@ -76,13 +74,31 @@ export async function paginate<Row extends Record<string, unknown>, T>(options: 
   }
   const direction = descending ? 'DESC' : 'ASC';
   params.push(first + 1);
-  const rows = await query(
-    `SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')} LIMIT $${params.length}`,
+  // One statement (one round trip): the page, each row with the total count — an uncorrelated
+  // subquery, computed once. The outer query only adds that column to the rows of the ordered
+  // LIMIT subquery (a subquery scan, which keeps their order).
+  const rows = (await query(
+    `SELECT page.*, (${countSql}) AS ${TOTAL_COLUMN}
+     FROM (SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')} LIMIT $${params.length}) page`,
     params,
-  );
-  return connectionOf(rows, { ...options, totalCount: count });
+  )) as (Row & { [TOTAL_COLUMN]?: number })[];
+  let count: number;
+  if (rows.length) {
+    count = Number(rows[0][TOTAL_COLUMN]);
+    for (const row of rows) delete row[TOTAL_COLUMN];
+  } else if (!options.after) {
+    count = 0;
+  } else {
+    // Past the last page: the rows of the filter are still counted.
+    const [{ count: total }] = (await query(countSql, options.params.values)) as unknown as { count: number }[];
+    count = total;
+  }
+  return connectionOf(rows as Row[], { ...options, totalCount: count });
 }
+
+/** The column of `paginate`'s statement that carries the total count (removed from the rows). */
+const TOTAL_COLUMN = 'page_total_count';
 
 /**
  * `paginate`'s first page (no `after`) for each of many groups — e.g. the hits of every clue

@@ -9,7 +9,7 @@ import { SnakeNamingStrategy } from './naming';
 /** The one way to build a DataSource: the app, the CLI, the workers and the tests use it. */
 export function createDataSource(
   databaseUrl: string,
-  options: { poolSize?: number; applicationName?: string } = {},
+  options: { poolSize?: number; applicationName?: string; jit?: boolean } = {},
 ): DataSource {
   return retryReadsOnConnectionLoss(
     new DataSource({
@@ -26,8 +26,10 @@ export function createDataSource(
       extra: {
         max: options.poolSize ?? 10,
         application_name: options.applicationName ?? 'fund-supervision',
-        // The date of anything is its date in TIME_ZONE; sessions compute in that zone.
-        options: `-c timezone=${TIME_ZONE}`,
+        // The date of anything is its date in TIME_ZONE; sessions compute in that zone. `jit: false`
+        // (the API): a request's statements run in milliseconds, and PostgreSQL's JIT compiles any
+        // whose estimated cost passes jit_above_cost — a hundred milliseconds and more, each time.
+        options: `-c timezone=${TIME_ZONE}${options.jit === false ? ' -c jit=off' : ''}`,
       },
     }),
   );

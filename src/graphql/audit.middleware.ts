@@ -1,5 +1,6 @@
 /**
- * Writes every mutation and every denial to the audit log, whichever resolver ran.
+ * Writes every mutation and every denial to the audit log, whichever resolver ran (applied to
+ * the schema's resolvers by src/graphql/field-wrappers.ts).
  * login audits itself (it has no actor yet and records the outcome in detail).
  *
  * A mutation's entry commits with the change it records when the service runs its work
@@ -10,7 +11,7 @@
  * after the service returned, as before — a crash between its commit and this write loses it.
  */
 import { getNamedType, GraphQLResolveInfo, isObjectType } from 'graphql';
-import { MiddlewareFn } from 'type-graphql';
+import { MiddlewareFn, ResolverData } from 'type-graphql';
 import { AppError } from '../core/errors';
 import { fromGlobalId, NodeTypeName, toGlobalId } from '../core/ids';
 import { withBeforeCommit } from '../db/transaction';
@@ -92,16 +93,25 @@ export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, i
     }
     return result;
   } catch (error) {
-    if (error instanceof AppError && error.code === 'FORBIDDEN') {
-      const parent = root as { __typename?: string; id?: string } | undefined;
-      await appendAudit(context.services.db, {
-        actorId: context.actor?.userId ?? null,
-        action: 'denied',
-        targetType: parent?.__typename ?? null,
-        targetId: parent?.id ?? null,
-        detail: { field: `${info.parentType.name}.${info.fieldName}`, args: redact(args), reason: error.message },
-      });
-    }
+    await auditDenial({ context, info, args, root }, error);
     throw error;
   }
 };
+
+export const isDenial = (error: unknown): error is AppError => error instanceof AppError && error.code === 'FORBIDDEN';
+
+/** Writes the entry of a denial (a FORBIDDEN error) of any field; other errors are not written. */
+export async function auditDenial(
+  { context, info, args, root }: Pick<ResolverData<GraphQLContext>, 'context' | 'info' | 'args' | 'root'>,
+  error: unknown,
+): Promise<void> {
+  if (!isDenial(error)) return;
+  const parent = root as { __typename?: string; id?: string } | undefined;
+  await appendAudit(context.services.db, {
+    actorId: context.actor?.userId ?? null,
+    action: 'denied',
+    targetType: parent?.__typename ?? null,
+    targetId: parent?.id ?? null,
+    detail: { field: `${info.parentType.name}.${info.fieldName}`, args: redact(args), reason: error.message },
+  });
+}

@@ -1,5 +1,5 @@
 import { AppServices } from '../app';
-import { loadActor } from '../domain/auth/auth.service';
+import { requestActor } from '../domain/auth/auth.service';
 import { verifyAccessToken } from '../domain/auth/jwt';
 import { Actor } from '../policy';
 import { AppError, unauthenticated } from '../core/errors';
@@ -21,7 +21,7 @@ export async function authenticate(services: AppServices, authorization: string 
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthenticated('authorization header must be "Bearer <token>"');
   const userId = verifyAccessToken(services.config.jwt, match[1]);
-  return loadActor(services, userId);
+  return requestActor(services, userId);
 }
 
 /**

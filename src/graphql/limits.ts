@@ -39,15 +39,27 @@ const paginationEstimator =
   };
 
 export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloServerPlugin {
+  // The cost of a document with its variables never changes: lists ask the same again and again.
+  const costs = new Map<string, number | null>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          // Variables that do not coerce are the client's error: execution answers them with
-          // 400 BAD_USER_INPUT and the coercion message. Costing would coerce them itself and
-          // throw an unclassified error (a 500) first, so the cost waits for valid variables.
-          if (!variablesCoerce(schema, operation, request.variables ?? {})) return;
-          const cost = queryCost(schema, config, document, request.variables ?? {}, request.operationName);
+          const key = request.query && `${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
+          let cost = key ? costs.get(key) : undefined;
+          if (cost === undefined) {
+            // Variables that do not coerce are the client's error: execution answers them with
+            // 400 BAD_USER_INPUT and the coercion message. Costing would coerce them itself and
+            // throw an unclassified error (a 500) first, so the cost waits for valid variables.
+            cost = variablesCoerce(schema, operation, request.variables ?? {})
+              ? queryCost(schema, config, document, request.variables ?? {}, request.operationName)
+              : null;
+            if (key) {
+              if (costs.size >= 1000) costs.clear();
+              costs.set(key, cost);
+            }
+          }
+          if (cost === null) return;
           if (cost > config.limits.maxCost) {
             throw new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, {
               extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost: config.limits.maxCost },

@@ -115,8 +115,9 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
       (codes) => regionsByCodes(db, codes),
       (r) => r.code,
     ),
+    // Departments and institutions are kept between requests until they change (kept-reads.ts).
     department: byKey(
-      (ids) => departmentsByIds(db, ids),
+      (ids) => services.kept.departments.getMany(ids, (missing) => departmentsByIds(db, missing), (d) => d.id),
       (d) => d.id,
     ),
     user: byKey(
@@ -124,7 +125,7 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
       (u) => u.id,
     ),
     institution: byKey(
-      (codes) => institutionsByCodes(db, codes),
+      (codes) => services.kept.institutions.getMany(codes, (missing) => institutionsByCodes(db, missing), (i) => i.code),
       (i) => i.code,
     ),
     person: byKey(

@@ -11,8 +11,7 @@ import {
   PersonResolver,
   RegionResolver,
 } from '../domain/reference/reference.resolver';
-import { auditMiddleware } from './audit.middleware';
-import { freshLoadersPerMutation } from './fresh-loaders.middleware';
+import { wrapResolvers } from './field-wrappers';
 import { ClueResolver, StateChangeResolver } from '../domain/clue/clue.resolver';
 import { CaseResolver, RectificationItemResolver, SanctionResolver } from '../domain/case/case.resolver';
 import { ProgressReportResolver, SupervisionResolver } from '../domain/supervision/supervision.resolver';
@@ -110,13 +109,16 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    globalMiddlewares: [freshLoadersPerMutation, auditMiddleware],
+    // The audit and the fresh loaders of mutations are applied below (field-wrappers.ts), not as
+    // global middlewares: those make every field of every result async.
     // Subscriptions subscribe to the services' Redis event bus themselves (subscriptions.resolver.ts);
     // type-graphql still insists on a pubSub, which stays unused.
     pubSub: createPubSub(),
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
-  }).then(describeRootTypes);
+  })
+    .then(wrapResolvers)
+    .then(describeRootTypes);
   return built;
 }
 

@@ -105,6 +105,15 @@ export async function ensureDepartment(
 export const departmentName = (regionName: string, kind: DepartmentKind): string =>
   `${regionName}${ENUM_LABELS.DepartmentKind[kind]}`;
 
+/**
+ * The actor of a request's token: kept by this process between requests until the user, their
+ * department or region changes (services.kept, kept-reads.ts); else as loadActor.
+ */
+export function requestActor(services: AppServices, userId: string): Promise<Actor> {
+  void services.kept.listen();
+  return services.kept.actors.get(userId, (id) => loadActor(services, id));
+}
+
 /** The actor of a user id (from a verified token); a missing or deactivated user is UNAUTHENTICATED. */
 export async function loadActor(services: AppServices, userId: string): Promise<Actor> {
   const row = await findActorRow(services.db, userId);

@@ -41,8 +41,14 @@ export const regionsByCodes = (db: Db, codes: readonly string[]): Promise<Region
 export const allDepartments = (db: Db): Promise<DepartmentEntity[]> =>
   db.getRepository(DepartmentEntity).find({ order: { regionCode: 'ASC', kind: 'ASC' } });
 
-export const departmentsByIds = (db: Db, ids: readonly string[]): Promise<DepartmentEntity[]> =>
-  db.getRepository(DepartmentEntity).findBy({ id: In([...ids]) });
+/** Departments by id (the loaders' read: plain SQL, without the ORM's query building per call). */
+export async function departmentsByIds(db: Db, ids: readonly string[]): Promise<DepartmentEntity[]> {
+  const rows: DepartmentEntity[] = await db.query(
+    'SELECT id, kind, region_code AS "regionCode", name FROM department WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  return rows.map((row) => Object.assign(new DepartmentEntity(), row));
+}
 
 export const findDepartment = (db: Db, kind: DepartmentKind, regionCode: string): Promise<DepartmentEntity | null> =>
   db.getRepository(DepartmentEntity).findOneBy({ kind, regionCode });
@@ -59,8 +65,15 @@ export async function insertDepartmentIfMissing(
 
 // Institutions (定点医药机构) and persons (参保人员)
 
-export const institutionsByCodes = (db: Db, codes: readonly string[]): Promise<InstitutionEntity[]> =>
-  db.getRepository(InstitutionEntity).findBy({ code: In([...codes]) });
+/** Institutions by code (the loaders' read: plain SQL, as departmentsByIds). */
+export async function institutionsByCodes(db: Db, codes: readonly string[]): Promise<InstitutionEntity[]> {
+  const rows: InstitutionEntity[] = await db.query(
+    `SELECT code, name, kind, level, ownership, region_code AS "regionCode"
+     FROM institution WHERE code = ANY($1::varchar[])`,
+    [codes],
+  );
+  return rows.map((row) => Object.assign(new InstitutionEntity(), row));
+}
 
 export const personsByIds = (db: Db, ids: readonly string[]): Promise<PersonEntity[]> =>
   db.getRepository(PersonEntity).findBy({ personId: In([...ids]) });
