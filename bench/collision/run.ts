@@ -251,13 +251,12 @@ async function main(): Promise<void> {
   const results: { floor: ReturnType<typeof runFloor>; ours: Awaited<ReturnType<typeof runOurs>> }[] = [];
   for (let r = 0; r < rounds; r++) {
     let floor: ReturnType<typeof runFloor> | undefined;
-    let ours: Awaited<ReturnType<typeof runOurs>> | undefined;
     if (r % 2 === 1) {
       log(`round ${r + 1}: floor`);
       floor = runFloor(url, window);
     }
     log(`round ${r + 1}: ours (CLI)`);
-    ours = await runOurs(url, window);
+    const ours = await runOurs(url, window);
     if (!floor) {
       log(`round ${r + 1}: floor`);
       floor = runFloor(url, window);
