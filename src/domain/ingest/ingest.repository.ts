@@ -384,3 +384,33 @@ export async function ensureMonthPartitions(db: DataSource, months: string[]): P
     await m.query('SELECT ensure_month_partitions(m, m) FROM unnest($1::date[]) AS m', [months]);
   });
 }
+
+// Statistics
+
+/**
+ * After a load, ANALYZE the given tables and month partitions that have no statistics or grew
+ * by more than a tenth since their last analysis (their size against relpages), split between
+ * the two connections; returns their names. The loading backend's statistics counters are
+ * flushed first (pg_stat_force_next_flush), so the analyses reset the rows just loaded and a
+ * collision run finds nothing left to analyze (src/collision/fact-statistics.ts). A daily
+ * append to an analyzed month stays under the tenth and costs nothing here.
+ */
+export async function analyzeLoaded(clients: [Client, Client], relations: string[]): Promise<string[]> {
+  const [first, second] = clients;
+  await first.query('SELECT pg_stat_force_next_flush()');
+  const { rows } = await first.query<{ name: string }>(
+    `SELECT c.oid::regclass::text AS name
+     FROM unnest($1::text[]) AS r(name)
+     JOIN pg_class c ON c.oid = to_regclass(r.name)
+     WHERE c.relkind = 'r'
+       AND (c.reltuples < 0 OR pg_relation_size(c.oid) > 1.1 * c.relpages::bigint * current_setting('block_size')::bigint)
+     ORDER BY pg_relation_size(c.oid) DESC`,
+    [[...new Set(relations)]],
+  );
+  const queue = rows.map((r) => r.name);
+  const worker = async (client: Client) => {
+    for (let name = queue.shift(); name; name = queue.shift()) await client.query(`ANALYZE ${name}`);
+  };
+  await Promise.all([worker(first), worker(second)]);
+  return rows.map((r) => r.name);
+}

@@ -27,6 +27,7 @@ import {
   copyIntoStage,
   countDuplicates,
   createStage,
+  analyzeLoaded,
   ensureMonthPartitions,
   finishFile,
   insertAccepted,
@@ -121,6 +122,7 @@ export async function ingestBatch(
     lookupClient,
     memory: new BatchMemory(options.memoryLimit),
     scans: new Map(),
+    months: new Set(),
   };
   // Month scans (settlements) run while the files before them load.
   if (options.path !== 'staged') {
@@ -130,17 +132,14 @@ export async function ingestBatch(
     }
   }
   try {
+    const filled: string[] = [];
     for (const spec of present) {
-      summary.files[spec.file] = await loadFile(
-        services,
-        connections,
-        spec,
-        batchPath,
-        headers.get(spec)!,
-        options,
-        summary,
-      );
+      const counts = await loadFile(services, connections, spec, batchPath, headers.get(spec)!, options, summary);
+      summary.files[spec.file] = counts;
+      if (counts.loaded > 0) filled.push(...filledRelations(spec, connections.months));
     }
+    // The statistics of what the batch filled, so the first collision run after it only checks.
+    await analyzeLoaded([client, lookupClient], filled);
   } finally {
     await client.end();
     await lookupClient.end();
@@ -184,6 +183,26 @@ async function checkHeader(batchPath: string, spec: IngestFileSpec, summary: Ing
   return header;
 }
 
+/** The tables a loaded file filled: its table, or the month partitions the batch wrote (months 'YYYY-MM-DD'). */
+const TABLE_OF_FILE: Record<IngestFileSpec['file'], string> = {
+  'regions.csv': 'region',
+  'institutions.csv': 'institution',
+  'persons.csv': 'person',
+  'relations.csv': 'person_relation',
+  'price_catalog.csv': 'price_catalog',
+  'settlements.csv': 'settlement',
+  'settlement_items.csv': 'settlement_item',
+  'drug_purchases.csv': 'drug_purchase',
+  'rules.csv': 'rule',
+};
+
+function filledRelations(spec: IngestFileSpec, months: Set<string>): string[] {
+  const table = TABLE_OF_FILE[spec.file];
+  if (table !== 'settlement' && table !== 'settlement_item') return [table];
+  const partitions = [...months].map((m) => `${table}_${m.slice(0, 4)}${m.slice(5, 7)}`);
+  return table === 'settlement' ? [...partitions, 'settlement_key'] : partitions;
+}
+
 interface Connections {
   /** The file's transaction. */
   client: Client;
@@ -193,6 +212,8 @@ interface Connections {
   memory: BatchMemory;
   /** Month scans started early, per file. */
   scans: Map<string, Promise<string[] | null>>;
+  /** Months of the partitions the batch loads into ('YYYY-MM-DD', first days). */
+  months: Set<string>;
 }
 
 async function loadFile(
@@ -272,7 +293,7 @@ interface LoadCounts extends FileCounts {
 
 async function validateAndLoad(
   services: AppServices,
-  { client, lookupClient, memory, scans }: Connections,
+  { client, lookupClient, memory, scans, months: filledMonths }: Connections,
   spec: IngestFileSpec,
   path: string,
   header: string[],
@@ -293,7 +314,10 @@ async function validateAndLoad(
       path,
       header,
       { keys: services.personalDataKeys, ingestFileId, columns: spec.columns },
-      (months) => ensureMonthPartitions(services.db, months),
+      (months) => {
+        for (const month of months) filledMonths.add(month);
+        return ensureMonthPartitions(services.db, months);
+      },
       {
         chunkBytes: options.chunkBytes,
         scanned: scans.get(spec.file),
@@ -337,6 +361,7 @@ async function validateAndLoad(
   //    and committed on another connection, so readers of the facts are not held up.
   if (spec.months) {
     const months = await stagedMonths(client, spec.months);
+    for (const month of months) filledMonths.add(month);
     if (months.length) await ensureMonthPartitions(services.db, months);
   }
 
