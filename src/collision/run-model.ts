@@ -240,23 +240,25 @@ export async function runModel(db: DataSource | EntityManager, input: RunModelIn
 }
 
 /**
- * Settlement lines one job may read before its model is split. A job costs a transaction, its
+ * Rows (settlements and their lines) one job may read before its model is split. A job costs a transaction, its
  * bookkeeping and an upsert, and a model split by month reads its shared evidence once per
  * month (DEATH_AFTER took 363 ms in six month jobs, 7 ms as one statement), so a window is
- * one job per model until its lines exceed this; beyond it, runs of consecutive months (or
+ * one job per model until its rows exceed this; beyond it, runs of consecutive months (or
  * the cities, for the models sliced by region) of about this many lines each.
  */
 export const ROWS_PER_JOB = 30_000_000;
 
-/** Estimated settlement lines per month of the window: the month partitions' statistics (ingest analyzes them). */
+/** Estimated rows (settlements and their lines) per month of the window: the month partitions' statistics (ingest analyzes them). */
 export async function windowLines(
   db: Pick<DataSource | EntityManager, 'query'>,
   window: { from: string; to: string },
 ): Promise<{ month: string; lines: number }[]> {
   const rows: { month: string; lines: number }[] = await db.query(
     `SELECT to_char(m, 'YYYY-MM') AS month,
-            coalesce((SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE pg_relation_size(c.oid) / 100 END
-                      FROM pg_class c WHERE c.oid = to_regclass('settlement_item_' || to_char(m, 'YYYYMM'))), 0)::float8 AS lines
+            coalesce((SELECT sum(CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE pg_relation_size(c.oid) / 100 END)
+                      FROM pg_class c
+                      WHERE c.oid IN (to_regclass('settlement_' || to_char(m, 'YYYYMM')),
+                                      to_regclass('settlement_item_' || to_char(m, 'YYYYMM')))), 0)::float8 AS lines
      FROM generate_series(date_trunc('month', $1::date), $2::date, interval '1 month') AS m
      ORDER BY m`,
     [window.from, window.to],
@@ -266,8 +268,8 @@ export async function windowLines(
 
 /**
  * The jobs of a model in a run, sized by the rows they read rather than by the calendar: one
- * job ('') while the window's lines fit `rowsPerJob`; else runs of consecutive months
- * (`YYYY-MM` or `YYYY-MM..YYYY-MM`) of at most about `rowsPerJob` lines, or the model's
+ * job ('') while the window's rows fit `rowsPerJob`; else runs of consecutive months
+ * (`YYYY-MM` or `YYYY-MM..YYYY-MM`) of at most about `rowsPerJob` rows, or the model's
  * city slices (planSlices) for the models sliced by region. Their hits never overlap.
  */
 export async function planJobs(
