@@ -52,6 +52,8 @@ const PLAIN_FIXUPS: Partial<Record<IngestFileName, string[]>> = {
   ],
   'settlements.csv': ["ALTER COLUMN settled_on SET DEFAULT '2000-01-01'", 'ADD COLUMN payee_account text'],
   'settlement_items.csv': ["ALTER COLUMN settled_on SET DEFAULT '2000-01-01'"],
+  // list columns as the raw text ("INPATIENT|OUTPATIENT")
+  'rules.csv': ['ALTER COLUMN visit_types TYPE text', 'ALTER COLUMN diagnosis_prefixes TYPE text'],
 };
 
 /** maintenance_work_mem of the floor's index builds (the loader's own setting for its builds). */
