@@ -388,7 +388,7 @@ export async function ensureMonthPartitions(db: DataSource, months: string[]): P
 // Statistics
 
 /**
- * After a load, ANALYZE the given tables and month partitions that have no statistics or grew
+ * After a load, ANALYZE the given tables and month partitions that were never analyzed or grew
  * by more than a tenth since their last analysis (their size against relpages), split between
  * the two connections; returns their names. The loading backend's statistics counters are
  * flushed first (pg_stat_force_next_flush), so the analyses reset the rows just loaded and a
@@ -403,7 +403,10 @@ export async function analyzeLoaded(clients: [Client, Client], relations: string
      FROM unnest($1::text[]) AS r(name)
      JOIN pg_class c ON c.oid = to_regclass(r.name)
      WHERE c.relkind = 'r'
-       AND (c.reltuples < 0 OR pg_relation_size(c.oid) > 1.1 * c.relpages::bigint * current_setting('block_size')::bigint)
+       AND (c.reltuples < 0
+            OR pg_relation_size(c.oid) > 1.1 * c.relpages::bigint * current_setting('block_size')::bigint
+            -- an index build sets relpages and reltuples, not the statistics
+            OR coalesce(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) IS NULL)
      ORDER BY pg_relation_size(c.oid) DESC`,
     [[...new Set(relations)]],
   );

@@ -18,6 +18,7 @@ import { fileChecksum, readCsvHeader } from './csv-lines';
 import { INGEST_FILES, IngestFileSpec, LookupName, LookupRow } from './ingest.files';
 import { isLocalCheck } from './row-checks';
 import { BatchMemory, canLoadDirect, loadDirect, lookupTiming, scanMonths } from './direct-load';
+import { isMonthPartitioned, monthsMissingFrom } from './fresh-months';
 import { CsvFormatError, RecordStager } from './stage-stream';
 import {
   acceptedShareKeyWithRejected,
@@ -314,11 +315,10 @@ async function validateAndLoad(
       path,
       header,
       { keys: services.personalDataKeys, ingestFileId, columns: spec.columns },
-      (months) => {
-        for (const month of months) filledMonths.add(month);
-        return ensureMonthPartitions(services.db, months);
-      },
+      (months) => ensureMonthPartitions(services.db, months),
       {
+        batchMonths: [...filledMonths],
+        onMonths: (months) => months.forEach((month) => filledMonths.add(month)),
         chunkBytes: options.chunkBytes,
         scanned: scans.get(spec.file),
         trace: services.config.ingestTiming ? (line) => process.stderr.write(`[ingest] ${line}\n`) : undefined,
@@ -358,7 +358,14 @@ async function validateAndLoad(
   await analyzeStage(client);
 
   // 2. Month partitions, before this transaction touches the partitioned tables: created
-  //    and committed on another connection, so readers of the facts are not held up.
+  //    and committed on another connection, so readers of the facts are not held up. Items
+  //    carry their settlements' months: those of the batch (a direct load of the settlements
+  //    made only the settlement partitions of new months).
+  const table = TABLE_OF_FILE[spec.file];
+  if (!spec.months && (await isMonthPartitioned(client, table))) {
+    const months = [...new Set([...filledMonths, ...(await monthsMissingFrom(client, table))])];
+    if (months.length) await ensureMonthPartitions(services.db, months);
+  }
   if (spec.months) {
     const months = await stagedMonths(client, spec.months);
     for (const month of months) filledMonths.add(month);
