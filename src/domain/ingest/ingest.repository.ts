@@ -388,17 +388,24 @@ export async function ensureMonthPartitions(db: DataSource, months: string[]): P
 // Statistics
 
 /**
- * After a load, ANALYZE the given tables and month partitions that were never analyzed or grew
- * by more than a tenth since their last analysis (their size against relpages), split between
- * the two connections; returns their names. The loading backend's statistics counters are
- * flushed first (pg_stat_force_next_flush), so the analyses reset the rows just loaded and a
- * collision run finds nothing left to analyze (src/collision/fact-statistics.ts). A daily
- * append to an analyzed month stays under the tenth and costs nothing here.
+ * Makes the loading connection's statistics counters visible (pg_stat_force_next_flush: at its
+ * next idle moment, i.e. before its next statement), so that an ANALYZE on any connection
+ * afterwards resets the rows just loaded and a collision run finds nothing left to analyze
+ * (src/collision/fact-statistics.ts).
  */
-export async function analyzeLoaded(clients: [Client, Client], relations: string[]): Promise<string[]> {
-  const [first, second] = clients;
-  await first.query('SELECT pg_stat_force_next_flush()');
-  const { rows } = await first.query<{ name: string }>(
+export async function flushStatistics(client: Client): Promise<void> {
+  await client.query('SELECT pg_stat_force_next_flush()');
+}
+
+/**
+ * After a load, ANALYZE the given tables and month partitions that were never analyzed or grew
+ * by more than a tenth since their last analysis (their size against relpages), largest first,
+ * spread over the given connections; returns their names. A daily append to an analyzed month
+ * stays under the tenth and costs nothing here. Call flushStatistics on the loading connection
+ * first.
+ */
+export async function analyzeLoaded(clients: Client[], relations: string[]): Promise<string[]> {
+  const { rows } = await clients[0].query<{ name: string }>(
     `SELECT c.oid::regclass::text AS name
      FROM unnest($1::text[]) AS r(name)
      JOIN pg_class c ON c.oid = to_regclass(r.name)
@@ -414,6 +421,6 @@ export async function analyzeLoaded(clients: [Client, Client], relations: string
   const worker = async (client: Client) => {
     for (let name = queue.shift(); name; name = queue.shift()) await client.query(`ANALYZE ${name}`);
   };
-  await Promise.all([worker(first), worker(second)]);
+  await Promise.all(clients.map(worker));
   return rows.map((r) => r.name);
 }

@@ -29,6 +29,7 @@ import {
   countDuplicates,
   createStage,
   analyzeLoaded,
+  flushStatistics,
   ensureMonthPartitions,
   finishFile,
   insertAccepted,
@@ -110,11 +111,15 @@ export async function ingestBatch(
   });
   // The direct path's lookups of referenced rows run beside the file's COPY.
   const lookupClient = new Client({ connectionString: services.config.databaseUrl, application_name: 'ingest-lookup' });
+  // ANALYZE of the files already loaded, beside the next file's load.
+  const statsClient = new Client({ connectionString: services.config.databaseUrl, application_name: 'ingest-stats' });
   await client.connect();
   try {
     await lookupClient.connect();
+    await statsClient.connect();
   } catch (error) {
     await client.end();
+    await lookupClient.end().catch(() => undefined);
     throw error;
   }
   if (services.config.ingestTiming) traceQueries(client);
@@ -133,17 +138,35 @@ export async function ingestBatch(
     }
   }
   try {
-    const filled: string[] = [];
-    for (const spec of present) {
+    // The statistics of what the batch filled, so that the first collision run after it only
+    // checks: each file's tables are analyzed on their own connection while the next file
+    // loads, the last ones at the end on two connections.
+    let filled: string[] = [];
+    let analyzing: Promise<unknown> = Promise.resolve();
+    for (const [index, spec] of present.entries()) {
       const counts = await loadFile(services, connections, spec, batchPath, headers.get(spec)!, options, summary);
       summary.files[spec.file] = counts;
       if (counts.loaded > 0) filled.push(...filledRelations(spec, connections.months));
+      if (filled.length && index < present.length - 1) {
+        const relations = filled;
+        filled = [];
+        await flushStatistics(client);
+        analyzing = analyzing.then(() =>
+          analyzeLoaded([statsClient], relations).catch((error: Error) =>
+            services.log.warn({ err: error.message }, 'ingest: ANALYZE after the load failed'),
+          ),
+        );
+      }
     }
-    // The statistics of what the batch filled, so the first collision run after it only checks.
-    await analyzeLoaded([client, lookupClient], filled);
+    await analyzing;
+    if (filled.length) {
+      await flushStatistics(client);
+      await analyzeLoaded([client, statsClient], filled);
+    }
   } finally {
     await client.end();
     await lookupClient.end();
+    await statsClient.end();
     if (services.config.ingestTiming) process.stderr.write(`[ingest] lookups: ${JSON.stringify(lookupTiming)}\n`);
   }
   summary.ok = true;
