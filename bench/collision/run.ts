@@ -177,7 +177,14 @@ async function runOurs(url: string, window: { from: string; to: string }) {
   );
   const cliMs = round1(performance.now() - started);
   if (cli.status !== 0) throw new Error(`collide failed: ${cli.stderr}\n${cli.stdout}`);
-  const result = JSON.parse(cli.stdout.trim().split('\n').pop()!) as { runId: string; clues: number };
+  // The summary line (log lines may follow it on stdout).
+  const summary = cli.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((line) => line.startsWith('{"runId"'));
+  if (!summary) throw new Error(`no summary from collide: ${cli.stdout.slice(-2000)}`);
+  const result = JSON.parse(summary) as { runId: string; clues: number };
   const [run] = await query<{ run_ms: number; jobs: number; job_ms: number; first_ms: number; last_ms: number }>(
     url,
     `SELECT extract(epoch FROM r.finished_at - r.created_at)::float8 * 1000 AS run_ms,
