@@ -124,6 +124,7 @@ export function collisionSql(
     get regionPrefix() {
       return params.named('regionPrefix', 'text', () => scope.regionPrefix);
     },
+    anchorDays: Math.round((Date.parse(scope.anchorTo) - Date.parse(scope.anchorFrom)) / 86_400_000) + 1,
     param(name: string) {
       return params.named(`param:${name}`, 'numeric', () => {
         const value = input.params[name] ?? model.defaults[name];
