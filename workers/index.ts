@@ -8,7 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { AppServices } from '../src/app';
 import { TIME_ZONE } from '../src/core/constants';
 import { OUTBOX_QUEUE } from '../src/outbox/outbox';
-import { OutboxQueues, relayOutbox } from '../src/outbox/relay';
+import { listenForOutbox, OutboxQueues, relayOutbox } from '../src/outbox/relay';
 import { createQueue, workerConnection } from '../src/queues';
 import { startHeartbeat } from './heartbeat';
 import { measureJob, MetricsServer, startWorkerMetricsServer } from './metrics';
@@ -104,24 +104,36 @@ export async function runWorkerProcess(services: AppServices): Promise<void> {
   await Promise.all([started.metrics, started.host]);
 }
 
-/** Relays the outbox to the queues every `intervalMs` (one pass at a time per process). */
+/**
+ * Relays the outbox to the queues when an entry is committed (NOTIFY) and every `intervalMs`
+ * in any case (one pass at a time per process).
+ */
 export function startOutboxRelay(services: AppServices, intervalMs = 250): { stop(): Promise<void> } {
   const queues = Object.fromEntries(
     Object.entries(OUTBOX_QUEUE).map(([topic, name]) => [topic, createQueue(services.config, name)]),
   ) as OutboxQueues;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  const timer = setInterval(() => {
+  let pending = false;
+  const pass = () => {
+    if (pending) return;
+    pending = true;
     running = running.then(async () => {
+      pending = false;
       if (stopped) return;
       // Drain: keep going while full batches come back.
       while (!stopped && (await relayOutbox(services, queues)) > 0);
     });
-  }, intervalMs);
+  };
+  const timer = setInterval(pass, intervalMs);
+  const listening = listenForOutbox(services, pass);
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await (
+        await listening
+      )();
       await running;
       await Promise.all(Object.values(queues).map((q) => q.close()));
     },

@@ -1,54 +1,41 @@
 /**
- * Collision benchmark: a full 数据碰撞 run (all 16 models, queue included) against the sum of
- * the same statements run bare through one psql session, on a synth batch (default
- * /tmp/synth50, scale 50 ≈ 1 M settlements, 4.8 M lines in 2025-03).
+ * Collision benchmark: a full-window 数据碰撞 run of the 16 models through the CLI
+ * (`node dist/src/cli/collide.js`, which hosts the workers itself: queue, jobs, bookkeeping,
+ * finalisation and clue creation included, build excluded) against an INDEPENDENT floor: the 16
+ * models written anew for the bench from MODELS.md as one plain set-based query each
+ * (bench/collision/floor-models.sql), run by one psql session over the batch's CSV files
+ * copied into plain typed tables and analyzed (bench/collision/floor-load.sql, schema `floor`).
  *
- *   npx tsc -p tsconfig.json && node dist/bench/collision/run.js [folder] [--db-url base] [--db NAME | --reuse-db NAME] [--workers 2] [--drop]
+ *   npx tsc -p tsconfig.json && node dist/bench/collision/run.js [folder] [--from D --to D]
+ *        [--db NAME | --reuse-db NAME] [--rounds N] [--drop]
  *
- * Steps: fresh database `bench_collision` (or --db NAME) → migrate → ingestBatch → VACUUM ANALYZE (skipped with
- * --reuse-db NAME, which takes a database already loaded by an earlier run; the loaded database
- * is kept unless --drop). Collision state (runs, hits, clues) is reset first.
+ * Fresh (default): database `bench_collision` dropped, migrated, the batch ingested by the CLI
+ * (`dist/src/cli/ingest.js`, timed), then the floor schema loaded. The window defaults to the
+ * batch's settlement dates (min..max settled_on). Rounds alternate the order (floor first in odd
+ * rounds, ours first in even ones); round 1's run is the first after the fresh load (with
+ * --reuse-db, after whatever the database went through). Before each of our runs the collision
+ * state (runs, jobs, hits, clues, outbox) is emptied, so every run inserts its hits and creates
+ * its clues. Every run's hits are compared with the floor's per model: count and an md5 of
+ * (hit key, amount involved, subject institution) in bytewise key order.
  *
- * Bare: one collision_run row, then for each model the statement of collisionSql (window
- * 2025-03-01..2025-03-31, no region, effective parameters, slice '' = the whole window) as
- * `PREPARE mN AS …; EXECUTE mN(literals)` in ONE psql process with `SET jit = off`,
- * `SET work_mem = '128MB'` and `\timing on`; a model's time is its PREPARE + EXECUTE.
- *
- * End-to-end: hits deleted, then services + in-process workers (collision queue at concurrency 2,
- * the outbox relay) + startCollisionRun over the same window, timed until the run is SUCCEEDED
- * (finalisation, i.e. clue creation, included). Workers are started before the clock starts.
- *
- * Prints one JSON object.
+ * Prints one JSON object: per round floor ms, our CLI ms, Σ job ms, run ms (created → finished),
+ * jobs; medians and ratios (ours / floor: 1.0 = at the floor); per-model floor ms and job ms of
+ * the median round; rows/s (settlements in the window per second of the CLI run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { createServices } from '../../src/app';
-import { effectiveParameters } from '../../src/collision/parameters';
 import { MODEL_CODES } from '../../src/collision/registry';
-import { collisionSql } from '../../src/collision/run-model';
-import { loadConfig } from '../../src/config';
-import { createDataSource } from '../../src/db/data-source';
 import { dropDatabase, runMigrations } from '../../src/db/migrate';
-import { findRun, startCollisionRun } from '../../src/domain/collision/collision-run.service';
-import { ingestBatch } from '../../src/domain/ingest/ingest.service';
-import { createQueue, QUEUES } from '../../src/queues';
-import { startWorkers } from '../../workers';
-import { collisionQueue } from '../../workers/collision.processor';
 
-const FROM = '2025-03-01';
-const TO = '2025-03-31';
-const TIMEOUT_MS = 30 * 60_000;
+const ROOT = resolve(__dirname, '../../..');
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 }
-
-/** Concurrency of the in-process collision worker (`--workers N`). */
-const WORKERS = Number(option('workers') ?? 2);
 
 function positional(): string | undefined {
   const args = process.argv.slice(2);
@@ -70,13 +57,13 @@ function databaseUrl(base: string, name: string): string {
   return url.toString();
 }
 
-/** A value bound by collisionSql as an SQL literal (they are all strings: dates, text, numeric, uuid). */
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  return `'${String(value).replace(/'/g, "''")}'`;
-}
-
-const round = (x: number) => Math.round(x * 10) / 10;
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 async function query<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url, options: '-c timezone=Asia/Shanghai' });
@@ -88,77 +75,142 @@ async function query<T>(url: string, text: string, values: unknown[] = []): Prom
   }
 }
 
+function psql(url: string, args: string[], input?: string): string {
+  const run = spawnSync('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`psql failed: ${run.stderr}`);
+  return run.stdout;
+}
+
 /** Forgets every earlier collision run of the bench database (it holds nothing else of value). */
 async function resetCollisionState(url: string): Promise<void> {
   await query(url, 'TRUNCATE collision_hit, collision_run_job, collision_run, clue CASCADE');
   await query(url, 'DELETE FROM outbox');
-  await query(url, 'VACUUM ANALYZE collision_hit');
+  await query(url, 'VACUUM ANALYZE collision_hit, clue, collision_run, collision_run_job');
 }
 
-interface BareResult {
-  perModelMs: Record<string, number>;
-  totalMs: number;
-  hits: Record<string, number>;
+interface Digest {
+  hits: number;
+  md5: string;
 }
 
-/** Every model's statement in one psql session; times from `\timing` (PREPARE + EXECUTE). */
-async function runBare(url: string): Promise<BareResult> {
-  const models = [...MODEL_CODES];
-  const db = createDataSource(url, { poolSize: 1, applicationName: 'bench-collision' });
-  await db.initialize();
-  const params = await effectiveParameters(db, models, null).finally(() => db.destroy());
-  const [run] = await query<{ id: string }>(
-    url,
-    `INSERT INTO collision_run (models, from_date, to_date, region_code, parameters, status)
-     VALUES ($1, $2, $3, NULL, $4, 'RUNNING') RETURNING id`,
-    [models, FROM, TO, JSON.stringify(params)],
-  );
-  const lines = [`SET timezone = 'Asia/Shanghai';`, 'SET jit = off;', `SET work_mem = '128MB';`, '\\timing on'];
-  models.forEach((model, i) => {
-    const { text, values } = collisionSql(model, {
-      runId: run.id,
-      from: FROM,
-      to: TO,
-      regionCode: null,
-      params: params[model],
-      slice: '',
-    });
-    lines.push(`\\echo @@model ${model}`);
-    lines.push(`PREPARE m${i + 1} AS ${text};`);
-    lines.push(`EXECUTE m${i + 1}(${values.map(literal).join(', ')});`);
-  });
-  const psql = spawnSync('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], {
-    input: `${lines.join('\n')}\n`,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (psql.status !== 0) throw new Error(`psql failed: ${psql.stderr}`);
-  const perModelMs: Record<string, number> = {};
-  const hits: Record<string, number> = {};
+/** The floor's 16 queries, from floor-models.sql, keyed by model. */
+function floorQueries(): Map<string, string> {
+  const text = readFileSync(join(ROOT, 'bench/collision/floor-models.sql'), 'utf8');
+  const queries = new Map<string, string>();
+  for (const part of text.split(/^--@@ /m).slice(1)) {
+    const newline = part.indexOf('\n');
+    queries.set(part.slice(0, newline).trim(), part.slice(newline + 1).trim());
+  }
+  const missing = MODEL_CODES.filter((m) => !queries.has(m));
+  if (missing.length) throw new Error(`floor-models.sql lacks ${missing.join(', ')}`);
+  return queries;
+}
+
+const DIGEST = (select: string) =>
+  `SELECT count(*) || '|' || coalesce(md5(string_agg(k || '=' || a::numeric(14,2) || '@' || i, ',' ORDER BY k COLLATE "C")), '')
+   FROM (${select}) AS h(k, a, i)`;
+
+/** The 16 floor queries in one psql session; per model `\timing` ms and the digest of its hits. */
+function runFloor(url: string, window: { from: string; to: string }) {
+  const lines = [`SET timezone = 'Asia/Shanghai';`, 'SET jit = off;', `SET work_mem = '128MB';`];
+  lines.push(`\\set from '${window.from}'`, `\\set to '${window.to}'`, '\\timing on');
+  for (const [model, select] of floorQueries()) {
+    lines.push(`\\echo @@model ${model}`, `${DIGEST(select)};`);
+  }
+  const out = psql(url, [], `${lines.join('\n')}\n`);
+  const ms: Record<string, number> = {};
+  const digests: Record<string, Digest> = {};
   let current: string | undefined;
-  for (const line of psql.stdout.split('\n')) {
+  for (const line of out.split('\n')) {
     const marker = /^@@model (\S+)/.exec(line);
-    if (marker) {
-      current = marker[1];
-      perModelMs[current] = 0;
-      continue;
+    if (marker) current = marker[1];
+    else if (current && /^Time: ([\d.]+) ms/.test(line)) ms[current] = round1(Number(/^Time: ([\d.]+)/.exec(line)![1]));
+    else if (current && /^\d+\|/.test(line)) {
+      const [hits, md5] = line.split('|');
+      digests[current] = { hits: Number(hits), md5 };
     }
-    if (!current) continue;
-    const time = /^Time: ([\d.]+) ms/.exec(line);
-    if (time) perModelMs[current] += Number(time[1]);
-    const row = /^(\d+)\|(\d+)$/.exec(line);
-    if (row) hits[current] = Number(row[1]) + Number(row[2]);
   }
-  for (const model of models) {
-    if (!(model in perModelMs) || !(model in hits))
-      throw new Error(`no timing for ${model} in psql output:\n${psql.stdout}`);
-    perModelMs[model] = round(perModelMs[model]);
-  }
-  const totalMs = round(Object.values(perModelMs).reduce((a, b) => a + b, 0));
-  await query(url, 'DELETE FROM collision_hit');
-  await query(url, 'DELETE FROM collision_run WHERE id = $1', [run.id]);
-  await query(url, 'VACUUM ANALYZE collision_hit');
-  return { perModelMs, totalMs, hits };
+  return { ms, totalMs: round1(Object.values(ms).reduce((a, b) => a + b, 0)), digests };
+}
+
+/** Digests of the product's stored hits, per model (same form as the floor's). */
+async function ourDigests(url: string): Promise<Record<string, Digest>> {
+  const rows = await query<{ model: string; d: string }>(
+    url,
+    `SELECT model, ${'count(*)'} || '|' || md5(string_agg(hit_key || '=' || amount_involved::numeric(14,2) || '@' || institution_code, ',' ORDER BY hit_key COLLATE "C")) AS d
+     FROM collision_hit WHERE model = ANY($1) GROUP BY model`,
+    [MODEL_CODES],
+  );
+  const found = Object.fromEntries(rows.map((r) => [r.model, r.d]));
+  return Object.fromEntries(
+    MODEL_CODES.map((m) => {
+      const [hits, md5] = (found[m] ?? '0|').split('|');
+      return [m, { hits: Number(hits), md5 }];
+    }),
+  );
+}
+
+function cliEnv(url: string): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: url, QUEUE_PREFIX: `bench-collision-${Date.now().toString(36)}` };
+}
+
+/** The CLI collide of the 16 models over the window, timed from spawn to exit. */
+async function runOurs(url: string, window: { from: string; to: string }) {
+  await resetCollisionState(url);
+  const started = performance.now();
+  const cli = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'dist/src/cli/collide.js'),
+      '--from',
+      window.from,
+      '--to',
+      window.to,
+      '--models',
+      MODEL_CODES.join(','),
+    ],
+    { env: cliEnv(url), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const cliMs = round1(performance.now() - started);
+  if (cli.status !== 0) throw new Error(`collide failed: ${cli.stderr}\n${cli.stdout}`);
+  // The summary line (log lines may follow it on stdout).
+  const summary = cli.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((line) => line.startsWith('{"runId"'));
+  if (!summary) throw new Error(`no summary from collide: ${cli.stdout.slice(-2000)}`);
+  const result = JSON.parse(summary) as { runId: string; clues: number };
+  const [run] = await query<{ run_ms: number; jobs: number; job_ms: number; first_ms: number; last_ms: number }>(
+    url,
+    `SELECT extract(epoch FROM r.finished_at - r.created_at)::float8 * 1000 AS run_ms,
+            count(j.*)::int AS jobs, sum(j.duration_ms)::int AS job_ms,
+            extract(epoch FROM min(j.started_at) - r.created_at)::float8 * 1000 AS first_ms,
+            extract(epoch FROM r.finished_at - max(j.finished_at))::float8 * 1000 AS last_ms
+     FROM collision_run r JOIN collision_run_job j ON j.run_id = r.id WHERE r.id = $1 GROUP BY r.id`,
+    [result.runId],
+  );
+  const perModel = await query<{ model: string; ms: number; jobs: number }>(
+    url,
+    `SELECT model, sum(duration_ms)::int AS ms, count(*)::int AS jobs FROM collision_run_job WHERE run_id = $1 GROUP BY model`,
+    [result.runId],
+  );
+  return {
+    cliMs,
+    runMs: round1(run.run_ms),
+    sumJobMs: run.job_ms,
+    jobs: run.jobs,
+    firstJobStartMs: round1(run.first_ms),
+    finaliseMs: round1(run.last_ms),
+    clues: result.clues,
+    perModelJobMs: Object.fromEntries(perModel.map((p) => [p.model, p.ms])),
+    jobsPerModel: Object.fromEntries(perModel.filter((p) => p.jobs > 1).map((p) => [p.model, p.jobs])),
+    digests: await ourDigests(url),
+  };
 }
 
 async function main(): Promise<void> {
@@ -166,118 +218,128 @@ async function main(): Promise<void> {
   const base = option('db-url') ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const reuse = option('reuse-db');
   const url = databaseUrl(base, reuse ?? option('db') ?? 'bench_collision');
+  const rounds = Number(option('rounds') ?? 3);
   const log = (message: string) => process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
 
   let ingestSeconds: number | null = null;
+  let floorLoadSeconds: number | null = null;
   if (!reuse) {
     if (!existsSync(join(folder, 'settlements.csv'))) {
       throw new Error(`no batch in ${folder}: node dist/src/cli/synth.js --out ${folder} --scale 50 --seed 1`);
     }
     await dropDatabase(url);
     await runMigrations(url);
-    const services = await createServices(loadConfig({ ...process.env, DATABASE_URL: url }), {
-      applicationName: 'bench-collision',
-    });
-    try {
-      log(`ingesting ${folder} into ${url}`);
-      const started = performance.now();
-      const summary = await ingestBatch(services, folder);
-      ingestSeconds = round((performance.now() - started) / 1000);
-      if (!summary.ok) throw new Error(`ingest failed: ${JSON.stringify(summary.files)}`);
-    } finally {
-      await services.close();
-    }
-    log('VACUUM ANALYZE');
-    await query(url, 'VACUUM ANALYZE');
+    log(`ingesting ${folder} into ${url} (CLI)`);
+    let started = performance.now();
+    const ingest = spawnSync(
+      process.execPath,
+      ['--max-semi-space-size=64', join(ROOT, 'dist/src/cli/ingest.js'), folder],
+      { env: cliEnv(url), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+    );
+    if (ingest.status !== 0) throw new Error(`ingest failed: ${ingest.stderr.slice(-2000)}`);
+    ingestSeconds = round1((performance.now() - started) / 1000);
+    log('loading the floor schema');
+    started = performance.now();
+    psql(url, ['-v', `dir=${folder}`, '-f', join(ROOT, 'bench/collision/floor-load.sql')]);
+    floorLoadSeconds = round1((performance.now() - started) / 1000);
   }
-  await resetCollisionState(url);
-  const [counts] = await query<{ settlements: number; items: number }>(
+  const [span] = await query<{ from: string; to: string }>(
     url,
-    `SELECT (SELECT count(*) FROM settlement)::int AS settlements, (SELECT count(*) FROM settlement_item)::int AS items`,
+    `SELECT to_char(min(settled_on), 'YYYY-MM-DD') AS from, to_char(max(settled_on), 'YYYY-MM-DD') AS to FROM floor.settlement`,
+  );
+  const window = { from: option('from') ?? span.from, to: option('to') ?? span.to };
+  const [counts] = await query<{ settlements: number; items: number; in_window: number }>(
+    url,
+    `SELECT (SELECT count(*) FROM settlement)::int AS settlements, (SELECT count(*) FROM settlement_item)::int AS items,
+            (SELECT count(*) FROM settlement WHERE settled_on BETWEEN $1 AND $2)::int AS in_window`,
+    [window.from, window.to],
   );
 
-  log('bare SQL through psql');
-  const bare = await runBare(url);
-
-  log('end-to-end run');
-  const queuePrefix = `bench-collision-${Date.now().toString(36)}`;
-  const services = await createServices(loadConfig({ ...process.env, DATABASE_URL: url, QUEUE_PREFIX: queuePrefix }), {
-    applicationName: 'bench-collision',
-  });
-  services.log.level = 'warn';
-  let endToEnd: Record<string, unknown>;
-  try {
-    const host = await startWorkers(services, [{ ...collisionQueue, concurrency: WORKERS }]);
-    try {
-      const started = performance.now();
-      const run = await startCollisionRun(services, { models: [...MODEL_CODES], from: FROM, to: TO });
-      let status = run.status;
-      while (status !== 'SUCCEEDED') {
-        if (status === 'FAILED') throw new Error(`run failed: ${(await findRun(services.db, run.id)).error}`);
-        if (performance.now() - started > TIMEOUT_MS) throw new Error('run timed out');
-        await new Promise((r) => setTimeout(r, 50));
-        status = (await findRun(services.db, run.id)).status;
-      }
-      const totalMs = round(performance.now() - started);
-      const final = await findRun(services.db, run.id);
-      const jobs: { model: string; jobs: number; ms: number; hits: number }[] = await services.db.query(
-        `SELECT model, count(*)::int AS jobs, sum(duration_ms)::int AS ms, sum(hits)::int AS hits
-         FROM collision_run_job WHERE run_id = $1 GROUP BY model ORDER BY model`,
-        [run.id],
-      );
-      const [span]: { first: number; last: number; fin: number }[] = await services.db.query(
-        `SELECT extract(epoch FROM min(j.started_at) - r.created_at)::float8 * 1000 AS first,
-                extract(epoch FROM max(j.finished_at) - r.created_at)::float8 * 1000 AS last,
-                extract(epoch FROM r.finished_at - r.created_at)::float8 * 1000 AS fin
-         FROM collision_run r JOIN collision_run_job j ON j.run_id = r.id WHERE r.id = $1 GROUP BY r.id`,
-        [run.id],
-      );
-      endToEnd = {
-        totalMs,
-        workers: WORKERS,
-        perModelJobMs: Object.fromEntries(jobs.map((j) => [j.model, j.ms])),
-        jobsPerModel: Object.fromEntries(jobs.filter((j) => j.jobs > 1).map((j) => [j.model, j.jobs])),
-        sumJobMs: jobs.reduce((a, j) => a + j.ms, 0),
-        firstJobStartMs: round(span.first),
-        lastJobEndMs: round(span.last),
-        finalizeMs: round(span.fin - span.last),
-        cluesCreated: final.clues_created,
-        hits: Number(final.hit_count),
-        hitsPerModel: Object.fromEntries(jobs.map((j) => [j.model, j.hits])),
-      };
-    } finally {
-      await host.close();
+  const results: { floor: ReturnType<typeof runFloor>; ours: Awaited<ReturnType<typeof runOurs>> }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let floor: ReturnType<typeof runFloor> | undefined;
+    if (r % 2 === 1) {
+      log(`round ${r + 1}: floor`);
+      floor = runFloor(url, window);
     }
-  } finally {
-    for (const name of Object.values(QUEUES)) {
-      const queue = createQueue(services.config, name);
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
+    log(`round ${r + 1}: ours (CLI)`);
+    const ours = await runOurs(url, window);
+    if (!floor) {
+      log(`round ${r + 1}: floor`);
+      floor = runFloor(url, window);
     }
-    await services.close();
+    results.push({ floor, ours });
+    log(
+      `round ${r + 1}: floor ${floor.totalMs} ms, CLI ${ours.cliMs} ms, run ${ours.runMs} ms, Σ jobs ${ours.sumJobMs} ms (${ours.jobs} jobs)`,
+    );
   }
 
-  const mismatched = MODEL_CODES.filter((m) => bare.hits[m] !== (endToEnd.hitsPerModel as Record<string, number>)[m]);
-  const e2eMs = endToEnd.totalMs as number;
+  const floorMs = results.map((x) => x.floor.totalMs);
+  const mismatched = [
+    ...new Set(
+      results.flatMap(({ floor, ours }) =>
+        MODEL_CODES.filter(
+          (m) => floor.digests[m]?.hits !== ours.digests[m].hits || floor.digests[m]?.md5 !== ours.digests[m].md5,
+        ),
+      ),
+    ),
+  ];
+  const medianOf = (pick: (o: (typeof results)[number]['ours']) => number) => median(results.map((x) => pick(x.ours)));
+  const ratiosOf = (pick: (o: (typeof results)[number]['ours']) => number) =>
+    results.map((x) => ratio(pick(x.ours), x.floor.totalMs));
+  const mid = [...results].sort((a, b) => a.ours.cliMs / a.floor.totalMs - b.ours.cliMs / b.floor.totalMs)[
+    results.length >> 1
+  ];
+  const cli = medianOf((o) => o.cliMs);
   process.stdout.write(
     `${JSON.stringify({
       folder,
       database: url.replace(/\/\/[^@]*@/, '//'),
-      scale: Number(/synth(\d+)/.exec(folder)?.[1]) || null,
       settlements: counts.settlements,
       items: counts.items,
-      window: { from: FROM, to: TO },
+      window: { ...window, settlements: counts.in_window },
       ingestSeconds,
-      bare: {
-        perModelMs: bare.perModelMs,
-        totalMs: bare.totalMs,
-        hits: Object.values(bare.hits).reduce((a, b) => a + b, 0),
+      floorLoadSeconds,
+      rounds: results.map(({ floor, ours }, i) => ({
+        round: i + 1,
+        first: i % 2 === 1 ? 'floor' : 'ours',
+        floorMs: floor.totalMs,
+        cliMs: ours.cliMs,
+        runMs: ours.runMs,
+        sumJobMs: ours.sumJobMs,
+        jobs: ours.jobs,
+        firstJobStartMs: ours.firstJobStartMs,
+        finaliseMs: ours.finaliseMs,
+        clues: ours.clues,
+        cliOverFloor: ratio(ours.cliMs, floor.totalMs),
+      })),
+      median: {
+        floorMs: median(floorMs),
+        cliMs: cli,
+        runMs: medianOf((o) => o.runMs),
+        sumJobMs: medianOf((o) => o.sumJobMs),
+        cliOverFloor: median(ratiosOf((o) => o.cliMs)),
+        runOverFloor: median(ratiosOf((o) => o.runMs)),
+        sumJobOverFloor: median(ratiosOf((o) => o.sumJobMs)),
+        settlementsPerSecond: Math.round(counts.in_window / (cli / 1000)),
       },
-      endToEnd,
+      perModel: Object.fromEntries(
+        MODEL_CODES.map((m) => [
+          m,
+          {
+            floorMs: mid.floor.ms[m],
+            jobMs: mid.ours.perModelJobMs[m],
+            jobs: mid.ours.jobsPerModel[m] ?? 1,
+            hits: mid.ours.digests[m].hits,
+          },
+        ]),
+      ),
+      hits: MODEL_CODES.reduce((n, m) => n + results[0].ours.digests[m].hits, 0),
       hitsMismatchedModels: mismatched,
-      ratio: Math.round((e2eMs / bare.totalMs) * 100) / 100,
-      targets: { ratio: 1.3, seconds: 60 },
-      met: { ratio: e2eMs / bare.totalMs <= 1.3, seconds: e2eMs <= 60_000 },
+      mismatches: Object.fromEntries(
+        mismatched.map((m) => [m, { floor: results[0].floor.digests[m], ours: results[0].ours.digests[m] }]),
+      ),
+      target: { cliOverFloor: 1.3 },
     })}\n`,
   );
   if (process.argv.includes('--drop')) await dropDatabase(url);

@@ -27,6 +27,11 @@ export interface HitSqlContext<P extends ModelParams = ModelParams> {
   /** Bounds of the anchor date (anchor settlement's date, or the aggregated facts' own date). */
   readonly anchorFrom: string;
   readonly anchorTo: string;
+  /**
+   * Days between the anchor bounds, inclusive (a value for choosing a plan shape, not bound):
+   * a model may read differently for a nightly day than for a half year.
+   */
+  readonly anchorDays?: number;
   /** Jurisdiction prefix of the subject institution's region_code; '' = everywhere. */
   readonly regionPrefix: string;
   /** A model parameter, bound as numeric (never concatenated). */

@@ -48,6 +48,8 @@ const COLLISION_WORK_MEM = '128MB';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** A run of consecutive months, as one slice: `YYYY-MM..YYYY-MM` (planJobs). */
+const MONTH_RANGE = /^(\d{4}-(?:0[1-9]|1[0-2]))\.\.(\d{4}-(?:0[1-9]|1[0-2]))$/;
 
 function lastDayOfMonth(month: string): string {
   const [year, m] = month.split('-').map(Number);
@@ -64,9 +66,11 @@ function resolveScope(model: CollisionModel, input: Pick<RunModelInput, 'from' |
   const slice = input.slice ?? '';
   if (!slice) return { anchorFrom: input.from, anchorTo: input.to, regionPrefix };
   if (model.sliceable === 'month') {
-    if (!MONTH.test(slice)) throw new InvalidRunInputError(`slice "${slice}" of ${model.code} is not a month`);
-    const anchorFrom = input.from > `${slice}-01` ? input.from : `${slice}-01`;
-    const anchorTo = input.to < lastDayOfMonth(slice) ? input.to : lastDayOfMonth(slice);
+    const range = MONTH_RANGE.exec(slice);
+    const [first, last] = range && range[1] <= range[2] ? [range[1], range[2]] : [slice, slice];
+    if (!MONTH.test(first)) throw new InvalidRunInputError(`slice "${slice}" of ${model.code} is not a month`);
+    const anchorFrom = input.from > `${first}-01` ? input.from : `${first}-01`;
+    const anchorTo = input.to < lastDayOfMonth(last) ? input.to : lastDayOfMonth(last);
     if (anchorFrom > anchorTo) throw new InvalidRunInputError(`month ${slice} is outside ${input.from}..${input.to}`);
     return { anchorFrom, anchorTo, regionPrefix };
   }
@@ -120,6 +124,7 @@ export function collisionSql(
     get regionPrefix() {
       return params.named('regionPrefix', 'text', () => scope.regionPrefix);
     },
+    anchorDays: Math.round((Date.parse(scope.anchorTo) - Date.parse(scope.anchorFrom)) / 86_400_000) + 1,
     param(name: string) {
       return params.named(`param:${name}`, 'numeric', () => {
         const value = input.params[name] ?? model.defaults[name];
@@ -233,6 +238,69 @@ export async function runModel(db: DataSource | EntityManager, input: RunModelIn
     return result;
   };
   return db.transaction(work);
+}
+
+/**
+ * Rows (settlements and their lines) one job may read before its model is split. A job costs a transaction, its
+ * bookkeeping and an upsert, and a model split by month reads its shared evidence once per
+ * month (DEATH_AFTER took 363 ms in six month jobs, 7 ms as one statement), so a window is
+ * one job per model until its rows exceed this; beyond it, runs of consecutive months (or
+ * the cities, for the models sliced by region) of about this many lines each.
+ */
+export const ROWS_PER_JOB = 30_000_000;
+
+/** Estimated rows (settlements and their lines) per month of the window: the month partitions' statistics (ingest analyzes them). */
+export async function windowLines(
+  db: Pick<DataSource | EntityManager, 'query'>,
+  window: { from: string; to: string },
+): Promise<{ month: string; lines: number }[]> {
+  const rows: { month: string; lines: number }[] = await db.query(
+    `SELECT to_char(m, 'YYYY-MM') AS month,
+            coalesce((SELECT sum(CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE pg_relation_size(c.oid) / 100 END)
+                      FROM pg_class c
+                      WHERE c.oid IN (to_regclass('settlement_' || to_char(m, 'YYYYMM')),
+                                      to_regclass('settlement_item_' || to_char(m, 'YYYYMM')))), 0)::float8 AS lines
+     FROM generate_series(date_trunc('month', $1::date), $2::date, interval '1 month') AS m
+     ORDER BY m`,
+    [window.from, window.to],
+  );
+  return rows;
+}
+
+/**
+ * The jobs of a model in a run, sized by the rows they read rather than by the calendar: one
+ * job ('') while the window's rows fit `rowsPerJob`; else runs of consecutive months
+ * (`YYYY-MM` or `YYYY-MM..YYYY-MM`) of at most about `rowsPerJob` rows, or the model's
+ * city slices (planSlices) for the models sliced by region. Their hits never overlap.
+ */
+export async function planJobs(
+  db: Pick<DataSource | EntityManager, 'query'>,
+  modelCode: string,
+  window: { from: string; to: string; regionCode?: string | null },
+  lines: { month: string; lines: number }[],
+  rowsPerJob = ROWS_PER_JOB,
+): Promise<string[]> {
+  const model = getModel(modelCode);
+  resolveScope(model, window);
+  const total = lines.reduce((n, m) => n + m.lines, 0);
+  if (!model.sliceable || total <= rowsPerJob) return [''];
+  if (model.sliceable === 'region') return planSlices(db, modelCode, window);
+  const slices: string[] = [];
+  let first: string | null = null;
+  let last = '';
+  let sum = 0;
+  for (const { month, lines: n } of lines) {
+    if (first && sum + n > rowsPerJob) {
+      slices.push(first === last ? first : `${first}..${last}`);
+      first = null;
+      sum = 0;
+    }
+    first ??= month;
+    last = month;
+    sum += n;
+  }
+  if (first) slices.push(first === last ? first : `${first}..${last}`);
+  return slices;
 }
 
 /**

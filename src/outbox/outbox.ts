@@ -38,6 +38,9 @@ export const OUTBOX_JOB_OPTIONS: Record<OutboxTopic, JobsOptions> = {
   },
 };
 
+/** The NOTIFY channel of committed outbox entries. */
+export const OUTBOX_CHANNEL = 'outbox_entry';
+
 /** Records jobs of one topic, in the given order; a dedupe key already recorded makes its job a no-op. */
 export async function enqueueOutboxMany(
   m: EntityManager,
@@ -52,4 +55,6 @@ export async function enqueueOutboxMany(
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [topic, jobs.map((j) => j.dedupeKey), jobs.map((j) => JSON.stringify(j.payload))],
   );
+  // Wakes the relays (delivered on commit; relay.ts listenForOutbox), so the jobs need not wait for the poll.
+  await m.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, topic]);
 }

@@ -6,8 +6,9 @@
  * idempotent.
  */
 import { Queue } from 'bullmq';
+import { Client } from 'pg';
 import { AppServices } from '../app';
-import { OUTBOX_JOB_OPTIONS, OutboxTopic } from './outbox';
+import { OUTBOX_CHANNEL, OUTBOX_JOB_OPTIONS, OutboxTopic } from './outbox';
 
 export type OutboxQueues = Record<OutboxTopic, Queue>;
 
@@ -50,4 +51,22 @@ export async function relayOutbox(services: AppServices, queues: OutboxQueues, b
       );
     return 0;
   }
+}
+
+/**
+ * Calls `onEntry` whenever an outbox entry is committed (the NOTIFY of enqueueOutboxMany), on a
+ * dedicated connection; returns the function that stops listening. A lost or failed connection
+ * is only logged: the relay's poll still finds every entry.
+ */
+export async function listenForOutbox(services: AppServices, onEntry: () => void): Promise<() => Promise<void>> {
+  const client = new Client({ connectionString: services.config.databaseUrl, application_name: 'outbox-relay' });
+  client.on('notification', onEntry);
+  client.on('error', (error) => services.log.warn({ err: error.message }, 'outbox relay: LISTEN connection lost'));
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  } catch (error) {
+    services.log.warn({ err: (error as Error).message }, 'outbox relay: LISTEN failed; polling only');
+  }
+  return () => client.end().catch(() => undefined);
 }

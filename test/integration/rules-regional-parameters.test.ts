@@ -77,6 +77,7 @@ describe('per-region parameters in a run without a region', () => {
       models: ['GROUP_ADMISSION'],
       from: '2025-03-01',
       to: '2025-03-31',
+      rowsPerJob: 0, // a window of this size is one job; split it by city here
     });
     expect(run.parameters).toEqual({ GROUP_ADMISSION: { minPersons: 5 } });
     const jobs = await q(`SELECT run_id, model, slice_key FROM collision_run_job WHERE run_id = $1`, [run.id]);

@@ -33,14 +33,22 @@ export const excessDispensing = defineModel({
       JOIN effective_catalog ec ON ec.city = left(p.region_code, 4) AND ec.item_code = m.item_code
       WHERE m.quantity > ec.max_monthly_quantity
     ),
+    -- Each excess month's lines through the person's settlements (LATERAL, OFFSET 0: kept a
+    -- lookup by person). Joined as sets, the planner met the lines on the item code first:
+    -- every excess person × every line of the drug, minutes at 2 M settlements.
     dispensed AS (
-      SELECT e.person_id, e.item_code, e.month, s.institution_code, s.settlement_id, it.quantity
+      SELECT e.person_id, e.item_code, e.month, d.institution_code, d.settlement_id, d.quantity
       FROM excess e
-      JOIN settlement s ON s.person_id = e.person_id
-      JOIN settlement_item it ON it.settled_on = s.settled_on AND it.settlement_id = s.settlement_id
-      WHERE it.item_code = e.item_code
-        AND it.item_kind = 'DRUG'
-        AND it.charged_on BETWEEN e.first_day AND e.last_day
+      CROSS JOIN LATERAL (
+        SELECT s.institution_code, s.settlement_id, it.quantity
+        FROM settlement s
+        JOIN settlement_item it ON it.settled_on = s.settled_on AND it.settlement_id = s.settlement_id
+        WHERE s.person_id = e.person_id
+          AND it.item_code = e.item_code
+          AND it.item_kind = 'DRUG'
+          AND it.charged_on BETWEEN e.first_day AND e.last_day
+        OFFSET 0
+      ) d
     ),
     subject AS (
       SELECT DISTINCT ON (person_id, item_code, month) person_id, item_code, month, institution_code

@@ -20,14 +20,19 @@ export const prescriptionSplitting = defineModel({
       HAVING count(*) >= ${q.param('minSettlements')}
     )
     SELECT d.person_id || '|' || d.institution_code || '|' || ${keyDate('d.settled_on')} AS hit_key,
-           sum(s.fund_amount) AS amount_involved,
+           e.amount AS amount_involved,
            d.institution_code,
            ARRAY[d.person_id::text] AS person_ids,
-           collision_id_set(array_agg(s.settlement_id::text)) AS settlement_ids,
-           jsonb_build_object('settledOn', d.settled_on, 'settlements', count(*)) AS detail
+           e.settlement_ids,
+           jsonb_build_object('settledOn', d.settled_on, 'settlements', e.settlements) AS detail
     FROM split_day d
-    JOIN settlement s
-      ON s.settled_on = d.settled_on AND s.person_id = d.person_id AND s.institution_code = d.institution_code
-     AND s.visit_type IN ('OUTPATIENT', 'PHARMACY')
-    GROUP BY d.person_id, d.institution_code, d.settled_on`,
+    -- The few split days look their settlements up by person (an index), whatever the
+    -- planner guesses of the CTE's size (a sort of every settlement in the window otherwise).
+    CROSS JOIN LATERAL (
+      SELECT sum(s.fund_amount) AS amount, collision_id_set(array_agg(s.settlement_id::text)) AS settlement_ids,
+             count(*) AS settlements
+      FROM settlement s
+      WHERE s.person_id = d.person_id AND s.settled_on = d.settled_on AND s.institution_code = d.institution_code
+        AND s.visit_type IN ('OUTPATIENT', 'PHARMACY')
+    ) e`,
 });

@@ -9,17 +9,29 @@ import { defineModel } from '../model';
  * One hash aggregate over the coded lines finds the reused codes first (two settlements ⇔
  * min(id) ≠ max(id); the latest settlement has the latest date), then only those are ranked.
  */
+/** Windows up to this many days look up the codes they settled first. */
+const SHORT_WINDOW_DAYS = 7;
+
 export const traceCodeReuse = defineModel({
   code: 'TRACE_CODE_REUSE',
   name: '药品追溯码重复结算（回流药）',
   defaults: {},
   sliceable: 'month',
   sql: (q) => `
+    -- Only a code with a line settled in the window can have its latest settlement there: a
+    -- short window (a nightly day) reads those codes' history only, by the trace index; a long
+    -- one aggregates every coded line once (the filter would cost more than it saves).
     WITH reused AS MATERIALIZED (
       SELECT it.trace_code
       FROM settlement_item it
       WHERE it.settled_on <= ${q.windowTo}
-        AND it.trace_code <> ''
+        AND it.trace_code <> ''${
+          (q.anchorDays ?? Infinity) <= SHORT_WINDOW_DAYS
+            ? `
+        AND it.trace_code IN (SELECT w.trace_code FROM settlement_item w
+                              WHERE w.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo} AND w.trace_code <> '')`
+            : ''
+        }
       GROUP BY it.trace_code
       HAVING min(it.settlement_id) <> max(it.settlement_id)
          AND max(it.settled_on) BETWEEN ${q.anchorFrom} AND ${q.anchorTo}

@@ -11,7 +11,7 @@ import { AppServices } from '../../app';
 import { effectiveParameters, regionalParameters } from '../../collision/parameters';
 import { ALL_MODEL_CODES, ALL_MODELS } from '../../collision/registry';
 import { refreshFactStatistics } from '../../collision/fact-statistics';
-import { planSlices, runModel } from '../../collision/run-model';
+import { planJobs, runModel, windowLines } from '../../collision/run-model';
 import { badInput, notFound } from '../../core/errors';
 import { toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
@@ -70,6 +70,8 @@ export interface StartRunInput {
   /** false: the run's hits are left without clues for the caller to attach (回头看); default true. */
   formsClues?: boolean;
   createdBy?: string | null;
+  /** Settlement lines per job before a model is split (run-model.ts ROWS_PER_JOB); for tests and operators. */
+  rowsPerJob?: number;
 }
 
 /** Records a run and its jobs, and queues the jobs (through the outbox, in the same transaction). */
@@ -105,8 +107,10 @@ export async function insertCollisionRun(m: EntityManager, input: StartRunInput)
   });
   await recordRunRules(m, id, models);
   const jobs: CollisionJobKey[] = [];
+  // Jobs are sized by the lines they read, not by the calendar (planJobs).
+  const lines = await windowLines(m, { from, to });
   for (const model of models) {
-    const slices = await planSlices(m, model, { from, to, regionCode: input.regionCode });
+    const slices = await planJobs(m, model, { from, to, regionCode: input.regionCode }, lines, input.rowsPerJob);
     jobs.push(...slices.map((slice) => ({ runId: id, model, slice })));
   }
   await collisions.insertRunJobs(m, jobs);

@@ -28,6 +28,13 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
+  finishFreshMonths,
+  isMonthPartitioned,
+  monthsMissingFrom,
+  prepareFreshMonths,
+  withLoadSearchPath,
+} from './fresh-months';
+import {
   Computed,
   ComputedColumn,
   DirectLoad,
@@ -139,26 +146,43 @@ export async function loadDirect(
     scanned?: Promise<string[] | null>;
     /** INGEST_TIMING: where the time spent waiting is reported. */
     trace?: (line: string) => void;
+    /** The batch's months so far ('YYYY-MM-01'): those a month-partitioned table without `monthOf` may need. */
+    batchMonths?: readonly string[];
+    /** Told every month of `monthOf` the file has, before anything loads. */
+    onMonths?: (months: string[]) => void;
   } = {},
 ): Promise<DirectOutcome> {
   const { chunkBytes = 4 << 20, scanned, trace } = options;
   const direct = spec.direct!;
+  const partitioned = await isMonthPartitioned(client, direct.table);
+  let months: string[] = [...(options.batchMonths ?? [])];
+  if (partitioned && !direct.monthOf)
+    months = [...new Set([...months, ...(await monthsMissingFrom(client, direct.table))])];
   if (direct.monthOf) {
     const started = Date.now();
-    const months = (await scanned) ?? (await monthsIn(path, header, direct.monthOf));
+    months = (await scanned) ?? (await monthsIn(path, header, direct.monthOf));
     trace?.(`${Date.now() - started} ms waiting for the month scan`);
-    if (months.length) await ensureMonths(months);
+    options.onMonths?.(months);
+    // A month-partitioned table gets its missing months as new, unindexed tables (fresh-months.ts).
+    if (months.length && !partitioned) await ensureMonths(months);
   }
   const attempt = await savepoint(client, 'ingest_direct');
   try {
+    const fresh = partitioned ? await prepareFreshMonths(client, direct.table, months) : null;
     const types = await columnTypes(client, direct.table);
     const alsoTypes = direct.also ? await columnTypes(client, direct.also.table) : new Map<string, string>();
     const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes);
-    const copy = client.query(
-      copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
-    );
-    // Large chunks: fewer lookup round trips.
-    await pipeline(createReadStream(path, { highWaterMark: chunkBytes }), loader, copy);
+    const runCopy = async () => {
+      const stream = client.query(
+        copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
+      );
+      // Large chunks: fewer lookup round trips.
+      await pipeline(createReadStream(path, { highWaterMark: chunkBytes }), loader, stream);
+      return stream;
+    };
+    // New months go into their new tables through the load table, which shadows the real one
+    // on the search_path for this statement only (fresh-months.ts).
+    const copy = fresh ? await withLoadSearchPath(client, fresh, runCopy) : await runCopy();
     if (direct.also) {
       await pipeline(
         Readable.from(loader.alsoChunks),
@@ -166,6 +190,11 @@ export async function loadDirect(
           copyFrom(`COPY ${direct.also.table} (${direct.also.columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
         ),
       );
+    }
+    if (fresh) {
+      const started = Date.now();
+      await finishFreshMonths(client, fresh);
+      trace?.(`${Date.now() - started} ms building the indexes of ${fresh.parts.map((p) => p.name).join(', ')}`);
     }
     await quarantine(client, spec, context.ingestFileId, loader.rejected);
     await attempt.release();

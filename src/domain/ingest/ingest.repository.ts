@@ -384,3 +384,43 @@ export async function ensureMonthPartitions(db: DataSource, months: string[]): P
     await m.query('SELECT ensure_month_partitions(m, m) FROM unnest($1::date[]) AS m', [months]);
   });
 }
+
+// Statistics
+
+/**
+ * Makes the loading connection's statistics counters visible (pg_stat_force_next_flush: at its
+ * next idle moment, i.e. before its next statement), so that an ANALYZE on any connection
+ * afterwards resets the rows just loaded and a collision run finds nothing left to analyze
+ * (src/collision/fact-statistics.ts).
+ */
+export async function flushStatistics(client: Client): Promise<void> {
+  await client.query('SELECT pg_stat_force_next_flush()');
+}
+
+/**
+ * After a load, ANALYZE the given tables and month partitions that were never analyzed or grew
+ * by more than a tenth since their last analysis (their size against relpages), largest first,
+ * spread over the given connections; returns their names. A daily append to an analyzed month
+ * stays under the tenth and costs nothing here. Call flushStatistics on the loading connection
+ * first.
+ */
+export async function analyzeLoaded(clients: Client[], relations: string[]): Promise<string[]> {
+  const { rows } = await clients[0].query<{ name: string }>(
+    `SELECT c.oid::regclass::text AS name
+     FROM unnest($1::text[]) AS r(name)
+     JOIN pg_class c ON c.oid = to_regclass(r.name)
+     WHERE c.relkind = 'r'
+       AND (c.reltuples < 0
+            OR pg_relation_size(c.oid) > 1.1 * c.relpages::bigint * current_setting('block_size')::bigint
+            -- an index build sets relpages and reltuples, not the statistics
+            OR coalesce(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) IS NULL)
+     ORDER BY pg_relation_size(c.oid) DESC`,
+    [[...new Set(relations)]],
+  );
+  const queue = rows.map((r) => r.name);
+  const worker = async (client: Client) => {
+    for (let name = queue.shift(); name; name = queue.shift()) await client.query(`ANALYZE ${name}`);
+  };
+  await Promise.all(clients.map(worker));
+  return rows.map((r) => r.name);
+}

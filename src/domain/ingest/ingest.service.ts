@@ -18,6 +18,7 @@ import { fileChecksum, readCsvHeader } from './csv-lines';
 import { INGEST_FILES, IngestFileSpec, LookupName, LookupRow } from './ingest.files';
 import { isLocalCheck } from './row-checks';
 import { BatchMemory, canLoadDirect, loadDirect, lookupTiming, scanMonths } from './direct-load';
+import { isMonthPartitioned, monthsMissingFrom } from './fresh-months';
 import { CsvFormatError, RecordStager } from './stage-stream';
 import {
   acceptedShareKeyWithRejected,
@@ -27,6 +28,8 @@ import {
   copyIntoStage,
   countDuplicates,
   createStage,
+  analyzeLoaded,
+  flushStatistics,
   ensureMonthPartitions,
   finishFile,
   insertAccepted,
@@ -108,11 +111,15 @@ export async function ingestBatch(
   });
   // The direct path's lookups of referenced rows run beside the file's COPY.
   const lookupClient = new Client({ connectionString: services.config.databaseUrl, application_name: 'ingest-lookup' });
+  // ANALYZE of the files already loaded, beside the next file's load.
+  const statsClient = new Client({ connectionString: services.config.databaseUrl, application_name: 'ingest-stats' });
   await client.connect();
   try {
     await lookupClient.connect();
+    await statsClient.connect();
   } catch (error) {
     await client.end();
+    await lookupClient.end().catch(() => undefined);
     throw error;
   }
   if (services.config.ingestTiming) traceQueries(client);
@@ -121,6 +128,7 @@ export async function ingestBatch(
     lookupClient,
     memory: new BatchMemory(options.memoryLimit),
     scans: new Map(),
+    months: new Set(),
   };
   // Month scans (settlements) run while the files before them load.
   if (options.path !== 'staged') {
@@ -130,20 +138,35 @@ export async function ingestBatch(
     }
   }
   try {
-    for (const spec of present) {
-      summary.files[spec.file] = await loadFile(
-        services,
-        connections,
-        spec,
-        batchPath,
-        headers.get(spec)!,
-        options,
-        summary,
-      );
+    // The statistics of what the batch filled, so that the first collision run after it only
+    // checks: each file's tables are analyzed on their own connection while the next file
+    // loads, the last ones at the end on two connections.
+    let filled: string[] = [];
+    let analyzing: Promise<unknown> = Promise.resolve();
+    for (const [index, spec] of present.entries()) {
+      const counts = await loadFile(services, connections, spec, batchPath, headers.get(spec)!, options, summary);
+      summary.files[spec.file] = counts;
+      if (counts.loaded > 0) filled.push(...filledRelations(spec, connections.months));
+      if (filled.length && index < present.length - 1) {
+        const relations = filled;
+        filled = [];
+        await flushStatistics(client);
+        analyzing = analyzing.then(() =>
+          analyzeLoaded([statsClient], relations).catch((error: Error) =>
+            services.log.warn({ err: error.message }, 'ingest: ANALYZE after the load failed'),
+          ),
+        );
+      }
+    }
+    await analyzing;
+    if (filled.length) {
+      await flushStatistics(client);
+      await analyzeLoaded([client, statsClient], filled);
     }
   } finally {
     await client.end();
     await lookupClient.end();
+    await statsClient.end();
     if (services.config.ingestTiming) process.stderr.write(`[ingest] lookups: ${JSON.stringify(lookupTiming)}\n`);
   }
   summary.ok = true;
@@ -184,6 +207,26 @@ async function checkHeader(batchPath: string, spec: IngestFileSpec, summary: Ing
   return header;
 }
 
+/** The tables a loaded file filled: its table, or the month partitions the batch wrote (months 'YYYY-MM-DD'). */
+const TABLE_OF_FILE: Record<IngestFileSpec['file'], string> = {
+  'regions.csv': 'region',
+  'institutions.csv': 'institution',
+  'persons.csv': 'person',
+  'relations.csv': 'person_relation',
+  'price_catalog.csv': 'price_catalog',
+  'settlements.csv': 'settlement',
+  'settlement_items.csv': 'settlement_item',
+  'drug_purchases.csv': 'drug_purchase',
+  'rules.csv': 'rule',
+};
+
+function filledRelations(spec: IngestFileSpec, months: Set<string>): string[] {
+  const table = TABLE_OF_FILE[spec.file];
+  if (table !== 'settlement' && table !== 'settlement_item') return [table];
+  const partitions = [...months].map((m) => `${table}_${m.slice(0, 4)}${m.slice(5, 7)}`);
+  return table === 'settlement' ? [...partitions, 'settlement_key'] : partitions;
+}
+
 interface Connections {
   /** The file's transaction. */
   client: Client;
@@ -193,6 +236,8 @@ interface Connections {
   memory: BatchMemory;
   /** Month scans started early, per file. */
   scans: Map<string, Promise<string[] | null>>;
+  /** Months of the partitions the batch loads into ('YYYY-MM-DD', first days). */
+  months: Set<string>;
 }
 
 async function loadFile(
@@ -272,7 +317,7 @@ interface LoadCounts extends FileCounts {
 
 async function validateAndLoad(
   services: AppServices,
-  { client, lookupClient, memory, scans }: Connections,
+  { client, lookupClient, memory, scans, months: filledMonths }: Connections,
   spec: IngestFileSpec,
   path: string,
   header: string[],
@@ -295,6 +340,8 @@ async function validateAndLoad(
       { keys: services.personalDataKeys, ingestFileId, columns: spec.columns },
       (months) => ensureMonthPartitions(services.db, months),
       {
+        batchMonths: [...filledMonths],
+        onMonths: (months) => months.forEach((month) => filledMonths.add(month)),
         chunkBytes: options.chunkBytes,
         scanned: scans.get(spec.file),
         trace: services.config.ingestTiming ? (line) => process.stderr.write(`[ingest] ${line}\n`) : undefined,
@@ -334,9 +381,17 @@ async function validateAndLoad(
   await analyzeStage(client);
 
   // 2. Month partitions, before this transaction touches the partitioned tables: created
-  //    and committed on another connection, so readers of the facts are not held up.
+  //    and committed on another connection, so readers of the facts are not held up. Items
+  //    carry their settlements' months: those of the batch (a direct load of the settlements
+  //    made only the settlement partitions of new months).
+  const table = TABLE_OF_FILE[spec.file];
+  if (!spec.months && (await isMonthPartitioned(client, table))) {
+    const months = [...new Set([...filledMonths, ...(await monthsMissingFrom(client, table))])];
+    if (months.length) await ensureMonthPartitions(services.db, months);
+  }
   if (spec.months) {
     const months = await stagedMonths(client, spec.months);
+    for (const month of months) filledMonths.add(month);
     if (months.length) await ensureMonthPartitions(services.db, months);
   }
 
