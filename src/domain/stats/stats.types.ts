@@ -86,6 +86,41 @@ export class DepartmentStats extends OutcomeFigures {
 
   @Field(() => MoneyScalar)
   amountRecovered: string;
+
+  @Field(() => Int, {
+    description: 'Clues registered in the window that the department owns (the totals\' cluesReceived).',
+  })
+  cluesRegistered: number;
+
+  @Field(() => Int, { description: 'Clues routed to the department in the window.' })
+  cluesRouted: number;
+
+  @Field(() => Int, { description: 'Transfers to the department it returned in the window.' })
+  transfersReturned: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Mean days from request to acceptance, over transfers the department accepted in the window.',
+  })
+  averageDaysToAccept: number | null;
+
+  @Field(() => Int, { description: 'Sanctions decided in the window in the cases the department owns.' })
+  sanctions: number;
+
+  @Field(() => [KindCount])
+  sanctionsByKind: KindCount[];
+
+  @Field(() => Int, { description: 'Distinct persons sanctioned in the window in the cases the department owns.' })
+  personsSanctioned: number;
+
+  @Field(() => Int, { description: 'Items assigned to the department still OPEN at the end of the window.' })
+  supervisionOpen: number;
+
+  @Field(() => Int, { description: 'Items assigned to the department OVERDUE and unfinished at the end of the window.' })
+  supervisionOverdue: number;
+
+  @Field(() => Int, { description: 'Items assigned to the department completed in the window.' })
+  supervisionCompleted: number;
 }
 
 /** The event figures of one calendar month (Asia/Shanghai) of the window. */
@@ -120,6 +155,27 @@ export class MonthStats extends OutcomeFigures {
 
   @Field(() => MoneyScalar)
   amountRecovered: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Mean days from request to acceptance, over transfers accepted in the month.',
+  })
+  averageDaysToAccept: number | null;
+
+  @Field(() => [KindCount])
+  sanctionsByKind: KindCount[];
+
+  @Field(() => Int, { description: 'Distinct persons sanctioned in the month.' })
+  personsSanctioned: number;
+
+  @Field(() => Int, { description: 'Items still OPEN at the end of the month (or of the window, or now).' })
+  supervisionOpen: number;
+
+  @Field(() => Int, { description: 'Items OVERDUE and unfinished at the end of the month (or of the window, or now).' })
+  supervisionOverdue: number;
+
+  @Field(() => Int, { description: 'Items completed in the month (inside the window).' })
+  supervisionCompleted: number;
 }
 
 /** 督办统计: a region's figures over a date window (PRODUCT.md §7; rules in docs/READING.md). */
