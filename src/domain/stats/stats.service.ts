@@ -126,7 +126,8 @@ export async function supervisionStats(
   const personsInMonth = (month: string) => persons.find((r) => r.g === 2 && r.month === month)?.n ?? 0;
   const noItems = { open: 0, overdue: 0, completed: 0 };
   const itemsTotal = supervision.find((r) => r.month === null && r.g === 1) ?? noItems;
-  const itemsOf = (dept: string) => supervision.find((r) => r.month === null && r.g === 0 && r.dept === dept) ?? noItems;
+  const itemsOf = (dept: string) =>
+    supervision.find((r) => r.month === null && r.g === 0 && r.dept === dept) ?? noItems;
   const itemsInMonth = (month: string) => supervision.find((r) => r.month === month && r.g === 1) ?? noItems;
   const totals = new Map(bySet(SET_TOTAL).map((r) => [r.kind, r]));
   const total = (kind: EventKind) => totals.get(kind)?.n ?? 0;

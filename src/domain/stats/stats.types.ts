@@ -88,7 +88,7 @@ export class DepartmentStats extends OutcomeFigures {
   amountRecovered: string;
 
   @Field(() => Int, {
-    description: 'Clues registered in the window that the department owns (the totals\' cluesReceived).',
+    description: "Clues registered in the window that the department owns (the totals' cluesReceived).",
   })
   cluesRegistered: number;
 
@@ -116,7 +116,9 @@ export class DepartmentStats extends OutcomeFigures {
   @Field(() => Int, { description: 'Items assigned to the department still OPEN at the end of the window.' })
   supervisionOpen: number;
 
-  @Field(() => Int, { description: 'Items assigned to the department OVERDUE and unfinished at the end of the window.' })
+  @Field(() => Int, {
+    description: 'Items assigned to the department OVERDUE and unfinished at the end of the window.',
+  })
   supervisionOverdue: number;
 
   @Field(() => Int, { description: 'Items assigned to the department completed in the window.' })
