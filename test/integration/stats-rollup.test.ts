@@ -246,6 +246,6 @@ describe('supervisionStats: roll-up ≡ direct aggregation', () => {
         );
       });
       await expectEqual('deadlines passed');
-    });
+    }, 300_000);
   }
 });
