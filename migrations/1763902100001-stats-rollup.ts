@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The daily roll-up of the statistics' events (docs/READING.md, "Roll-up"): `stats_daily` holds
  * one row per (kind, sub, department, Shanghai day, related day, scope regions) with the
- * counts and sums of the events of that day; `stats_dirty_day` lists the days whose rows are
+ * counts and sums of the events of that day, `stats_person_daily` the persons sanctioned per
+ * (day, department, scope regions); `stats_dirty_day` lists the days whose rows are
  * stale; `stats_rollup_state` holds the watermark (the moment of the last refresh) and the
  * rebuild flag.
  *
@@ -66,6 +67,15 @@ export class StatsRollup1763902100001 implements MigrationInterface {
         days_n integer NOT NULL
       )`,
       `CREATE INDEX stats_daily_day_idx ON stats_daily (day)`,
+      // The persons sanctioned per (day, department of the case, scope regions): distinct
+      // counts do not add up over days, so a reading counts distinct persons over these rows.
+      `CREATE TABLE stats_person_daily (
+        day date NOT NULL,
+        dept uuid,
+        regions text[] NOT NULL,
+        person_id text NOT NULL
+      )`,
+      `CREATE INDEX stats_person_daily_day_idx ON stats_person_daily (day)`,
       `CREATE TABLE stats_dirty_day (day date NOT NULL)`,
       `CREATE TABLE stats_rollup_state (
         id boolean PRIMARY KEY DEFAULT true CHECK (id),
@@ -129,6 +139,6 @@ export class StatsRollup1763902100001 implements MigrationInterface {
     }
     await q.query('DROP TRIGGER department_stats_region ON department');
     await q.query('DROP FUNCTION stats_rebuild(), stats_mark_dirty(), stats_regions(text[])');
-    await q.query('DROP TABLE stats_rollup_state, stats_dirty_day, stats_daily');
+    await q.query('DROP TABLE stats_rollup_state, stats_dirty_day, stats_person_daily, stats_daily');
   }
 }

@@ -625,6 +625,13 @@ export interface StatsDirtyDayTable {
   day: Date;
 }
 
+export interface StatsPersonDailyTable {
+  day: Date;
+  dept: string | null;
+  regions: string[];
+  person_id: string;
+}
+
 export interface StatsRollupStateTable {
   id: boolean;
   refreshed_at: Date | null;
@@ -712,6 +719,7 @@ export interface Tables {
   state_change: StateChangeTable;
   stats_daily: StatsDailyTable;
   stats_dirty_day: StatsDirtyDayTable;
+  stats_person_daily: StatsPersonDailyTable;
   stats_rollup_state: StatsRollupStateTable;
   supervision_item: SupervisionItemTable;
   supervision_progress: SupervisionProgressTable;

@@ -322,18 +322,16 @@ export const EVENTS_SQL = grouped(`
 
 // ---- the daily roll-up (docs/READING.md, "Roll-up") ----
 
-/** The region of a department (for the scope regions of an event). */
-const deptRegion = (id: string) => `(SELECT dr.region_code FROM department dr WHERE dr.id = ${id})`;
-/** A clue's scope: its region and its owning department's. */
-const clueRegions = (c: string) => `${c}.region_code, ${deptRegion(`${c}.owner_department_id`)}`;
-/** A case's scope: its region, its owning department's and the regions of its clues. */
-const caseRegions = (k: string) =>
-  `ARRAY[${k}.region_code, ${deptRegion(`${k}.owner_department_id`)}]
-   || ARRAY(SELECT kcc.region_code FROM case_clue kc JOIN clue kcc ON kcc.id = kc.clue_id WHERE kc.case_id = ${k}.id)`;
-/** A transfer's scope: both departments' regions and its clue's scope (`tc`, LEFT JOINed). */
-const transferRegions = (t: string) =>
-  `ARRAY[${deptRegion(`${t}.from_department_id`)}, ${deptRegion(`${t}.to_department_id`)}, ${clueRegions('tc')}]`;
-const problemRegions = (p: string) => `ARRAY[${p}.region_code, ${deptRegion(`${p}.responsible_department_id`)}]`;
+/** A department joined for its region (the scope regions of an event). */
+const withDept = (alias: string, id: string) => `LEFT JOIN department ${alias} ON ${alias}.id = ${id}`;
+/** The clues' owners (`od`) and the transfers' parties (`fd`, `td`) joined by their sources below. */
+const clueRegions = (c: string) => [`${c}.region_code`, 'od.region_code'];
+const transferRegions = ['fd.region_code', 'td.region_code', ...clueRegions('tc')];
+const transferFrom = `FROM clue_transfer t LEFT JOIN clue tc ON tc.id = t.clue_id ${withDept('od', 'tc.owner_department_id')}
+      ${withDept('fd', 't.from_department_id')} ${withDept('td', 't.to_department_id')}`;
+/** A case's clues' regions (an array: a case may have several). */
+const caseClueRegions = (k: string) =>
+  `ARRAY(SELECT kcc.region_code FROM case_clue kc JOIN clue kcc ON kcc.id = kc.clue_id WHERE kc.case_id = ${k}.id ORDER BY 1)`;
 /** A Shanghai calendar day. */
 const dayOf = (at: string) => `(${at} AT TIME ZONE '${TIME_ZONE}')::date`;
 /** $1, $2: the days recomputed, [lo, hi) as timestamptz. */
@@ -347,21 +345,38 @@ interface RollupSource {
   dept?: string;
   /** A related day the reading needs (see stats_daily.ref_day). */
   refDay?: string;
-  /** The region codes the event is in scope of (an array expression). */
-  regions: string;
+  /** The region codes the event is in scope of (scalar expressions; NULLs are dropped). */
+  regions: string[];
+  /** More of them, as one text[] expression. */
+  moreRegions?: string;
   amount?: string;
   days?: string;
   from: string;
 }
 
-/** One kind of event per (kind, sub, dept, day, ref_day, regions). */
-const rolled = (e: RollupSource) => `
-    SELECT ${e.kind}::text AS kind, ${e.sub ?? 'NULL'}::text AS sub, ${e.dept ?? 'NULL'}::uuid AS dept,
-           ${dayOf(e.at)} AS day, ${e.refDay ?? 'NULL'}::date AS ref_day, stats_regions(${e.regions}) AS regions,
-           count(*)::int AS n, sum(${e.amount ?? 'NULL::numeric'}) AS amount,
-           sum(${e.days ?? 'NULL::float8'}) AS days_sum, count(${e.days ?? 'NULL'})::int AS days_n
-    ${e.from}
+/**
+ * One kind of event per (kind, sub, dept, day, ref_day, regions): grouped first by the raw
+ * region columns, then by their normalized set (distinct, sorted), so that the normalization
+ * runs per group, not per event.
+ */
+const rolled = (e: RollupSource) => {
+  const regions = e.regions.map((r, i) => `${r}::text AS r${i}`).join(', ');
+  const columns = e.regions.map((_r, i) => `r${i}`);
+  return `
+    SELECT kind, sub, dept, day, ref_day,
+           stats_regions(ARRAY[${columns.join(', ')}]${e.moreRegions ? ' || more' : ''}) AS regions,
+           sum(n)::int AS n, sum(amount) AS amount, sum(days_sum) AS days_sum, sum(days_n)::int AS days_n
+    FROM (
+      SELECT ${e.kind}::text AS kind, ${e.sub ?? 'NULL'}::text AS sub, ${e.dept ?? 'NULL'}::uuid AS dept,
+             ${dayOf(e.at)} AS day, ${e.refDay ?? 'NULL'}::date AS ref_day, ${regions},
+             ${e.moreRegions ? `${e.moreRegions} AS more,` : ''}
+             count(*) AS n, sum(${e.amount ?? 'NULL::numeric'}) AS amount,
+             sum(${e.days ?? 'NULL::float8'}) AS days_sum, count(${e.days ?? 'NULL'}) AS days_n
+      ${e.from}
+      GROUP BY ${[1, 2, 3, 4, 5, ...columns.map((_c, i) => 6 + i), ...(e.moreRegions ? [6 + columns.length] : [])].join(', ')}
+    ) g
     GROUP BY 1, 2, 3, 4, 5, 6`;
+};
 
 /**
  * The events of the days recomputed, written independently of EVENT_SOURCES (the property
@@ -373,41 +388,41 @@ const ROLLUP_SOURCES: RollupSource[] = [
     kind: `'CLUE_CREATED'`,
     at: 'c.created_at',
     dept: 'c.owner_department_id',
-    regions: `ARRAY[${clueRegions('c')}]`,
-    from: `FROM clue c WHERE ${inDays('c.created_at')}`,
+    regions: clueRegions('c'),
+    from: `FROM clue c ${withDept('od', 'c.owner_department_id')} WHERE ${inDays('c.created_at')}`,
   },
   {
     kind: `'CLUE_ROUTED'`,
     at: 's.at',
     dept: 'r.dept',
-    regions: `ARRAY[${deptRegion('r.dept')}, ${clueRegions('rc')}]`,
-    from: `FROM state_change s LEFT JOIN clue rc ON rc.id = s.entity_id
+    regions: ['rd.region_code', ...clueRegions('rc')],
+    from: `FROM state_change s LEFT JOIN clue rc ON rc.id = s.entity_id ${withDept('od', 'rc.owner_department_id')}
       CROSS JOIN LATERAL (SELECT coalesce((s.detail->>'departmentId')::uuid, rc.owner_department_id) AS dept) r
+      ${withDept('rd', 'r.dept')}
       WHERE s.entity_type = $7::text AND s.event = $6::text AND ${inDays('s.at')}`,
   },
   {
     kind: `'TRANSFER_REQUESTED'`,
     at: 't.requested_at',
     dept: 't.from_department_id',
-    regions: transferRegions('t'),
-    from: `FROM clue_transfer t LEFT JOIN clue tc ON tc.id = t.clue_id WHERE ${inDays('t.requested_at')}`,
+    regions: transferRegions,
+    from: `${transferFrom} WHERE ${inDays('t.requested_at')}`,
   },
   {
     kind: `CASE WHEN t.status = $4::text THEN 'TRANSFER_RETURNED' ELSE 'TRANSFER_ACCEPTED' END`,
     at: 't.responded_at',
     dept: 't.to_department_id',
-    regions: transferRegions('t'),
+    regions: transferRegions,
     days: 'extract(epoch FROM t.responded_at - t.requested_at)::float8 / 86400',
-    from: `FROM clue_transfer t LEFT JOIN clue tc ON tc.id = t.clue_id
-      WHERE ${inDays('t.responded_at')} AND t.status <> ALL($3::text[])`,
+    from: `${transferFrom} WHERE ${inDays('t.responded_at')} AND t.status <> ALL($3::text[])`,
   },
   {
     // A missed accept deadline.
     kind: `'TRANSFER_OVERDUE'`,
     at: 't.accept_deadline',
     dept: 't.to_department_id',
-    regions: transferRegions('t'),
-    from: `FROM clue_transfer t LEFT JOIN clue tc ON tc.id = t.clue_id
+    regions: transferRegions,
+    from: `${transferFrom}
       WHERE ${inDays('t.accept_deadline')} AND t.accept_deadline < now()
         AND (t.responded_at IS NULL OR t.responded_at > t.accept_deadline)`,
   },
@@ -418,8 +433,8 @@ const ROLLUP_SOURCES: RollupSource[] = [
     dept: 't.to_department_id',
     refDay: `CASE WHEN t.accept_deadline < now() AND (t.responded_at IS NULL OR t.responded_at > t.accept_deadline)
                   THEN ${dayOf('t.accept_deadline')} END`,
-    regions: transferRegions('t'),
-    from: `FROM clue_transfer t LEFT JOIN clue tc ON tc.id = t.clue_id
+    regions: transferRegions,
+    from: `${transferFrom}
       WHERE ${inDays('t.feedback_deadline')} AND t.feedback_deadline < now()
         AND (t.feedback_at IS NULL OR t.feedback_at > t.feedback_deadline)`,
   },
@@ -427,31 +442,36 @@ const ROLLUP_SOURCES: RollupSource[] = [
     kind: `'CASE_FILED'`,
     at: 'k.filed_at',
     dept: 'k.owner_department_id',
-    regions: caseRegions('k'),
-    from: `FROM "case" k WHERE ${inDays('k.filed_at')}`,
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM "case" k ${withDept('od', 'k.owner_department_id')} WHERE ${inDays('k.filed_at')}`,
   },
   {
     kind: `'CASE_CLOSED'`,
     at: 'k.closed_at',
     dept: 'k.owner_department_id',
-    regions: caseRegions('k'),
-    from: `FROM "case" k WHERE ${inDays('k.closed_at')}`,
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM "case" k ${withDept('od', 'k.owner_department_id')} WHERE ${inDays('k.closed_at')}`,
   },
   {
     kind: `'SANCTION'`,
     sub: 's.kind',
     at: 's.decided_at',
     dept: 'k.owner_department_id',
-    regions: caseRegions('k'),
-    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id WHERE ${inDays('s.decided_at')}`,
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
+      WHERE ${inDays('s.decided_at')}`,
   },
   {
     kind: `'RECOVERED'`,
     at: 's.decided_at',
     dept: 'k.owner_department_id',
     amount: 's.amount',
-    regions: caseRegions('k'),
-    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
       WHERE ${inDays('s.decided_at')} AND s.kind = 'FUND_RECOVERY'`,
   },
   {
@@ -459,21 +479,22 @@ const ROLLUP_SOURCES: RollupSource[] = [
     at: 'c.closed_at',
     dept: 'c.owner_department_id',
     amount: 'c.recovered_amount',
-    regions: `ARRAY[${clueRegions('c')}]`,
-    from: `FROM clue c WHERE ${inDays('c.closed_at')} AND c.status = $5::text AND c.recovered_amount IS NOT NULL`,
+    regions: clueRegions('c'),
+    from: `FROM clue c ${withDept('od', 'c.owner_department_id')}
+      WHERE ${inDays('c.closed_at')} AND c.status = $5::text AND c.recovered_amount IS NOT NULL`,
   },
   {
     kind: `'HIT_DETECTED'`,
     at: 'h.created_at',
     dept: 'hc.owner_department_id',
-    regions: 'ARRAY[h.region_code]',
+    regions: ['h.region_code'],
     from: `FROM collision_hit h LEFT JOIN clue hc ON hc.id = h.clue_id WHERE ${inDays('h.created_at')}`,
   },
   {
     kind: `'HIT_VERIFIED'`,
     at: 'h.created_at',
     dept: 'hc.owner_department_id',
-    regions: 'ARRAY[h.region_code]',
+    regions: ['h.region_code'],
     from: `FROM collision_hit h LEFT JOIN clue hc ON hc.id = h.clue_id
       WHERE ${inDays('h.created_at')} AND h.verification <> $8::text`,
   },
@@ -481,22 +502,22 @@ const ROLLUP_SOURCES: RollupSource[] = [
     kind: `'PROBLEM_FOUND'`,
     at: 'p.created_at',
     dept: 'p.responsible_department_id',
-    regions: problemRegions('p'),
-    from: `FROM problem p WHERE ${inDays('p.created_at')}`,
+    regions: ['p.region_code', 'rd.region_code'],
+    from: `FROM problem p ${withDept('rd', 'p.responsible_department_id')} WHERE ${inDays('p.created_at')}`,
   },
   {
     kind: `'PROBLEM_CLOSED'`,
     at: 'p.closed_at',
     dept: 'p.responsible_department_id',
-    regions: problemRegions('p'),
-    from: `FROM problem p WHERE ${inDays('p.closed_at')}`,
+    regions: ['p.region_code', 'rd.region_code'],
+    from: `FROM problem p ${withDept('rd', 'p.responsible_department_id')} WHERE ${inDays('p.closed_at')}`,
   },
   {
     kind: `CASE WHEN r.status = $10::text THEN 'RECHECK_PASSED' ELSE 'RECHECK_RECURRED' END`,
     at: 'r.completed_at',
     dept: 'p.responsible_department_id',
-    regions: problemRegions('p'),
-    from: `FROM recheck r JOIN problem p ON p.id = r.problem_id
+    regions: ['p.region_code', 'rd.region_code'],
+    from: `FROM recheck r JOIN problem p ON p.id = r.problem_id ${withDept('rd', 'p.responsible_department_id')}
       WHERE ${inDays('r.completed_at')} AND r.status IN ($10::text, $11::text)`,
   },
   {
@@ -504,7 +525,7 @@ const ROLLUP_SOURCES: RollupSource[] = [
     at: 'sr.recorded_at',
     dept: 'sr.department_id',
     amount: 'sr.voluntary_refund',
-    regions: 'ARRAY[si.region_code]',
+    regions: ['si.region_code'],
     from: `FROM self_check_report sr JOIN institution si ON si.code = sr.institution_code
       WHERE ${inDays('sr.recorded_at')}`,
   },
@@ -513,7 +534,7 @@ const ROLLUP_SOURCES: RollupSource[] = [
     at: 'sr.recorded_at',
     dept: 'sr.department_id',
     amount: 'sr.patient_refund',
-    regions: 'ARRAY[si.region_code]',
+    regions: ['si.region_code'],
     from: `FROM self_check_report sr JOIN institution si ON si.code = sr.institution_code
       WHERE ${inDays('sr.recorded_at')}`,
   },
@@ -524,8 +545,8 @@ const ROLLUP_SOURCES: RollupSource[] = [
     at: 's.at',
     dept: 'c.owner_department_id',
     refDay: dayOf('pv.at'),
-    regions: `ARRAY[${clueRegions('c')}]`,
-    from: `FROM state_change s JOIN clue c ON c.id = s.entity_id
+    regions: clueRegions('c'),
+    from: `FROM state_change s JOIN clue c ON c.id = s.entity_id ${withDept('od', 'c.owner_department_id')}
       CROSS JOIN LATERAL (SELECT max(p.at) AS at FROM state_change p
         WHERE p.entity_type = s.entity_type AND p.entity_id = s.entity_id AND p.event = ANY($9::text[]) AND p.at < s.at) pv
       CROSS JOIN LATERAL (VALUES ('CLUE_CONCLUDED'),
@@ -533,6 +554,38 @@ const ROLLUP_SOURCES: RollupSource[] = [
       WHERE s.entity_type = $7::text AND s.event = ANY($9::text[]) AND ${inDays('s.at')} AND k.kind IS NOT NULL`,
   },
 ];
+
+/** The persons sanctioned on the days [$1, $2), per day, case owner and scope regions. */
+export const ROLLUP_PERSONS_INSERT_SQL = `
+  INSERT INTO stats_person_daily (day, dept, regions, person_id)
+  SELECT day, dept, stats_regions(ARRAY[r0, r1] || more), person_id
+  FROM (
+    SELECT DISTINCT ${dayOf('s.decided_at')} AS day, k.owner_department_id AS dept, k.region_code::text AS r0,
+           od.region_code::text AS r1, ${caseClueRegions('k')} AS more, s.person_id
+    FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
+    WHERE ${inDays('s.decided_at')} AND s.person_id IS NOT NULL
+  ) p
+  GROUP BY 1, 2, 3, 4`;
+
+/**
+ * In scope of a region: one of the row's scope regions starts with the prefix ($1, a LIKE
+ * pattern 'prefix%' of digits). One string match rather than one per element.
+ */
+const rowInScope = `(',' || array_to_string(regions, ',')) LIKE '%,' || $1::text`;
+
+/**
+ * Distinct persons sanctioned from the roll-up ($1 pattern, $2 … $3 days), as PERSONS_SQL:
+ * the distinct (set, department or month, person) first, by hashing, then counted.
+ */
+export const ROLLUP_PERSONS_SQL = `
+  SELECT dept, month, g, count(*)::int AS n
+  FROM (
+    SELECT dept, to_char(day, 'YYYY-MM') AS month, GROUPING(dept, to_char(day, 'YYYY-MM'))::int AS g
+    FROM stats_person_daily
+    WHERE day BETWEEN $2::date AND $3::date AND ${rowInScope}
+    GROUP BY GROUPING SETS ((person_id), (dept, person_id), (to_char(day, 'YYYY-MM'), person_id))
+  ) p
+  GROUP BY g, dept, month`;
 
 /** Recomputes the roll-up rows of the days [$1, $2) (after they were deleted). */
 export const ROLLUP_INSERT_SQL = `
@@ -553,7 +606,7 @@ export const ROLLUP_SQL = grouped(`
            sum(n) FILTER (WHERE ref_day IS NULL OR ref_day NOT BETWEEN $2::date AND $3::date) AS n_first,
            sum(amount) AS amount, sum(days_sum) AS days_sum, sum(days_n) AS days_n
     FROM stats_daily
-    WHERE day BETWEEN $2::date AND $3::date AND EXISTS (SELECT 1 FROM unnest(regions) r WHERE r LIKE $1::text)
+    WHERE day BETWEEN $2::date AND $3::date AND ${rowInScope}
     GROUP BY 1, 2, 3, 4`);
 
 /**
@@ -575,7 +628,9 @@ export function refreshRollup(db: DataSource): Promise<number> {
     if (state.rebuild || !state.since) {
       await m.query('DELETE FROM stats_dirty_day');
       await m.query('DELETE FROM stats_daily');
+      await m.query('DELETE FROM stats_person_daily');
       await m.query(ROLLUP_INSERT_SQL, params('-infinity', 'infinity'));
+      await m.query(ROLLUP_PERSONS_INSERT_SQL, ['-infinity', 'infinity']);
     } else {
       const marked: { day: string }[] = await m.query(
         `WITH d AS (DELETE FROM stats_dirty_day RETURNING day)
@@ -586,12 +641,17 @@ export function refreshRollup(db: DataSource): Promise<number> {
       );
       const days = marked.map((r) => r.day);
       await m.query('DELETE FROM stats_daily WHERE day = ANY($1::date[])', [days]);
+      await m.query('DELETE FROM stats_person_daily WHERE day = ANY($1::date[])', [days]);
       for (const [first, last] of dayRanges(days)) {
-        await m.query(ROLLUP_INSERT_SQL, params(`${first}T00:00:00+08:00`, `${nextDay(last)}T00:00:00+08:00`));
+        const [lo, hi] = [`${first}T00:00:00+08:00`, `${nextDay(last)}T00:00:00+08:00`];
+        await m.query(ROLLUP_INSERT_SQL, params(lo, hi));
+        await m.query(ROLLUP_PERSONS_INSERT_SQL, [lo, hi]);
       }
       recomputed = days.length;
     }
     await m.query('UPDATE stats_rollup_state SET refreshed_at = now(), rebuild = false');
+    // Fresh statistics for the planner after many days changed (a hash aggregate, not a sort).
+    if (recomputed < 0 || recomputed > 30) await m.query('ANALYZE stats_daily, stats_person_daily');
     return recomputed;
   });
 }
@@ -637,7 +697,7 @@ export const SUPERVISION_SQL = `
               WHERE sc.entity_type = $7::text AND sc.entity_id = s.id
                 AND sc.event = $6::text), '-infinity') END AS cancelled_at
     FROM supervision_item s
-    WHERE s.created_at < $3
+    WHERE s.created_at < $3 AND NOT coalesce(s.completed_at < $2, false)
       AND (${inScopeDep('s.assigned_to_department_id')}
            OR (s.clue_id IS NOT NULL AND ${clueIdInScope('s.clue_id')})
            OR (s.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM "case" k WHERE k.id = s.case_id AND ${caseInScope('k')}))
@@ -772,7 +832,10 @@ export async function readStats(
       source === 'rollup'
         ? await m.query(ROLLUP_SQL, [window.pattern, window.from, window.to])
         : await m.query(EVENTS_SQL, new SqlParams([...scope, ...EVENTS_MACHINE_PARAMETERS]).values);
-    const persons: PersonsRow[] = await m.query(PERSONS_SQL, scope);
+    const persons: PersonsRow[] =
+      source === 'rollup'
+        ? await m.query(ROLLUP_PERSONS_SQL, [window.pattern, window.from, window.to])
+        : await m.query(PERSONS_SQL, scope);
     const supervision: SupervisionRow[] = await m.query(
       SUPERVISION_SQL,
       new SqlParams([...scope, ...SUPERVISION_MACHINE_PARAMETERS]).values,
