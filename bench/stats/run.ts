@@ -3,11 +3,11 @@
  * their timeline with generate_series (the roll-up's triggers on), builds the roll-up, then
  * times supervisionStats for the province over a year (and a city, a county) from the roll-up
  * (p50, p99 of --runs) and from the events (the direct aggregation, --direct-runs), checks the
- * two agree, times a reading after 1,000 clue updates, and caseGraph at its limits. Prints one
+ * two agree, times a reading after updates of the most recent clues, and caseGraph at its limits. Prints one
  * JSON line.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/stats/run.js [--clues 200000] [--runs 100]
- *     [--direct-runs 5] [--graph-runs 5] [--keep]
+ *     [--direct-runs 5] [--graph-runs 5] [--writes 100] [--keep]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server;
  * the database itself is created and dropped (unless --keep).
@@ -32,6 +32,8 @@ const CLUES = arg('clues', 200_000);
 const RUNS = arg('runs', 100);
 const DIRECT_RUNS = arg('direct-runs', 5);
 const GRAPH_RUNS = arg('graph-runs', 5);
+/** The most recent clues updated before the reading after writes. */
+const WRITES = arg('writes', 100);
 const KEEP = process.argv.includes('--keep');
 
 /**
@@ -200,11 +202,14 @@ async function main(): Promise<void> {
     const countyDirect = await time(DIRECT_RUNS, stats('610302', 'direct'));
     const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-    // A reading after writes: 1,000 clues change owner (their timeline, transfers, cases, … mark
-    // their days), then the province is read (refresh of the marked days included).
+    // A reading after writes: the WRITES most recent clues change owner (their timeline,
+    // transfers, cases, … mark their days), then the province is read (the refresh of the
+    // marked days included).
     start = performance.now();
     await db.query(
-      `UPDATE clue SET owner_department_id = owner_department_id WHERE id IN (SELECT id FROM clue ORDER BY id LIMIT 1000)`,
+      `UPDATE clue SET owner_department_id = owner_department_id
+       WHERE id IN (SELECT id FROM clue ORDER BY created_at DESC LIMIT $1)`,
+      [WRITES],
     );
     const markMs = performance.now() - start;
     const [{ days: markedDays }] = await db.query('SELECT count(DISTINCT day)::int AS days FROM stats_dirty_day');
@@ -248,7 +253,7 @@ async function main(): Promise<void> {
             county: equal(county.result, countyDirect.result),
           },
           afterWrites: {
-            cluesUpdated: 1000,
+            cluesUpdated: WRITES,
             updateMs: ms(markMs),
             daysMarked: markedDays,
             provinceReadMs: ms(afterWritesMs),

@@ -611,33 +611,39 @@ export const ROLLUP_SQL = grouped(`
 
 /**
  * Brings the roll-up up to date, in one transaction (serialized on the state row): the days
- * marked by the triggers, and the days from the last refresh's to today (the overdue figures
- * depend on the time: a deadline passes without any write), or everything when a rebuild is
- * asked for. Idempotent; returns the number of days recomputed (-1: all).
+ * marked by the triggers, and the days of the transfers whose deadline passed since the last
+ * refresh (the overdue figures depend on the time: a deadline passes without any write), or
+ * everything when a rebuild is asked for. Idempotent; returns the number of days recomputed (-1: all).
  */
 export function refreshRollup(db: DataSource): Promise<number> {
   return db.transaction(async (m) => {
-    const [state]: { rebuild: boolean; since: string | null; today: string }[] = await m.query(
-      `SELECT rebuild, to_char(${dayOf('refreshed_at')}, 'YYYY-MM-DD') AS since,
-              to_char(${dayOf('now()')}, 'YYYY-MM-DD') AS today
-       FROM stats_rollup_state FOR UPDATE`,
+    const [state]: { rebuild: boolean; refreshed: boolean }[] = await m.query(
+      `SELECT rebuild, refreshed_at IS NOT NULL AS refreshed FROM stats_rollup_state FOR UPDATE`,
     );
     await m.query('SET LOCAL jit = off');
     const params = (lo: string, hi: string) => new SqlParams([lo, hi, ...EVENTS_MACHINE_PARAMETERS]).values;
     let recomputed = -1;
-    if (state.rebuild || !state.since) {
+    if (state.rebuild || !state.refreshed) {
       await m.query('DELETE FROM stats_dirty_day');
       await m.query('DELETE FROM stats_daily');
       await m.query('DELETE FROM stats_person_daily');
       await m.query(ROLLUP_INSERT_SQL, params('-infinity', 'infinity'));
       await m.query(ROLLUP_PERSONS_INSERT_SQL, ['-infinity', 'infinity']);
     } else {
+      // The marked days, and the days of the transfers a deadline of which passed since the
+      // last refresh (the only figures time changes: `deadline < now()`).
       const marked: { day: string }[] = await m.query(
-        `WITH d AS (DELETE FROM stats_dirty_day RETURNING day)
+        `WITH d AS (DELETE FROM stats_dirty_day RETURNING day),
+         passed AS (
+           SELECT t.accept_deadline, t.feedback_deadline FROM clue_transfer t, stats_rollup_state w
+           WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now()
+           UNION ALL
+           SELECT t.accept_deadline, t.feedback_deadline FROM clue_transfer t, stats_rollup_state w
+           WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
          SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM d
-         UNION SELECT to_char(g, 'YYYY-MM-DD') FROM generate_series($1::date, $2::date, interval '1 day') g
+         UNION SELECT to_char(${dayOf('x')}, 'YYYY-MM-DD')
+           FROM passed CROSS JOIN LATERAL (VALUES (accept_deadline), (feedback_deadline)) v (x) WHERE x IS NOT NULL
          ORDER BY 1`,
-        [state.since, state.today],
       );
       const days = marked.map((r) => r.day);
       await m.query('DELETE FROM stats_daily WHERE day = ANY($1::date[])', [days]);
