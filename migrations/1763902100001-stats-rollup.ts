@@ -31,11 +31,13 @@ export class StatsRollup1763902100001 implements MigrationInterface {
           CROSS JOIN LATERAL (VALUES (k.filed_at), (k.closed_at)) v (x)
         UNION ALL SELECT s.decided_at FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN sanction s ON s.case_id = kc.case_id
         UNION ALL SELECT h.created_at FROM $rows r JOIN collision_hit h ON h.clue_id = r.id`,
-      // ROUTE and the verdicts, and the clue's other entries: a verdict's row reads the day of
-      // the clue's previous verdict. The other events of the timeline mark no day.
+      // ROUTE and the verdicts (初核结论); a verdict also marks the days of the clue's other
+      // verdicts, whose rows read the day of the previous one. Other entries mark no day that
+      // is not read anyway.
       state_change: `SELECT r.at FROM $rows r WHERE r.entity_type = 'Clue'
         UNION ALL SELECT s.at FROM $rows r JOIN state_change s ON s.entity_type = r.entity_type AND s.entity_id = r.entity_id
-          WHERE r.entity_type = 'Clue'`,
+          AND s.event IN ('CONCLUDE_SUBSTANTIATED', 'CONCLUDE_UNSUBSTANTIATED')
+          WHERE r.entity_type = 'Clue' AND r.event IN ('CONCLUDE_SUBSTANTIATED', 'CONCLUDE_UNSUBSTANTIATED')`,
       clue_transfer: `SELECT x FROM $rows r
         CROSS JOIN LATERAL (VALUES (r.requested_at), (r.responded_at), (r.accept_deadline), (r.feedback_deadline)) v (x)`,
       case: `SELECT x FROM $rows r CROSS JOIN LATERAL (VALUES (r.filed_at), (r.closed_at)) v (x)
