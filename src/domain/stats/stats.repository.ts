@@ -1,7 +1,10 @@
 /**
- * Every SQL statement of 督办统计 (supervisionStats): one UNION of all dated events aggregated
- * with GROUPING SETS (totals, sanction kinds, departments, months), one over supervision
- * items, the region and the departments' names. Counting rules: docs/READING.md.
+ * Every SQL statement of 督办统计 (supervisionStats): the event figures from the daily roll-up
+ * (ROLLUP_SQL over stats_daily, brought up to date by refreshRollup) or directly (EVENTS_SQL,
+ * one UNION of all dated events: the reference), both rolled up with GROUPING SETS (totals,
+ * sub-kinds, departments, months); persons sanctioned (roll-up or direct), supervision items,
+ * overdue measures, the region and the departments' names. Counting rules and the roll-up:
+ * docs/READING.md.
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
