@@ -14,6 +14,7 @@ import { Rules1763901000000 } from './1763901000000-rules';
 import { Campaigns1763901100000 } from './1763901100000-campaigns';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
 import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
+import { CampaignLinks1763902000000 } from './1763902000000-campaign-links';
 import { StatsRollup1763902100001 } from './1763902100001-stats-rollup';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
@@ -33,5 +34,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Rules1763901000000,
   Campaigns1763901100000,
   InspectionsDocuments1763901200000,
+  CampaignLinks1763902000000,
   StatsRollup1763902100001,
 ];

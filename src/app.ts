@@ -63,7 +63,9 @@ export async function createServices(config: Config, options: { applicationName?
     log,
     throttle: new LoginThrottle(redis, config.login, config.queuePrefix),
     personalDataKeys: derivePersonalDataKeys(config.dataKey),
-    events: createEventBus(redis, subscriber, config.queuePrefix),
+    events: createEventBus(redis, subscriber, config.queuePrefix, (error) =>
+      log.warn({ err: error.message }, 'live event not published'),
+    ),
     notificationFeed,
     clock: systemClock(config.clockOffsetDays),
     async close() {

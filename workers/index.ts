@@ -52,6 +52,9 @@ export async function startWorkers(services: AppServices, definitions = QUEUE_DE
         definition.onExhausted(services, job, error).catch((e) => log.error({ err: e.message }, 'onExhausted failed'));
       }
     });
+    // Without a listener an 'error' (Redis down or restarting) is thrown and ends the process;
+    // the worker reconnects by itself (found by the fault campaign, bench/faults).
+    worker.on('error', (error) => log.warn({ queue: definition.name, err: error.message }, 'worker connection error'));
     worker.on('completed', (job) =>
       log.info({ queue: definition.name, jobId: job.id, name: job.name }, 'job completed'),
     );

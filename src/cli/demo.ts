@@ -62,8 +62,14 @@ runCli(async (config) => {
   const walk = await demoWorkflowLoop(services);
   for (const line of walk.lines) say(line);
   if (walk.filed) for (const line of await demoOutcomeLoop(services, walk.filed)) say(line);
-  // A campaign (专项行动) through its phases, with its collision run and a self-check refund.
-  if (walk.filed) for (const line of await demoCampaign(services, walk.filed.clue.department_region, WINDOW)) say(line);
+  // A campaign (专项行动) through its phases: its collision run, a self-check refund, a joint
+  // inspection, a 工作建议函 and a closing 通报 of the filed case.
+  if (walk.filed) {
+    const campaignWalk = await demoCampaign(services, walk.filed.clue.department_region, WINDOW, {
+      noticeCaseIds: [walk.filed.caseId],
+    });
+    for (const line of campaignWalk) say(line);
+  }
 
   // The rule library (RULES.md): rules.csv was loaded with the batch; its hits became clues like the models'.
   const [library] = await services.db.query(

@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
+import { afterConnectionLoss, isConnectionLoss, MAX_ATTEMPTS } from './connection-loss';
 
 /** Runs inside the transaction before it commits; `result` is what the transaction's work returned. */
 export type BeforeCommit = (m: EntityManager, result: unknown) => Promise<void>;
@@ -26,9 +27,26 @@ export async function inTransaction<T>(
   fn: (m: EntityManager) => Promise<T>,
 ): Promise<T> {
   if (!(db instanceof DataSource) && db.queryRunner?.isTransactionActive) return fn(db);
-  return db.transaction(async (m) => {
-    const result = await fn(m);
-    await beforeCommitScope.getStore()?.(m, result);
-    return result;
-  });
+  const dataSource = db instanceof DataSource ? db : db.connection;
+  // A transaction whose connection was lost before COMMIT left nothing: it runs again (twice at
+  // most). Its work must therefore touch nothing but the database until it returns.
+  for (let attempt = 1; ; attempt++) {
+    const runner = dataSource.createQueryRunner();
+    let committing = false;
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const result = await fn(runner.manager);
+      await beforeCommitScope.getStore()?.(runner.manager, result);
+      committing = true;
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (!committing && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (committing || attempt >= MAX_ATTEMPTS || !isConnectionLoss(error)) throw error;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+    await afterConnectionLoss(attempt);
+  }
 }

@@ -24,9 +24,37 @@ export interface EventBus {
 
 type Channels = Record<string, [unknown]>;
 
-export function createEventBus(publishClient: Redis, subscribeClient: Redis, prefix: string): EventBus {
+/**
+ * The two clients as the event target uses them — it neither awaits nor catches what it sends
+ * — with a failure (Redis down or restarting) handed to `onError` instead of left as an
+ * unhandled rejection, which ends the process (found by the fault campaign, bench/faults).
+ */
+function tolerant(publishClient: Redis, subscribeClient: Redis, onError: (error: Error) => void) {
+  const report = (error: Error) => {
+    onError(error);
+    return 0;
+  };
+  return {
+    publishClient: {
+      publish: (channel: string, message: string) => publishClient.publish(channel, message).catch(report),
+    },
+    subscribeClient: {
+      on: (event: 'message', listener: (channel: string, message: string) => void) =>
+        subscribeClient.on(event, listener),
+      subscribe: (channel: string) => subscribeClient.subscribe(channel).catch(report),
+      unsubscribe: (channel: string) => subscribeClient.unsubscribe(channel).catch(report),
+    },
+  };
+}
+
+export function createEventBus(
+  publishClient: Redis,
+  subscribeClient: Redis,
+  prefix: string,
+  onError: (error: Error) => void = () => undefined,
+): EventBus {
   const bus = createPubSub<Channels>({
-    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) as never,
+    eventTarget: createRedisEventTarget(tolerant(publishClient, subscribeClient, onError) as never) as never,
   });
   // Channels are namespaced by the queue prefix, so that deployments and test runs sharing a Redis stay apart.
   return {

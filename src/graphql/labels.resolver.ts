@@ -39,22 +39,29 @@ export const ALL_ENUM_LABELS: Record<string, Record<string, string>> = {
   Recommendation: RECOMMENDATIONS,
 };
 
-@ObjectType('EnumLabel', { description: 'The Chinese display label of an enum value.' })
+@ObjectType('EnumLabel', {
+  description: '枚举值的中文显示名 (enum label)。The Chinese display label of an enum value.',
+})
 export class EnumLabel {
-  @Field()
+  @Field({ description: '枚举类型名，如 ClueStatus；另有 ClueEvent 等事件名（时间线 StateChange.event 的中文）。' })
   enum: string;
 
-  @Field()
+  @Field({ description: '枚举值，如 NEW。' })
   value: string;
 
-  @Field()
+  @Field({ description: '中文显示名，如 待分办。' })
   label: string;
 }
 
 @Resolver()
 export class LabelsResolver {
-  @Query(() => [EnumLabel], { description: 'Display labels of every enum value; zh-CN is the only locale.' })
-  enumLabels(@Arg('locale', () => String, { nullable: true }) _locale?: string | null): EnumLabel[] {
+  @Query(() => [EnumLabel], {
+    description: '全部枚举值的中文显示名；无需登录。Display labels of every enum value; zh-CN is the only locale.',
+  })
+  enumLabels(
+    @Arg('locale', () => String, { nullable: true, description: '语言；目前只有 zh-CN，传其他值也返回中文。' })
+    _locale?: string | null,
+  ): EnumLabel[] {
     return Object.entries(ALL_ENUM_LABELS).flatMap(([name, values]) =>
       Object.entries(values).map(([value, label]) => Object.assign(new EnumLabel(), { enum: name, value, label })),
     );

@@ -68,7 +68,16 @@ export interface LoaderOptions {
 }
 
 /** Timelines are kept per entity type (the type names of the state_change rows). */
-const TIMELINE_ENTITIES = ['Clue', 'ClueTransfer', 'Case', 'SupervisionItem', 'Problem', 'Campaign'] as const;
+const TIMELINE_ENTITIES = [
+  'Clue',
+  'ClueTransfer',
+  'Case',
+  'SupervisionItem',
+  'Problem',
+  'Campaign',
+  'Inspection',
+  'Document',
+] as const;
 export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
 
 export function createLoaders(services: AppServices, actor: Actor | null, options: LoaderOptions = { cache: true }) {

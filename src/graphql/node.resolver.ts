@@ -125,8 +125,15 @@ const FETCHERS: Partial<Record<NodeTypeName, Fetcher>> = {
 
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when unknown or not visible.' })
-  async node(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Node | null> {
+  @Query(() => Node, {
+    nullable: true,
+    description:
+      '按全局编号取任一对象 (Relay node)；不存在或不可见时为 null。Any object by its global id; null when unknown or not visible.',
+  })
+  async node(
+    @Arg('id', () => ID, { description: '全局编号 (global id)。' }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Node | null> {
     const actor = requireActor(ctx);
     const decoded = fromGlobalId(id);
     const fetch = FETCHERS[decoded.type];

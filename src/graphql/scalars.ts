@@ -5,7 +5,15 @@ import { TIME_ZONE } from '../core/constants';
 import { formatMoney, parseDate } from '../core/dates';
 import { AppError } from '../core/errors';
 
-export { GraphQLDateTime as DateTimeScalar, GraphQLJSON as JSONScalar };
+/** graphql-scalars' DateTime and JSON, with a Chinese description for the schema's readers. */
+export const DateTimeScalar = new GraphQLScalarType({
+  ...GraphQLDateTime.toConfig(),
+  description: `时间 (DateTime)：UTC 时间的 RFC 3339 字符串，如 2007-12-03T10:15:30Z；按日期统计时取其在 ${TIME_ZONE} 的日期。${GraphQLDateTime.description}`,
+});
+export const JSONScalar = new GraphQLScalarType({
+  ...GraphQLJSON.toConfig(),
+  description: `JSON 值 (JSON)：任意 JSON 对象、数组或值，结构随字段而异。${GraphQLJSON.description}`,
+});
 /** The pure parsers moved to src/core/dates.ts; re-exported until every import uses them. */
 
 /** A scalar's parse error is a GraphQLError, so that graphql-js reports its message as written. */
@@ -25,7 +33,7 @@ const parseDateValue = scalarParser(parseDate);
 /** A calendar date (its date in TIME_ZONE when derived from a timestamp), YYYY-MM-DD. */
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
-  description: `A calendar date, YYYY-MM-DD (dates of events are their date in ${TIME_ZONE}).`,
+  description: `日期 (Date)：YYYY-MM-DD。A calendar date, YYYY-MM-DD (dates of events are their date in ${TIME_ZONE}).`,
   serialize: (value) => {
     if (value instanceof Date) return value.toISOString().slice(0, 10);
     return parseDateValue(value);
@@ -54,7 +62,8 @@ function parseMoney(value: unknown): string {
 
 export const MoneyScalar = new GraphQLScalarType<string, string>({
   name: 'Money',
-  description: 'Exact money in yuan, serialized as a decimal string such as "1234.50".',
+  description:
+    '金额 (Money)：单位元，精确到分，以两位小数的字符串表示，如 "1234.50"；输入可为至多两位小数的字符串。Exact money in yuan, serialized as a decimal string such as "1234.50".',
   serialize: (value) => formatMoney(typeof value === 'bigint' ? value : String(value)),
   parseValue: parseMoney,
   parseLiteral: (ast) => {

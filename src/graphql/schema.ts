@@ -112,6 +112,22 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     pubSub: createPubSub(),
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
-  });
+  }).then(describeRootTypes);
   return built;
+}
+
+/** type-graphql gives the root types no description option: they are set on the built schema. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const roots = {
+    查询: schema.getQueryType(),
+    变更: schema.getMutationType(),
+    订阅: schema.getSubscriptionType(),
+  };
+  const notes = {
+    查询: '查询 (queries)：除 enumLabels 外均需登录 (Authorization: Bearer <token>)，否则报 UNAUTHENTICATED；只返回调用者可见的数据，单个对象不存在或不可见时返回 null。',
+    变更: '变更 (mutations)：除 login 外均需登录，每次调用都写入审计日志；错误见 extensions.code（FORBIDDEN、NOT_FOUND、BAD_USER_INPUT、INVALID_TRANSITION、VERSION_CONFLICT、CONFLICT）。',
+    订阅: '订阅 (subscriptions)：graphql-ws 协议，同一路径，在 connectionParams 中带 authorization；推送与本人或本单位有关的事件。',
+  };
+  for (const [key, type] of Object.entries(roots)) if (type) type.description = notes[key as keyof typeof notes];
+  return schema;
 }

@@ -36,7 +36,7 @@ function forMyDepartment<K extends 'clueAssigned' | 'transferReceived'>(
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => ClueType, {
-    description: 'A clue routed or transferred to my department.',
+    description: '线索分办或移送给本单位时推送。A clue routed or transferred to my department.',
     subscribe: forMyDepartment('clueAssigned', (ctx, p) =>
       findVisibleClue(ctx.services.db, requireActor(ctx), p.clueId),
     ),
@@ -46,7 +46,7 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => ClueTransferType, {
-    description: 'A transfer addressed to my department.',
+    description: '有移送给本单位时推送。A transfer addressed to my department.',
     subscribe: forMyDepartment('transferReceived', (ctx, p) =>
       findVisibleTransfer(ctx.services.db, requireActor(ctx), p.transferId),
     ),
@@ -59,7 +59,8 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => SupervisionItemType, {
-    description: 'A supervision item assigned to or created by my department became overdue.',
+    description:
+      '本单位承办或交办的督办事项逾期时推送。A supervision item assigned to or created by my department became overdue.',
     subscribe: ({ context }: { context: GraphQLContext }) => {
       const actor = requireActor(context);
       return pipe(

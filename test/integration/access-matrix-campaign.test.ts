@@ -12,6 +12,9 @@
  *     over the campaign's region: 医保 ANALYSTs and LEADERs whose jurisdiction covers it.
  *   - Self-check reports (recordSelfCheck) are recorded by members who are case workers
  *     (INVESTIGATOR, SUPERVISOR, LEADER) of a 医保 department.
+ *   - Inspections and documents of the campaign (PLAN_INSPECTION, ISSUE_DOCUMENT) are the
+ *     members' (the roles that plan inspections and issue documents: their own matrices; the
+ *     membership: campaign-work.test.ts).
  *   - createCampaign: LEADERs, over a region of their jurisdiction.
  *   - Denials are FORBIDDEN (and audited); campaigns not seen are NOT_FOUND.
  */
@@ -203,7 +206,7 @@ describe('campaign access matrix (PRODUCT.md §9, §6)', () => {
         if (sees) {
           const events = [
             ...(leadLeader(actor, facts) ? ['ADVANCE'] : []),
-            ...(member(actor, facts) ? ['START_RUN', 'RECORD_SELF_CHECK'] : []),
+            ...(member(actor, facts) ? ['START_RUN', 'RECORD_SELF_CHECK', 'PLAN_INSPECTION', 'ISSUE_DOCUMENT'] : []),
           ];
           expect(read.data.campaign.allowedEvents).toEqual(events);
         }

@@ -7,7 +7,8 @@
  *     same kind above the lead department, and 纪委 whose jurisdiction covers the institution;
  *     ADMINs read no case content.
  *   - START and REPORT: the lead department's case workers and the team's members; CLOSE: the
- *     lead department's case workers.
+ *     lead department's case workers; ADD_PROBLEM (createProblem with inspectionId, supervised by
+ *     the caller's department): as REPORT.
  *   - createInspection: LEADERs and SUPERVISORs of 医保, 卫健 and 纪委.
  *   - Denials are FORBIDDEN (and audited); inspections not seen are NOT_FOUND.
  */
@@ -116,7 +117,16 @@ const MUTATIONS: InspectionMutation[] = [
     want: changeBy((a, f) => leadWorker(a, f) || teamMember(a, f)),
   },
   { name: 'CLOSE', status: 'REPORTED', event: 'CLOSE', want: changeBy(leadWorker) },
+  {
+    name: 'ADD_PROBLEM',
+    status: 'IN_PROGRESS',
+    event: 'ADD_PROBLEM',
+    want: changeBy((a, f) => leadWorker(a, f) || teamMember(a, f)),
+  },
 ];
+const ADD_PROBLEM = `mutation($id: ID!, $d: ID!) { createProblem(input: { source: INSPECTION, inspectionId: $id,
+  category: "矩阵", description: "矩阵检查发现", responsibleDepartmentId: $d,
+  measures: [{ description: "整改", deadline: "2099-01-01" }] }) { id } }`;
 const MOVE = `mutation($id: ID!, $e: String!, $f: String) { transitionInspection(inspectionId: $id, event: $e, findings: $f) { id status } }`;
 
 const ROWS = matrixRows(RELATIONS, expectedInspection, MUTATIONS);
@@ -199,6 +209,10 @@ describe('inspection access matrix (PRODUCT.md §9, §6)', () => {
             const want = row.wants[i].result;
             // A fresh inspection in the event's state where it should succeed; the shared PLANNED one otherwise.
             const id = want === 'OK' ? await insertInspection(facts, m.status) : own;
+            if (m.event === 'ADD_PROBLEM') {
+              const d = toGlobalId('Department', await deptRow({ kind: actor.kind, region: actor.region }));
+              return s.mutate(actor, 'createProblem', ADD_PROBLEM, { id, d }, id, want, m.name);
+            }
             return s.mutate(actor, 'transitionInspection', MOVE, { id, e: m.event, f: m.findings }, id, want, m.name);
           }),
         );

@@ -68,7 +68,7 @@ describe('campaigns and self-check reports', () => {
       scopeTo: '2025-06-30',
       targetCount: 2, // H610302001, H610303001 (the pharmacy is in 咸阳)
       leadDepartment: { id: ybCity },
-      allowedEvents: ['ADVANCE', 'START_RUN'],
+      allowedEvents: ['ADVANCE', 'START_RUN', 'PLAN_INSPECTION', 'ISSUE_DOCUMENT'],
       timeline: [{ event: 'CREATE', to: 'PLANNED' }],
       figures: { targets: 2, hits: 0, clearedRate: null, problemsFound: 0, voluntaryRefund: '0.00' },
     });
@@ -104,7 +104,7 @@ describe('campaigns and self-check reports', () => {
       'CONSOLIDATION',
       'CLOSED',
     ]);
-    expect(phase.allowedEvents).toEqual([]);
+    expect(phase.allowedEvents).toEqual(['ISSUE_DOCUMENT']); // a closing 通报
     expect(code(await gql(LEAD, ADVANCE, { id: g.id }))).toBe('INVALID_TRANSITION');
     expect(code(await gql('yb-610300-analyst', RUN, { id: g.id, m: ['DEATH_AFTER'] }))).toBe('INVALID_TRANSITION');
   });
@@ -266,7 +266,8 @@ describe('campaigns and self-check reports', () => {
     ).toBe('BAD_USER_INPUT');
   });
 
-  it('the demo walks a campaign through its phases with a self-check refund', async () => {
+  it('the demo walks a campaign through its phases: self-check refund, joint inspection, documents, 通报', async () => {
+    const typical = await insertCase(t.services, { ownerKind: 'MEDICAL_INSURANCE', ownerRegion: '610302' });
     const lines = await demoCampaign(
       t.services,
       '610302',
@@ -274,10 +275,60 @@ describe('campaigns and self-check reports', () => {
       {
         models: ['DEATH_AFTER'],
         waitForRunMs: 0,
+        noticeCaseIds: [typical],
       },
     );
-    expect(lines).toHaveLength(4);
-    expect(lines[3]).toMatch(/CLOSED .*targets 1, .*problems 1 found .*主动退回 38650\.40, 退还群众 1260\.00/);
+    expect(lines).toHaveLength(6);
+    expect(lines[3]).toMatch(/joint inspection JC\d{4}-\d{6} .*工作建议函 \S+〔\d{4}〕\d+号/);
+    expect(lines[4]).toMatch(/^通报 .*〔\d{4}〕\d+号: 1 case/);
+    expect(lines[5]).toMatch(
+      /CLOSED .*targets 1 \(covered 1\), .*problems 3 found .*1 inspection\(s\), 2 document\(s\), 主动退回 38650\.40, 退还群众 1260\.00/,
+    );
+  });
+
+  it('lists self-check reports by campaign, institution, department and date, paged; campaigns by region', async () => {
+    const g = data(await gql(LEAD, CREATE, { i: input() })).createCampaign;
+    data(await gql(LEAD, ADVANCE, { id: g.id }));
+    const record = (institutionCode: string) =>
+      gql('yb-610302-investigator', SELF_CHECK, {
+        i: { campaignId: g.id, institutionCode, findings: '自查', voluntaryRefund: '1.00', patientRefund: '0' },
+      });
+    const first = data(await record('H610302001')).recordSelfCheck;
+    const second = data(await record('H610303001')).recordSelfCheck;
+    const REPORTS = `query($f: SelfCheckReportFilter, $n: Int, $a: String) { selfCheckReports(filter: $f, first: $n, after: $a) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { id institution { code } } } } }`;
+    const ids = async (who: string, f: Record<string, unknown>) =>
+      data(await gql(who, REPORTS, { f })).selfCheckReports.edges.map((e: { node: { id: string } }) => e.node.id);
+    // Newest first, one page at a time.
+    const page1 = data(await gql(LEAD, REPORTS, { f: { campaignId: g.id }, n: 1 })).selfCheckReports;
+    expect(page1).toMatchObject({
+      totalCount: 2,
+      pageInfo: { hasNextPage: true },
+      edges: [{ node: { id: second.id } }],
+    });
+    const page2 = data(
+      await gql(LEAD, REPORTS, { f: { campaignId: g.id }, n: 1, a: page1.pageInfo.endCursor }),
+    ).selfCheckReports;
+    expect(page2).toMatchObject({ pageInfo: { hasNextPage: false }, edges: [{ node: { id: first.id } }] });
+    expect(await ids(LEAD, { campaignId: g.id, institutionCode: 'H610303001' })).toEqual([second.id]);
+    expect(await ids(LEAD, { campaignId: g.id, departmentId: ybCounty })).toEqual([second.id, first.id]);
+    expect(await ids(LEAD, { campaignId: g.id, departmentId: wjCity })).toEqual([]);
+    expect(await ids(LEAD, { campaignId: g.id, recordedFrom: dayOffset(0), recordedTo: dayOffset(0) })).toHaveLength(2);
+    expect(await ids(LEAD, { campaignId: g.id, recordedTo: dayOffset(-1) })).toEqual([]);
+    expect(code(await gql(LEAD, REPORTS, { f: { recordedFrom: dayOffset(1), recordedTo: dayOffset(0) } }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    // Only the reports of campaigns I see.
+    expect(await ids('ga-610300-leader', { campaignId: g.id })).toEqual([]);
+    expect(await ids('wj-610300-investigator', { campaignId: g.id })).toHaveLength(2);
+
+    const CAMPAIGNS = `query($r: String) { campaigns(filter: { regionCode: $r }, first: 100) { edges { node { id } } } }`;
+    const inRegion = async (r: string) =>
+      data(await gql(LEAD, CAMPAIGNS, { r })).campaigns.edges.some((e: { node: { id: string } }) => e.node.id === g.id);
+    expect(await inRegion('610000')).toBe(true);
+    expect(await inRegion('610300')).toBe(true);
+    expect(await inRegion('610302')).toBe(false);
+    expect(code(await gql(LEAD, CAMPAIGNS, { r: '999999' }))).toBe('BAD_USER_INPUT');
   });
 
   it('every campaign mutation is audited', async () => {

@@ -39,7 +39,52 @@ describe('worker process', () => {
   });
 
   it('the worker CLI starts, then stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [join(DIST, 'src', 'cli', 'worker.js')], {
+    const child = spawnWorkerCli();
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    await waitFor('the worker to start', async () => output.includes('workers started'), 15_000);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(output).toContain('workers stopping');
+  });
+
+  it('on SIGTERM with a job running, finishes the job, then exits 0 (issue 16, item 0b)', async () => {
+    const child = spawnWorkerCli();
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    await waitFor('the worker to start', async () => output.includes('workers started'), 15_000);
+    // The audit check blocks on a lock the test holds: a job that is running when SIGTERM comes.
+    const holder = await t.services.db.createQueryRunner();
+    const queue = createQueue(t.config, QUEUES.maintenance);
+    try {
+      await holder.startTransaction();
+      await holder.query('LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE');
+      const job = await queue.add('verify-audit-chain', {});
+      await waitFor('the job to be running', async () => (await job.getState()) === 'active', 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(child.exitCode).toBeNull(); // still waiting for its job
+      await holder.rollbackTransaction();
+      expect(await exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(8000); // not the forced close after 10 s
+      expect(await job.getState()).toBe('completed');
+      expect(output).not.toContain('did not finish in time');
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+      await queue.close();
+      child.kill('SIGKILL');
+    }
+  });
+
+  function spawnWorkerCli() {
+    return spawn(process.execPath, [join(DIST, 'src', 'cli', 'worker.js')], {
       env: {
         ...process.env,
         NODE_ENV: 'test',
@@ -48,21 +93,5 @@ describe('worker process', () => {
         QUEUE_PREFIX: t.config.queuePrefix,
       },
     });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 15_000);
-      child.stdout.on('data', () => {
-        if (output.includes('workers started')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
-    expect(output).toContain('workers stopping');
-  });
+  }
 });

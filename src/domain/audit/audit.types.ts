@@ -4,31 +4,37 @@ import { ConnectionType, Node } from '../../graphql/relay';
 import { toGlobalId } from '../../core/ids';
 import type { AuditRow } from './audit.repository';
 
-@ObjectType('AuditEntry', { implements: Node, description: '审计日志条目' })
+@ObjectType('AuditEntry', {
+  implements: Node,
+  description: '审计日志条目 (audit entry)：哈希链 (hash chain) 上的一条记录，只增不改。',
+})
 export class AuditEntryType extends Node {
   readonly __typename = 'AuditEntry';
 
-  @Field()
+  @Field({ description: '发生时间 (UTC)。' })
   at: Date;
 
   actorId: string | null;
 
-  @Field()
+  @Field({
+    description:
+      '操作 (action)：变更为 mutation.<名称>，被拒绝的访问为 denied，登录为 auth.login / auth.login.failed / auth.login.refused，另有系统事件如 CollisionRun.START。',
+  })
   action: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '对象类型 (target type)：GraphQL 类型名，如 Clue。' })
   targetType: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '对象的全局编号 (global id)，可用于 node(id:)。' })
   targetId: string | null;
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, { nullable: true, description: '详情 (detail)：参数（口令等已脱敏）、原因等。' })
   detail: unknown;
 
-  @Field()
+  @Field({ description: '本条哈希 (hash)：由上一条哈希和本条内容计算。' })
   hash: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '上一条的哈希 (previous hash)；第一条为 null。' })
   prevHash: string | null;
 
   static fromRow(row: AuditRow): AuditEntryType {
@@ -49,17 +55,17 @@ export class AuditEntryType extends Node {
 /** An audit_log row (typed from src/db/tables.ts). */
 export type { AuditRow } from './audit.repository';
 
-@ObjectType('AuditEntryConnection')
+@ObjectType('AuditEntryConnection', { description: '审计日志分页列表 (AuditEntry connection)。' })
 export class AuditEntryConnection extends ConnectionType(AuditEntryType, 'AuditEntry') {}
 
-@ObjectType('AuditChainReport')
+@ObjectType('AuditChainReport', { description: '审计哈希链校验结果 (audit chain report)。' })
 export class AuditChainReportType {
-  @Field()
+  @Field({ description: '整条链完好 (valid)：没有被修改或删除的条目。' })
   valid: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '校验的条数。' })
   checked: number;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '第一条断链条目的全局编号；链完好时为 null。' })
   firstBrokenId: string | null;
 }

@@ -7,7 +7,9 @@ export type CampaignPhase = 'PLANNED' | 'SELF_CHECK' | 'INSPECTION' | 'CONSOLIDA
  * leader of the leading department; the timeline records each phase's date). Starting a
  * collision run and recording a self-check report are events that keep the phase: versioned,
  * on the timeline, audited — and refused once the campaign is closed (runs) or outside
- * 自查自纠 and 集中检查 (self-check reports).
+ * 自查自纠 and 集中检查 (self-check reports). Planning an inspection of the campaign and issuing
+ * a document of it are events of the campaign too (by a member; inspections not once it is
+ * closed, documents — a closing 通报 — in every phase).
  */
 export const campaignMachine = defineMachine({
   entity: 'Campaign',
@@ -33,6 +35,16 @@ export const campaignMachine = defineMachine({
       by: ['CAMPAIGN_MEMBER'],
     },
     RECORD_SELF_CHECK: { label: '登记自查自纠报告', from: ['SELF_CHECK', 'INSPECTION'], by: ['CAMPAIGN_MEMBER'] },
+    PLAN_INSPECTION: {
+      label: '安排检查',
+      from: ['PLANNED', 'SELF_CHECK', 'INSPECTION', 'CONSOLIDATION'],
+      by: ['CAMPAIGN_MEMBER'],
+    },
+    ISSUE_DOCUMENT: {
+      label: '印发文书',
+      from: ['PLANNED', 'SELF_CHECK', 'INSPECTION', 'CONSOLIDATION', 'CLOSED'],
+      by: ['CAMPAIGN_MEMBER'],
+    },
   },
 });
 

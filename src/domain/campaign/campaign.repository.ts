@@ -19,7 +19,8 @@ export type CampaignRow = Omit<CampaignTable, 'status'> & {
   target_count: number;
 };
 
-export type SelfCheckReportRow = SelfCheckReportTable;
+/** (A mapped copy of the table type: pagination needs a type alias, not an interface.) */
+export type SelfCheckReportRow = Pick<SelfCheckReportTable, keyof SelfCheckReportTable>;
 
 const CAMPAIGN_SELECT = (g: string) => `${g}.*,
   ARRAY(SELECT gp.department_id FROM campaign_participant gp WHERE gp.campaign_id = ${g}.id ORDER BY gp.department_id)
@@ -45,14 +46,14 @@ export function visibleCampaigns(
 export function campaignPage(
   db: Db,
   actor: Actor,
-  filter: { phase?: CampaignPhase[] | null; regionCode?: string | null },
+  filter: { phase?: CampaignPhase[] | null; regionPattern?: string | null },
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<CampaignRow>> {
   const params = new SqlParams();
   const where = [campaignVisibleSql(actor, params)];
   if (filter.phase?.length) where.push(`g.status = ANY(${params.add(filter.phase, 'text[]')})`);
-  if (filter.regionCode) where.push(`g.region_code LIKE ${params.add(`${filter.regionCode.replace(/0+$/, '')}%`)}`);
+  if (filter.regionPattern) where.push(`g.region_code LIKE ${params.add(filter.regionPattern)}`);
   return paginate<TimeOrderedRow<CampaignRow>, CampaignRow>({
     ...timeOrdered<CampaignRow>({ table: 'campaign', alias: 'g', select: CAMPAIGN_SELECT('g') }),
     query: (sql, ps) => db.query(sql, ps),
@@ -214,6 +215,48 @@ export function selfCheckReportsByIds(db: Db, ids: readonly string[]): Promise<S
   return db.query('SELECT * FROM self_check_report WHERE id = ANY($1::uuid[])', [ids]);
 }
 
+export interface SelfCheckReportListFilter {
+  campaignId?: string | null;
+  institutionCode?: string | null;
+  departmentId?: string | null;
+  /** Shanghai dates, inclusive. */
+  recordedFrom?: string | null;
+  recordedTo?: string | null;
+}
+
+/** Self-check reports of the campaigns the actor sees, newest first. */
+export function selfCheckReportPage(
+  db: Db,
+  actor: Actor,
+  filter: SelfCheckReportListFilter,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<SelfCheckReportRow>> {
+  const params = new SqlParams();
+  const p = (v: unknown) => params.add(v);
+  const where = [
+    `EXISTS (SELECT 1 FROM campaign g WHERE g.id = s.campaign_id AND ${campaignVisibleSql(actor, params)})`,
+  ];
+  if (filter.campaignId) where.push(`s.campaign_id = ${p(filter.campaignId)}`);
+  if (filter.institutionCode) where.push(`s.institution_code = ${p(filter.institutionCode)}`);
+  if (filter.departmentId) where.push(`s.department_id = ${p(filter.departmentId)}`);
+  if (filter.recordedFrom) {
+    where.push(`s.recorded_at >= ${p(filter.recordedFrom)}::date::timestamp AT TIME ZONE '${TIME_ZONE}'`);
+  }
+  if (filter.recordedTo) {
+    where.push(`s.recorded_at < (${p(filter.recordedTo)}::date + 1)::timestamp AT TIME ZONE '${TIME_ZONE}'`);
+  }
+  return paginate<TimeOrderedRow<SelfCheckReportRow>, SelfCheckReportRow>({
+    ...timeOrdered<SelfCheckReportRow>({ table: 'self_check_report', alias: 's', column: 'recorded_at' }),
+    query: (sql, ps) => db.query(sql, ps),
+    where,
+    params,
+    first,
+    after,
+    map: ({ time_us: _t, ...row }) => row as SelfCheckReportRow,
+  });
+}
+
 /** Self-check reports of campaigns, oldest first. */
 export function selfCheckReportsByCampaignIds(db: Db, ids: readonly string[]): Promise<SelfCheckReportRow[]> {
   return db.query('SELECT * FROM self_check_report WHERE campaign_id = ANY($1::uuid[]) ORDER BY recorded_at, id', [
@@ -236,6 +279,9 @@ export function problemIdsOfReports(
 export interface CampaignFiguresRow {
   campaign_id: string;
   targets: number;
+  targets_covered: number;
+  inspections: number;
+  documents: number;
   hits: number;
   hits_cleared: number;
   problems_found: number;
@@ -260,6 +306,12 @@ export function campaignFigures(
   return db.query(
     `SELECT g.id AS campaign_id,
        (SELECT count(*)::int FROM campaign_target t WHERE t.campaign_id = g.id) AS targets,
+       (SELECT count(*)::int FROM campaign_target t WHERE t.campaign_id = g.id
+          AND (EXISTS (SELECT 1 FROM self_check_report s WHERE s.campaign_id = g.id AND s.institution_code = t.institution_code)
+               OR EXISTS (SELECT 1 FROM inspection i WHERE i.campaign_id = g.id AND i.institution_code = t.institution_code))
+       ) AS targets_covered,
+       (SELECT count(*)::int FROM inspection i WHERE i.campaign_id = g.id) AS inspections,
+       (SELECT count(*)::int FROM document d WHERE d.campaign_id = g.id) AS documents,
        coalesce(h.hits, 0) AS hits, coalesce(h.cleared, 0) AS hits_cleared,
        (SELECT count(*)::int FROM problem p WHERE p.campaign_id = g.id) AS problems_found,
        (SELECT count(*)::int FROM problem p WHERE p.campaign_id = g.id AND p.status = $3) AS problems_closed,

@@ -11,7 +11,7 @@ import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
 import { formatMoney, parseDate } from '../../core/dates';
-import { rowId, toGlobalId } from '../../core/ids';
+import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { jurisdictionPrefix } from '../../core/regions';
 import { inTransaction } from '../../db/transaction';
@@ -55,13 +55,59 @@ export async function findVisibleCampaign(
 export const visibleCampaignsByIds = (db: Db, actor: Actor, ids: readonly string[]) =>
   campaigns.visibleCampaigns(db, actor, ids);
 
-export const listCampaigns = (
+/** The LIKE pattern of a region and everything below it; an unknown region is BAD_USER_INPUT. */
+async function regionPattern(db: Db, regionCode: string): Promise<string> {
+  const level = await campaigns.regionLevelOf(db, regionCode);
+  if (!level) throw badInput(`unknown region ${regionCode}`);
+  return `${jurisdictionPrefix(regionCode, level)}%`;
+}
+
+export async function listCampaigns(
   services: AppServices,
   actor: Actor,
   filter: { phase?: CampaignPhase[] | null; regionCode?: string | null } | null | undefined,
   first: number,
   after: string | null | undefined,
-): Promise<Connection<CampaignRow>> => campaigns.campaignPage(services.db, actor, filter ?? {}, first, after);
+): Promise<Connection<CampaignRow>> {
+  const pattern = filter?.regionCode ? await regionPattern(services.db, filter.regionCode) : null;
+  return campaigns.campaignPage(services.db, actor, { phase: filter?.phase, regionPattern: pattern }, first, after);
+}
+
+export interface SelfCheckReportFilterInput {
+  campaignId?: string | null;
+  institutionCode?: string | null;
+  departmentId?: string | null;
+  recordedFrom?: string | null;
+  recordedTo?: string | null;
+}
+
+/** 自查自纠 reports of the campaigns the actor sees, newest first. */
+export function listSelfCheckReports(
+  services: AppServices,
+  actor: Actor,
+  filter: SelfCheckReportFilterInput | null | undefined,
+  first: number,
+  after: string | null | undefined,
+): Promise<Connection<SelfCheckReportRow>> {
+  const recordedFrom = filter?.recordedFrom ? parseDate(filter.recordedFrom) : null;
+  const recordedTo = filter?.recordedTo ? parseDate(filter.recordedTo) : null;
+  if (recordedFrom && recordedTo && recordedFrom > recordedTo) {
+    throw badInput(`recordedFrom ${recordedFrom} is after recordedTo ${recordedTo}`);
+  }
+  return campaigns.selfCheckReportPage(
+    services.db,
+    actor,
+    {
+      campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
+      institutionCode: filter?.institutionCode,
+      departmentId: optionalRowId(filter?.departmentId, 'Department'),
+      recordedFrom,
+      recordedTo,
+    },
+    first,
+    after,
+  );
+}
 
 export const campaignParties = (actor: Actor | null, row: CampaignRow) => campaignPartiesOf(actor, row);
 
@@ -215,6 +261,48 @@ export async function startCampaignRun(
   return findRun(services.db, runId);
 }
 
+/** The events by which other concepts' work joins a campaign. */
+export type CampaignWorkEvent = Extract<CampaignEvent, 'PLAN_INSPECTION' | 'ISSUE_DOCUMENT'>;
+
+/**
+ * The campaign an inspection or a document is about to join, locked in the caller's transaction:
+ * visible to the actor (else NOT_FOUND). With an institution (an inspection), it must be one of
+ * the campaign's targets. The event itself is recorded by `recordCampaignWork` once the work
+ * exists, so that the campaign's timeline names it.
+ */
+export async function campaignForWork(
+  m: EntityManager,
+  actor: Actor,
+  campaignGlobalId: string,
+  institutionCode?: string,
+): Promise<CampaignRow> {
+  const campaign = await findVisibleCampaign(m, actor, rowId(campaignGlobalId, 'Campaign'), 'FOR NO KEY UPDATE');
+  if (institutionCode !== undefined && !(await campaigns.isTarget(m, campaign.id, institutionCode))) {
+    throw badInput(`institution ${institutionCode} is not a target of campaign ${campaign.code}`);
+  }
+  return campaign;
+}
+
+/**
+ * PLAN_INSPECTION or ISSUE_DOCUMENT on the campaign (same transaction as the work): by a member,
+ * in a phase that allows it (campaignMachine), on the campaign's timeline with the work's id.
+ */
+export async function recordCampaignWork(
+  m: EntityManager,
+  actor: Actor,
+  campaign: CampaignRow,
+  event: CampaignWorkEvent,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await applyEvent(m, campaignMachine, campaign, {
+    event,
+    actor,
+    parties: campaignParties(actor, campaign),
+    input: campaign.status,
+    detail,
+  });
+}
+
 export interface RecordSelfCheckData {
   campaignId: string;
   institutionCode: string;
@@ -314,6 +402,9 @@ export const runIdsOfCampaigns = (db: Db, ids: readonly string[]) => campaigns.r
 
 export interface CampaignFigures {
   targets: number;
+  targetsCovered: number;
+  inspections: number;
+  documents: number;
   hits: number;
   clearedRate: number | null;
   problemsFound: number;
@@ -335,6 +426,9 @@ export async function campaignFiguresByIds(db: Db, ids: readonly string[]): Prom
       r.campaign_id,
       {
         targets: r.targets,
+        targetsCovered: r.targets_covered,
+        inspections: r.inspections,
+        documents: r.documents,
         hits: r.hits,
         clearedRate: r.hits ? r.hits_cleared / r.hits : null,
         problemsFound: r.problems_found,

@@ -4,6 +4,7 @@ import { loadPresent } from '../../graphql/loaders';
 import { pageSize } from '../../core/pagination';
 import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';
+import { ARG } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
@@ -24,8 +25,14 @@ const clueId = (id: string) => fromGlobalId(id, 'Clue').id;
 
 @Resolver(() => ClueType)
 export class ClueResolver {
-  @Query(() => ClueType, { nullable: true, description: 'null when unknown or not visible' })
-  async clue(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
+  @Query(() => ClueType, {
+    nullable: true,
+    description: '按编号查线索 (clue)；不存在或不可见时为 null。null when unknown or not visible',
+  })
+  async clue(
+    @Arg('id', () => ID, { description: '线索的全局编号。' }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ClueType | null> {
     const actor = requireActor(ctx);
     try {
       return ClueType.from(await findVisibleClue(ctx.services.db, actor, clueId(id)));
@@ -35,102 +42,152 @@ export class ClueResolver {
     }
   }
 
-  @Query(() => ClueConnection)
+  @Query(() => ClueConnection, {
+    description:
+      '线索列表 (clues)，最新登记的在前：本单位承办、登记、移送或抄送的，同类下级单位承办的，以及（纪委）辖区内的全部线索。',
+  })
   async clues(
     @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => ClueFilter, { nullable: true }) filter?: ClueFilter | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => ClueFilter, { nullable: true, description: '筛选条件。' }) filter?: ClueFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<ClueConnection> {
     const actor = requireActor(ctx);
-    const page = await listClues(ctx.services, actor, filter, pageSize(first, ctx.services.config.limits.maxPageSize), after);
+    const page = await listClues(
+      ctx.services,
+      actor,
+      filter,
+      pageSize(first, ctx.services.config.limits.maxPageSize),
+      after,
+    );
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: ClueType.from(e.node) })) };
   }
 
-  @Mutation(() => ClueType, { description: 'Registers a petition, inspection, self-report or audit clue; routing places it.' })
-  async registerClue(@Arg('input') input: RegisterClueInput, @Ctx() ctx: GraphQLContext): Promise<ClueType> {
+  @Mutation(() => ClueType, {
+    description:
+      '登记线索 (register clue)：办案人员、科室负责人或领导登记信访举报、监督检查、自查自纠或审计发现的线索，随后由分办规则自动分办。Registers a petition, inspection, self-report or audit clue; routing places it.',
+  })
+  async registerClue(
+    @Arg('input', { description: '线索内容。' }) input: RegisterClueInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ClueType> {
     return ClueType.from(await registerClue(ctx.services, requireActor(ctx), input));
   }
 
-  @Mutation(() => ClueType)
+  @Mutation(() => ClueType, {
+    description:
+      '开始初核 (start verification)：承办单位的办案人员、科室负责人或领导，线索须为 ASSIGNED，否则报 INVALID_TRANSITION。',
+  })
   async startVerification(
-    @Arg('clueId', () => ID) id: string,
+    @Arg('clueId', () => ID, { description: '线索的全局编号。' }) id: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<ClueType> {
     return ClueType.from(await startVerification(ctx.services, requireActor(ctx), clueId(id), expectedVersion));
   }
 
-  @Mutation(() => ClueType)
+  @Mutation(() => ClueType, {
+    description:
+      '初核结论 (conclude verification)：承办单位对 VERIFYING 的线索作出属实或不属实结论；线索还有待核查 (PENDING) 的疑点时拒绝（先疑点核查）。',
+  })
   async concludeVerification(
-    @Arg('clueId', () => ID) id: string,
-    @Arg('substantiated') substantiated: boolean,
-    @Arg('findings') findings: string,
+    @Arg('clueId', () => ID, { description: '线索的全局编号。' }) id: string,
+    @Arg('substantiated', { description: 'true 属实 (SUBSTANTIATED)，false 不属实 (UNSUBSTANTIATED)。' })
+    substantiated: boolean,
+    @Arg('findings', { description: '初核结论，不能为空。' }) findings: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<ClueType> {
-    return ClueType.from(await concludeVerification(ctx.services, requireActor(ctx), clueId(id), substantiated, findings, expectedVersion));
+    return ClueType.from(
+      await concludeVerification(ctx.services, requireActor(ctx), clueId(id), substantiated, findings, expectedVersion),
+    );
   }
 
-  @Mutation(() => ClueType)
+  @Mutation(() => ClueType, {
+    description: '办结 (close clue)：承办单位办结属实或不属实的线索（属实的也可立案，见 openCase）。',
+  })
   async closeClue(
-    @Arg('clueId', () => ID) id: string,
-    @Arg('disposition') disposition: string,
+    @Arg('clueId', () => ID, { description: '线索的全局编号。' }) id: string,
+    @Arg('disposition', { description: '办结情况，不能为空。' }) disposition: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('recoveredAmount', () => MoneyScalar, { nullable: true }) recoveredAmount?: string | null,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('recoveredAmount', () => MoneyScalar, { nullable: true, description: '追回金额，元，不可为负。' })
+    recoveredAmount?: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<ClueType> {
-    return ClueType.from(await closeClue(ctx.services, requireActor(ctx), clueId(id), disposition, recoveredAmount, expectedVersion));
+    return ClueType.from(
+      await closeClue(ctx.services, requireActor(ctx), clueId(id), disposition, recoveredAmount, expectedVersion),
+    );
   }
 
-  @FieldResolver(() => CollisionModelEnum, { nullable: true })
+  @FieldResolver(() => CollisionModelEnum, { nullable: true, description: '碰撞模型 (model)：数据碰撞线索才有。' })
   model(@Root() clue: ClueType): string | null {
     return clue.row.model;
   }
 
-  @FieldResolver(() => InstitutionType, { nullable: true })
+  @FieldResolver(() => InstitutionType, { nullable: true, description: '被反映的定点医药机构，如有。' })
   async institution(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType | null> {
     if (!clue.row.institution_code) return null;
     const found = await ctx.loaders.institution.load(clue.row.institution_code);
     return found && InstitutionType.from(found);
   }
 
-  @FieldResolver(() => [PersonType], { description: 'Subjects first, then persons of the evidence.' })
+  @FieldResolver(() => [PersonType], {
+    description: '涉及人员：先被反映人，再证据中的人员。Subjects first, then persons of the evidence.',
+  })
   async persons(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<PersonType[]> {
     const rows = await ctx.loaders.cluePersons.load(clue.row.id);
-    return (await loadPresent(ctx.loaders.person, rows.map((r) => r.person_id))).map(PersonType.from);
+    return (
+      await loadPresent(
+        ctx.loaders.person,
+        rows.map((r) => r.person_id),
+      )
+    ).map(PersonType.from);
   }
 
-  @FieldResolver(() => DepartmentType, { nullable: true })
+  @FieldResolver(() => DepartmentType, { nullable: true, description: '承办单位 (owner)；分办前为 null。' })
   async owner(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType | null> {
     if (!clue.row.owner_department_id) return null;
     const d = await ctx.loaders.department.load(clue.row.owner_department_id);
     return d && DepartmentType.from(d);
   }
 
-  @FieldResolver(() => [DepartmentType], { description: '抄送: departments the clue is copied to (read-only).' })
+  @FieldResolver(() => [DepartmentType], { description: '抄送单位: departments the clue is copied to (read-only).' })
   async copiedTo(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     const rows = await ctx.loaders.clueCopies.load(clue.row.id);
-    return (await loadPresent(ctx.loaders.department, rows.map((r) => r.department_id))).map(DepartmentType.from);
+    return (
+      await loadPresent(
+        ctx.loaders.department,
+        rows.map((r) => r.department_id),
+      )
+    ).map(DepartmentType.from);
   }
 
-  @FieldResolver(() => [ClueTransferType])
+  @FieldResolver(() => [ClueTransferType], { description: '该线索的移送 (transfers)。' })
   async transfers(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<ClueTransferType[]> {
     return (await ctx.loaders.clueTransfers.load(clue.row.id)).map(ClueTransferType.from);
   }
 
-  @FieldResolver(() => CaseType, { nullable: true, description: 'The case opened from this clue, when visible.' })
+  @FieldResolver(() => CaseType, {
+    nullable: true,
+    description: '由该线索立的案件，可见时。The case opened from this clue, when visible.',
+  })
   async case(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
     const row = await ctx.loaders.clueCase.load(clue.row.id);
     return row && CaseType.from(row);
   }
 
-  @FieldResolver(() => [String], { description: 'Events the caller may fire now (state and permission).' })
+  @FieldResolver(() => [String], {
+    description:
+      '调用者现在可触发的事件 (allowed events)，按状态和权限。Events the caller may fire now (state and permission).',
+  })
   allowedEvents(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): string[] {
     return clueAllowedEvents(requireActor(ctx), clue.row);
   }
 
-  @FieldResolver(() => [StateChange])
+  @FieldResolver(() => [StateChange], { description: '时间线 (timeline)，从早到晚。' })
   async timeline(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
     return timelineFrom(await ctx.loaders.timeline.Clue.load(clue.row.id));
   }
@@ -138,7 +195,10 @@ export class ClueResolver {
 
 @Resolver(() => StateChange)
 export class StateChangeResolver {
-  @FieldResolver(() => UserType, { nullable: true, description: 'null for the system (routing, scheduled jobs).' })
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: '操作人；系统（分办、定时任务）为 null。null for the system (routing, scheduled jobs).',
+  })
   async actor(@Root() change: StateChange, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
     if (!change.actorId) return null;
     const user = await ctx.loaders.user.load(change.actorId);

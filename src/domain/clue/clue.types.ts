@@ -15,78 +15,97 @@ export const ClueSourceEnum = Object.fromEntries(Object.keys(CLUE_SOURCE_LABELS)
   ClueSource,
   ClueSource
 >;
-registerEnumType(ClueSourceEnum, { name: 'ClueSource' });
+registerEnumType(ClueSourceEnum, {
+  name: 'ClueSource',
+  description: '线索来源 (clue source)：DATA_COLLISION、TRANSFER、RECHECK 由系统产生，其余可登记。',
+  valuesConfig: Object.fromEntries(Object.entries(CLUE_SOURCE_LABELS).map(([k, label]) => [k, { description: label }])),
+});
 export const ClueStatusEnum = Object.fromEntries(Object.keys(clueMachine.states).map((k) => [k, k])) as Record<
   ClueStatus,
   ClueStatus
 >;
-registerEnumType(ClueStatusEnum, { name: 'ClueStatus' });
+registerEnumType(ClueStatusEnum, {
+  name: 'ClueStatus',
+  description: '线索状态 (clue status)。',
+  valuesConfig: Object.fromEntries(Object.entries(clueMachine.states).map(([k, label]) => [k, { description: label }])),
+});
 
 export type { ClueRow } from './clue.repository';
 
-@ObjectType('StateChange', { description: '时间线: one transition or event of an entity.' })
+@ObjectType('StateChange', {
+  description: '时间线条目 (timeline entry)：一次状态变化或事件。时间线: one transition or event of an entity.',
+})
 export class StateChange {
-  @Field()
+  @Field({ description: '发生时间。' })
   at: Date;
 
   actorId: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '之前的状态；创建时为 null。' })
   from: string | null;
 
-  @Field()
+  @Field({ description: '之后的状态；不改变状态的事件与 from 相同。' })
   to: string;
 
-  @Field()
+  @Field({
+    description: '事件 (event)，如 REGISTER、ROUTE、START_VERIFICATION（中文名见 enumLabels 的 <类型>Event）。',
+  })
   event: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '备注 (note)：如原因、结论。' })
   note: string | null;
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, { nullable: true, description: '事件详情 (detail)，随事件而异。' })
   detail: unknown;
 }
 
-@ObjectType('Clue', { implements: Node, description: '线索' })
+@ObjectType('Clue', { implements: Node, description: '线索 (clue)：从登记、分办、初核到立案或办结，其间可移送。' })
 export class ClueType extends Node {
   readonly __typename = 'Clue';
 
   row: ClueRow;
 
-  @Field()
+  @Field({ description: '线索编号 (clue code)：XS<年份>-NNNNNN。' })
   code: string;
 
-  @Field()
+  @Field({ description: '标题。' })
   title: string;
 
-  @Field()
+  @Field({ description: '线索内容 (description)。' })
   description: string;
 
-  @Field(() => ClueSourceEnum)
+  @Field(() => ClueSourceEnum, { description: '线索来源 (source)。' })
   source: ClueSource;
 
-  @Field(() => ClueStatusEnum)
+  @Field(() => ClueStatusEnum, { description: '线索状态 (status)。' })
   status: ClueStatus;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '涉及金额 (amount involved)，元；碰撞线索为其疑点金额之和。' })
   amountInvolved: string;
 
-  @Field(() => String, { nullable: true, description: 'Which routing rule placed the clue, when a rule did.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '分办规则 (routing rule)：按哪条规则分办；未按规则时为 null。Which routing rule placed the clue, when a rule did.',
+  })
   routingRule: string | null;
 
-  @Field(() => String, { nullable: true, description: '初核 findings' })
+  @Field(() => String, { nullable: true, description: '初核结论 (findings)：concludeVerification 时填写。' })
   findings: string | null;
 
-  @Field(() => String, { nullable: true, description: '办结 disposition' })
+  @Field(() => String, { nullable: true, description: '办结情况 (disposition)：closeClue 时填写。' })
   disposition: string | null;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'Amount recovered when the clue was closed.' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: '办结时追回金额 (recovered amount)，元。Amount recovered when the clue was closed.',
+  })
   recoveredAmount: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '版本号 (version)：每个事件加 1，用作 expectedVersion。' })
   version: number;
 
-  @Field()
+  @Field({ description: '登记时间 (created at)。' })
   createdAt: Date;
 
   static from(row: ClueRow): ClueType {
@@ -109,60 +128,68 @@ export class ClueType extends Node {
   }
 }
 
-@ObjectType('ClueConnection')
+@ObjectType('ClueConnection', { description: '线索分页列表 (Clue connection)。' })
 export class ClueConnection extends ConnectionType(ClueType, 'Clue') {}
 
-@InputType('ClueFilter')
+@InputType('ClueFilter', { description: '线索筛选 (clue filter)：各条件同时满足 (AND)。' })
 export class ClueFilter {
-  @Field(() => [ClueStatusEnum], { nullable: true })
+  @Field(() => [ClueStatusEnum], { nullable: true, description: '状态之一。' })
   status?: ClueStatus[] | null;
 
-  @Field(() => ClueSourceEnum, { nullable: true })
+  @Field(() => ClueSourceEnum, { nullable: true, description: '线索来源。' })
   source?: ClueSource | null;
 
-  @Field(() => CollisionModelEnum, { nullable: true })
+  @Field(() => CollisionModelEnum, { nullable: true, description: '碰撞模型 (model)。' })
   model?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '承办单位 (owner department) 的全局编号。' })
   ownerDepartmentId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '行政区划代码：该区划及其下级。' })
   regionCode?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '机构编码。' })
   institutionCode?: string | null;
 
-  @Field(() => MoneyScalar, { nullable: true })
+  @Field(() => MoneyScalar, { nullable: true, description: '涉及金额不少于 (minimum amount)，元。' })
   minAmount?: string | null;
 
-  @Field(() => DateScalar, { nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: '登记日期起（含），Asia/Shanghai 日期。' })
   createdFrom?: string | null;
 
-  @Field(() => DateScalar, { nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: '登记日期止（含），Asia/Shanghai 日期。' })
   createdTo?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Clues of this campaign (created from its collision runs).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: '专项行动 (campaign) 的线索。Clues of this campaign (created from its collision runs).',
+  })
   campaignId?: string | null;
 }
 
-@InputType('RegisterClueInput')
+@InputType('RegisterClueInput', { description: '登记线索 (register clue) 的输入。' })
 export class RegisterClueInput {
-  @Field()
+  @Field({ description: '标题，不能为空。' })
   title: string;
 
-  @Field(() => ClueSourceEnum)
+  @Field(() => ClueSourceEnum, {
+    description: '来源：PETITION、INSPECTION、SELF_REPORT 或 AUDIT（其余由系统产生，报 BAD_USER_INPUT）。',
+  })
   source: ClueSource;
 
-  @Field()
+  @Field({ description: '线索内容。' })
   description: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: '被反映的机构编码；给出时线索归属该机构所在区划，否则归属登记人单位的区划。',
+  })
   institutionCode?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: '被反映人的人员编号 (person id)；未知编号报 BAD_USER_INPUT。' })
   personIds?: string[] | null;
 
-  @Field(() => MoneyScalar, { nullable: true })
+  @Field(() => MoneyScalar, { nullable: true, description: '涉及金额，元，不可为负；缺省 0.00。' })
   amountInvolved?: string | null;
 }
 

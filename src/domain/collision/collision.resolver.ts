@@ -4,6 +4,7 @@ import { notFound } from '../../core/errors';
 import { loadPresent } from '../../graphql/loaders';
 import { Connection, pageSize } from '../../core/pagination';
 import { MoneyScalar } from '../../graphql/scalars';
+import { ARG } from '../../graphql/relay';
 import { optionalRowId, rowId } from '../../core/ids';
 import { assertCanRunCollision } from '../../policy';
 import { ClueType } from '../clue/clue.types';
@@ -34,17 +35,26 @@ const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionH
 
 @Resolver(() => CollisionRunType)
 export class CollisionRunResolver {
-  @Query(() => CollisionRunType, { nullable: true })
-  async collisionRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<CollisionRunType | null> {
+  @Query(() => CollisionRunType, {
+    nullable: true,
+    description:
+      '按编号查碰撞批次（轮询其状态）；不存在或不可见时为 null。医保、纪委用户可见全部区划的或与其辖区重叠的批次。',
+  })
+  async collisionRun(
+    @Arg('id', () => ID, { description: '碰撞批次的全局编号。' }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CollisionRunType | null> {
     const row = await findVisibleRun(ctx.services.db, requireActor(ctx), rowId(id, 'CollisionRun'));
     return row && CollisionRunType.from(row);
   }
 
-  @Query(() => CollisionRunConnection, { description: 'Newest first.' })
+  @Query(() => CollisionRunConnection, {
+    description: '碰撞批次列表，最新的在前；可见范围同 collisionRun。Newest first.',
+  })
   async collisionRuns(
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<CollisionRunConnection> {
     const actor = requireActor(ctx);
     const page = await listRuns(ctx.services.db, actor, pageSize(first, ctx.services.config.limits.maxPageSize), after);
@@ -52,9 +62,13 @@ export class CollisionRunResolver {
   }
 
   @Mutation(() => CollisionRunType, {
-    description: 'Starts a run through the queue; poll collisionRun for its status.',
+    description:
+      '发起数据碰撞 (run collision)：医保的数据分析员或领导，区划在其辖区内；经队列异步执行，用 collisionRun 轮询状态。未知模型、区划或 from 晚于 to 报 BAD_USER_INPUT。Starts a run through the queue; poll collisionRun for its status.',
   })
-  async runCollision(@Arg('input') input: RunCollisionInput, @Ctx() ctx: GraphQLContext): Promise<CollisionRunType> {
+  async runCollision(
+    @Arg('input', { description: '批次参数。' }) input: RunCollisionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CollisionRunType> {
     const actor = requireActor(ctx);
     assertCanRunCollision(actor, input.regionCode ?? null);
     return CollisionRunType.from(await startCollisionRun(ctx.services, { ...input, createdBy: actor.userId }));
@@ -71,7 +85,7 @@ export class CollisionRunResolver {
     return VerificationProgressType.from(progressFrom(await ctx.loaders.verificationProgress.run.load(run.row.id)));
   }
 
-  @FieldResolver(() => [CollisionRunJobType], { description: 'The jobs the run was split into.' })
+  @FieldResolver(() => [CollisionRunJobType], { description: '批次拆分成的作业。The jobs the run was split into.' })
   async jobs(@Root() run: CollisionRunType, @Ctx() ctx: GraphQLContext): Promise<CollisionRunJobType[]> {
     return (await ctx.loaders.collisionRunJobs.load(run.row.id)).map(CollisionRunJobType.from);
   }
@@ -79,12 +93,16 @@ export class CollisionRunResolver {
 
 @Resolver(() => CollisionHitType)
 export class CollisionHitResolver {
-  @Query(() => CollisionHitConnection, { description: 'Hits the caller may see, newest first.' })
+  @Query(() => CollisionHitConnection, {
+    description:
+      '疑点列表 (collision hits)，最新的在前：机构在医保、纪委用户辖区内的，以及所属线索可见的。Hits the caller may see, newest first.',
+  })
   async collisionHits(
     @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => CollisionHitFilter, { nullable: true }) filter?: CollisionHitFilter | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => CollisionHitFilter, { nullable: true, description: '筛选条件。' })
+    filter?: CollisionHitFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<CollisionHitConnection> {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
@@ -96,7 +114,10 @@ export class CollisionHitResolver {
     description:
       "疑点核查 in bulk (≤ 1,000 hits, one transaction, all or nothing) by case workers of the owner of each hit's clue; reversing a verdict is for its section heads (SUPERVISOR), with the reason as note.",
   })
-  async verifyHits(@Arg('input') input: VerifyHitsInput, @Ctx() ctx: GraphQLContext): Promise<VerifyHitsPayload> {
+  async verifyHits(
+    @Arg('input', { description: '核查结论及疑点。' }) input: VerifyHitsInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<VerifyHitsPayload> {
     const actor = requireActor(ctx);
     const result = await verifyHits(ctx.services, actor, {
       ...input,
@@ -108,43 +129,48 @@ export class CollisionHitResolver {
     });
   }
 
-  @FieldResolver(() => UserType, { nullable: true, description: 'Who gave the current verdict (null while PENDING).' })
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: '当前结论的核查人（待核查时为 null）。Who gave the current verdict (null while PENDING).',
+  })
   async verifiedBy(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<UserType | null> {
     if (!hit.row.verified_by) return null;
     const user = await ctx.loaders.user.load(hit.row.verified_by);
     return user && UserType.from(user);
   }
 
-  @FieldResolver(() => InstitutionType)
+  @FieldResolver(() => InstitutionType, { description: '涉及的定点医药机构。' })
   async institution(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType> {
     const found = await ctx.loaders.institution.load(hit.row.institution_code);
     if (!found) throw notFound('institution');
     return InstitutionType.from(found);
   }
 
-  @FieldResolver(() => [PersonType])
+  @FieldResolver(() => [PersonType], { description: '涉及人员。' })
   async persons(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<PersonType[]> {
     return (await loadPresent(ctx.loaders.person, hit.row.person_ids)).map(PersonType.from);
   }
 
-  @FieldResolver(() => [SettlementType], { description: 'The settlements of the evidence, with their lines.' })
+  @FieldResolver(() => [SettlementType], {
+    description: '证据结算单及其明细。The settlements of the evidence, with their lines.',
+  })
   async settlements(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<SettlementType[]> {
     return (await loadPresent(ctx.loaders.settlement, hit.row.settlement_ids)).map(SettlementType.fromRow);
   }
 
-  @FieldResolver(() => ClueType, { nullable: true })
+  @FieldResolver(() => ClueType, { nullable: true, description: '疑点所属线索，可见时。' })
   async clue(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
     if (!hit.row.clue_id) return null;
     const clue = await ctx.loaders.visibleClue.load(hit.row.clue_id);
     return clue && ClueType.from(clue);
   }
 
-  @FieldResolver(() => CollisionRunType)
+  @FieldResolver(() => CollisionRunType, { description: '首次发现该疑点的批次。' })
   firstRun(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext) {
     return runOf(ctx, hit.row.first_run_id);
   }
 
-  @FieldResolver(() => CollisionRunType)
+  @FieldResolver(() => CollisionRunType, { description: '最近一次发现该疑点的批次。' })
   lastRun(@Root() hit: CollisionHitType, @Ctx() ctx: GraphQLContext) {
     return runOf(ctx, hit.row.last_run_id);
   }
@@ -180,19 +206,22 @@ export class ClueHitsResolver {
   }
 
   @FieldResolver(() => MoneyScalar, {
-    description: 'Σ confirmed amount of its CONFIRMED hits (0.00 for a clue without hits, e.g. registered by hand).',
+    description:
+      '查实金额 (substantiated amount)，元：违规属实疑点的认定金额之和。Σ confirmed amount of its CONFIRMED hits (0.00 for a clue without hits, e.g. registered by hand).',
   })
   async substantiatedAmount(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<string> {
     return progressFrom(await ctx.loaders.verificationProgress.clue.load(clue.row.id)).confirmedAmount;
   }
 
   /** The first page is batched over the clues of a list; a page further on is read for its one clue. */
-  @FieldResolver(() => CollisionHitConnection, { description: 'The hits behind a DATA_COLLISION clue.' })
+  @FieldResolver(() => CollisionHitConnection, {
+    description: '数据碰撞线索的疑点。The hits behind a DATA_COLLISION clue.',
+  })
   async hits(
     @Root() clue: ClueType,
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<CollisionHitConnection> {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);

@@ -34,7 +34,7 @@ registerEnumType(ExclusionReasonEnum, {
   description: '疑点核查 progress of a set of hits: counts and exact amounts per verification state.',
 })
 export class VerificationProgressType implements VerificationProgress {
-  @Field(() => Int, { description: 'Hits in the set.' })
+  @Field(() => Int, { description: '疑点总数。Hits in the set.' })
   total: number;
 
   @Field(() => Int, { description: 'Hits still PENDING (待核查).' })
@@ -46,10 +46,12 @@ export class VerificationProgressType implements VerificationProgress {
   @Field(() => Int, { description: 'Hits EXCLUDED (已排除).' })
   excluded: number;
 
-  @Field(() => MoneyScalar, { description: 'Σ confirmed amount of the CONFIRMED hits.' })
+  @Field(() => MoneyScalar, {
+    description: '违规属实疑点的认定金额之和，元。Σ confirmed amount of the CONFIRMED hits.',
+  })
   confirmedAmount: string;
 
-  @Field(() => MoneyScalar, { description: 'Σ amount involved of the EXCLUDED hits.' })
+  @Field(() => MoneyScalar, { description: '已排除疑点的涉及金额之和，元。Σ amount involved of the EXCLUDED hits.' })
   excludedAmount: string;
 
   @Field(() => Float, { nullable: true, description: '清零率: (confirmed + excluded) / total; null when total is 0.' })
@@ -68,29 +70,40 @@ export const RunStatusEnum = {
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
 } as const;
-registerEnumType(RunStatusEnum, { name: 'RunStatus' });
+registerEnumType(RunStatusEnum, {
+  name: 'RunStatus',
+  description: '碰撞批次或作业的状态 (run status)。',
+  valuesConfig: {
+    QUEUED: { description: '排队中' },
+    RUNNING: { description: '运行中' },
+    SUCCEEDED: { description: '已完成' },
+    FAILED: { description: '失败' },
+  },
+});
 
-@ObjectType('CollisionRunJob', { description: 'One (model, slice) job of a run.' })
+@ObjectType('CollisionRunJob', {
+  description: '碰撞作业 (run job)：批次中一个（模型, 分片）的作业。One (model, slice) job of a run.',
+})
 export class CollisionRunJobType {
-  @Field(() => CollisionModelEnum)
+  @Field(() => CollisionModelEnum, { description: '碰撞模型。' })
   model: string;
 
-  @Field({ description: "A month (YYYY-MM), a city prefix, or '' for the whole window." })
+  @Field({ description: "分片 (slice)：A month (YYYY-MM), a city prefix, or '' for the whole window." })
   slice: string;
 
-  @Field(() => RunStatusEnum)
+  @Field(() => RunStatusEnum, { description: '作业状态。' })
   status: RunStatus;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '已尝试次数 (attempts)，失败会重试。' })
   attempts: number;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: '该作业发现的疑点数；完成前为 null。' })
   hits: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: '耗时，毫秒 (ms)；完成前为 null。' })
   durationMs: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '最近一次失败的原因。' })
   error: string | null;
 
   static from(row: CollisionRunJobRow): CollisionRunJobType {
@@ -106,46 +119,51 @@ export class CollisionRunJobType {
   }
 }
 
-@ObjectType('CollisionRun', { implements: Node, description: '数据碰撞批次' })
+@ObjectType('CollisionRun', {
+  implements: Node,
+  description: '数据碰撞批次 (collision run)：在一个时间窗和区划内运行若干模型，经队列异步执行。',
+})
 export class CollisionRunType extends Node {
   readonly __typename = 'CollisionRun';
 
   row: CollisionRunRow;
 
-  @Field(() => [CollisionModelEnum])
+  @Field(() => [CollisionModelEnum], { description: '运行的模型。' })
   models: string[];
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '结算日期起（含）。' })
   from: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '结算日期止（含）。' })
   to: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '行政区划代码（该区划及下级）；null 为不限区划。' })
   regionCode: string | null;
 
-  @Field(() => RunStatusEnum)
+  @Field(() => RunStatusEnum, { description: '批次状态。' })
   status: RunStatus;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: '开始运行时间；排队中为 null。' })
   startedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: '结束时间；未结束为 null。' })
   finishedAt: Date | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '发现的疑点数 (hit count)。' })
   hitCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '新生成的线索数。' })
   cluesCreated: number;
 
-  @Field(() => JSONScalar, { description: 'The effective parameters of each model, as used by this run.' })
+  @Field(() => JSONScalar, {
+    description: '各模型实际使用的参数 (parameters)。The effective parameters of each model, as used by this run.',
+  })
   parameters: unknown;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '失败原因 (FAILED 时)。' })
   error: string | null;
 
-  @Field()
+  @Field({ description: '发起时间。' })
   createdAt: Date;
 
   static from(row: CollisionRunRow): CollisionRunType {
@@ -168,49 +186,62 @@ export class CollisionRunType extends Node {
   }
 }
 
-@ObjectType('CollisionRunConnection')
+@ObjectType('CollisionRunConnection', { description: '碰撞批次分页列表 (CollisionRun connection)。' })
 export class CollisionRunConnection extends ConnectionType(CollisionRunType, 'CollisionRun') {}
 
-@ObjectType('CollisionHit', { implements: Node, description: '疑点: one hit of a model, unique per (model, hitKey).' })
+@ObjectType('CollisionHit', {
+  implements: Node,
+  description:
+    '疑点 (collision hit)：某模型的一次命中，按（模型, hitKey）唯一。疑点: one hit of a model, unique per (model, hitKey).',
+})
 export class CollisionHitType extends Node {
   readonly __typename = 'CollisionHit';
 
   row: CollisionHitRow;
 
-  @Field(() => CollisionModelEnum)
+  @Field(() => CollisionModelEnum, { description: '命中的模型。' })
   model: string;
 
-  @Field()
+  @Field({ description: '命中键 (hit key)：同一模型内唯一，重复碰撞时用来识别同一疑点。' })
   hitKey: string;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '涉及金额 (amount involved)，元。' })
   amountInvolved: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: '证据结算单号 (settlement ids)。' })
   settlementIds: string[];
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, { nullable: true, description: '命中详情 (detail)，随模型而异。' })
   detail: unknown;
 
-  @Field()
+  @Field({ description: '首次发现时间。' })
   createdAt: Date;
 
-  @Field(() => HitVerificationEnum, { description: '疑点核查: PENDING until the owner of its clue verifies it.' })
+  @Field(() => HitVerificationEnum, { description: '疑点核查状态: PENDING until the owner of its clue verifies it.' })
   verification: HitVerification;
 
-  @Field(() => ExclusionReasonEnum, { nullable: true, description: 'Why it was EXCLUDED.' })
+  @Field(() => ExclusionReasonEnum, { nullable: true, description: '排除原因。Why it was EXCLUDED.' })
   exclusionReason: ExclusionReason | null;
 
-  @Field(() => String, { nullable: true, description: 'The note of the last verification (or of its reversal).' })
+  @Field(() => String, {
+    nullable: true,
+    description: '最近一次核查（或撤销）的备注。The note of the last verification (or of its reversal).',
+  })
   verificationNote: string | null;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'The amount found irregular, when CONFIRMED.' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: '认定违规金额，元，违规属实时。The amount found irregular, when CONFIRMED.',
+  })
   confirmedAmount: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When its current verdict was given (null while PENDING).' })
+  @Field(() => Date, {
+    nullable: true,
+    description: '当前结论的核查时间（待核查时为 null）。When its current verdict was given (null while PENDING).',
+  })
   verifiedAt: Date | null;
 
-  @Field(() => Int, { description: 'Bumped by every verification event.' })
+  @Field(() => Int, { description: '版本号：每次核查事件加 1。Bumped by every verification event.' })
   version: number;
 
   static from(row: CollisionHitRow): CollisionHitType {
@@ -233,74 +264,92 @@ export class CollisionHitType extends Node {
   }
 }
 
-@ObjectType('CollisionHitConnection')
+@ObjectType('CollisionHitConnection', { description: '疑点分页列表 (CollisionHit connection)。' })
 export class CollisionHitConnection extends ConnectionType(CollisionHitType, 'CollisionHit') {}
 
-@InputType('CollisionHitFilter')
+@InputType('CollisionHitFilter', { description: '疑点筛选 (hit filter)：各条件同时满足。' })
 export class CollisionHitFilter {
-  @Field(() => CollisionModelEnum, { nullable: true })
+  @Field(() => CollisionModelEnum, { nullable: true, description: '碰撞模型。' })
   model?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '碰撞批次的全局编号：最近一次由该批次发现的疑点。' })
   runId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '机构编码。' })
   institutionCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Hits whose institution lies in this region.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '机构在此区划内的疑点。Hits whose institution lies in this region.',
+  })
   regionCode?: string | null;
 
-  @Field(() => HitVerificationEnum, { nullable: true, description: 'Hits in this verification state.' })
+  @Field(() => HitVerificationEnum, { nullable: true, description: '核查状态。Hits in this verification state.' })
   verification?: HitVerification | null;
 
-  @Field(() => String, { nullable: true, description: 'The hits of one rule of the rule library (its rule id).' })
+  @Field(() => String, {
+    nullable: true,
+    description: '规则库某条规则（规则编号）的疑点。The hits of one rule of the rule library (its rule id).',
+  })
   ruleId?: string | null;
 }
 
 @InputType('VerifyHitsInput', { description: '疑点核查 of up to 1,000 hits in one call (all or nothing).' })
 export class VerifyHitsInput {
-  @Field(() => [ID], { description: 'CollisionHit ids, at most 1,000.' })
+  @Field(() => [ID], { description: '疑点的全局编号，最多 1000 个。CollisionHit ids, at most 1,000.' })
   hitIds: string[];
 
   @Field(() => HitVerificationEnum, {
     description:
-      'CONFIRMED or EXCLUDED for PENDING hits; a verified hit is reversed to this outcome (PENDING included).',
+      '核查结论：待核查的疑点给 CONFIRMED 或 EXCLUDED；已核查的疑点改为此结论（可回到 PENDING）。CONFIRMED or EXCLUDED for PENDING hits; a verified hit is reversed to this outcome (PENDING included).',
   })
   outcome: HitVerification;
 
-  @Field(() => ExclusionReasonEnum, { nullable: true, description: 'Required with EXCLUDED.' })
+  @Field(() => ExclusionReasonEnum, {
+    nullable: true,
+    description: '排除原因：EXCLUDED 时必填。Required with EXCLUDED.',
+  })
   exclusionReason?: ExclusionReason | null;
 
-  @Field(() => String, { nullable: true, description: 'Note; required as the reason when reversing a verdict.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '备注；撤销结论时必填，作为理由。Note; required as the reason when reversing a verdict.',
+  })
   note?: string | null;
 
   @Field(() => MoneyScalar, {
     nullable: true,
-    description: "Only with a single CONFIRMED hit; default the hit's amount involved (0 < amount ≤ amount involved).",
+    description:
+      "认定违规金额，元：只用于单个违规属实的疑点；缺省为其涉及金额。Only with a single CONFIRMED hit; default the hit's amount involved (0 < amount ≤ amount involved).",
   })
   confirmedAmount?: string | null;
 }
 
-@ObjectType('VerifyHitsPayload')
+@ObjectType('VerifyHitsPayload', { description: '疑点核查结果 (verify hits payload)。' })
 export class VerifyHitsPayload {
-  @Field(() => Int, { description: 'Hits changed.' })
+  @Field(() => Int, { description: '变更的疑点数。Hits changed.' })
   updated: number;
 
-  @Field(() => [CollisionHitType], { description: 'The hits as changed, in the order given.' })
+  @Field(() => [CollisionHitType], {
+    description: '变更后的疑点，按给出的顺序。The hits as changed, in the order given.',
+  })
   hits: CollisionHitType[];
 }
 
-@InputType('RunCollisionInput')
+@InputType('RunCollisionInput', { description: '发起数据碰撞 (run collision) 的输入。' })
 export class RunCollisionInput {
-  @Field(() => [CollisionModelEnum], { nullable: true, description: 'Empty or absent means all models.' })
+  @Field(() => [CollisionModelEnum], {
+    nullable: true,
+    description: '运行的模型；缺省或为空时全部模型。Empty or absent means all models.',
+  })
   models?: string[] | null;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '结算日期起（含）。' })
   from: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '结算日期止（含），不早于 from。' })
   to: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '行政区划代码，须在调用者辖区内；省级用户可省略（全部区划）。' })
   regionCode?: string | null;
 }

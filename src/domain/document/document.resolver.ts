@@ -1,7 +1,9 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
+import { ARG } from '../../graphql/relay';
 import { CaseType } from '../case/case.types';
+import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemType } from '../problem/problem.types';
 import { DepartmentType } from '../reference/reference.types';
 import { SupervisionItemType } from '../supervision/supervision.types';
@@ -31,9 +33,9 @@ export class DocumentResolver {
   })
   async documents(
     @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => DocumentFilter, { nullable: true }) filter?: DocumentFilter | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => DocumentFilter, { nullable: true, description: '筛选条件。' }) filter?: DocumentFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<DocumentConnection> {
     const page = await listDocuments(
       ctx.services,
@@ -50,31 +52,41 @@ export class DocumentResolver {
       'A leader or section head issues a document for their department: 文号 assigned, recipients notified, measures listed as problems.',
   })
   async issueDocument(
-    @Arg('input', () => IssueDocumentInput) input: IssueDocumentInput,
+    @Arg('input', () => IssueDocumentInput, { description: '文书。' }) input: IssueDocumentInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentType> {
     return DocumentType.from(await issueDocument(ctx.services, requireActor(ctx), input));
   }
 
-  @FieldResolver(() => DepartmentType, { description: 'The issuing department.' })
+  @FieldResolver(() => [StateChange], {
+    description: '时间线：发文及其后的事件。Its events with dates (issued, and what followed).',
+  })
+  async timeline(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
+    return timelineFrom(await ctx.loaders.timeline.Document.load(d.row.id));
+  }
+
+  @FieldResolver(() => DepartmentType, { description: '发文单位 (issuer)。The issuing department.' })
   issuer(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
     return department(ctx, d.row.issuer_department_id);
   }
 
-  @FieldResolver(() => [DepartmentType], { description: 'The receiving departments.' })
+  @FieldResolver(() => [DepartmentType], { description: '收文单位 (recipients)。The receiving departments.' })
   async recipients(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     const rows = await ctx.loaders.documentRecipients.load(d.row.id);
     return Promise.all(rows.map((r) => department(ctx, r.department_id)));
   }
 
-  @FieldResolver(() => [CaseType], { description: 'The cases it concerns that I may see, in the order given.' })
+  @FieldResolver(() => [CaseType], {
+    description: '涉及的、调用者可见的案件，按发文时顺序。The cases it concerns that I may see, in the order given.',
+  })
   async cases(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<CaseType[]> {
     const links = await ctx.loaders.documentCases.load(d.row.id);
     return present(await ctx.loaders.visibleCase.loadMany(links.map((l) => l.case_id))).map(CaseType.from);
   }
 
   @FieldResolver(() => [ProblemType], {
-    description: 'The problems it concerns and those made from its measures, that I may see; oldest first.',
+    description:
+      '涉及的问题及由其整改要求生成的问题（调用者可见的），从早到晚。The problems it concerns and those made from its measures, that I may see; oldest first.',
   })
   async problems(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<ProblemType[]> {
     const links = await ctx.loaders.documentProblems.load(d.row.id);
@@ -83,7 +95,7 @@ export class DocumentResolver {
 
   @FieldResolver(() => SupervisionItemType, {
     nullable: true,
-    description: 'The supervision item, when visible to me.',
+    description: '所属督办事项，可见时。The supervision item, when visible to me.',
   })
   async supervisionItem(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<SupervisionItemType | null> {
     if (!d.row.supervision_item_id) return null;

@@ -14,6 +14,7 @@ import { Connection } from '../../core/pagination';
 import { inTransaction } from '../../db/transaction';
 import { Actor, assertCanIssueDocument } from '../../policy';
 import { recordCreation } from '../../workflow/transition';
+import { campaignForWork, recordCampaignWork } from '../campaign/campaign.service';
 import { findVisibleCase } from '../case/case.service';
 import { notify } from '../notification/notification.service';
 import { checkedMeasure, createProblemIn, findVisibleProblem, MeasureInputData } from '../problem/problem.service';
@@ -73,7 +74,6 @@ export function listDocuments(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<DocumentRow>> {
-  if (filter?.campaignId) throw badInput('campaigns are not available yet: filter without campaignId');
   return documentPage(
     services.db,
     actor,
@@ -81,6 +81,7 @@ export function listDocuments(
       kind: filter?.kind,
       issuerDepartmentId: optionalRowId(filter?.issuerDepartmentId, 'Department'),
       recipientDepartmentId: optionalRowId(filter?.recipientDepartmentId, 'Department'),
+      campaignId: optionalRowId(filter?.campaignId, 'Campaign'),
     },
     first,
     after,
@@ -110,7 +111,6 @@ export async function issueDocument(
   const title = input.title.trim();
   const body = input.body.trim();
   if (!title || !body) throw badInput('a document needs a title and a body');
-  if (input.campaignId) throw badInput('campaigns are not available yet: issue without campaignId');
   const recipientIds = distinct(input.recipientDepartmentIds.map((d) => rowId(d, 'Department')));
   const caseIds = distinct((input.caseIds ?? []).map((c) => rowId(c, 'Case')));
   const problemIds = distinct((input.problemIds ?? []).map((p) => rowId(p, 'Problem')));
@@ -131,6 +131,7 @@ export async function issueDocument(
     for (const c of caseIds) await findVisibleCase(m, actor, c);
     for (const p of problemIds) await findVisibleProblem(m, actor, p);
     if (supervisionItemId) await findVisibleSupervisionItem(m, actor, supervisionItemId);
+    const campaign = input.campaignId ? await campaignForWork(m, actor, input.campaignId) : null;
 
     const { regionName, year } = await issueContext(m, actor.department.id);
     const prefix = documentPrefix(regionName, actor.department.kind, input.kind);
@@ -148,7 +149,7 @@ export async function issueDocument(
         body,
         issuer_department_id: actor.department.id,
         region_code: actor.department.regionCode,
-        campaign_id: null,
+        campaign_id: campaign?.id ?? null,
         supervision_item_id: supervisionItemId,
         issued_by: actor.userId,
       },
@@ -187,6 +188,7 @@ export async function issueDocument(
           supervisingDepartmentId: actor.department.id,
           caseId: caseIds.length === 1 ? caseIds[0] : null,
           supervisionItemId,
+          campaignId: campaign?.id ?? null,
           measures,
         });
         created.push(problem.id);
@@ -206,8 +208,16 @@ export async function issueDocument(
         cases: caseIds.map((c) => toGlobalId('Case', c)),
         problems: problemIds.map((p) => toGlobalId('Problem', p)),
         measures: measures.length,
+        ...(campaign ? { campaignId: toGlobalId('Campaign', campaign.id) } : {}),
       },
     });
+    if (campaign) {
+      await recordCampaignWork(m, actor, campaign, 'ISSUE_DOCUMENT', {
+        documentId: toGlobalId('Document', doc.id),
+        kind: input.kind,
+        number,
+      });
+    }
     if (recipientIds.length) {
       await notify(m, {
         kind: 'DOCUMENT_RECEIVED',

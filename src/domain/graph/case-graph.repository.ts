@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { SqlParams } from '../../core/sql';
 import {
   Actor,
+  campaignVisibleSql,
   canLookUpReference,
   caseVisibleSql,
   clueVisibleSql,
@@ -28,7 +29,8 @@ export type GraphNodeType =
   | 'ClueTransfer'
   | 'Department'
   | 'Inspection'
-  | 'Document';
+  | 'Document'
+  | 'Campaign';
 
 /** A collision hit row aliased `h` is visible per collisionVisibleSql or through its visible clue. */
 const hitVisibleSql = (actor: Actor, params: SqlParams, h: string): string =>
@@ -136,6 +138,13 @@ const NODES: Record<GraphNodeType, NodeSpec> = {
     label: `n.number || ' ' || n.title`,
     visible: (actor, params) => documentVisibleSql(actor, params, 'n'),
   },
+  Campaign: {
+    table: 'campaign',
+    pk: 'id',
+    idType: 'uuid',
+    label: `'专项行动 ' || n.code || ' ' || n.name`,
+    visible: (actor, params) => campaignVisibleSql(actor, params, 'n'),
+  },
 };
 
 /**
@@ -162,6 +171,8 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
     Department: (s) =>
       `SELECT c.owner_department_id::text, c.id, 'OWNER', false, false FROM clue c
         WHERE c.owner_department_id = ANY(${s}::uuid[])`,
+    Campaign: (s) =>
+      `SELECT c.campaign_id::text, c.id, 'CAMPAIGN', false, false FROM clue c WHERE c.campaign_id = ANY(${s}::uuid[])`,
   },
   Case: {
     Document: (s) =>
@@ -200,6 +211,9 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
     CollisionHit: (s) =>
       `SELECT h.id::text, h.institution_code::text, 'INSTITUTION', true, false FROM collision_hit h
         WHERE h.id = ANY(${s}::uuid[])`,
+    Campaign: (s) =>
+      `SELECT t.campaign_id::text, t.institution_code::text, 'TARGET', true, false FROM campaign_target t
+        WHERE t.campaign_id = ANY(${s}::uuid[])`,
   },
   Person: {
     Clue: (s) =>
@@ -242,6 +256,8 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
       `SELECT t.id::text, t.from_department_id, 'FROM', true, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])
        UNION ALL
        SELECT t.id::text, t.to_department_id, 'TO', true, false FROM clue_transfer t WHERE t.id = ANY(${s}::uuid[])`,
+    Campaign: (s) =>
+      `SELECT g.id::text, g.lead_department_id, 'LEAD', true, false FROM campaign g WHERE g.id = ANY(${s}::uuid[])`,
   },
   Inspection: {
     Institution: (s) =>
@@ -250,6 +266,9 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
     Department: (s) =>
       `SELECT i.lead_department_id::text, i.id, 'LEAD', false, false FROM inspection i
         WHERE i.lead_department_id = ANY(${s}::uuid[])`,
+    Campaign: (s) =>
+      `SELECT i.campaign_id::text, i.id, 'CAMPAIGN', false, false FROM inspection i
+        WHERE i.campaign_id = ANY(${s}::uuid[])`,
   },
   Document: {
     Case: (s) =>
@@ -261,6 +280,25 @@ const EDGES: Record<GraphNodeType, Partial<Record<GraphNodeType, Branch>>> = {
        UNION ALL
        SELECT r.department_id::text, r.document_id, 'RECIPIENT', false, false FROM document_recipient r
          WHERE r.department_id = ANY(${s}::uuid[])`,
+    Campaign: (s) =>
+      `SELECT d.campaign_id::text, d.id, 'CAMPAIGN', false, false FROM document d WHERE d.campaign_id = ANY(${s}::uuid[])`,
+  },
+  Campaign: {
+    Clue: (s) =>
+      `SELECT c.id::text, c.campaign_id, 'CAMPAIGN', true, false FROM clue c
+        WHERE c.id = ANY(${s}::uuid[]) AND c.campaign_id IS NOT NULL`,
+    Institution: (s) =>
+      `SELECT t.institution_code::text, t.campaign_id, 'TARGET', false, false FROM campaign_target t
+        WHERE t.institution_code = ANY(${s}::text[])`,
+    Department: (s) =>
+      `SELECT g.lead_department_id::text, g.id, 'LEAD', false, false FROM campaign g
+        WHERE g.lead_department_id = ANY(${s}::uuid[])`,
+    Inspection: (s) =>
+      `SELECT i.id::text, i.campaign_id, 'CAMPAIGN', true, false FROM inspection i
+        WHERE i.id = ANY(${s}::uuid[]) AND i.campaign_id IS NOT NULL`,
+    Document: (s) =>
+      `SELECT d.id::text, d.campaign_id, 'CAMPAIGN', true, false FROM document d
+        WHERE d.id = ANY(${s}::uuid[]) AND d.campaign_id IS NOT NULL`,
   },
 };
 

@@ -11,10 +11,18 @@ export class CaseGraphResolver {
       'depth defaults to 2 (at most 4), limit to 200 nodes (at most 1000); only what the caller may see.',
   })
   caseGraph(
-    @Arg('rootId', () => ID) rootId: string,
+    @Arg('rootId', () => ID, { description: '根对象的全局编号。' }) rootId: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('depth', () => Int, { nullable: true }) depth?: number | null,
-    @Arg('limit', () => Int, { nullable: true }) limit?: number | null,
+    @Arg('depth', () => Int, {
+      nullable: true,
+      description: '展开层数：缺省 2，超过 4 按 4 计，负数报 BAD_USER_INPUT。',
+    })
+    depth?: number | null,
+    @Arg('limit', () => Int, {
+      nullable: true,
+      description: '节点数上限：缺省 200，超过 1000 按 1000 计，小于 1 报 BAD_USER_INPUT。',
+    })
+    limit?: number | null,
   ): Promise<CaseGraph> {
     return caseGraph(ctx.services.db, requireActor(ctx), rootId, { depth, limit });
   }

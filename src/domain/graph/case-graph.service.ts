@@ -1,8 +1,9 @@
 /**
  * 案件关系图 (PRODUCT.md §7, caseGraph): breadth-first from a clue, case, institution, person,
- * hit, transfer, department, inspection or document over clues ↔ hits ↔ institutions and
+ * hit, transfer, department, inspection, document or campaign over clues ↔ hits ↔ institutions and
  * persons ↔ relations ↔ cases ↔ transfers ↔ departments, institutions ↔ inspections ↔ lead
- * departments, cases ↔ documents ↔ issuing and receiving departments. Each level runs one query per node type
+ * departments, cases ↔ documents ↔ issuing and receiving departments, campaigns ↔ their clues,
+ * target institutions, inspections, documents and lead department. Each level runs one query per node type
  * (case-graph.repository.ts), with the caller's visibility applied in SQL, so a node the
  * caller may not see never enters the graph and nothing is expanded through it. Rules:
  * docs/READING.md.
@@ -29,6 +30,7 @@ const TYPES: readonly GraphNodeType[] = [
   'Department',
   'Inspection',
   'Document',
+  'Campaign',
 ];
 
 export const GRAPH_DEFAULTS = { depth: 2, maxDepth: 4, limit: 200, maxLimit: 1000 } as const;

@@ -9,10 +9,11 @@ import { SettlementItemType, SettlementType } from './settlement.types';
 export class SettlementResolver {
   @Query(() => SettlementType, {
     nullable: true,
-    description: 'A settlement, when its institution lies in the caller’s jurisdiction (null otherwise).',
+    description:
+      '按结算单号查结算单：机构在调用者辖区内时（权限同 institution），否则为 null。A settlement, when its institution lies in the caller’s jurisdiction (null otherwise).',
   })
   async settlement(
-    @Arg('settlementId') settlementId: string,
+    @Arg('settlementId', { description: '结算单号。' }) settlementId: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SettlementType | null> {
     const actor = requireActor(ctx);
@@ -21,21 +22,21 @@ export class SettlementResolver {
     return SettlementType.fromRow(row);
   }
 
-  @FieldResolver(() => PersonType)
+  @FieldResolver(() => PersonType, { description: '就医人 (person)：参保人。' })
   async person(@Root() s: SettlementType, @Ctx() ctx: GraphQLContext): Promise<PersonType> {
     const person = await ctx.loaders.person.load(s.personId);
     if (!person) throw notFound(`person ${s.personId}`);
     return PersonType.from(person);
   }
 
-  @FieldResolver(() => InstitutionType)
+  @FieldResolver(() => InstitutionType, { description: '结算的定点医药机构。' })
   async institution(@Root() s: SettlementType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType> {
     const institution = await ctx.loaders.institution.load(s.institutionCode);
     if (!institution) throw notFound(`institution ${s.institutionCode}`);
     return InstitutionType.from(institution);
   }
 
-  @FieldResolver(() => [SettlementItemType])
+  @FieldResolver(() => [SettlementItemType], { description: '费用明细，按行号。' })
   async items(@Root() s: SettlementType, @Ctx() ctx: GraphQLContext): Promise<SettlementItemType[]> {
     return (await ctx.loaders.settlementItems.load(s.settlementId)).map(SettlementItemType.fromRow);
   }

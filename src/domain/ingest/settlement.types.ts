@@ -36,33 +36,33 @@ export interface SettlementItemRow {
 }
 
 /** 费用明细 */
-@ObjectType('SettlementItem')
+@ObjectType('SettlementItem', { description: '费用明细 (settlement item)：结算单的一行收费。' })
 export class SettlementItemType {
-  @Field(() => Int)
+  @Field(() => Int, { description: '行号 (line no)，结算单内唯一。' })
   lineNo: number;
 
-  @Field()
+  @Field({ description: '项目编码 (item code)：医保目录编码。' })
   itemCode: string;
 
-  @Field(() => ItemKindEnum)
+  @Field(() => ItemKindEnum, { description: '项目类别 (item kind)。' })
   itemKind: ItemKind;
 
-  @Field()
+  @Field({ description: '项目名称。' })
   itemName: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: '数量 (quantity)，大于 0。' })
   quantity: number;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '单价 (unit price)，元。' })
   unitPrice: string;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '金额 (amount)，元：数量 × 单价。' })
   amount: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '收费日期 (charged on)。' })
   chargedOn: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '药品追溯码 (trace code)；无则为 null。' })
   traceCode: string | null;
 
   static fromRow(row: SettlementItemRow): SettlementItemType {
@@ -81,33 +81,33 @@ export class SettlementItemType {
 }
 
 /** 结算单: the evidence behind a hit. */
-@ObjectType('Settlement', { description: '结算单: the evidence behind a hit.' })
+@ObjectType('Settlement', { description: '结算单 (settlement)：疑点的证据。结算单: the evidence behind a hit.' })
 export class SettlementType {
-  @Field()
+  @Field({ description: '结算单号 (settlement id)。' })
   settlementId: string;
 
-  @Field(() => VisitTypeEnum)
+  @Field(() => VisitTypeEnum, { description: '就医方式 (visit type)。' })
   visitType: VisitType;
 
-  @Field(() => DateScalar, { nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: '入院日期 (admit date)；仅住院。' })
   admitDate: string | null;
 
-  @Field(() => DateScalar, { nullable: true })
+  @Field(() => DateScalar, { nullable: true, description: '出院日期 (discharge date)；仅住院。' })
   dischargeDate: string | null;
 
-  @Field()
+  @Field({ description: '结算时间 (settled at)。' })
   settledAt: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '诊断编码 (ICD-10)，如 J18.9；药店购药可为 null。' })
   diagnosisCode: string | null;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '总金额 (total amount)，元：= 统筹基金支付 + 个人支付。' })
   totalAmount: string;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '统筹基金支付 (fund amount)，元。' })
   fundAmount: string;
 
-  @Field(() => MoneyScalar)
+  @Field(() => MoneyScalar, { description: '个人支付 (self amount)，元。' })
   selfAmount: string;
 
   personId: string;

@@ -20,7 +20,8 @@ export interface InspectionGuardInput {
 /**
  * 检查: planned by a leader or section head, carried out and reported by the lead department's
  * case workers and the team's members; the report's findings become a problem (source
- * INSPECTION); the lead department closes it.
+ * INSPECTION), and further problems are listed by hand (createProblem with inspectionId,
+ * ADD_PROBLEM); the lead department closes it.
  */
 export const inspectionMachine = defineMachine({
   entity: 'Inspection',
@@ -41,6 +42,7 @@ export const inspectionMachine = defineMachine({
       by: ['OWNER', 'TEAM_MEMBER'],
       guard: (i: InspectionGuardInput) => (i.findings?.trim() ? null : 'a report needs its findings'),
     },
+    ADD_PROBLEM: { label: '登记检查发现问题', from: ['IN_PROGRESS', 'REPORTED'], by: ['OWNER', 'TEAM_MEMBER'] },
     CLOSE: { label: '结束检查', from: ['REPORTED'], to: 'CLOSED', by: ['OWNER'] },
   },
 });

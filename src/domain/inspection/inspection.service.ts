@@ -8,7 +8,7 @@
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
-import { rowId, toGlobalId } from '../../core/ids';
+import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { inTransaction } from '../../db/transaction';
 import {
@@ -20,6 +20,7 @@ import {
 } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
 import { applyEvent, recordCreation } from '../../workflow/transition';
+import { campaignForWork, recordCampaignWork } from '../campaign/campaign.service';
 import { notify } from '../notification/notification.service';
 import { createProblemIn } from '../problem/problem.service';
 import {
@@ -84,8 +85,13 @@ export function listInspections(
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<InspectionRow>> {
-  if (filter.campaignId) throw badInput('campaigns are not available yet: list without campaignId');
-  return inspectionPage(services.db, actor, filter, first, after);
+  return inspectionPage(
+    services.db,
+    actor,
+    { ...filter, campaignId: optionalRowId(filter.campaignId, 'Campaign') },
+    first,
+    after,
+  );
 }
 
 export interface CreateInspectionData {
@@ -106,7 +112,6 @@ export async function createInspection(
   input: CreateInspectionData,
 ): Promise<InspectionRow> {
   assertCanCreateInspection(actor);
-  if (input.campaignId) throw badInput('campaigns are not available yet: plan without campaignId');
   if (input.plannedTo < input.plannedFrom) throw badInput('plannedTo is before plannedFrom');
   const userIds = [...new Set(input.teamUserIds.map((u) => rowId(u, 'User')))];
   if (!userIds.length) throw badInput('an inspection needs a team (teamUserIds)');
@@ -114,6 +119,7 @@ export async function createInspection(
     const region = await institutionRegion(m, input.institutionCode);
     if (!region) throw badInput(`unknown institution ${input.institutionCode}`);
     assertCanInspectInstitution(actor, input.kind, region);
+    const campaign = input.campaignId ? await campaignForWork(m, actor, input.campaignId, input.institutionCode) : null;
     const team = await teamCandidates(m, userIds);
     if (team.length !== userIds.length) throw badInput('a team member is unknown or inactive');
     const notWorkers = team.filter((u) => !u.roles.some((r) => (CASE_WORKERS as readonly string[]).includes(r)));
@@ -137,7 +143,7 @@ export async function createInspection(
         kind: input.kind,
         institution_code: input.institutionCode,
         region_code: region,
-        campaign_id: null,
+        campaign_id: campaign?.id ?? null,
         lead_department_id: actor.department.id,
         planned_from: input.plannedFrom as unknown as Date,
         planned_to: input.plannedTo as unknown as Date,
@@ -156,8 +162,16 @@ export async function createInspection(
         plannedFrom: input.plannedFrom,
         plannedTo: input.plannedTo,
         team: userIds.map((u) => toGlobalId('User', u)),
+        ...(campaign ? { campaignId: toGlobalId('Campaign', campaign.id) } : {}),
       },
     });
+    if (campaign) {
+      await recordCampaignWork(m, actor, campaign, 'PLAN_INSPECTION', {
+        inspectionId: toGlobalId('Inspection', row.id),
+        kind: input.kind,
+        institutionCode: input.institutionCode,
+      });
+    }
     await notify(m, {
       kind: 'INSPECTION_ASSIGNED',
       title: `${INSPECTION_KINDS[input.kind]} ${row.code}`,
@@ -170,6 +184,9 @@ export async function createInspection(
   });
   return findVisibleInspection(services.db, actor, id);
 }
+
+/** The events transitionInspection fires (ADD_PROBLEM is fired by createProblem). */
+const TRANSITIONS = ['START', 'REPORT', 'CLOSE'] as const satisfies readonly InspectionEvent[];
 
 /**
  * One event of an inspection by a party (START, REPORT with its findings, CLOSE). REPORT lists
@@ -185,8 +202,10 @@ export async function transitionInspection(
   findings: string | null | undefined,
   expectedVersion?: number | null,
 ): Promise<InspectionRow> {
-  if (!Object.hasOwn(inspectionMachine.events, event)) {
-    throw badInput(`unknown event ${event} (events: ${Object.keys(inspectionMachine.events).join(', ')})`);
+  if (!(TRANSITIONS as readonly string[]).includes(event)) {
+    throw badInput(
+      `unknown event ${event} (events: ${TRANSITIONS.join(', ')}; ADD_PROBLEM is createProblem with inspectionId)`,
+    );
   }
   const name = event as InspectionEvent;
   const id = rowId(inspectionGlobalId, 'Inspection');

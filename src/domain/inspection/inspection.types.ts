@@ -14,45 +14,46 @@ const valuesConfig = (labels: Record<string, string>) =>
 export const InspectionKindEnum = enumOf(INSPECTION_KINDS);
 registerEnumType(InspectionKindEnum, {
   name: 'InspectionKind',
-  description: '检查方式',
+  description: '检查方式 (inspection kind)',
   valuesConfig: valuesConfig(INSPECTION_KINDS),
 });
 
 export const InspectionStatusEnum = enumOf(inspectionMachine.states);
 registerEnumType(InspectionStatusEnum, {
   name: 'InspectionStatus',
-  description: '检查状态',
+  description: '检查状态 (inspection status)',
   valuesConfig: valuesConfig(inspectionMachine.states),
 });
 
 @ObjectType('Inspection', {
   implements: Node,
-  description: '检查: a team inspects an institution; its findings become a problem (source INSPECTION).',
+  description:
+    '检查 (inspection)：检查组对一个机构的检查，检查发现列入问题清单（来源 INSPECTION）。检查: a team inspects an institution; its findings become a problem (source INSPECTION).',
 })
 export class InspectionType extends Node {
   readonly __typename = 'Inspection';
 
   row: InspectionRow;
 
-  @Field({ description: 'JC<year>-NNNNNN.' })
+  @Field({ description: '检查编号 (inspection code)：JC<year>-NNNNNN.' })
   code: string;
 
-  @Field(() => InspectionKindEnum)
+  @Field(() => InspectionKindEnum, { description: '检查方式。' })
   kind: InspectionKind;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '计划开始日期。' })
   plannedFrom: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '计划结束日期。' })
   plannedTo: string;
 
-  @Field(() => InspectionStatusEnum)
+  @Field(() => InspectionStatusEnum, { description: '检查状态。' })
   status: InspectionStatus;
 
   @Field(() => String, { nullable: true, description: '检查发现, given with REPORT.' })
   findings: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '版本号 (version)：每个事件加 1，用作 expectedVersion。' })
   version: number;
 
   static from(row: InspectionRow): InspectionType {
@@ -70,40 +71,51 @@ export class InspectionType extends Node {
   }
 }
 
-@ObjectType('InspectionConnection')
+@ObjectType('InspectionConnection', { description: '检查分页列表 (Inspection connection)。' })
 export class InspectionConnection extends ConnectionType(InspectionType, 'Inspection') {}
 
-@InputType('InspectionFilter', { description: 'Filters of `inspections` beside campaignId.' })
+@InputType('InspectionFilter', {
+  description:
+    '检查筛选：inspections 除 campaignId 外的条件，各条件同时满足。Filters of `inspections` beside campaignId.',
+})
 export class InspectionFilter {
-  @Field(() => [InspectionStatusEnum], { nullable: true })
+  @Field(() => [InspectionStatusEnum], { nullable: true, description: '状态之一。' })
   status?: InspectionStatus[] | null;
 
-  @Field(() => InspectionKindEnum, { nullable: true })
+  @Field(() => InspectionKindEnum, { nullable: true, description: '检查方式。' })
   kind?: InspectionKind | null;
 
-  @Field(() => String, { nullable: true, description: 'The inspected institution.' })
+  @Field(() => String, { nullable: true, description: '被检查的机构。The inspected institution.' })
   institutionCode?: string | null;
 }
 
-@InputType('CreateInspectionInput')
+@InputType('CreateInspectionInput', { description: '安排检查 (create inspection) 的输入。' })
 export class CreateInspectionInput {
   @Field(() => InspectionKindEnum, {
-    description: 'JOINT: team from ≥ 2 agency kinds; CROSS: every member from another city of the province.',
+    description:
+      '检查方式：联合检查的检查组来自至少两类单位，交叉检查的成员均来自本省其他市。JOINT: team from ≥ 2 agency kinds; CROSS: every member from another city of the province.',
   })
   kind: InspectionKind;
 
-  @Field({ description: 'The inspected institution.' })
+  @Field({ description: '被检查的机构。The inspected institution.' })
   institutionCode: string;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (campaigns come later): BAD_USER_INPUT.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The campaign (专项行动) this inspection belongs to: one I see, whose targets include the institution, not closed; I am a member.',
+  })
   campaignId?: string | null;
 
-  @Field(() => [ID], { description: 'The team: investigators, section heads or leaders, of any department.' })
+  @Field(() => [ID], {
+    description:
+      '检查组成员：任何单位的办案人员、科室负责人或领导（用户全局编号）。The team: investigators, section heads or leaders, of any department.',
+  })
   teamUserIds: string[];
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '计划开始日期。' })
   plannedFrom: string;
 
-  @Field(() => DateScalar, { description: 'Not before plannedFrom.' })
+  @Field(() => DateScalar, { description: '计划结束日期，不早于 plannedFrom。Not before plannedFrom.' })
   plannedTo: string;
 }

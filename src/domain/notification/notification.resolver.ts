@@ -3,6 +3,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from
 import { notFound } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
+import { ARG } from '../../graphql/relay';
 import { NotificationAnnouncement } from './notification.feed';
 import {
   findNotification,
@@ -14,12 +15,12 @@ import { NotificationConnection, NotificationType } from './notification.types';
 
 @Resolver(() => NotificationType)
 export class NotificationResolver {
-  @Query(() => NotificationConnection, { description: 'My notifications, newest first.' })
+  @Query(() => NotificationConnection, { description: '我的通知，最新的在前。My notifications, newest first.' })
   async notifications(
     @Ctx() ctx: GraphQLContext,
-    @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('unreadOnly', () => Boolean, { nullable: true, description: 'true 只看未读的。' }) unreadOnly?: boolean | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<NotificationConnection> {
     const actor = requireActor(ctx);
     const page = await listNotifications(
@@ -32,24 +33,28 @@ export class NotificationResolver {
     return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: NotificationType.from(e.node) })) };
   }
 
-  @Query(() => Int, { description: 'How many of my notifications are unread.' })
+  @Query(() => Int, { description: '我的未读通知数。How many of my notifications are unread.' })
   unreadNotificationCount(@Ctx() ctx: GraphQLContext): Promise<number> {
     return unreadNotificationCount(ctx.services, requireActor(ctx));
   }
 
   @Mutation(() => Int, {
-    description: 'Marks my notifications read (the given ids, or all); returns how many changed.',
+    description:
+      '标为已读：给出的通知或全部；返回改变的条数。Marks my notifications read (the given ids, or all); returns how many changed.',
   })
   markNotificationsRead(
     @Ctx() ctx: GraphQLContext,
-    @Arg('ids', () => [ID], { nullable: true }) ids?: string[] | null,
-    @Arg('all', () => Boolean, { nullable: true }) all?: boolean | null,
+    @Arg('ids', () => [ID], { nullable: true, description: '要标为已读的通知（全局编号）；只处理本人的。' })
+    ids?: string[] | null,
+    @Arg('all', () => Boolean, { nullable: true, description: 'true 标记本人全部未读通知；ids 与 all 恰好给一个。' })
+    all?: boolean | null,
   ): Promise<number> {
     return markNotificationsRead(ctx.services, requireActor(ctx), ids, all);
   }
 
   @Subscription(() => NotificationType, {
-    description: 'A notification for me, as soon as the change that wrote it is committed (any API process).',
+    description:
+      '推送给我的新通知：写入它的变更提交后立即推送（任一 API 进程）。A notification for me, as soon as the change that wrote it is committed (any API process).',
     subscribe: ({ context }: { context: GraphQLContext }) => {
       const actor = requireActor(context);
       return pipe(

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { rowId } from '../../core/ids';
 import { pageSize } from '../../core/pagination';
+import { ARG } from '../../graphql/relay';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { CaseType } from '../case/case.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
@@ -43,8 +44,14 @@ async function problemOf(ctx: GraphQLContext, problemId: string): Promise<Proble
 
 @Resolver(() => ProblemType)
 export class ProblemResolver {
-  @Query(() => ProblemType, { nullable: true, description: 'null when unknown or not visible to me.' })
-  async problem(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ProblemType | null> {
+  @Query(() => ProblemType, {
+    nullable: true,
+    description: '按编号查问题；不存在或不可见时为 null。null when unknown or not visible to me.',
+  })
+  async problem(
+    @Arg('id', () => ID, { description: '问题的全局编号。' }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ProblemType | null> {
     requireActor(ctx);
     const row = await ctx.loaders.visibleProblem.load(rowId(id, 'Problem'));
     return row && ProblemType.from(row);
@@ -52,13 +59,13 @@ export class ProblemResolver {
 
   @Query(() => ProblemConnection, {
     description:
-      'Newest first: problems my department must fix or supervises, those of same-kind departments below, and (纪委) those of my jurisdiction.',
+      '问题清单 (problems)，最新的在前：本单位负责整改或督办的、同类下级单位的，以及（纪委）辖区内的。Newest first: problems my department must fix or supervises, those of same-kind departments below, and (纪委) those of my jurisdiction.',
   })
   async problems(
     @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => ProblemFilter, { nullable: true }) filter?: ProblemFilter | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => ProblemFilter, { nullable: true, description: '筛选条件。' }) filter?: ProblemFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<ProblemConnection> {
     const page = await listProblems(
       ctx.services,
@@ -71,57 +78,71 @@ export class ProblemResolver {
   }
 
   @Mutation(() => ProblemType, {
-    description: 'A case worker lists a problem, supervised by their department, with at least one measure.',
+    description:
+      '列入问题清单 (create problem)：办案人员、科室负责人或领导，由本单位督办，至少一项整改措施；责任单位收到通知。A case worker lists a problem, supervised by their department, with at least one measure.',
   })
   async createProblem(
-    @Arg('input', () => CreateProblemInput) input: CreateProblemInput,
+    @Arg('input', () => CreateProblemInput, { description: '问题及其整改措施。' }) input: CreateProblemInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ProblemType> {
     return ProblemType.from(await createProblem(ctx.services, requireActor(ctx), input));
   }
 
   @Mutation(() => RectificationMeasureType, {
-    description: 'By the supervising department, while the problem is open.',
+    description:
+      '增加整改措施 (add measure)：督办单位，问题整改中或复发整改中时。By the supervising department, while the problem is open.',
   })
   async addMeasure(
-    @Arg('problemId', () => ID) problemId: string,
-    @Arg('input', () => MeasureInput) input: MeasureInput,
+    @Arg('problemId', () => ID, { description: '问题的全局编号。' }) problemId: string,
+    @Arg('input', () => MeasureInput, { description: '整改措施。' }) input: MeasureInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RectificationMeasureType> {
     return RectificationMeasureType.from(await addMeasure(ctx.services, requireActor(ctx), problemId, input));
   }
 
-  @Mutation(() => RectificationMeasureType, { description: '整改报告, by the responsible department.' })
+  @Mutation(() => RectificationMeasureType, {
+    description:
+      '提交整改报告 (submit measure)：责任单位，措施整改中时；措施转为待验收。整改报告, by the responsible department.',
+  })
   async submitMeasure(
-    @Arg('measureId', () => ID) measureId: string,
-    @Arg('report') report: string,
+    @Arg('measureId', () => ID, { description: '整改措施的全局编号。' }) measureId: string,
+    @Arg('report', { description: '整改报告，不能为空。' }) report: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('evidence', () => [String], { nullable: true }) evidence?: string[] | null,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('evidence', () => [String], { nullable: true, description: '佐证材料（文件引用、链接）。' })
+    evidence?: string[] | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<RectificationMeasureType> {
     return RectificationMeasureType.from(
       await submitMeasure(ctx.services, requireActor(ctx), measureId, report, evidence, expectedVersion),
     );
   }
 
-  @Mutation(() => RectificationMeasureType, { description: '验收, by the supervising department.' })
+  @Mutation(() => RectificationMeasureType, {
+    description: '验收通过 (accept measure)：督办单位，措施待验收时。验收, by the supervising department.',
+  })
   async acceptMeasure(
-    @Arg('measureId', () => ID) measureId: string,
+    @Arg('measureId', () => ID, { description: '整改措施的全局编号。' }) measureId: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('note', () => String, { nullable: true }) note?: string | null,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('note', () => String, { nullable: true, description: '验收意见。' }) note?: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<RectificationMeasureType> {
     return RectificationMeasureType.from(
       await acceptMeasure(ctx.services, requireActor(ctx), measureId, note, expectedVersion),
     );
   }
 
-  @Mutation(() => RectificationMeasureType, { description: '验收不通过, with a reason: back to OPEN.' })
+  @Mutation(() => RectificationMeasureType, {
+    description:
+      '验收不通过 (reject measure)：督办单位说明理由，措施回到整改中。验收不通过, with a reason: back to OPEN.',
+  })
   async rejectMeasure(
-    @Arg('measureId', () => ID) measureId: string,
-    @Arg('reason') reason: string,
+    @Arg('measureId', () => ID, { description: '整改措施的全局编号。' }) measureId: string,
+    @Arg('reason', { description: '不通过的理由，不能为空。' }) reason: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<RectificationMeasureType> {
     return RectificationMeasureType.from(
       await rejectMeasure(ctx.services, requireActor(ctx), measureId, reason, expectedVersion),
@@ -130,66 +151,84 @@ export class ProblemResolver {
 
   @Mutation(() => ProblemType, {
     description:
-      '销号, by a leader of the supervising department once every measure is accepted; schedules the 回头看.',
+      '销号 (close problem)：销号, by a leader of the supervising department once every measure is accepted; schedules the 回头看.',
   })
   async closeProblem(
-    @Arg('problemId', () => ID) problemId: string,
+    @Arg('problemId', () => ID, { description: '问题的全局编号。' }) problemId: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('note', () => String, { nullable: true }) note?: string | null,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('note', () => String, { nullable: true, description: '销号意见。' }) note?: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<ProblemType> {
     return ProblemType.from(await closeProblem(ctx.services, requireActor(ctx), problemId, note, expectedVersion));
   }
 
-  @Mutation(() => RecheckType, { description: 'A manual 回头看 of a closed problem, by the supervising department.' })
+  @Mutation(() => RecheckType, {
+    description:
+      '安排回头看 (schedule recheck)：督办单位，对已销号的问题手动安排。A manual 回头看 of a closed problem, by the supervising department.',
+  })
   async scheduleRecheck(
-    @Arg('problemId', () => ID) problemId: string,
-    @Arg('dueOn', () => DateScalar) dueOn: string,
+    @Arg('problemId', () => ID, { description: '问题的全局编号。' }) problemId: string,
+    @Arg('dueOn', () => DateScalar, { description: '回头看日期：不早于今天（Asia/Shanghai）。' }) dueOn: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecheckType> {
     return RecheckType.from(await scheduleRecheck(ctx.services, requireActor(ctx), problemId, dueOn));
   }
 
-  @FieldResolver(() => InstitutionType, { nullable: true, description: 'The subject, when an institution.' })
+  @FieldResolver(() => InstitutionType, {
+    nullable: true,
+    description: '问题对象（机构时）。The subject, when an institution.',
+  })
   async institution(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType | null> {
     if (!p.row.institution_code) return null;
     const row = await ctx.loaders.institution.load(p.row.institution_code);
     return row && InstitutionType.from(row);
   }
 
-  @FieldResolver(() => DepartmentType, { nullable: true, description: 'The subject, when a department.' })
+  @FieldResolver(() => DepartmentType, {
+    nullable: true,
+    description: '问题对象（单位时）。The subject, when a department.',
+  })
   async subjectDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType | null> {
     return p.row.subject_department_id ? department(ctx, p.row.subject_department_id) : null;
   }
 
-  @FieldResolver(() => DepartmentType, { description: '整改责任单位.' })
+  @FieldResolver(() => DepartmentType, { description: '整改责任单位 (responsible department).' })
   responsibleDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
     return department(ctx, p.row.responsible_department_id);
   }
 
-  @FieldResolver(() => DepartmentType, { description: '督促整改、验收和销号的单位.' })
+  @FieldResolver(() => DepartmentType, {
+    description: '督办单位 (supervising department)：督促整改、验收和销号的单位.',
+  })
   supervisingDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
     return department(ctx, p.row.supervising_department_id);
   }
 
-  @FieldResolver(() => [RectificationMeasureType], { description: 'Oldest first.' })
+  @FieldResolver(() => [RectificationMeasureType], { description: '整改措施，从早到晚。Oldest first.' })
   async measures(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<RectificationMeasureType[]> {
     return (await ctx.loaders.problemMeasures.load(p.row.id)).map(RectificationMeasureType.from);
   }
 
-  @FieldResolver(() => [RecheckType], { description: '回头看, by due date.' })
+  @FieldResolver(() => [RecheckType], { description: '回头看，按日期。回头看, by due date.' })
   async rechecks(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<RecheckType[]> {
     return (await ctx.loaders.problemRechecks.load(p.row.id)).map(RecheckType.from);
   }
 
-  @FieldResolver(() => CaseType, { nullable: true, description: 'The case it was found in, when visible to me.' })
+  @FieldResolver(() => CaseType, {
+    nullable: true,
+    description: '发现问题的案件，可见时。The case it was found in, when visible to me.',
+  })
   async case(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
     if (!p.row.case_id) return null;
     const row = await ctx.loaders.visibleCase.load(p.row.case_id);
     return row && CaseType.from(row);
   }
 
-  @FieldResolver(() => ClueType, { nullable: true, description: 'The clue it was found in, when visible to me.' })
+  @FieldResolver(() => ClueType, {
+    nullable: true,
+    description: '发现问题的线索，可见时。The clue it was found in, when visible to me.',
+  })
   async clue(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
     if (!p.row.clue_id) return null;
     const row = await ctx.loaders.visibleClue.load(p.row.clue_id);
@@ -197,13 +236,14 @@ export class ProblemResolver {
   }
 
   @FieldResolver(() => [String], {
-    description: 'Events I may fire now (ADD_MEASURE; CLOSE once every measure is accepted; SCHEDULE_RECHECK).',
+    description:
+      '调用者现在可触发的事件。Events I may fire now (ADD_MEASURE; CLOSE once every measure is accepted; SCHEDULE_RECHECK).',
   })
   async allowedEvents(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     return problemAllowedEvents(requireActor(ctx), p.row, await ctx.loaders.problemMeasures.load(p.row.id));
   }
 
-  @FieldResolver(() => [StateChange])
+  @FieldResolver(() => [StateChange], { description: '时间线，从早到晚。' })
   async timeline(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
     return timelineFrom(await ctx.loaders.timeline.Problem.load(p.row.id));
   }
@@ -211,12 +251,14 @@ export class ProblemResolver {
 
 @Resolver(() => RectificationMeasureType)
 export class RectificationMeasureResolver {
-  @FieldResolver(() => ProblemType)
+  @FieldResolver(() => ProblemType, { description: '所属问题。' })
   problem(@Root() m: RectificationMeasureType, @Ctx() ctx: GraphQLContext): Promise<ProblemType> {
     return problemOf(ctx, m.row.problem_id);
   }
 
-  @FieldResolver(() => [String], { description: 'Events I may fire now (SUBMIT, ACCEPT, REJECT).' })
+  @FieldResolver(() => [String], {
+    description: '调用者现在可触发的事件。Events I may fire now (SUBMIT, ACCEPT, REJECT).',
+  })
   async allowedEvents(@Root() m: RectificationMeasureType, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const problem = await problemOf(ctx, m.row.problem_id);
     return measureAllowedEvents(requireActor(ctx), m.row, problem.row);
@@ -225,14 +267,14 @@ export class RectificationMeasureResolver {
 
 @Resolver(() => RecheckType)
 export class RecheckResolver {
-  @FieldResolver(() => ProblemType)
+  @FieldResolver(() => ProblemType, { description: '回头看的问题。' })
   problem(@Root() r: RecheckType, @Ctx() ctx: GraphQLContext): Promise<ProblemType> {
     return problemOf(ctx, r.row.problem_id);
   }
 
   @FieldResolver(() => ClueType, {
     nullable: true,
-    description: 'The RECHECK clue of a recurrence, when visible to me.',
+    description: '复发时生成的回头看复发线索，可见时。The RECHECK clue of a recurrence, when visible to me.',
   })
   async clue(@Root() r: RecheckType, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
     if (!r.row.clue_id) return null;
@@ -243,7 +285,10 @@ export class RecheckResolver {
 
 @Resolver(() => ClueType)
 export class ClueProblemsResolver {
-  @FieldResolver(() => [ProblemType], { description: 'Problems found in this clue that I may see, oldest first.' })
+  @FieldResolver(() => [ProblemType], {
+    description:
+      '该线索中发现的、调用者可见的问题，从早到晚。Problems found in this clue that I may see, oldest first.',
+  })
   async problems(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<ProblemType[]> {
     return (await ctx.loaders.clueProblems.load(clue.row.id)).map(ProblemType.from);
   }

@@ -12,7 +12,7 @@ import { badInput, notFound } from '../../core/errors';
 import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { inTransaction } from '../../db/transaction';
-import { Actor, assertCanCreateProblem, CASE_WORKERS, problemPartiesOf } from '../../policy';
+import { Actor, assertCanCreateProblem, CASE_WORKERS, inspectionPartiesOf, problemPartiesOf } from '../../policy';
 import { allowedEvents } from '../../workflow/machine';
 import { applyEvent, recordCreation } from '../../workflow/transition';
 import { findVisibleCase } from '../case/case.service';
@@ -22,6 +22,8 @@ import { regionSettings } from '../reference/region-settings';
 import { addMonths, shanghaiDate } from '../reference/working-days';
 import { findDepartment } from '../transfer/transfer.repository';
 import { visibleCampaigns } from '../campaign/campaign.repository';
+import { inspectionMachine } from '../inspection/inspection.machine';
+import { membersByInspectionIds, visibleInspections } from '../inspection/inspection.repository';
 import { measureMachine } from './measure.machine';
 import { ProblemEvent, problemMachine, ProblemSource } from './problem.machine';
 import {
@@ -298,15 +300,63 @@ export async function createProblem(
   input: CreateProblemData,
 ): Promise<ProblemRow> {
   const supervisingId = optionalRowId(input.supervisingDepartmentId, 'Department') ?? actor.department.id;
-  assertCanCreateProblem(actor, supervisingId);
-  if (!USER_PROBLEM_SOURCES.includes(input.source)) {
+  const inspectionId = optionalRowId(input.inspectionId, 'Inspection');
+  // With an inspection, one not seen is NOT_FOUND before any permission is checked.
+  if (!inspectionId) assertCanCreateProblem(actor, supervisingId);
+  if (inspectionId && input.source !== 'INSPECTION') {
+    throw badInput('a problem found by an inspection (inspectionId) has source INSPECTION');
+  }
+  if (!inspectionId && !USER_PROBLEM_SOURCES.includes(input.source)) {
     throw badInput(
-      `problems with source ${input.source} are not listed by hand (sources: ${USER_PROBLEM_SOURCES.join(', ')})`,
+      `problems with source ${input.source} are not listed by hand (sources: ${USER_PROBLEM_SOURCES.join(', ')}; INSPECTION with inspectionId)`,
     );
   }
-  if (input.inspectionId) throw badInput('inspections are not available yet');
-  const id = await inTransaction(services.db, async (m) => (await insertProblemIn(m, actor, input)).id);
+  const id = await inTransaction(services.db, async (m) => {
+    if (!inspectionId) return (await insertProblemIn(m, actor, input)).id;
+    return (await addInspectionProblem(m, actor, inspectionId, supervisingId, input)).id;
+  });
   return findVisibleProblem(services.db, actor, id);
+}
+
+/**
+ * A further problem found by an inspection (登记检查发现问题), by its lead department or team
+ * while it is under way or reported: ADD_PROBLEM on the inspection, in the same transaction.
+ * The problem is about the inspection's institution and carries its campaign.
+ */
+async function addInspectionProblem(
+  m: EntityManager,
+  actor: Actor,
+  inspectionId: string,
+  supervisingId: string,
+  input: CreateProblemData,
+): Promise<ProblemRow> {
+  const [inspection] = await visibleInspections(m, actor, [inspectionId], 'FOR NO KEY UPDATE');
+  if (!inspection) throw notFound('inspection');
+  assertCanCreateProblem(actor, supervisingId);
+  if (input.institutionCode && input.institutionCode !== inspection.institution_code) {
+    throw badInput(
+      `a problem of inspection ${inspection.code} is about its institution ${inspection.institution_code}`,
+    );
+  }
+  if (input.campaignId && optionalRowId(input.campaignId, 'Campaign') !== inspection.campaign_id) {
+    throw badInput(`a problem of inspection ${inspection.code} carries the inspection's campaign`);
+  }
+  const team = (await membersByInspectionIds(m, [inspectionId])).map((t) => t.user_id);
+  const problem = await insertProblemIn(
+    m,
+    actor,
+    { ...input, institutionCode: inspection.institution_code, campaignId: null },
+    { inspectionId, campaignId: inspection.campaign_id },
+  );
+  await applyEvent(m, inspectionMachine, inspection, {
+    event: 'ADD_PROBLEM',
+    actor,
+    parties: inspectionPartiesOf(actor, inspection, team),
+    input: undefined as never,
+    note: problem.description,
+    detail: { problemId: toGlobalId('Problem', problem.id) },
+  });
+  return problem;
 }
 
 /**
@@ -317,7 +367,12 @@ export async function createProblem(
  * `input.source` (createProblem for the sources of USER_PROBLEM_SOURCES; recordSelfCheck for
  * SELF_CHECK). A problem's campaign is the one given, else its clue's.
  */
-export async function insertProblemIn(m: EntityManager, actor: Actor, input: CreateProblemData): Promise<ProblemRow> {
+export async function insertProblemIn(
+  m: EntityManager,
+  actor: Actor,
+  input: CreateProblemData,
+  inspection?: { inspectionId: string; campaignId: string | null },
+): Promise<ProblemRow> {
   const supervisingId = optionalRowId(input.supervisingDepartmentId, 'Department') ?? actor.department.id;
   const category = input.category.trim();
   const description = input.description.trim();
@@ -329,7 +384,7 @@ export async function insertProblemIn(m: EntityManager, actor: Actor, input: Cre
   const subjectId = optionalRowId(input.subjectDepartmentId, 'Department');
   const caseId = optionalRowId(input.caseId, 'Case');
   const clueId = optionalRowId(input.clueId, 'Clue');
-  let campaignId = optionalRowId(input.campaignId, 'Campaign');
+  let campaignId = inspection ? inspection.campaignId : optionalRowId(input.campaignId, 'Campaign');
   if (input.source === 'CASE' && !caseId) throw badInput('a problem from a case needs caseId');
   if (input.source === 'CLUE' && !clueId) throw badInput('a problem from a clue needs clueId');
   if (caseId) await findVisibleCase(m, actor, caseId);
@@ -349,6 +404,7 @@ export async function insertProblemIn(m: EntityManager, actor: Actor, input: Cre
     caseId,
     clueId,
     campaignId,
+    inspectionId: inspection?.inspectionId ?? null,
     measures,
   });
 }

@@ -17,21 +17,21 @@ const valuesConfig = (labels: Record<string, string>) =>
 export const ProblemSourceEnum = enumOf(PROBLEM_SOURCES);
 registerEnumType(ProblemSourceEnum, {
   name: 'ProblemSource',
-  description: '问题来源',
+  description: '问题来源 (problem source)',
   valuesConfig: valuesConfig(PROBLEM_SOURCES),
 });
 
 export const ProblemStatusEnum = enumOf(problemMachine.states);
 registerEnumType(ProblemStatusEnum, {
   name: 'ProblemStatus',
-  description: '问题状态',
+  description: '问题状态 (problem status)',
   valuesConfig: valuesConfig(problemMachine.states),
 });
 
 export const MeasureStatusEnum = enumOf(measureMachine.states);
 registerEnumType(MeasureStatusEnum, {
   name: 'MeasureStatus',
-  description: '整改措施状态',
+  description: '整改措施状态 (measure status)',
   valuesConfig: valuesConfig(measureMachine.states),
 });
 
@@ -54,37 +54,41 @@ registerEnumType(RecommendationEnum, {
   valuesConfig: valuesConfig(RECOMMENDATIONS),
 });
 
-@ObjectType('Problem', { implements: Node, description: '问题清单 entry.' })
+@ObjectType('Problem', {
+  implements: Node,
+  description:
+    '问题 (problem)：问题清单的一条，由督办单位督促责任单位按整改措施整改，验收后销号，销号后回头看。问题清单 entry.',
+})
 export class ProblemType extends Node {
   readonly __typename = 'Problem';
 
   row: ProblemRow;
 
-  @Field({ description: 'WT<year>-NNNNNN.' })
+  @Field({ description: '问题编号 (problem code)：WT<year>-NNNNNN.' })
   code: string;
 
-  @Field(() => ProblemSourceEnum)
+  @Field(() => ProblemSourceEnum, { description: '问题来源。' })
   source: ProblemSource;
 
-  @Field({ description: '问题类别.' })
+  @Field({ description: '问题类别 (category).' })
   category: string;
 
-  @Field()
+  @Field({ description: '问题描述。' })
   description: string;
 
-  @Field(() => MoneyScalar, { nullable: true })
+  @Field(() => MoneyScalar, { nullable: true, description: '涉及金额，元，如有。' })
   amount: string | null;
 
-  @Field(() => ProblemStatusEnum)
+  @Field(() => ProblemStatusEnum, { description: '问题状态。' })
   status: ProblemStatus;
 
-  @Field(() => Date, { nullable: true, description: 'When it was closed (销号), if it is.' })
+  @Field(() => Date, { nullable: true, description: '销号时间。When it was closed (销号), if it is.' })
   closedAt: Date | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '版本号 (version)：每个事件加 1，用作 expectedVersion。' })
   version: number;
 
-  @Field()
+  @Field({ description: '列入问题清单的时间。' })
   createdAt: Date;
 
   static from(row: ProblemRow): ProblemType {
@@ -104,43 +108,51 @@ export class ProblemType extends Node {
   }
 }
 
-@ObjectType('ProblemConnection')
+@ObjectType('ProblemConnection', { description: '问题分页列表 (Problem connection)。' })
 export class ProblemConnection extends ConnectionType(ProblemType, 'Problem') {}
 
-@ObjectType('RectificationMeasure', { implements: Node, description: '整改措施 of a problem.' })
+@ObjectType('RectificationMeasure', {
+  implements: Node,
+  description: '整改措施 (rectification measure)：责任单位提交整改报告，督办单位验收。整改措施 of a problem.',
+})
 export class RectificationMeasureType extends Node {
   readonly __typename = 'RectificationMeasure';
 
   row: MeasureRow;
 
-  @Field()
+  @Field({ description: '整改要求。' })
   description: string;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '整改期限 (deadline)。' })
   deadline: string;
 
-  @Field(() => MeasureStatusEnum)
+  @Field(() => MeasureStatusEnum, { description: '措施状态。' })
   status: MeasureStatus;
 
-  @Field({ description: 'OPEN and its deadline has passed (dates in Asia/Shanghai).' })
+  @Field({ description: '已逾期：整改中且已过期限。OPEN and its deadline has passed (dates in Asia/Shanghai).' })
   overdue: boolean;
 
-  @Field(() => String, { nullable: true, description: '整改报告.' })
+  @Field(() => String, { nullable: true, description: '整改报告 (report).' })
   report: string | null;
 
-  @Field(() => [String], { description: 'Evidence of the report (file references, links).' })
+  @Field(() => [String], {
+    description: '整改佐证材料（文件引用、链接）。Evidence of the report (file references, links).',
+  })
   evidence: string[];
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: '最近一次提交整改报告的时间。' })
   submittedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: '验收通过的时间。' })
   acceptedAt: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'The reason of the last rejection (验收不通过).' })
+  @Field(() => String, {
+    nullable: true,
+    description: '最近一次验收不通过的理由。The reason of the last rejection (验收不通过).',
+  })
   rejectionReason: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '版本号 (version)：每个事件加 1，用作 expectedVersion。' })
   version: number;
 
   static from(row: MeasureRow): RectificationMeasureType {
@@ -161,34 +173,42 @@ export class RectificationMeasureType extends Node {
   }
 }
 
-@ObjectType('Recheck', { implements: Node, description: '回头看 of a closed problem.' })
+@ObjectType('Recheck', {
+  implements: Node,
+  description: '回头看 (recheck)：对已销号问题的机构重新碰撞，看是否复发。回头看 of a closed problem.',
+})
 export class RecheckType extends Node {
   readonly __typename = 'Recheck';
 
   row: RecheckRow;
 
-  @Field(() => DateScalar)
+  @Field(() => DateScalar, { description: '回头看日期 (due on)。' })
   dueOn: string;
 
-  @Field({ description: 'Scheduled by hand (an inspection) rather than at closure.' })
+  @Field({
+    description: '手动安排（如检查时）而非销号时自动安排。Scheduled by hand (an inspection) rather than at closure.',
+  })
   manual: boolean;
 
-  @Field(() => RecheckResultEnum)
+  @Field(() => RecheckResultEnum, { description: '回头看结果。' })
   result: RecheckResult;
 
-  @Field(() => DateScalar, { nullable: true, description: 'The claims window re-checked: after the closed date …' })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: '复查的结算时间窗起：销号日之后…… The claims window re-checked: after the closed date …',
+  })
   windowFrom: string | null;
 
-  @Field(() => DateScalar, { nullable: true, description: '… up to the recheck date.' })
+  @Field(() => DateScalar, { nullable: true, description: '……至回头看日期。… up to the recheck date.' })
   windowTo: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '复查发现的新疑点数。' })
   newHits: number;
 
-  @Field(() => RecommendationEnum, { nullable: true })
+  @Field(() => RecommendationEnum, { nullable: true, description: '复发处理建议，复发时。' })
   recommendation: Recommendation | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: '完成时间；未完成为 null。' })
   completedAt: Date | null;
 
   static from(row: RecheckRow): RecheckType {
@@ -207,83 +227,93 @@ export class RecheckType extends Node {
   }
 }
 
-@InputType('ProblemFilter')
+@InputType('ProblemFilter', { description: '问题筛选 (problem filter)：各条件同时满足。' })
 export class ProblemFilter {
-  @Field(() => [ProblemStatusEnum], { nullable: true })
+  @Field(() => [ProblemStatusEnum], { nullable: true, description: '状态之一。' })
   status?: ProblemStatus[] | null;
 
-  @Field(() => ProblemSourceEnum, { nullable: true })
+  @Field(() => ProblemSourceEnum, { nullable: true, description: '问题来源。' })
   source?: ProblemSource | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '涉及机构的编码。' })
   institutionCode?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '整改责任单位的全局编号。' })
   responsibleDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '督办单位的全局编号。' })
   supervisingDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Problems of this campaign.' })
+  @Field(() => ID, { nullable: true, description: '专项行动的问题。Problems of this campaign.' })
   campaignId?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Problems with (true) or without (false) an overdue measure.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true 有逾期措施的问题，false 没有的。Problems with (true) or without (false) an overdue measure.',
+  })
   overdue?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'Problems of this region and below.' })
+  @Field(() => String, { nullable: true, description: '该区划及下级的问题。Problems of this region and below.' })
   regionCode?: string | null;
 }
 
-@InputType('MeasureInput')
+@InputType('MeasureInput', { description: '整改措施 (measure) 的输入。' })
 export class MeasureInput {
-  @Field()
+  @Field({ description: '整改要求，不能为空。' })
   description: string;
 
-  @Field(() => DateScalar, { description: 'Not in the past.' })
+  @Field(() => DateScalar, { description: '整改期限：不早于今天（Asia/Shanghai）。Not in the past.' })
   deadline: string;
 }
 
-@InputType('CreateProblemInput')
+@InputType('CreateProblemInput', { description: '列入问题清单 (create problem) 的输入。' })
 export class CreateProblemInput {
   @Field(() => ProblemSourceEnum, {
     description:
-      'CASE (with caseId), CLUE (with clueId), SUPERVISION, AUDIT or INSPECTION_TOUR; the others are the system’s.',
+      '问题来源：CASE (with caseId), CLUE (with clueId), SUPERVISION, AUDIT or INSPECTION_TOUR; the others are the system’s.',
   })
   source: ProblemSource;
 
-  @Field()
+  @Field({ description: '问题类别，不能为空。' })
   category: string;
 
-  @Field()
+  @Field({ description: '问题描述，不能为空。' })
   description: string;
 
-  @Field(() => MoneyScalar, { nullable: true })
+  @Field(() => MoneyScalar, { nullable: true, description: '涉及金额，元。' })
   amount?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '问题对象为机构时，机构编码。' })
   institutionCode?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '问题对象为单位时，该单位的全局编号。' })
   subjectDepartmentId?: string | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: '整改责任单位的全局编号。' })
   responsibleDepartmentId: string;
 
-  @Field(() => ID, { nullable: true, description: "Default: the caller's department." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "督办单位：只能是调用者本单位，缺省即本单位。Default: the caller's department.",
+  })
   supervisingDepartmentId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '发现问题的案件（来源 CASE 时必填），须可见。' })
   caseId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: '发现问题的线索（来源 CLUE 时必填），须可见。' })
   clueId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'A campaign I see; default: the clue’s campaign, if any.' })
+  @Field(() => ID, { nullable: true, description: '专项行动。A campaign I see; default: the clue’s campaign, if any.' })
   campaignId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Not available yet (inspections come later).' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      '检查 (inspection) 中又发现的问题。A further problem found by this inspection (source INSPECTION), by its lead department or team while under way or reported; about its institution, with its campaign.',
+  })
   inspectionId?: string | null;
 
-  @Field(() => [MeasureInput], { description: 'At least one.' })
+  @Field(() => [MeasureInput], { description: '整改措施，至少一项。At least one.' })
   measures: MeasureInput[];
 }

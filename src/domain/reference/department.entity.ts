@@ -2,7 +2,12 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique }
 import { RegionEntity } from './region.entity';
 
 export type DepartmentKind = 'MEDICAL_INSURANCE' | 'HEALTH' | 'PUBLIC_SECURITY' | 'DISCIPLINE';
-export const DEPARTMENT_KINDS: readonly DepartmentKind[] = ['MEDICAL_INSURANCE', 'HEALTH', 'PUBLIC_SECURITY', 'DISCIPLINE'];
+export const DEPARTMENT_KINDS: readonly DepartmentKind[] = [
+  'MEDICAL_INSURANCE',
+  'HEALTH',
+  'PUBLIC_SECURITY',
+  'DISCIPLINE',
+];
 
 /** One department per (kind, region), e.g. 宝鸡市医保局 = (MEDICAL_INSURANCE, 610300). */
 @Entity('department')

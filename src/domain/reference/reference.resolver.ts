@@ -19,7 +19,7 @@ async function requiredRegion(ctx: GraphQLContext, code: string): Promise<Region
 
 @Resolver(() => RegionType)
 export class RegionResolver {
-  @FieldResolver(() => RegionType, { nullable: true })
+  @FieldResolver(() => RegionType, { nullable: true, description: '上级行政区划 (parent)；省为 null。' })
   parent(@Root() r: RegionType, @Ctx() ctx: GraphQLContext) {
     return region(ctx, r.parentCode);
   }
@@ -27,13 +27,16 @@ export class RegionResolver {
 
 @Resolver(() => DepartmentType)
 export class DepartmentResolver {
-  @Query(() => [DepartmentType], { description: 'Every department (transfer and supervision targets).' })
+  @Query(() => [DepartmentType], {
+    description:
+      '全部单位 (departments)：移送、督办、发文的对象；登录用户均可查。Every department (transfer and supervision targets).',
+  })
   async departments(@Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     requireActor(ctx);
     return (await listDepartments(ctx.services)).map(DepartmentType.from);
   }
 
-  @FieldResolver(() => RegionType)
+  @FieldResolver(() => RegionType, { description: '单位所在行政区划，即其辖区 (jurisdiction)。' })
   region(@Root() d: DepartmentType, @Ctx() ctx: GraphQLContext) {
     return requiredRegion(ctx, d.regionCode);
   }
@@ -41,15 +44,21 @@ export class DepartmentResolver {
 
 @Resolver(() => InstitutionType)
 export class InstitutionResolver {
-  @Query(() => InstitutionType, { nullable: true })
-  async institution(@Arg('code') code: string, @Ctx() ctx: GraphQLContext): Promise<InstitutionType | null> {
+  @Query(() => InstitutionType, {
+    nullable: true,
+    description: '按编码查定点医药机构：医保、卫健、纪委的非管理员用户，限辖区内；不存在或不可见时为 null。',
+  })
+  async institution(
+    @Arg('code', { description: '机构编码。' }) code: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<InstitutionType | null> {
     const actor = requireActor(ctx);
     const found = await ctx.loaders.institution.load(code);
     if (!found || !canLookUpReference(actor, found.regionCode)) return null;
     return InstitutionType.from(found);
   }
 
-  @FieldResolver(() => RegionType)
+  @FieldResolver(() => RegionType, { description: '机构所在行政区划。' })
   region(@Root() i: InstitutionType, @Ctx() ctx: GraphQLContext) {
     return requiredRegion(ctx, i.regionCode);
   }
@@ -57,8 +66,14 @@ export class InstitutionResolver {
 
 @Resolver(() => PersonType)
 export class PersonResolver {
-  @Query(() => PersonType, { nullable: true })
-  async person(@Arg('personId') personId: string, @Ctx() ctx: GraphQLContext): Promise<PersonType | null> {
+  @Query(() => PersonType, {
+    nullable: true,
+    description: '按人员编号查自然人：权限同 institution（按人员所在区划）；不存在或不可见时为 null。',
+  })
+  async person(
+    @Arg('personId', { description: '人员编号 (person id)。' }) personId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PersonType | null> {
     const actor = requireActor(ctx);
     const found = await ctx.loaders.person.load(personId);
     if (!found || !canLookUpReference(actor, found.regionCode)) return null;
@@ -67,18 +82,22 @@ export class PersonResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Full number; only for users allowed to see it, and every read is audited.',
+    description:
+      '完整身份证号 (ID number)：仅办案人员、科室负责人、领导可读（其他角色报 FORBIDDEN），每次读取都记审计日志。Full number; only for users allowed to see it, and every read is audited.',
   })
   idNumber(@Root() p: PersonType, @Ctx() ctx: GraphQLContext) {
     return readPersonalData(ctx.services, requireActor(ctx), p.personId, 'idNumber');
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Full bank account; same rules as idNumber.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: '完整银行账号 (bank account)：规则同 idNumber。Full bank account; same rules as idNumber.',
+  })
   bankAccount(@Root() p: PersonType, @Ctx() ctx: GraphQLContext) {
     return readPersonalData(ctx.services, requireActor(ctx), p.personId, 'bankAccount');
   }
 
-  @FieldResolver(() => RegionType, { nullable: true })
+  @FieldResolver(() => RegionType, { nullable: true, description: '参保地行政区划；未知时为 null。' })
   region(@Root() p: PersonType, @Ctx() ctx: GraphQLContext) {
     return region(ctx, p.regionCode);
   }

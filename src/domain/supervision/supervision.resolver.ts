@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { pageSize } from '../../core/pagination';
+import { ARG } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
@@ -32,13 +33,15 @@ async function department(ctx: GraphQLContext, id: string): Promise<DepartmentTy
 @Resolver(() => SupervisionItemType)
 export class SupervisionResolver {
   @Query(() => SupervisionItemConnection, {
-    description: 'Newest first: items my department created or is assigned, and those in my view.',
+    description:
+      '督办事项列表，最新的在前：本单位交办或承办的，以及调用者可见范围内的。Newest first: items my department created or is assigned, and those in my view.',
   })
   async supervisionItems(
     @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => SupervisionFilter, { nullable: true }) filter?: SupervisionFilter | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => SupervisionFilter, { nullable: true, description: '筛选条件。' })
+    filter?: SupervisionFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
   ): Promise<SupervisionItemConnection> {
     const actor = requireActor(ctx);
     const page = await listSupervisionItems(
@@ -52,41 +55,50 @@ export class SupervisionResolver {
   }
 
   @Mutation(() => SupervisionItemType, {
-    description: 'Leaders only, over a clue, case or transfer their department can see.',
+    description:
+      '交办督办事项 (create supervision item)：仅领导，对象为本单位可见的线索、案件或移送；承办单位收到通知。Leaders only, over a clue, case or transfer their department can see.',
   })
   async createSupervisionItem(
-    @Arg('input', () => CreateSupervisionInput) input: CreateSupervisionInput,
+    @Arg('input', () => CreateSupervisionInput, { description: '督办事项。' }) input: CreateSupervisionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SupervisionItemType> {
     return SupervisionItemType.from(await createSupervisionItem(ctx.services, requireActor(ctx), input));
   }
 
-  @Mutation(() => SupervisionItemType)
+  @Mutation(() => SupervisionItemType, {
+    description: '报告督办进展 (report progress)：承办单位或督办单位的办案人员等，事项督办中或已逾期时。',
+  })
   async reportSupervisionProgress(
-    @Arg('id', () => ID) id: string,
-    @Arg('note') note: string,
+    @Arg('id', () => ID, { description: '督办事项的全局编号。' }) id: string,
+    @Arg('note', { description: '进展情况，不能为空。' }) note: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SupervisionItemType> {
     return SupervisionItemType.from(await reportSupervisionProgress(ctx.services, requireActor(ctx), id, note));
   }
 
-  @Mutation(() => SupervisionItemType)
+  @Mutation(() => SupervisionItemType, {
+    description: '办结督办事项 (complete)：交办单位的领导，事项督办中或已逾期时。',
+  })
   async completeSupervisionItem(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: '督办事项的全局编号。' }) id: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<SupervisionItemType> {
     return SupervisionItemType.from(
       await completeSupervisionItem(ctx.services, requireActor(ctx), id, expectedVersion),
     );
   }
 
-  @Mutation(() => SupervisionItemType)
+  @Mutation(() => SupervisionItemType, {
+    description: '撤销督办事项 (cancel)：交办单位的领导，说明理由，事项督办中或已逾期时。',
+  })
   async cancelSupervisionItem(
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
+    @Arg('id', () => ID, { description: '督办事项的全局编号。' }) id: string,
+    @Arg('reason', { description: '撤销理由，不能为空。' }) reason: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: ARG.expectedVersion })
+    expectedVersion?: number | null,
   ): Promise<SupervisionItemType> {
     return SupervisionItemType.from(
       await cancelSupervisionItem(ctx.services, requireActor(ctx), id, reason, expectedVersion),
@@ -95,7 +107,7 @@ export class SupervisionResolver {
 
   @FieldResolver(() => ClueType, {
     nullable: true,
-    description: 'null when the target is not a clue or not visible to me.',
+    description: '督办的线索；对象不是线索或不可见时为 null。null when the target is not a clue or not visible to me.',
   })
   async clue(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<ClueType | null> {
     if (!item.row.clue_id) return null;
@@ -105,7 +117,7 @@ export class SupervisionResolver {
 
   @FieldResolver(() => CaseType, {
     nullable: true,
-    description: 'null when the target is not a case or not visible to me.',
+    description: '督办的案件；对象不是案件或不可见时为 null。null when the target is not a case or not visible to me.',
   })
   async case(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<CaseType | null> {
     if (!item.row.case_id) return null;
@@ -115,7 +127,8 @@ export class SupervisionResolver {
 
   @FieldResolver(() => ClueTransferType, {
     nullable: true,
-    description: 'null when the target is not a transfer or not visible to me.',
+    description:
+      '督办的移送；对象不是移送或不可见时为 null。null when the target is not a transfer or not visible to me.',
   })
   async transfer(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<ClueTransferType | null> {
     if (!item.row.transfer_id) return null;
@@ -123,34 +136,38 @@ export class SupervisionResolver {
     return row && ClueTransferType.from(row);
   }
 
-  @FieldResolver(() => DepartmentType)
+  @FieldResolver(() => DepartmentType, { description: '承办单位 (assigned to)。' })
   assignedTo(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
     return department(ctx, item.row.assigned_to_department_id);
   }
 
-  @FieldResolver(() => DepartmentType, { description: 'The supervising leader’s department.' })
+  @FieldResolver(() => DepartmentType, {
+    description: '督办单位：督办领导所在单位。The supervising leader’s department.',
+  })
   creatorDepartment(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
     return department(ctx, item.row.creator_department_id);
   }
 
-  @FieldResolver(() => UserType)
+  @FieldResolver(() => UserType, { description: '督办领导（交办人）。' })
   async leader(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<UserType> {
     const u = await ctx.loaders.user.load(item.row.leader_id);
     if (!u) throw new Error(`leader ${item.row.leader_id} is missing`);
     return UserType.from(u);
   }
 
-  @FieldResolver(() => [ProgressReportType], { description: 'Oldest first.' })
+  @FieldResolver(() => [ProgressReportType], { description: '督办进展，从早到晚。Oldest first.' })
   async progress(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<ProgressReportType[]> {
     return (await ctx.loaders.supervisionProgress.load(item.row.id)).map(ProgressReportType.from);
   }
 
-  @FieldResolver(() => [String], { description: 'Events the caller may fire now (COMPLETE, CANCEL).' })
+  @FieldResolver(() => [String], {
+    description: '调用者现在可触发的事件 (COMPLETE、CANCEL 等)。Events the caller may fire now (COMPLETE, CANCEL).',
+  })
   allowedEvents(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): SupervisionEvent[] {
     return supervisionAllowedEvents(requireActor(ctx), item.row);
   }
 
-  @FieldResolver(() => [StateChange])
+  @FieldResolver(() => [StateChange], { description: '时间线，从早到晚。' })
   async timeline(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
     return timelineFrom(await ctx.loaders.timeline.SupervisionItem.load(item.row.id));
   }
@@ -158,7 +175,7 @@ export class SupervisionResolver {
 
 @Resolver(() => ProgressReportType)
 export class ProgressReportResolver {
-  @FieldResolver(() => UserType)
+  @FieldResolver(() => UserType, { description: '报告人。' })
   async author(@Root() report: ProgressReportType, @Ctx() ctx: GraphQLContext): Promise<UserType> {
     const u = await ctx.loaders.user.load(report.authorId);
     if (!u) throw new Error(`author ${report.authorId} is missing`);

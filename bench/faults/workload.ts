@@ -1,0 +1,232 @@
+/**
+ * The fault campaign's steady workload: virtual users of the counties' 医保 (two per
+ * department, so that they race for the same clues), 公安 receivers and analysts, over the two
+ * API processes. Every mutation a client sent is written to the ledger with what the client
+ * saw: `ok`, `error` (a GraphQL error answer, with its code) or `network` (no answer: the
+ * outcome is unknown to the client and is settled from the database afterwards).
+ */
+import { toGlobalId } from '../../src/core/ids';
+
+export type Outcome = 'ok' | 'error' | 'network';
+
+export interface LedgerEntry {
+  op: 'startVerification' | 'verifyHits' | 'requestTransfer' | 'acceptTransfer';
+  username: string;
+  /** Row ids: the clue (startVerification, verifyHits, requestTransfer) or the transfer (acceptTransfer). */
+  entityId: string;
+  hitIds?: string[];
+  toDepartmentId?: string;
+  outcome: Outcome;
+  code?: string;
+  at: number;
+}
+
+export interface Counters {
+  reads: Record<string, Record<Outcome | string, number>>;
+  mutations: Record<string, Record<Outcome | string, number>>;
+  /** Every 5xx answer: what was asked and what came back. */
+  fivexx: { op: string; status: number; code?: string; message?: string; at: number }[];
+}
+
+type Rng = () => number;
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const fromGlobal = (id: string) => Buffer.from(id, 'base64url').toString('utf8').split(':').slice(1).join(':');
+
+export class Client {
+  private tokens = new Map<string, string>();
+  constructor(
+    private readonly ports: () => number[],
+    private readonly password: string,
+    private readonly rng: Rng,
+  ) {}
+
+  /** One request to a random API process; `network` when no answer came. */
+  async send(
+    query: string,
+    variables: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ outcome: Outcome; data?: any; code?: string; status?: number; message?: string }> {
+    const port = pick(this.rng, this.ports());
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = (await res.json().catch(() => null)) as { data?: any; errors?: any[] } | null;
+      if (!body) return { outcome: 'network', status: res.status };
+      if (body.errors?.length) {
+        return {
+          outcome: 'error',
+          code: body.errors[0]?.extensions?.code ?? 'UNKNOWN',
+          message: String(body.errors[0]?.message ?? ''),
+          status: res.status,
+        };
+      }
+      return { outcome: 'ok', data: body.data, status: res.status };
+    } catch {
+      return { outcome: 'network' };
+    }
+  }
+
+  async token(username: string): Promise<string | null> {
+    const known = this.tokens.get(username);
+    if (known) return known;
+    const r = await this.send('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', {
+      u: username,
+      p: this.password,
+    });
+    if (r.outcome !== 'ok') return null;
+    this.tokens.set(username, r.data.login.token);
+    return r.data.login.token;
+  }
+}
+
+export interface County {
+  region: string;
+  /** Global id of the county's 公安. */
+  policeId: string;
+}
+
+/**
+ * Runs until `stop()` says so: each 医保 user lists its department's ASSIGNED clues, starts
+ * verification of one (racing its colleague: VERSION_CONFLICT or INVALID_TRANSITION for the
+ * loser), confirms its hits, and transfers some to 公安, whose investigator accepts; everyone
+ * reads lists, details, graphs, statistics and notifications in between. 5xx answers are
+ * counted: there must be none.
+ */
+export async function runWorkload(
+  client: Client,
+  counties: County[],
+  rng: Rng,
+  stop: () => boolean,
+  ledger: LedgerEntry[],
+  counters: Counters,
+): Promise<void> {
+  const count = (kind: 'reads' | 'mutations', op: string, outcome: string) => {
+    const row = (counters[kind][op] ??= { ok: 0, error: 0, network: 0 } as Record<Outcome, number>);
+    (row as Record<string, number>)[outcome] = ((row as Record<string, number>)[outcome] ?? 0) + 1;
+  };
+  const read = async (username: string, op: string, query: string, variables: Record<string, unknown> = {}) => {
+    const token = await client.token(username);
+    if (!token) return null;
+    const r = await client.send(query, variables, token);
+    count('reads', op, r.outcome);
+    if (r.outcome === 'error') count('reads', op, `error:${r.code}`);
+    if ((r.status ?? 200) >= 500) {
+      count('reads', op, '5xx');
+      counters.fivexx.push({ op, status: r.status!, code: r.code, message: r.message, at: Date.now() });
+    }
+    return r.outcome === 'ok' ? r.data : null;
+  };
+  const mutate = async (entry: Omit<LedgerEntry, 'outcome' | 'at' | 'code'>, query: string, variables: object) => {
+    const token = await client.token(entry.username);
+    if (!token) return null;
+    const at = Date.now();
+    const r = await client.send(query, variables as Record<string, unknown>, token);
+    ledger.push({ ...entry, outcome: r.outcome, code: r.code, at });
+    count('mutations', entry.op, r.outcome);
+    if (r.outcome === 'error') count('mutations', entry.op, `error:${r.code}`);
+    if ((r.status ?? 200) >= 500) {
+      count('mutations', entry.op, '5xx');
+      counters.fivexx.push({ op: entry.op, status: r.status!, code: r.code, message: r.message, at: Date.now() });
+    }
+    return r;
+  };
+
+  const insuranceUser = async (county: County, username: string) => {
+    while (!stop()) {
+      const list = await read(
+        username,
+        'clues',
+        `{ clues(filter: { status: [ASSIGNED] }, first: 10) { edges { node { id version } } } }`,
+      );
+      const edges: { node: { id: string; version: number } }[] = list?.clues.edges ?? [];
+      if (!edges.length) {
+        await sleep(500);
+        continue;
+      }
+      const clue = pick(rng, edges).node;
+      const clueId = fromGlobal(clue.id);
+      await read(
+        username,
+        'clue',
+        `query($id: ID!) { node(id: $id) { ... on Clue { id code status owner { name } } } }`,
+        {
+          id: clue.id,
+        },
+      );
+      const started = await mutate(
+        { op: 'startVerification', username, entityId: clueId },
+        'mutation($id: ID!, $v: Int) { startVerification(clueId: $id, expectedVersion: $v) { id version } }',
+        { id: clue.id, v: clue.version },
+      );
+      if (started?.outcome !== 'ok') continue;
+      const hits = await read(
+        username,
+        'clueHits',
+        `query($id: ID!) { node(id: $id) { ... on Clue { hits(first: 50) { edges { node { id } } } } } }`,
+        { id: clue.id },
+      );
+      const hitIds: string[] = (hits?.node?.hits.edges ?? []).map((e: { node: { id: string } }) => e.node.id);
+      if (hitIds.length) {
+        await mutate(
+          { op: 'verifyHits', username, entityId: clueId, hitIds: hitIds.map(fromGlobal) },
+          'mutation($ids: [ID!]!) { verifyHits(input: { hitIds: $ids, outcome: CONFIRMED }) { __typename } }',
+          { ids: hitIds },
+        );
+      }
+      await read(username, 'caseGraph', 'query($id: ID!) { caseGraph(rootId: $id, depth: 2) { truncated } }', {
+        id: clue.id,
+      });
+      if (rng() < 0.5) {
+        await mutate(
+          { op: 'requestTransfer', username, entityId: clueId, toDepartmentId: fromGlobal(county.policeId) },
+          `mutation($i: RequestTransferInput!) { requestTransfer(input: $i) { id } }`,
+          { i: { clueId: clue.id, toDepartmentId: county.policeId, reason: '涉嫌欺诈骗保（故障演练）' } },
+        );
+      }
+      await read(
+        username,
+        'stats',
+        `query($r: String!) { supervisionStats(regionCode: $r, from: "2025-01-01", to: "2026-12-31") { casesFiled clearedRate } }`,
+        { r: county.region },
+      );
+    }
+  };
+
+  const policeUser = async (county: County) => {
+    const username = `ga-${county.region}-investigator`;
+    while (!stop()) {
+      const list = await read(
+        username,
+        'transfers',
+        `{ transfers(filter: { direction: INCOMING, status: [PENDING] }, first: 10) { edges { node { id } } } }`,
+      );
+      const edges: { node: { id: string } }[] = list?.transfers.edges ?? [];
+      for (const e of edges) {
+        if (stop()) break;
+        await mutate(
+          { op: 'acceptTransfer', username, entityId: fromGlobal(e.node.id) },
+          'mutation($id: ID!) { acceptTransfer(transferId: $id) { id status } }',
+          { id: e.node.id },
+        );
+      }
+      await read(username, 'notifications', '{ notifications(first: 20) { totalCount edges { node { id } } } }');
+      await sleep(300);
+    }
+  };
+
+  await Promise.all(
+    counties.flatMap((county) => [
+      insuranceUser(county, `yb-${county.region}-investigator`),
+      insuranceUser(county, `yb-${county.region}-supervisor`),
+      policeUser(county),
+    ]),
+  );
+}
+
+export const globalId = toGlobalId;

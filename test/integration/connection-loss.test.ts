@@ -1,0 +1,102 @@
+/**
+ * A lost PostgreSQL connection (found by the fault campaign, bench/faults): with the app's
+ * backends terminated, a request answered 500 "Context creation failed: terminating connection
+ * due to administrator command", and a mutation whose re-read after COMMIT lost its connection
+ * answered an error although its change was stored. Now a read outside a transaction runs again
+ * once, and a transaction that lost its connection before COMMIT runs again from the start.
+ */
+import { inTransaction } from '../../src/db/transaction';
+import { isReadOnly } from '../../src/db/connection-loss';
+import { startTestApi, TestApi } from '../support/harness';
+import { seedWorkflowFixtures } from '../support/workflow-fixtures';
+
+describe('lost database connections', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi();
+    await seedWorkflowFixtures(t.services);
+    await t.services.db.query('CREATE TABLE retry_probe (n int NOT NULL)');
+  });
+  afterAll(() => t.close());
+
+  /** Terminates every other backend of the test database (the pool's idle connections among them). */
+  async function terminateBackends(): Promise<number> {
+    const runner = t.services.db.createQueryRunner();
+    try {
+      const [row] = await runner.query(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      return row.n;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+
+  it('a read outside a transaction whose backend is terminated under it runs again on a fresh connection', async () => {
+    const running = t.services.db.query('SELECT pg_sleep(0.5), count(*)::int AS n FROM department').then(
+      (rows: { n: number }[]) => rows,
+      (error: Error) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await terminateBackends()).toBeGreaterThan(0);
+    const rows = await running;
+    if (rows instanceof Error) throw rows;
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('a write outside a transaction is not run again (its outcome is unknown)', async () => {
+    const running = t.services.db.query('INSERT INTO retry_probe (n) SELECT -1 FROM pg_sleep(0.5)').then(
+      () => null,
+      (error: Error) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await terminateBackends();
+    expect((await running)?.message).toMatch(/terminat/i);
+    expect(await t.services.db.query('SELECT n FROM retry_probe WHERE n = -1')).toEqual([]);
+  });
+
+  it('a request right after the backends were terminated is answered (not 500)', async () => {
+    const token = await t.login('yb-610302-investigator');
+    await t.gql('{ me { id } }', {}, token);
+    await terminateBackends();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 5; i++) {
+      const res = await t.gql('{ me { username } clues(first: 5) { totalCount } }', {}, token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.me.username).toBe('yb-610302-investigator');
+    }
+  });
+
+  it('a transaction that lost its connection before COMMIT runs again, once stored', async () => {
+    let attempts = 0;
+    const result = await inTransaction(t.services.db, async (m) => {
+      attempts += 1;
+      await m.query('INSERT INTO retry_probe (n) VALUES ($1)', [attempts]);
+      if (attempts === 1) await m.query('SELECT pg_terminate_backend(pg_backend_pid())');
+      return attempts;
+    });
+    expect(result).toBe(2);
+    expect(await t.services.db.query('SELECT n FROM retry_probe WHERE n > 0')).toEqual([{ n: 2 }]);
+  });
+
+  it('a failure that is not a lost connection is not retried', async () => {
+    let attempts = 0;
+    await expect(
+      inTransaction(t.services.db, async (m) => {
+        attempts += 1;
+        await m.query('SELECT 1/0');
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(attempts).toBe(1);
+  });
+
+  it('only statements that change nothing are read again', () => {
+    expect(isReadOnly('SELECT * FROM clue WHERE id = $1')).toBe(true);
+    expect(isReadOnly('  with x AS (SELECT 1) SELECT * FROM x')).toBe(true);
+    expect(isReadOnly('WITH x AS (UPDATE clue SET version = 1 RETURNING id) SELECT * FROM x')).toBe(false);
+    expect(isReadOnly('SELECT * FROM clue FOR NO KEY UPDATE')).toBe(false);
+    expect(isReadOnly("SELECT nextval('clue_code_seq')")).toBe(false);
+    expect(isReadOnly('INSERT INTO retry_probe VALUES (1)')).toBe(false);
+  });
+});
