@@ -15,6 +15,7 @@ import { Campaigns1763901100000 } from './1763901100000-campaigns';
 import { RectificationMeasures1763900930000 } from './1763900930000-rectification-measures';
 import { InspectionsDocuments1763901200000 } from './1763901200000-inspections-documents';
 import { CampaignLinks1763902000000 } from './1763902000000-campaign-links';
+import { StatsRollup1763902100001 } from './1763902100001-stats-rollup';
 import { UserAdmin1763902200001 } from './1763902200001-user-admin';
 import { KeptChanged1763902400001 } from './1763902400001-kept-changed';
 
@@ -36,6 +37,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Campaigns1763901100000,
   InspectionsDocuments1763901200000,
   CampaignLinks1763902000000,
+  StatsRollup1763902100001,
   UserAdmin1763902200001,
   KeptChanged1763902400001,
 ];

@@ -1,9 +1,13 @@
 /**
  * Reading benchmark: fills a fresh database with ~200k clues, ~50k transfers, ~20k cases and
- * their timeline with generate_series, then times supervisionStats for the province over a
- * year (and a city, a county) and caseGraph at its limits. Prints one JSON line.
+ * their timeline with generate_series (the roll-up's triggers on), builds the roll-up, then
+ * times supervisionStats for the province over a year (and a city, a county) from the roll-up
+ * (p50, p99 of --runs) and from the events (the direct aggregation, --direct-runs), checks the
+ * two agree, times a reading after updates of the most recent clues, and caseGraph at its limits. Prints one
+ * JSON line.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/stats/run.js [--clues 200000] [--runs 5] [--keep]
+ *   npx tsc -p tsconfig.json && node dist/bench/stats/run.js [--clues 200000] [--runs 100]
+ *     [--direct-runs 5] [--graph-runs 5] [--writes 100] [--keep]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server;
  * the database itself is created and dropped (unless --keep).
@@ -13,6 +17,7 @@ import { createDataSource } from '../../src/db/data-source';
 import { dropDatabase, runMigrations } from '../../src/db/migrate';
 import { caseGraph } from '../../src/domain/graph/case-graph.service';
 import { SEED_REGIONS } from '../../src/domain/reference/regions.seed';
+import { refreshRollup, StatsSource } from '../../src/domain/stats/stats.repository';
 import { supervisionStats } from '../../src/domain/stats/stats.service';
 import { toGlobalId } from '../../src/core/ids';
 import { Actor } from '../../src/policy';
@@ -23,7 +28,12 @@ const arg = (name: string, fallback: number): number => {
 };
 
 const CLUES = arg('clues', 200_000);
-const RUNS = arg('runs', 5);
+/** Warm runs of each roll-up reading (p50, p99), of each direct reading, and of each graph. */
+const RUNS = arg('runs', 100);
+const DIRECT_RUNS = arg('direct-runs', 5);
+const GRAPH_RUNS = arg('graph-runs', 5);
+/** The most recent clues updated before the reading after writes. */
+const WRITES = arg('writes', 100);
 const KEEP = process.argv.includes('--keep');
 
 /**
@@ -121,7 +131,7 @@ const FILL = [
   'ANALYZE',
 ];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * xs.length) - 1)];
 const ms = (x: number) => Math.round(x * 10) / 10;
 
 async function main(): Promise<void> {
@@ -148,6 +158,14 @@ async function main(): Promise<void> {
               (SELECT count(*) FROM state_change)::int AS "timelineRows", (SELECT count(*)
                 FROM supervision_item)::int AS "supervisionItems"`,
     );
+    // The roll-up: built once from everything (what the first reading after the migration does).
+    let start = performance.now();
+    await refreshRollup(db);
+    const rollupBuildMs = performance.now() - start;
+    const [rollup] = await db.query(
+      `SELECT count(*)::int AS rows, count(*) FILTER (WHERE day BETWEEN '2025-01-01' AND '2025-12-31')::int AS "rows2025"
+       FROM stats_daily`,
+    );
 
     const [user] = await db.query(
       `SELECT u.id, d.id AS department_id FROM app_user u JOIN department d ON d.id = u.department_id`,
@@ -158,32 +176,57 @@ async function main(): Promise<void> {
       roles: ['LEADER'],
       department: { id: user.department_id, kind: 'DISCIPLINE', regionCode: '610000', regionLevel: 'PROVINCE' },
     };
-    const time = async <T>(work: () => Promise<T>): Promise<{ coldMs: number; medianMs: number; result: T }> => {
-      let start = performance.now();
+    const time = async <T>(
+      runs: number,
+      work: () => Promise<T>,
+    ): Promise<{ coldMs: number; p50Ms: number; p99Ms: number; runs: number; result: T }> => {
+      let begin = performance.now();
       const result = await work();
-      const coldMs = performance.now() - start;
+      const coldMs = performance.now() - begin;
       const warm: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        start = performance.now();
+      for (let i = 0; i < runs; i++) {
+        begin = performance.now();
         await work();
-        warm.push(performance.now() - start);
+        warm.push(performance.now() - begin);
       }
-      return { coldMs: ms(coldMs), medianMs: ms(median(warm)), result };
+      return { coldMs: ms(coldMs), p50Ms: ms(quantile(warm, 0.5)), p99Ms: ms(quantile(warm, 0.99)), runs, result };
     };
+    const figures = ({ result: _result, ...timing }: { result: unknown }) => timing;
 
-    const province = await time(() => supervisionStats(db, actor, '610000', '2025-01-01', '2025-12-31'));
-    const city = await time(() => supervisionStats(db, actor, '610300', '2025-01-01', '2025-12-31'));
-    const county = await time(() => supervisionStats(db, actor, '610302', '2025-01-01', '2025-12-31'));
+    const stats = (region: string, source: StatsSource) => () =>
+      supervisionStats(db, actor, region, '2025-01-01', '2025-12-31', source);
+    const province = await time(RUNS, stats('610000', 'rollup'));
+    const city = await time(RUNS, stats('610300', 'rollup'));
+    const county = await time(RUNS, stats('610302', 'rollup'));
+    const provinceDirect = await time(DIRECT_RUNS, stats('610000', 'direct'));
+    const countyDirect = await time(DIRECT_RUNS, stats('610302', 'direct'));
+    const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+    // A reading after writes: the WRITES most recent clues change owner (their timeline,
+    // transfers, cases, … mark their days), then the province is read (the refresh of the
+    // marked days included).
+    start = performance.now();
+    await db.query(
+      `UPDATE clue SET owner_department_id = owner_department_id
+       WHERE id IN (SELECT id FROM clue ORDER BY created_at DESC LIMIT $1)`,
+      [WRITES],
+    );
+    const markMs = performance.now() - start;
+    const [{ days: markedDays }] = await db.query('SELECT count(DISTINCT day)::int AS days FROM stats_dirty_day');
+    start = performance.now();
+    await stats('610000', 'rollup')();
+    const afterWritesMs = performance.now() - start;
+
     const [clue] = await db.query(
       `SELECT c.id FROM clue c JOIN case_clue kc ON kc.clue_id = c.id JOIN clue_transfer t ON t.clue_id = c.id LIMIT 1`,
     );
     const [department] = await db.query(
       `SELECT id FROM department WHERE region_code = '610302' AND kind = 'MEDICAL_INSURANCE'`,
     );
-    const graphFromClue = await time(() =>
+    const graphFromClue = await time(GRAPH_RUNS, () =>
       caseGraph(db, actor, toGlobalId('Clue', clue.id), { depth: 4, limit: 1000 }),
     );
-    const graphFromDepartment = await time(() =>
+    const graphFromDepartment = await time(GRAPH_RUNS, () =>
       caseGraph(db, actor, toGlobalId('Department', department.id), { depth: 2, limit: 1000 }),
     );
 
@@ -193,17 +236,28 @@ async function main(): Promise<void> {
         benchmark: 'reading',
         data: counts,
         fillMs: Math.round(fillMs),
-        runs: RUNS,
+        rollup: { buildMs: Math.round(rollupBuildMs), ...rollup },
         supervisionStats: {
-          province: {
-            region: '610000',
-            from: '2025-01-01',
-            to: '2025-12-31',
-            coldMs: province.coldMs,
-            medianMs: province.medianMs,
+          window: { from: '2025-01-01', to: '2025-12-31' },
+          rollup: {
+            province: { region: '610000', ...figures(province) },
+            city: { region: '610300', ...figures(city) },
+            county: { region: '610302', ...figures(county) },
           },
-          city: { region: '610300', coldMs: city.coldMs, medianMs: city.medianMs },
-          county: { region: '610302', coldMs: county.coldMs, medianMs: county.medianMs },
+          direct: {
+            province: { region: '610000', ...figures(provinceDirect) },
+            county: { region: '610302', ...figures(countyDirect) },
+          },
+          rollupEqualsDirect: {
+            province: equal(province.result, provinceDirect.result),
+            county: equal(county.result, countyDirect.result),
+          },
+          afterWrites: {
+            cluesUpdated: WRITES,
+            updateMs: ms(markMs),
+            daysMarked: markedDays,
+            provinceReadMs: ms(afterWritesMs),
+          },
           provinceFigures: {
             cluesReceived: p.cluesReceived,
             cluesRouted: p.cluesRouted,
@@ -223,16 +277,14 @@ async function main(): Promise<void> {
           fromClue: {
             depth: 4,
             limit: 1000,
-            coldMs: graphFromClue.coldMs,
-            medianMs: graphFromClue.medianMs,
+            ...figures(graphFromClue),
             nodes: graphFromClue.result.nodes.length,
             truncated: graphFromClue.result.truncated,
           },
           fromDepartment: {
             depth: 2,
             limit: 1000,
-            coldMs: graphFromDepartment.coldMs,
-            medianMs: graphFromDepartment.medianMs,
+            ...figures(graphFromDepartment),
             nodes: graphFromDepartment.result.nodes.length,
             truncated: graphFromDepartment.result.truncated,
           },

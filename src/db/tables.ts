@@ -611,6 +611,36 @@ export interface StateChangeTable {
   detail: unknown | null;
 }
 
+export interface StatsDailyTable {
+  kind: string;
+  sub: string | null;
+  dept: string | null;
+  day: Date;
+  ref_day: Date | null;
+  regions: string[];
+  n: number;
+  amount: string | null;
+  days_sum: number | null;
+  days_n: number;
+}
+
+export interface StatsDirtyDayTable {
+  day: Date;
+}
+
+export interface StatsPersonDailyTable {
+  day: Date;
+  dept: string | null;
+  regions: string[];
+  person_id: string;
+}
+
+export interface StatsRollupStateTable {
+  id: boolean;
+  refreshed_at: Date | null;
+  rebuild: boolean;
+}
+
 export interface SupervisionItemTable {
   id: string;
   kind: string;
@@ -690,6 +720,10 @@ export interface Tables {
   settlement_item: SettlementItemTable;
   settlement_key: SettlementKeyTable;
   state_change: StateChangeTable;
+  stats_daily: StatsDailyTable;
+  stats_dirty_day: StatsDirtyDayTable;
+  stats_person_daily: StatsPersonDailyTable;
+  stats_rollup_state: StatsRollupStateTable;
   supervision_item: SupervisionItemTable;
   supervision_progress: SupervisionProgressTable;
 }

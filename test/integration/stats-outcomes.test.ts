@@ -13,6 +13,8 @@ import {
   seedWorkflowFixtures,
   tokenSource,
 } from '../support/workflow-fixtures';
+import { supervisionStats } from '../../src/domain/stats/stats.service';
+import { Actor } from '../../src/policy';
 
 const FIGURES = `hitsTotal hitsVerified clearedRate problemsFound problemsClosed measuresOverdue rechecksPassed
   rechecksRecurred clueToCaseRate voluntaryRefund patientRefund`;
@@ -198,6 +200,28 @@ describe('supervisionStats: outcome figures', () => {
       voluntaryRefund: '0.00',
       patientRefund: '0.00',
     });
+  });
+
+  it('reads the same figures from the roll-up as from the events', async () => {
+    const [leader] = await q(`SELECT u.id, u.department_id FROM app_user u WHERE u.username = 'jw-610000-leader'`);
+    const actor: Actor = {
+      userId: leader.id,
+      username: 'jw-610000-leader',
+      roles: ['LEADER'],
+      department: { id: leader.department_id, kind: 'DISCIPLINE', regionCode: '610000', regionLevel: 'PROVINCE' },
+    };
+    for (const region of ['610000', '610300', '610302', '610303', '610400', '610402']) {
+      for (const [from, to] of [
+        ['2025-03-01', '2025-04-30'],
+        ['2025-03-31', '2025-04-01'],
+        ['2025-04-03', '2025-04-30'],
+        ['2025-02-01', '2025-03-15'],
+      ]) {
+        const rollup = await supervisionStats(t.services.db, actor, region, from, to, 'rollup');
+        const direct = await supervisionStats(t.services.db, actor, region, from, to, 'direct');
+        expect({ region, from, to, rollup }).toEqual({ region, from, to, rollup: direct });
+      }
+    }
   });
 
   it('an empty window: zeros and null rates', async () => {

@@ -6,6 +6,8 @@
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
 import { AsUser, asUsers, code } from '../support/client';
+import { supervisionStats } from '../../src/domain/stats/stats.service';
+import { Actor } from '../../src/policy';
 
 let t: TestApi;
 let gql: AsUser;
@@ -418,6 +420,86 @@ describe('supervisionStats', () => {
   it('rejects an inverted window and an unknown region', async () => {
     expect(code(await stats('yb-610302-leader', '610302', '2025-04-01', '2025-03-31'))).toBe('BAD_USER_INPUT');
     expect(code(await stats('jw-610000-leader', '619999', '2025-03-01', '2025-03-31'))).toBe('BAD_USER_INPUT');
+  });
+
+  it('gives every figure of the totals by department and by month, adding up where they are sums', async () => {
+    const ALL = `query { supervisionStats(regionCode: "610000", from: "2025-03-01", to: "2025-04-30") {
+      cluesReceived cluesRouted cluesTransferred transfersReturned transfersOverdue casesFiled casesClosed
+      sanctionsByKind { kind count } personsSanctioned amountRecovered supervisionOpen supervisionOverdue supervisionCompleted
+      byDepartment { department { id } cluesRegistered cluesRouted cluesTransferredOut transfersReturned transfersOverdue
+        averageDaysToAccept casesFiled casesClosed sanctions sanctionsByKind { kind count } personsSanctioned
+        amountRecovered supervisionOpen supervisionOverdue supervisionCompleted }
+      byMonth { month cluesReceived cluesRouted cluesTransferred transfersReturned casesFiled casesClosed sanctions
+        sanctionsByKind { kind count } personsSanctioned averageDaysToAccept supervisionOpen supervisionOverdue
+        supervisionCompleted }
+    } }`;
+    const res = await gql('jw-610000-leader', ALL);
+    expect(res.errors).toBeUndefined();
+    const s = res.data.supervisionStats;
+    type Row = Record<string, number & { kind: string; count: number }[]>;
+    const sum = (rows: Row[], key: string) => rows.reduce((n, d) => n + d[key], 0);
+    const sanctions = sum(s.sanctionsByKind, 'count');
+    for (const [total, perDepartment] of [
+      ['cluesReceived', 'cluesRegistered'],
+      ['cluesRouted', 'cluesRouted'],
+      ['cluesTransferred', 'cluesTransferredOut'],
+      ['transfersReturned', 'transfersReturned'],
+      ['transfersOverdue', 'transfersOverdue'],
+      ['casesFiled', 'casesFiled'],
+      ['casesClosed', 'casesClosed'],
+      ['supervisionOpen', 'supervisionOpen'],
+      ['supervisionOverdue', 'supervisionOverdue'],
+      ['supervisionCompleted', 'supervisionCompleted'],
+    ]) {
+      expect([total, sum(s.byDepartment, perDepartment)]).toEqual([total, s[total]]);
+    }
+    expect(sum(s.byDepartment, 'sanctions')).toBe(sanctions);
+    for (const d of s.byDepartment) expect(sum(d.sanctionsByKind, 'count')).toBe(d.sanctions);
+    for (const key of [
+      'cluesReceived',
+      'cluesRouted',
+      'cluesTransferred',
+      'transfersReturned',
+      'casesFiled',
+      'casesClosed',
+    ]) {
+      expect([key, sum(s.byMonth, key)]).toEqual([key, s[key]]);
+    }
+    expect(sum(s.byMonth, 'sanctions')).toBe(sanctions);
+    expect(sum(s.byMonth, 'supervisionCompleted')).toBe(s.supervisionCompleted);
+    for (const m of s.byMonth) expect(sum(m.sanctionsByKind, 'count')).toBe(m.sanctions);
+    // The stocks of the last month are those of the window's end.
+    const april = s.byMonth.find((m: { month: string }) => m.month === '2025-04');
+    expect([april.supervisionOpen, april.supervisionOverdue]).toEqual([s.supervisionOpen, s.supervisionOverdue]);
+    // Persons are distinct within each period: never more than the sanctions, at least the total per month overall.
+    expect(Math.max(...s.byMonth.map((m: { personsSanctioned: number }) => m.personsSanctioned))).toBeLessThanOrEqual(
+      s.personsSanctioned,
+    );
+    expect(sum(s.byMonth, 'personsSanctioned')).toBeGreaterThanOrEqual(s.personsSanctioned);
+  });
+
+  it('reads the same figures from the roll-up as from the events, for every region and several windows', async () => {
+    const [leader] = await q(`SELECT u.id, u.department_id FROM app_user u WHERE u.username = 'jw-610000-leader'`);
+    const actor: Actor = {
+      userId: leader.id,
+      username: 'jw-610000-leader',
+      roles: ['LEADER'],
+      department: { id: leader.department_id, kind: 'DISCIPLINE', regionCode: '610000', regionLevel: 'PROVINCE' },
+    };
+    const regions = (await q('SELECT code FROM region ORDER BY code')).map((r: { code: string }) => r.code);
+    for (const region of regions) {
+      for (const [from, to] of [
+        ['2025-03-01', '2025-03-31'],
+        ['2025-02-15', '2025-04-30'],
+        ['2025-03-31', '2025-04-01'],
+        ['2025-04-01', '2025-04-08'],
+        ['2024-01-01', '2026-12-31'],
+      ]) {
+        const rollup = await supervisionStats(t.services.db, actor, region, from, to, 'rollup');
+        const direct = await supervisionStats(t.services.db, actor, region, from, to, 'direct');
+        expect({ region, from, to, rollup }).toEqual({ region, from, to, rollup: direct });
+      }
+    }
   });
 
   it('returns zeros and a null average for an empty window', async () => {

@@ -1,7 +1,10 @@
 /**
- * Every SQL statement of 督办统计 (supervisionStats): one UNION of all dated events aggregated
- * with GROUPING SETS (totals, sanction kinds, departments, months), one over supervision
- * items, the region and the departments' names. Counting rules: docs/READING.md.
+ * Every SQL statement of 督办统计 (supervisionStats): the event figures from the daily roll-up
+ * (ROLLUP_SQL over stats_daily, brought up to date by refreshRollup) or directly (EVENTS_SQL,
+ * one UNION of all dated events: the reference), both rolled up with GROUPING SETS (totals,
+ * sub-kinds, departments, months); persons sanctioned (roll-up or direct), supervision items,
+ * overdue measures, the region and the departments' names. Counting rules and the roll-up:
+ * docs/READING.md.
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
@@ -28,7 +31,6 @@ export type EventKind =
   | 'CASE_FILED'
   | 'CASE_CLOSED'
   | 'SANCTION'
-  | 'PERSONS_SANCTIONED'
   | 'RECOVERED'
   | 'HIT_DETECTED'
   | 'HIT_VERIFIED'
@@ -46,6 +48,8 @@ export const SET_TOTAL = 7;
 export const SET_SUB = 3;
 export const SET_DEPT = 5;
 export const SET_MONTH = 6;
+export const SET_SUB_DEPT = 1;
+export const SET_SUB_MONTH = 2;
 
 export interface AggregateRow {
   kind: EventKind;
@@ -158,6 +162,7 @@ const EVENT_SOURCES: EventSource[] = [
   {
     kind: `'CLUE_CREATED'`,
     at: 'c.created_at',
+    dept: 'c.owner_department_id',
     from: `FROM clue c WHERE ${inWindow('c.created_at')} AND ${clueInScope('c')}`,
   },
   {
@@ -210,11 +215,6 @@ const EVENT_SOURCES: EventSource[] = [
     sub: 's.kind',
     at: 's.decided_at',
     dept: 'k.owner_department_id',
-    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id WHERE ${inWindow('s.decided_at')} AND ${caseInScope('k')}`,
-  },
-  {
-    kind: `'PERSONS_SANCTIONED'`,
-    count: 'count(DISTINCT s.person_id)',
     from: `FROM sanction s JOIN "case" k ON k.id = s.case_id WHERE ${inWindow('s.decided_at')} AND ${caseInScope('k')}`,
   },
   {
@@ -302,32 +302,411 @@ const EVENT_SOURCES: EventSource[] = [
 ];
 
 /**
- * The events pre-aggregated per source, rolled up into totals, sanction kinds, departments and
- * months. `n` counts events; `first` counts each overdue transfer once (used for totals and
- * departments; months use `n`, one row per transfer and month).
+ * Pre-aggregated rows (kind, sub, dept, month: 'YYYY-MM' → n, n_first, amount, days_sum,
+ * days_n) rolled up into totals, sub-kinds, departments and months, and sub-kinds per
+ * department and per month. `n` counts events; `first` counts each overdue transfer once (used
+ * for totals and departments; months use `n`, one row per transfer and month).
  */
-export const EVENTS_SQL = `
-  WITH pre AS (${EVENT_SOURCES.map(aggregated).join('\n    UNION ALL')})
-  SELECT kind, sub, dept, to_char(month, 'YYYY-MM') AS month, GROUPING(sub, dept, month)::int AS g, sum(n)::int AS n,
-         sum(n_first)::int AS first, coalesce(sum(amount), 0)::text AS amount,
+const grouped = (pre: string) => `
+  WITH pre AS (${pre})
+  SELECT kind, sub, dept, month, GROUPING(sub, dept, month)::int AS g, coalesce(sum(n), 0)::int AS n,
+         coalesce(sum(n_first), 0)::int AS first, coalesce(sum(amount), 0)::text AS amount,
          round((sum(days_sum) / nullif(sum(days_n), 0))::numeric, 2)::float8 AS days
   FROM pre
-  GROUP BY GROUPING SETS ((kind), (kind, sub), (kind, dept), (kind, month))`;
+  GROUP BY GROUPING SETS ((kind), (kind, sub), (kind, dept), (kind, month), (kind, sub, dept), (kind, sub, month))`;
+
+/**
+ * The direct aggregation: every event of the window read from the workflow tables, aggregated
+ * per source, then rolled up (the reference the roll-up is tested against).
+ */
+export const EVENTS_SQL = grouped(`
+    SELECT kind, sub, dept, to_char(month, 'YYYY-MM') AS month, n, n_first, amount, days_sum, days_n
+    FROM (${EVENT_SOURCES.map(aggregated).join('\n    UNION ALL')}) e`);
+
+// ---- the daily roll-up (docs/READING.md, "Roll-up") ----
+
+/** A department joined for its region (the scope regions of an event). */
+const withDept = (alias: string, id: string) => `LEFT JOIN department ${alias} ON ${alias}.id = ${id}`;
+/** The clues' owners (`od`) and the transfers' parties (`fd`, `td`) joined by their sources below. */
+const clueRegions = (c: string) => [`${c}.region_code`, 'od.region_code'];
+const transferRegions = ['fd.region_code', 'td.region_code', ...clueRegions('tc')];
+const transferFrom = `FROM clue_transfer t LEFT JOIN clue tc ON tc.id = t.clue_id ${withDept('od', 'tc.owner_department_id')}
+      ${withDept('fd', 't.from_department_id')} ${withDept('td', 't.to_department_id')}`;
+/** A case's clues' regions (an array: a case may have several). */
+const caseClueRegions = (k: string) =>
+  `ARRAY(SELECT kcc.region_code FROM case_clue kc JOIN clue kcc ON kcc.id = kc.clue_id WHERE kc.case_id = ${k}.id ORDER BY 1)`;
+/** A Shanghai calendar day. */
+const dayOf = (at: string) => `(${at} AT TIME ZONE '${TIME_ZONE}')::date`;
+/** $1, $2: the days recomputed, [lo, hi) as timestamptz. */
+const inDays = (column: string) => `${column} >= $1 AND ${column} < $2`;
+
+interface RollupSource {
+  kind: string;
+  sub?: string;
+  /** The event's moment. */
+  at: string;
+  dept?: string;
+  /** A related day the reading needs (see stats_daily.ref_day). */
+  refDay?: string;
+  /** The region codes the event is in scope of (scalar expressions; NULLs are dropped). */
+  regions: string[];
+  /** More of them, as one text[] expression. */
+  moreRegions?: string;
+  amount?: string;
+  days?: string;
+  from: string;
+}
+
+/**
+ * One kind of event per (kind, sub, dept, day, ref_day, regions): grouped first by the raw
+ * region columns, then by their normalized set (distinct, sorted), so that the normalization
+ * runs per group, not per event.
+ */
+const rolled = (e: RollupSource) => {
+  const regions = e.regions.map((r, i) => `${r}::text AS r${i}`).join(', ');
+  const columns = e.regions.map((_r, i) => `r${i}`);
+  return `
+    SELECT kind, sub, dept, day, ref_day,
+           stats_regions(ARRAY[${columns.join(', ')}]${e.moreRegions ? ' || more' : ''}) AS regions,
+           sum(n)::int AS n, sum(amount) AS amount, sum(days_sum) AS days_sum, sum(days_n)::int AS days_n
+    FROM (
+      SELECT ${e.kind}::text AS kind, ${e.sub ?? 'NULL'}::text AS sub, ${e.dept ?? 'NULL'}::uuid AS dept,
+             ${dayOf(e.at)} AS day, ${e.refDay ?? 'NULL'}::date AS ref_day, ${regions},
+             ${e.moreRegions ? `${e.moreRegions} AS more,` : ''}
+             count(*) AS n, sum(${e.amount ?? 'NULL::numeric'}) AS amount,
+             sum(${e.days ?? 'NULL::float8'}) AS days_sum, count(${e.days ?? 'NULL'}) AS days_n
+      ${e.from}
+      GROUP BY ${[1, 2, 3, 4, 5, ...columns.map((_c, i) => 6 + i), ...(e.moreRegions ? [6 + columns.length] : [])].join(', ')}
+    ) g
+    GROUP BY 1, 2, 3, 4, 5, 6`;
+};
+
+/**
+ * The events of the days recomputed, written independently of EVENT_SOURCES (the property
+ * test compares the two): instead of a scope test, each row carries the regions it is in
+ * scope of. Parameters after the days ($3…) are EVENTS_MACHINE_PARAMETERS.
+ */
+const ROLLUP_SOURCES: RollupSource[] = [
+  {
+    kind: `'CLUE_CREATED'`,
+    at: 'c.created_at',
+    dept: 'c.owner_department_id',
+    regions: clueRegions('c'),
+    from: `FROM clue c ${withDept('od', 'c.owner_department_id')} WHERE ${inDays('c.created_at')}`,
+  },
+  {
+    kind: `'CLUE_ROUTED'`,
+    at: 's.at',
+    dept: 'r.dept',
+    regions: ['rd.region_code', ...clueRegions('rc')],
+    from: `FROM state_change s LEFT JOIN clue rc ON rc.id = s.entity_id ${withDept('od', 'rc.owner_department_id')}
+      CROSS JOIN LATERAL (SELECT coalesce((s.detail->>'departmentId')::uuid, rc.owner_department_id) AS dept) r
+      ${withDept('rd', 'r.dept')}
+      WHERE s.entity_type = $7::text AND s.event = $6::text AND ${inDays('s.at')}`,
+  },
+  {
+    kind: `'TRANSFER_REQUESTED'`,
+    at: 't.requested_at',
+    dept: 't.from_department_id',
+    regions: transferRegions,
+    from: `${transferFrom} WHERE ${inDays('t.requested_at')}`,
+  },
+  {
+    kind: `CASE WHEN t.status = $4::text THEN 'TRANSFER_RETURNED' ELSE 'TRANSFER_ACCEPTED' END`,
+    at: 't.responded_at',
+    dept: 't.to_department_id',
+    regions: transferRegions,
+    days: 'extract(epoch FROM t.responded_at - t.requested_at)::float8 / 86400',
+    from: `${transferFrom} WHERE ${inDays('t.responded_at')} AND t.status <> ALL($3::text[])`,
+  },
+  {
+    // A missed accept deadline.
+    kind: `'TRANSFER_OVERDUE'`,
+    at: 't.accept_deadline',
+    dept: 't.to_department_id',
+    regions: transferRegions,
+    from: `${transferFrom}
+      WHERE ${inDays('t.accept_deadline')} AND t.accept_deadline < now()
+        AND (t.responded_at IS NULL OR t.responded_at > t.accept_deadline)`,
+  },
+  {
+    // A missed feedback deadline; ref_day: the day of the same transfer's missed accept deadline.
+    kind: `'TRANSFER_OVERDUE'`,
+    at: 't.feedback_deadline',
+    dept: 't.to_department_id',
+    refDay: `CASE WHEN t.accept_deadline < now() AND (t.responded_at IS NULL OR t.responded_at > t.accept_deadline)
+                  THEN ${dayOf('t.accept_deadline')} END`,
+    regions: transferRegions,
+    from: `${transferFrom}
+      WHERE ${inDays('t.feedback_deadline')} AND t.feedback_deadline < now()
+        AND (t.feedback_at IS NULL OR t.feedback_at > t.feedback_deadline)`,
+  },
+  {
+    kind: `'CASE_FILED'`,
+    at: 'k.filed_at',
+    dept: 'k.owner_department_id',
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM "case" k ${withDept('od', 'k.owner_department_id')} WHERE ${inDays('k.filed_at')}`,
+  },
+  {
+    kind: `'CASE_CLOSED'`,
+    at: 'k.closed_at',
+    dept: 'k.owner_department_id',
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM "case" k ${withDept('od', 'k.owner_department_id')} WHERE ${inDays('k.closed_at')}`,
+  },
+  {
+    kind: `'SANCTION'`,
+    sub: 's.kind',
+    at: 's.decided_at',
+    dept: 'k.owner_department_id',
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
+      WHERE ${inDays('s.decided_at')}`,
+  },
+  {
+    kind: `'RECOVERED'`,
+    at: 's.decided_at',
+    dept: 'k.owner_department_id',
+    amount: 's.amount',
+    regions: ['k.region_code', 'od.region_code'],
+    moreRegions: caseClueRegions('k'),
+    from: `FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
+      WHERE ${inDays('s.decided_at')} AND s.kind = 'FUND_RECOVERY'`,
+  },
+  {
+    kind: `'RECOVERED'`,
+    at: 'c.closed_at',
+    dept: 'c.owner_department_id',
+    amount: 'c.recovered_amount',
+    regions: clueRegions('c'),
+    from: `FROM clue c ${withDept('od', 'c.owner_department_id')}
+      WHERE ${inDays('c.closed_at')} AND c.status = $5::text AND c.recovered_amount IS NOT NULL`,
+  },
+  {
+    kind: `'HIT_DETECTED'`,
+    at: 'h.created_at',
+    dept: 'hc.owner_department_id',
+    regions: ['h.region_code'],
+    from: `FROM collision_hit h LEFT JOIN clue hc ON hc.id = h.clue_id WHERE ${inDays('h.created_at')}`,
+  },
+  {
+    kind: `'HIT_VERIFIED'`,
+    at: 'h.created_at',
+    dept: 'hc.owner_department_id',
+    regions: ['h.region_code'],
+    from: `FROM collision_hit h LEFT JOIN clue hc ON hc.id = h.clue_id
+      WHERE ${inDays('h.created_at')} AND h.verification <> $8::text`,
+  },
+  {
+    kind: `'PROBLEM_FOUND'`,
+    at: 'p.created_at',
+    dept: 'p.responsible_department_id',
+    regions: ['p.region_code', 'rd.region_code'],
+    from: `FROM problem p ${withDept('rd', 'p.responsible_department_id')} WHERE ${inDays('p.created_at')}`,
+  },
+  {
+    kind: `'PROBLEM_CLOSED'`,
+    at: 'p.closed_at',
+    dept: 'p.responsible_department_id',
+    regions: ['p.region_code', 'rd.region_code'],
+    from: `FROM problem p ${withDept('rd', 'p.responsible_department_id')} WHERE ${inDays('p.closed_at')}`,
+  },
+  {
+    kind: `CASE WHEN r.status = $10::text THEN 'RECHECK_PASSED' ELSE 'RECHECK_RECURRED' END`,
+    at: 'r.completed_at',
+    dept: 'p.responsible_department_id',
+    regions: ['p.region_code', 'rd.region_code'],
+    from: `FROM recheck r JOIN problem p ON p.id = r.problem_id ${withDept('rd', 'p.responsible_department_id')}
+      WHERE ${inDays('r.completed_at')} AND r.status IN ($10::text, $11::text)`,
+  },
+  {
+    kind: `'VOLUNTARY_REFUND'`,
+    at: 'sr.recorded_at',
+    dept: 'sr.department_id',
+    amount: 'sr.voluntary_refund',
+    regions: ['si.region_code'],
+    from: `FROM self_check_report sr JOIN institution si ON si.code = sr.institution_code
+      WHERE ${inDays('sr.recorded_at')}`,
+  },
+  {
+    kind: `'PATIENT_REFUND'`,
+    at: 'sr.recorded_at',
+    dept: 'sr.department_id',
+    amount: 'sr.patient_refund',
+    regions: ['si.region_code'],
+    from: `FROM self_check_report sr JOIN institution si ON si.code = sr.institution_code
+      WHERE ${inDays('sr.recorded_at')}`,
+  },
+  {
+    // Every verdict; ref_day: the day of the clue's previous verdict. A reading counts the
+    // verdicts whose previous one is outside its window: each clue once, at its first verdict.
+    kind: 'k.kind',
+    at: 's.at',
+    dept: 'c.owner_department_id',
+    refDay: dayOf('pv.at'),
+    regions: clueRegions('c'),
+    from: `FROM state_change s JOIN clue c ON c.id = s.entity_id ${withDept('od', 'c.owner_department_id')}
+      CROSS JOIN LATERAL (SELECT max(p.at) AS at FROM state_change p
+        WHERE p.entity_type = s.entity_type AND p.entity_id = s.entity_id AND p.event = ANY($9::text[]) AND p.at < s.at) pv
+      CROSS JOIN LATERAL (VALUES ('CLUE_CONCLUDED'),
+        (CASE WHEN EXISTS (SELECT 1 FROM case_clue kc WHERE kc.clue_id = c.id) THEN 'CLUE_CONCLUDED_TO_CASE' END)) k (kind)
+      WHERE s.entity_type = $7::text AND s.event = ANY($9::text[]) AND ${inDays('s.at')} AND k.kind IS NOT NULL`,
+  },
+];
+
+/** The persons sanctioned on the days [$1, $2), per day, case owner and scope regions. */
+export const ROLLUP_PERSONS_INSERT_SQL = `
+  INSERT INTO stats_person_daily (day, dept, regions, person_id)
+  SELECT day, dept, stats_regions(ARRAY[r0, r1] || more), person_id
+  FROM (
+    SELECT DISTINCT ${dayOf('s.decided_at')} AS day, k.owner_department_id AS dept, k.region_code::text AS r0,
+           od.region_code::text AS r1, ${caseClueRegions('k')} AS more, s.person_id
+    FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
+    WHERE ${inDays('s.decided_at')} AND s.person_id IS NOT NULL
+  ) p
+  GROUP BY 1, 2, 3, 4`;
+
+/**
+ * In scope of a region: one of the row's scope regions starts with the prefix ($1, a LIKE
+ * pattern 'prefix%' of digits). One string match rather than one per element.
+ */
+const rowInScope = `(',' || array_to_string(regions, ',')) LIKE '%,' || $1::text`;
+
+/**
+ * Distinct persons sanctioned from the roll-up ($1 pattern, $2 … $3 days), as PERSONS_SQL:
+ * the distinct (set, department or month, person) first, by hashing, then counted.
+ */
+export const ROLLUP_PERSONS_SQL = `
+  SELECT dept, month, g, count(*)::int AS n
+  FROM (
+    SELECT dept, to_char(day, 'YYYY-MM') AS month, GROUPING(dept, to_char(day, 'YYYY-MM'))::int AS g
+    FROM stats_person_daily
+    WHERE day BETWEEN $2::date AND $3::date AND ${rowInScope}
+    GROUP BY GROUPING SETS ((person_id), (dept, person_id), (to_char(day, 'YYYY-MM'), person_id))
+  ) p
+  GROUP BY g, dept, month`;
+
+/** Recomputes the roll-up rows of the days [$1, $2) (after they were deleted). */
+export const ROLLUP_INSERT_SQL = `
+  INSERT INTO stats_daily (kind, sub, dept, day, ref_day, regions, n, amount, days_sum, days_n)
+  ${ROLLUP_SOURCES.map(rolled).join('\n  UNION ALL')}`;
+
+/**
+ * The roll-up read for a region ($1, LIKE pattern of its jurisdiction) and the days $2 … $3,
+ * into the same rows as EVENTS_SQL. Rows with a related day: a verdict counts when the
+ * clue's previous verdict is outside the window (its first in the window); an overdue feedback
+ * counts once per transfer when its missed accept deadline is outside the window, and once
+ * per month when that is outside the window or in another month.
+ */
+export const ROLLUP_SQL = grouped(`
+    SELECT kind, sub, dept, to_char(day, 'YYYY-MM') AS month,
+           sum(n) FILTER (WHERE ref_day IS NULL OR NOT (ref_day BETWEEN $2::date AND $3::date
+             AND (kind <> 'TRANSFER_OVERDUE' OR date_trunc('month', ref_day) = date_trunc('month', day)))) AS n,
+           sum(n) FILTER (WHERE ref_day IS NULL OR ref_day NOT BETWEEN $2::date AND $3::date) AS n_first,
+           sum(amount) AS amount, sum(days_sum) AS days_sum, sum(days_n) AS days_n
+    FROM stats_daily
+    WHERE day BETWEEN $2::date AND $3::date AND ${rowInScope}
+    GROUP BY 1, 2, 3, 4`);
+
+/**
+ * Brings the roll-up up to date, in one transaction (serialized on the state row): the days
+ * marked by the triggers, and the days of the transfers whose deadline passed since the last
+ * refresh (the overdue figures depend on the time: a deadline passes without any write), or
+ * everything when a rebuild is asked for. Idempotent; returns the number of days recomputed (-1: all).
+ */
+export function refreshRollup(db: DataSource): Promise<number> {
+  return db.transaction(async (m) => {
+    const [state]: { rebuild: boolean; refreshed: boolean }[] = await m.query(
+      `SELECT rebuild, refreshed_at IS NOT NULL AS refreshed FROM stats_rollup_state FOR UPDATE`,
+    );
+    await m.query('SET LOCAL jit = off');
+    const params = (lo: string, hi: string) => new SqlParams([lo, hi, ...EVENTS_MACHINE_PARAMETERS]).values;
+    let recomputed = -1;
+    if (state.rebuild || !state.refreshed) {
+      await m.query('DELETE FROM stats_dirty_day');
+      await m.query('DELETE FROM stats_daily');
+      await m.query('DELETE FROM stats_person_daily');
+      await m.query(ROLLUP_INSERT_SQL, params('-infinity', 'infinity'));
+      await m.query(ROLLUP_PERSONS_INSERT_SQL, ['-infinity', 'infinity']);
+    } else {
+      // The marked days, and the days of the transfers a deadline of which passed since the
+      // last refresh (the only figures time changes: `deadline < now()`).
+      const marked: { day: string }[] = await m.query(
+        `WITH d AS (DELETE FROM stats_dirty_day RETURNING day),
+         passed AS (
+           SELECT t.accept_deadline, t.feedback_deadline FROM clue_transfer t, stats_rollup_state w
+           WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now()
+           UNION ALL
+           SELECT t.accept_deadline, t.feedback_deadline FROM clue_transfer t, stats_rollup_state w
+           WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
+         SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM d
+         UNION SELECT to_char(${dayOf('x')}, 'YYYY-MM-DD')
+           FROM passed CROSS JOIN LATERAL (VALUES (accept_deadline), (feedback_deadline)) v (x) WHERE x IS NOT NULL
+         ORDER BY 1`,
+      );
+      const days = marked.map((r) => r.day);
+      await m.query('DELETE FROM stats_daily WHERE day = ANY($1::date[])', [days]);
+      await m.query('DELETE FROM stats_person_daily WHERE day = ANY($1::date[])', [days]);
+      for (const [first, last] of dayRanges(days)) {
+        const [lo, hi] = [`${first}T00:00:00+08:00`, `${nextDay(last)}T00:00:00+08:00`];
+        await m.query(ROLLUP_INSERT_SQL, params(lo, hi));
+        await m.query(ROLLUP_PERSONS_INSERT_SQL, [lo, hi]);
+      }
+      recomputed = days.length;
+    }
+    await m.query('UPDATE stats_rollup_state SET refreshed_at = now(), rebuild = false');
+    // Fresh statistics for the planner after many days changed (a hash aggregate, not a sort).
+    if (recomputed < 0 || recomputed > 30) await m.query('ANALYZE stats_daily, stats_person_daily');
+    return recomputed;
+  });
+}
+
+const nextDay = (date: string): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/** Sorted YYYY-MM-DD days as [first, last] runs of consecutive days. */
+function dayRanges(days: string[]): [string, string][] {
+  const runs: [string, string][] = [];
+  for (const day of days) {
+    const last = runs[runs.length - 1];
+    if (last && nextDay(last[1]) === day) last[1] = day;
+    else runs.push([day, day]);
+  }
+  return runs;
+}
+
+/**
+ * The ends of the window and of each of its months (Shanghai calendar): `month` NULL for the
+ * window, else 'YYYY-MM'; [at_start, at_end) is the period, clipped to the window.
+ */
+const PERIODS = `
+    SELECT to_char(m, 'YYYY-MM') AS month, greatest(m AT TIME ZONE '${TIME_ZONE}', $2::timestamptz) AS at_start,
+           least((m + interval '1 month') AT TIME ZONE '${TIME_ZONE}', $3::timestamptz) AS at_end
+    FROM generate_series(date_trunc('month', $2::timestamptz AT TIME ZONE '${TIME_ZONE}'),
+                         date_trunc('month', ($3::timestamptz - interval '1 microsecond') AT TIME ZONE '${TIME_ZONE}'),
+                         interval '1 month') m
+    UNION ALL SELECT NULL, $2::timestamptz, $3::timestamptz`;
 
 /**
  * Supervision items whose target is in scope or whose assignee lies in the region, in their
- * state at the end of the window (overdue = unfinished past the deadline), and those
- * completed in the window. A cancellation's moment is its CANCEL timeline entry.
+ * state at the end of the window and of each month (overdue = unfinished past the deadline;
+ * an end is never later than now), and those completed in the period; for the window also per
+ * assigned department (`month` NULL, `g` 0). A cancellation's moment is its CANCEL timeline
+ * entry.
  */
 export const SUPERVISION_SQL = `
   WITH items AS (
-    SELECT s.deadline, s.completed_at,
+    SELECT s.created_at, s.deadline, s.completed_at, s.assigned_to_department_id AS dept,
            CASE WHEN s.status = $5::text THEN coalesce(
              (SELECT min(sc.at) FROM state_change sc
               WHERE sc.entity_type = $7::text AND sc.entity_id = s.id
                 AND sc.event = $6::text), '-infinity') END AS cancelled_at
     FROM supervision_item s
-    WHERE s.created_at < $3
+    WHERE s.created_at < $3 AND NOT coalesce(s.completed_at < $2, false)
       AND (${inScopeDep('s.assigned_to_department_id')}
            OR (s.clue_id IS NOT NULL AND ${clueIdInScope('s.clue_id')})
            OR (s.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM "case" k WHERE k.id = s.case_id AND ${caseInScope('k')}))
@@ -335,12 +714,49 @@ export const SUPERVISION_SQL = `
                AND EXISTS (SELECT 1 FROM clue_transfer t WHERE t.id = s.transfer_id AND ${transferInScope('t')})))
   ),
   at_end AS (
-    SELECT i.*, (coalesce(i.completed_at < $3, false) OR coalesce(i.cancelled_at < $3, false)) AS finished FROM items i
+    SELECT e.month, CASE WHEN e.month IS NULL THEN i.dept END AS dept, i.completed_at, e.at_start, e.at_end,
+           i.created_at < e.at_end
+             AND NOT (coalesce(i.completed_at < e.at_end, false) OR coalesce(i.cancelled_at < e.at_end, false)) AS unfinished,
+           i.deadline < least(e.at_end, now()) AS late
+    FROM (${PERIODS}) e CROSS JOIN items i
   )
-  SELECT count(*) FILTER (WHERE NOT finished AND deadline >= least($3::timestamptz, now()))::int AS open,
-         count(*) FILTER (WHERE NOT finished AND deadline < least($3::timestamptz, now()))::int AS overdue,
-         count(*) FILTER (WHERE ${inWindow('completed_at')})::int AS completed
-  FROM at_end`;
+  SELECT month, dept, GROUPING(dept)::int AS g,
+         count(*) FILTER (WHERE unfinished AND NOT late)::int AS open,
+         count(*) FILTER (WHERE unfinished AND late)::int AS overdue,
+         count(*) FILTER (WHERE completed_at >= at_start AND completed_at < at_end)::int AS completed
+  FROM at_end
+  GROUP BY GROUPING SETS ((month), (month, dept))`;
+
+export interface SupervisionRow {
+  month: string | null;
+  dept: string | null;
+  /** 1: all departments. */
+  g: number;
+  open: number;
+  overdue: number;
+  completed: number;
+}
+
+/**
+ * Distinct persons sanctioned in the window (cases in scope), in all, per case-owning
+ * department and per month (`g` = GROUPING(dept, month)). Distinct counts do not add up over
+ * days, so both readings run this query on the sanctions themselves.
+ */
+export const PERSONS_SQL = `
+  SELECT k.owner_department_id AS dept, to_char(date_trunc('month', s.decided_at AT TIME ZONE '${TIME_ZONE}'), 'YYYY-MM') AS month,
+         GROUPING(k.owner_department_id, date_trunc('month', s.decided_at AT TIME ZONE '${TIME_ZONE}'))::int AS g,
+         count(DISTINCT s.person_id)::int AS n
+  FROM sanction s JOIN "case" k ON k.id = s.case_id
+  WHERE ${inWindow('s.decided_at')} AND ${caseInScope('k')}
+  GROUP BY GROUPING SETS ((), (k.owner_department_id), (date_trunc('month', s.decided_at AT TIME ZONE '${TIME_ZONE}')))`;
+
+export interface PersonsRow {
+  dept: string | null;
+  month: string | null;
+  /** 3: all; 1: per department; 2: per month. */
+  g: number;
+  n: number;
+}
 
 /**
  * Rectification measures overdue at an end (unfinished — OPEN, or submitted only after that
@@ -389,21 +805,29 @@ export async function regionLevel(db: Db, regionCode: string): Promise<RegionLev
   return rows[0]?.level;
 }
 
+/** Where the event figures come from: the daily roll-up (default) or the events themselves. */
+export type StatsSource = 'rollup' | 'direct';
+
 /**
  * The figures of one region and window, read in one transaction: the departments in the region
- * (`pattern`, the LIKE pattern of its jurisdiction), the event aggregates, the supervision
- * figures, and the departments outside the region that acted on its clues and cases.
+ * (`pattern`, the LIKE pattern of its jurisdiction), the event aggregates (from the roll-up,
+ * brought up to date first, or from the events), the distinct persons sanctioned, the
+ * supervision figures and overdue measures, and the departments outside the region that acted
+ * on its clues and cases.
  */
-export function readStats(
+export async function readStats(
   db: DataSource,
-  window: { pattern: string; lo: Date; hi: Date },
+  window: { pattern: string; lo: Date; hi: Date; from: string; to: string },
+  source: StatsSource = 'rollup',
 ): Promise<{
   inRegion: DepartmentRow[];
   aggregates: AggregateRow[];
-  supervision: { open: number; overdue: number; completed: number };
+  persons: PersonsRow[];
+  supervision: SupervisionRow[];
   measuresOverdue: MeasuresOverdueRow[];
   others: DepartmentRow[];
 }> {
+  if (source === 'rollup') await refreshRollup(db);
   return db.transaction(async (m) => {
     const inRegion: DepartmentRow[] = await m.query(
       'SELECT id, kind, name, region_code FROM department WHERE region_code LIKE $1',
@@ -413,11 +837,15 @@ export function readStats(
     // The events query's cost estimate crosses PostgreSQL's JIT thresholds, and compiling it
     // takes longer than running it (docs/PERFORMANCE.md, Reading).
     await m.query('SET LOCAL jit = off');
-    const aggregates: AggregateRow[] = await m.query(
-      EVENTS_SQL,
-      new SqlParams([...scope, ...EVENTS_MACHINE_PARAMETERS]).values,
-    );
-    const [supervision]: { open: number; overdue: number; completed: number }[] = await m.query(
+    const aggregates: AggregateRow[] =
+      source === 'rollup'
+        ? await m.query(ROLLUP_SQL, [window.pattern, window.from, window.to])
+        : await m.query(EVENTS_SQL, new SqlParams([...scope, ...EVENTS_MACHINE_PARAMETERS]).values);
+    const persons: PersonsRow[] =
+      source === 'rollup'
+        ? await m.query(ROLLUP_PERSONS_SQL, [window.pattern, window.from, window.to])
+        : await m.query(PERSONS_SQL, scope);
+    const supervision: SupervisionRow[] = await m.query(
       SUPERVISION_SQL,
       new SqlParams([...scope, ...SUPERVISION_MACHINE_PARAMETERS]).values,
     );
@@ -427,6 +855,8 @@ export function readStats(
     );
     const attributed = [
       ...aggregates.filter((r) => r.g === SET_DEPT).map((r) => r.dept),
+      ...persons.filter((r) => r.g === 1).map((r) => r.dept),
+      ...supervision.filter((r) => r.month === null && r.g === 0).map((r) => r.dept),
       ...measuresOverdue.filter((r) => r.month === null).map((r) => r.dept),
     ];
     const outside = [...new Set(attributed.filter((d): d is string => !!d))].filter(
@@ -435,6 +865,6 @@ export function readStats(
     const others: DepartmentRow[] = outside.length
       ? await m.query('SELECT id, kind, name, region_code FROM department WHERE id = ANY($1::uuid[])', [outside])
       : [];
-    return { inRegion, aggregates, supervision, measuresOverdue, others };
+    return { inRegion, aggregates, persons, supervision, measuresOverdue, others };
   });
 }

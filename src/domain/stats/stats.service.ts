@@ -17,7 +17,10 @@ import {
   SET_DEPT,
   SET_MONTH,
   SET_SUB,
+  SET_SUB_DEPT,
+  SET_SUB_MONTH,
   SET_TOTAL,
+  StatsSource,
 } from './stats.repository';
 import { DepartmentStats, KindCount, MonthStats, SupervisionStats } from './stats.types';
 
@@ -68,12 +71,24 @@ const outcomeFigures = (
   patientRefund: money(row('PATIENT_REFUND')),
 });
 
+/** Sanctions by kind, most frequent first. */
+const kindCounts = (rows: AggregateRow[]): KindCount[] =>
+  rows
+    .filter((r) => r.kind === 'SANCTION' && r.sub)
+    .sort((a, b) => b.n - a.n || a.sub!.localeCompare(b.sub!))
+    .map((r) => Object.assign(new KindCount(), { kind: r.sub!, count: r.n }));
+
+/**
+ * `source` chooses where the event figures come from: the daily roll-up (default) or the
+ * events themselves (the reference the roll-up is tested and benchmarked against).
+ */
 export async function supervisionStats(
   db: DataSource,
   actor: Actor,
   regionCode: string,
   from: string,
   to: string,
+  source: StatsSource = 'rollup',
 ): Promise<SupervisionStats> {
   assertCanReadStats(actor, regionCode);
   if (from > to) throw badInput('from must not be after to');
@@ -82,14 +97,21 @@ export async function supervisionStats(
   const {
     inRegion,
     aggregates: rows,
+    persons,
     supervision,
     measuresOverdue,
     others,
-  } = await readStats(db, {
-    pattern: `${jurisdictionPrefix(regionCode, level)}%`,
-    lo: shanghaiMidnight(from),
-    hi: shanghaiMidnight(nextDay(to)),
-  });
+  } = await readStats(
+    db,
+    {
+      pattern: `${jurisdictionPrefix(regionCode, level)}%`,
+      lo: shanghaiMidnight(from),
+      hi: shanghaiMidnight(nextDay(to)),
+      from,
+      to,
+    },
+    source,
+  );
   const departments = [...inRegion, ...others].sort(
     (a, b) => a.region_code.localeCompare(b.region_code) || a.kind.localeCompare(b.kind),
   );
@@ -99,6 +121,14 @@ export async function supervisionStats(
   const overdueTotal = overdueAtEnd.find((r) => r.g === 1)?.n ?? 0;
   const overdueOf = (dept: string) => overdueAtEnd.find((r) => r.g === 0 && r.dept === dept)?.n ?? 0;
   const overdueInMonth = (month: string) => measuresOverdue.find((r) => r.g === 1 && r.month === month)?.n ?? 0;
+  const personsTotal = persons.find((r) => r.g === 3)?.n ?? 0;
+  const personsOf = (dept: string) => persons.find((r) => r.g === 1 && r.dept === dept)?.n ?? 0;
+  const personsInMonth = (month: string) => persons.find((r) => r.g === 2 && r.month === month)?.n ?? 0;
+  const noItems = { open: 0, overdue: 0, completed: 0 };
+  const itemsTotal = supervision.find((r) => r.month === null && r.g === 1) ?? noItems;
+  const itemsOf = (dept: string) =>
+    supervision.find((r) => r.month === null && r.g === 0 && r.dept === dept) ?? noItems;
+  const itemsInMonth = (month: string) => supervision.find((r) => r.month === month && r.g === 1) ?? noItems;
   const totals = new Map(bySet(SET_TOTAL).map((r) => [r.kind, r]));
   const total = (kind: EventKind) => totals.get(kind)?.n ?? 0;
 
@@ -111,14 +141,25 @@ export async function supervisionStats(
   const byDepartment = departments.map((d) => {
     const figures = perDepartment.get(d.id) ?? new Map<EventKind, AggregateRow>();
     const n = (kind: EventKind) => figures.get(kind)?.n ?? 0;
+    const items = itemsOf(d.id);
     return Object.assign(new DepartmentStats(), {
       department: DepartmentType.from({ id: d.id, kind: d.kind, name: d.name, regionCode: d.region_code }),
       cluesReceived: n('CLUE_ROUTED') + n('TRANSFER_ACCEPTED'),
+      cluesRegistered: n('CLUE_CREATED'),
+      cluesRouted: n('CLUE_ROUTED'),
       cluesTransferredOut: n('TRANSFER_REQUESTED'),
+      transfersReturned: n('TRANSFER_RETURNED'),
       transfersOverdue: figures.get('TRANSFER_OVERDUE')?.first ?? 0,
+      averageDaysToAccept: figures.get('TRANSFER_ACCEPTED')?.days ?? null,
       casesFiled: n('CASE_FILED'),
       casesClosed: n('CASE_CLOSED'),
+      sanctions: n('SANCTION'),
+      sanctionsByKind: kindCounts(bySet(SET_SUB_DEPT).filter((r) => r.dept === d.id)),
+      personsSanctioned: personsOf(d.id),
       amountRecovered: money(figures.get('RECOVERED')),
+      supervisionOpen: items.open,
+      supervisionOverdue: items.overdue,
+      supervisionCompleted: items.completed,
       ...outcomeFigures(n, overdueOf(d.id), (k) => figures.get(k)),
     });
   });
@@ -131,6 +172,7 @@ export async function supervisionStats(
   const byMonth = monthsBetween(from, to).map((month) => {
     const figures = perMonth.get(month) ?? new Map<EventKind, AggregateRow>();
     const n = (kind: EventKind) => figures.get(kind)?.n ?? 0;
+    const items = itemsInMonth(month);
     return Object.assign(new MonthStats(), {
       month,
       cluesReceived: n('CLUE_CREATED'),
@@ -138,18 +180,19 @@ export async function supervisionStats(
       cluesTransferred: n('TRANSFER_REQUESTED'),
       transfersReturned: n('TRANSFER_RETURNED'),
       transfersOverdue: n('TRANSFER_OVERDUE'),
+      averageDaysToAccept: figures.get('TRANSFER_ACCEPTED')?.days ?? null,
       casesFiled: n('CASE_FILED'),
       casesClosed: n('CASE_CLOSED'),
       sanctions: n('SANCTION'),
+      sanctionsByKind: kindCounts(bySet(SET_SUB_MONTH).filter((r) => r.month === month)),
+      personsSanctioned: personsInMonth(month),
       amountRecovered: money(figures.get('RECOVERED')),
+      supervisionOpen: items.open,
+      supervisionOverdue: items.overdue,
+      supervisionCompleted: items.completed,
       ...outcomeFigures(n, overdueInMonth(month), (k) => figures.get(k)),
     });
   });
-
-  const sanctionsByKind = bySet(SET_SUB)
-    .filter((r) => r.kind === 'SANCTION' && r.sub)
-    .sort((a, b) => b.n - a.n || a.sub!.localeCompare(b.sub!))
-    .map((r) => Object.assign(new KindCount(), { kind: r.sub!, count: r.n }));
 
   return Object.assign(new SupervisionStats(), {
     regionCode,
@@ -163,12 +206,12 @@ export async function supervisionStats(
     averageDaysToAccept: totals.get('TRANSFER_ACCEPTED')?.days ?? null,
     casesFiled: total('CASE_FILED'),
     casesClosed: total('CASE_CLOSED'),
-    sanctionsByKind,
-    personsSanctioned: total('PERSONS_SANCTIONED'),
+    sanctionsByKind: kindCounts(bySet(SET_SUB)),
+    personsSanctioned: personsTotal,
     amountRecovered: money(totals.get('RECOVERED')),
-    supervisionOpen: supervision.open,
-    supervisionOverdue: supervision.overdue,
-    supervisionCompleted: supervision.completed,
+    supervisionOpen: itemsTotal.open,
+    supervisionOverdue: itemsTotal.overdue,
+    supervisionCompleted: itemsTotal.completed,
     ...outcomeFigures(total, overdueTotal, (k) => totals.get(k)),
     byDepartment,
     byMonth,

@@ -101,6 +101,49 @@ export class DepartmentStats extends OutcomeFigures {
     description: '追回金额，元：本单位案件的追回医保基金处罚金额 + 本单位办结线索的追回金额。',
   })
   amountRecovered: string;
+
+  @Field(() => Int, {
+    description:
+      "登记的线索数：时间窗内登记、现由本单位承办的线索（合计即总数的 cluesReceived）。Clues registered in the window that the department owns (the totals' cluesReceived).",
+  })
+  cluesRegistered: number;
+
+  @Field(() => Int, { description: '分办给本单位的线索数。Clues routed to the department in the window.' })
+  cluesRouted: number;
+
+  @Field(() => Int, { description: '本单位退回的移送数。Transfers to the department it returned in the window.' })
+  transfersReturned: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '平均接收天数：本单位在时间窗内接收的移送从申请到接收的平均天数；没有时为 null。Mean days from request to acceptance, over transfers the department accepted in the window.',
+  })
+  averageDaysToAccept: number | null;
+
+  @Field(() => Int, { description: '处理处罚数：本单位案件在时间窗内作出的处理处罚。' })
+  sanctions: number;
+
+  @Field(() => [KindCount], { description: '本单位案件按种类的处理处罚数，多的在前；没有的种类不列。' })
+  sanctionsByKind: KindCount[];
+
+  @Field(() => Int, { description: '本单位案件受处理的人数（去重；只处理机构的不计）。' })
+  personsSanctioned: number;
+
+  @Field(() => Int, {
+    description:
+      '交本单位办理、期末仍在督办中（未逾期）的事项数。Items assigned to the department still OPEN at the end of the window.',
+  })
+  supervisionOpen: number;
+
+  @Field(() => Int, {
+    description:
+      '交本单位办理、期末已逾期且未办结的事项数。Items assigned to the department OVERDUE and unfinished at the end of the window.',
+  })
+  supervisionOverdue: number;
+
+  @Field(() => Int, { description: '交本单位办理、时间窗内办结的督办事项数。' })
+  supervisionCompleted: number;
 }
 
 /** The event figures of one calendar month (Asia/Shanghai) of the window. */
@@ -137,6 +180,36 @@ export class MonthStats extends OutcomeFigures {
 
   @Field(() => MoneyScalar, { description: '追回金额，元：追回医保基金处罚金额 + 办结线索的追回金额。' })
   amountRecovered: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      '平均接收天数：当月接收的移送从申请到接收的平均天数；没有时为 null。Mean days from request to acceptance, over transfers accepted in the month.',
+  })
+  averageDaysToAccept: number | null;
+
+  @Field(() => [KindCount], { description: '当月按种类的处理处罚数，多的在前；没有的种类不列。' })
+  sanctionsByKind: KindCount[];
+
+  @Field(() => Int, { description: '当月受处理的人数（月内去重；只处理机构的不计）。' })
+  personsSanctioned: number;
+
+  @Field(() => Int, {
+    description:
+      '月末（不晚于时间窗止和当前）仍在督办中（未逾期）的事项数。Items still OPEN at the end of the month (or of the window, or now).',
+  })
+  supervisionOpen: number;
+
+  @Field(() => Int, {
+    description:
+      '月末（不晚于时间窗止和当前）已逾期且未办结的事项数。Items OVERDUE and unfinished at the end of the month (or of the window, or now).',
+  })
+  supervisionOverdue: number;
+
+  @Field(() => Int, {
+    description: '当月（时间窗内）办结的督办事项数。Items completed in the month (inside the window).',
+  })
+  supervisionCompleted: number;
 }
 
 /** 督办统计: a region's figures over a date window (PRODUCT.md §7; rules in docs/READING.md). */
