@@ -20,7 +20,8 @@ import { AppError } from './core/errors';
 import { authenticate, GraphQLContext } from './graphql/context';
 import { createLoaders } from './graphql/loaders';
 import { makeFormatError } from './graphql/errors';
-import { armor, costLimitPlugin, queryCost } from './graphql/limits';
+import { inputGuardsPlugin } from './graphql/input-guards';
+import { armor, costLimitPlugin, parseOptions, queryCost } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
 import { operationsMetrics } from './operations/metrics';
 import { mountQueueDashboard } from './operations/queue-dashboard';
@@ -67,9 +68,11 @@ export async function startApiServer(services: AppServices, port = services.conf
     // would close the HTTP server first, and the WebSocket server's close then fails.
     stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
+    parseOptions: parseOptions(config),
     formatError: makeFormatError({ production, onInternal: (error) => log.error({ err: error }, 'internal error') }),
     plugins: [
       ...protection.plugins,
+      inputGuardsPlugin(),
       costLimitPlugin(schema, config),
       ApolloServerPluginDrainHttpServer({ httpServer }),
     ],
