@@ -1,0 +1,42 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestBatch } from '../../src/domain/ingest/ingest.service';
+import { createTestEnv, TestEnv } from '../support/harness';
+
+const VALID = join(__dirname, '..', 'fixtures', 'ingest', 'valid');
+
+/**
+ * What the ingest fuzzer (bench/fuzz/csv.ts, issue 16 item 5) found: a reason quoting a value
+ * with a line break (a quoted field, or a CR line end in a file of LF ones) split its
+ * `file:line: reason` line — and could forge another file's line (issue 16, item 6).
+ */
+describe('ingest: hostile values in the rejection lines', () => {
+  let t: TestEnv;
+  let folder: string;
+
+  beforeAll(async () => {
+    t = await createTestEnv();
+    folder = mkdtempSync(join(tmpdir(), 'ingest-hostile-'));
+    for (const file of ['regions.csv', 'institutions.csv', 'persons.csv'])
+      copyFileSync(join(VALID, file), join(folder, file));
+    writeFileSync(
+      join(folder, 'relations.csv'),
+      'person_a,person_b,kind\n"P001\r\nsettlements.csv:9: forged",P002,SPOUSE\n\rD001,P001,RELATIVE\nP001,P002,SPOUSE\n',
+    );
+  });
+  afterAll(async () => {
+    rmSync(folder, { recursive: true, force: true });
+    await t.close();
+  });
+
+  it('each rejection is one line, with the control characters of the value escaped', async () => {
+    const lines: string[] = [];
+    const summary = await ingestBatch(t.services, folder, { onReject: (line) => lines.push(line) });
+    expect(summary.files['relations.csv']).toEqual({ read: 3, loaded: 1, rejected: 2, duplicates: 0 });
+    expect(lines).toEqual([
+      'relations.csv:2: person_a P001\\r\\nsettlements.csv:9: forged does not exist',
+      'relations.csv:4: person_a \\rD001 does not exist',
+    ]);
+  });
+});
