@@ -44,6 +44,19 @@ export function makeFormatError(options: { production: boolean; onInternal: (err
         extensions: { ...extensions, code },
       };
     }
+    // graphql-js stops coercing variables after 50 errors and says so without a code.
+    if (
+      original instanceof GraphQLError &&
+      !original.extensions.code &&
+      /^Too many errors processing variables/.test(original.message)
+    ) {
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
+    }
     // Apollo's own request errors without a code but with a 4xx status (e.g. a persisted query
     // whose hash does not match) are the client's: Apollo filled in INTERNAL_SERVER_ERROR.
     const status =

@@ -27,6 +27,7 @@ describe('hostile requests', () => {
     return {
       status: response.status,
       code: json.errors?.[0]?.extensions?.code,
+      codes: [...new Set(json.errors?.map((e) => e.extensions?.code))],
       message: json.errors?.[0]?.message ?? '',
     };
   }
@@ -105,6 +106,14 @@ describe('hostile requests', () => {
       query: '{ clues(first: 100) { edges { node { hits(first: 100) { edges { node { id } } } } } } }',
     });
     expect(res).toMatchObject({ status: 400, code: 'QUERY_TOO_COMPLEX' });
+  });
+
+  it('a variable with over 50 bad elements is 400 BAD_USER_INPUT (graphql-js stops at 50 errors)', async () => {
+    const res = await post({
+      query: 'query($s: [ClueStatus!]){ clues(filter: { status: $s }) { totalCount } }',
+      variables: { s: Array.from({ length: 60 }, () => 'NOPE') },
+    });
+    expect(res).toMatchObject({ status: 400, codes: ['BAD_USER_INPUT'] });
   });
 
   it('a persisted query whose hash does not match is 400 BAD_REQUEST', async () => {
