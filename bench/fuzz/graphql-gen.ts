@@ -158,13 +158,17 @@ interface GenContext {
   useVariables: number;
   fragments: string[];
   maxDepth: number;
+  /** Characters the `huge` mode may still spend on this request (about 1 MB in all). */
+  hugeBudget: number;
 }
 
 function stringValue(ctx: GenContext): string {
   const { rng } = ctx;
-  if (ctx.mode === 'huge' && rng.chance(0.5)) {
+  if (ctx.mode === 'huge' && ctx.hugeBudget > 0 && rng.chance(0.5)) {
     const unit = rng.pick(['x', 'Ω', '渭', '😀', '\u0000', 'a\u0301', '"\\']);
-    return unit.repeat(Math.floor(rng.int(1_000, 60_000) / unit.length));
+    const length = Math.min(ctx.hugeBudget, rng.int(1_000, 60_000));
+    ctx.hugeBudget -= length;
+    return unit.repeat(Math.ceil(length / unit.length));
   }
   if (ctx.mode === 'unicode' && rng.chance(0.7)) {
     return Array.from({ length: rng.int(1, 6) }, () => rng.pick(EDGE_STRINGS.slice(12, 26))).join('');
@@ -178,7 +182,11 @@ function inputValue(ctx: GenContext, type: GraphQLInputType, depth = 0): unknown
   if (isNonNullType(type)) return inputValue(ctx, type.ofType, depth);
   if (!isNonNullType(type) && rng.chance(0.05)) return null;
   if (isListType(type)) {
-    const n = ctx.mode === 'huge' && rng.chance(0.3) ? rng.int(100, 2000) : rng.int(0, 3);
+    let n = rng.int(0, 3);
+    if (ctx.mode === 'huge' && ctx.hugeBudget > 0 && rng.chance(0.3)) {
+      n = rng.int(100, 2000);
+      ctx.hugeBudget -= n * 100;
+    }
     return Array.from({ length: n }, () => inputValue(ctx, type.ofType, depth + 1));
   }
   if (isEnumType(type)) return rng.pick(type.getValues()).name;
@@ -392,6 +400,7 @@ export function createGenerator(schema: GraphQLSchema, rng: Random, ids: string[
       useVariables,
       fragments: [],
       maxDepth: rng.int(1, 5),
+      hugeBudget: 1_000_000,
     };
     const mutation = mutationFields.length > 0 && rng.chance(0.3);
     const field = rng.pick(mutation ? mutationFields : queryFields);

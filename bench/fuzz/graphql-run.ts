@@ -74,9 +74,8 @@ export async function runGraphqlFuzz(options: RunOptions): Promise<GraphqlFuzzSt
     seconds: 0,
   };
   const codes = new Map<string, number>();
-  // Requests are generated in order (repeatable from the seed), sent `concurrency` at a time.
-  const queue: FuzzRequest[] = [];
-  for (let i = 0; i < options.requests; i++) queue.push(generator.next());
+  // Requests are generated in order when sent (repeatable from the seed: each is drawn
+  // synchronously, whichever worker sends it), `concurrency` at a time.
   let next = 0;
 
   const fail = (index: number, request: FuzzRequest, status: number | string, message: string, code?: string) => {
@@ -146,13 +145,13 @@ export async function runGraphqlFuzz(options: RunOptions): Promise<GraphqlFuzzSt
   }
 
   async function worker(): Promise<void> {
-    while (next < queue.length) {
+    while (next < options.requests) {
       if (options.alive && !options.alive()) {
         stats.crashed = true;
         return;
       }
       const index = next++;
-      await send(index, queue[index]);
+      await send(index, generator.next());
       options.onProgress?.(index + 1);
     }
   }

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
   });
   let exit: { code: number | null; signal: string | null } | null = null;
   server.on('exit', (code, signal) => (exit = { code, signal }));
+  // Never leave the API behind, even when the fuzzer itself dies.
+  process.on('exit', () => server.kill('SIGKILL'));
   const endpoint = `http://127.0.0.1:${port}/graphql`;
   try {
     for (let i = 0; ; i++) {
