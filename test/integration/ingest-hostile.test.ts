@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestBatch } from '../../src/domain/ingest/ingest.service';
+import { IngestBatchError, ingestBatch } from '../../src/domain/ingest/ingest.service';
 import { createTestEnv, TestEnv } from '../support/harness';
 
 const VALID = join(__dirname, '..', 'fixtures', 'ingest', 'valid');
@@ -38,5 +38,28 @@ describe('ingest: hostile values in the rejection lines', () => {
       'relations.csv:2: person_a P001\\r\\nsettlements.csv:9: forged does not exist',
       'relations.csv:4: person_a \\rD001 does not exist',
     ]);
+  });
+
+  it('a file with bytes that are not UTF-8 is refused at the line they are on', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'ingest-hostile-'));
+    try {
+      copyFileSync(join(VALID, 'regions.csv'), join(bad, 'regions.csv'));
+      const [header, first, ...rest] = readFileSync(join(VALID, 'institutions.csv'), 'utf8').split('\n');
+      // Line 3: a name cut inside a three-byte character.
+      const line3 = Buffer.concat([
+        Buffer.from('610303,H610303009,'),
+        Buffer.from('渭').subarray(0, 2),
+        Buffer.from(',HOSPITAL,SECONDARY,PUBLIC\n'),
+      ]);
+      writeFileSync(
+        join(bad, 'institutions.csv'),
+        Buffer.concat([Buffer.from(`${header}\n${first}\n`), line3, Buffer.from(rest.join('\n'))]),
+      );
+      const error = await ingestBatch(t.services, bad).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IngestBatchError);
+      expect((error as Error).message).toBe('institutions.csv:3: unreadable CSV: invalid UTF-8 byte sequence');
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,7 @@
  * only. The record's own bytes go to PostgreSQL unchanged, which stays the judge of the
  * encoding; field-count and quoting errors are raised here with PostgreSQL's wording.
  */
+import { isUtf8 } from 'node:buffer';
 import { Transform, TransformCallback } from 'node:stream';
 import { Fields, RowTest } from './row-checks';
 
@@ -277,7 +278,12 @@ export class RecordStager extends CsvRecordStream {
   }
 
   protected record(buf: Buffer, start: number, end: number): void {
-    const values = this.splitRecord(buf.toString('utf8', start, end));
+    const text = buf.toString('utf8', start, end);
+    // Bytes that are not UTF-8 decode to U+FFFD. PostgreSQL would refuse them in the COPY, with
+    // no line of ours in its message: the record's line is known here.
+    if (text.includes('\ufffd') && !isUtf8(buf.subarray(start, end)))
+      throw new CsvFormatError(this.line, 'invalid UTF-8 byte sequence');
+    const values = this.splitRecord(text);
     const f = this.fields;
     const order = this.order;
     for (let c = 0; c < order.length; c++) {
