@@ -3,7 +3,7 @@ import 'reflect-metadata';
  * GraphQL fuzzer (issue 16, item 5): hostile requests generated from schema/schema.graphql
  * (graphql-gen.ts) against a real API process, so that a crash shows as the process exiting.
  *
- *   npm run fuzz:graphql -- [--seed 1] [--requests 10000] [--concurrency 4] [--keep]
+ *   npm run fuzz:graphql -- [--seed 1] [--requests 10000] [--concurrency 4] [--server-heap-mb N] [--keep]
  *
  * Creates a fresh database (FUZZ_DATABASE_URL names the server, default
  * postgres://postgres@127.0.0.1:5432/postgres), migrates it, seeds regions, departments and users
@@ -37,6 +37,8 @@ const SEED = arg('seed', 1);
 const REQUESTS = arg('requests', 10_000);
 const CONCURRENCY = arg('concurrency', 4);
 const KEEP = process.argv.includes('--keep');
+/** --server-heap-mb N: the API runs with --max-old-space-size=N, so retained memory that grows ends it. */
+const SERVER_HEAP_MB = arg('server-heap-mb', 0);
 const ROOT = join(__dirname, '..', '..', '..');
 
 function databaseUrl(): string {
@@ -99,7 +101,8 @@ async function main(): Promise<void> {
   const port = await freePort();
   const logPath = join(tmpdir(), `fuzz-graphql-${SEED}.log`);
   const log = openSync(logPath, 'w');
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'serve.js')], {
+  const heapFlag = SERVER_HEAP_MB ? [`--max-old-space-size=${SERVER_HEAP_MB}`] : [];
+  const server = spawn(process.execPath, [...heapFlag, join(ROOT, 'dist', 'src', 'cli', 'serve.js')], {
     env: { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', log, log],
   });
@@ -122,6 +125,9 @@ async function main(): Promise<void> {
     const ids = await collectIds(endpoint, tokens);
     const pid = server.pid!;
     const rss = { startMb: rssMb(pid), endMb: 0, maxMb: 0, everyTenth: [] as number[] };
+    // The V8 heap in use (prom-client's default metric), every 10 % too: RSS only grows.
+    const heapUsedMb: number[] = [await heapUsed(port)];
+    const pending: Promise<unknown>[] = [];
     const poll = setInterval(() => (rss.maxMb = Math.max(rss.maxMb, rssMb(pid))), 250);
     const schema = loadSchema(ROOT);
     const stats = await runGraphqlFuzz({
@@ -134,17 +140,23 @@ async function main(): Promise<void> {
       ids,
       alive: () => exit === null,
       onProgress: (done) => {
-        if (done % Math.max(1, Math.floor(REQUESTS / 10)) === 0) rss.everyTenth.push(rssMb(pid));
+        if (done % Math.max(1, Math.floor(REQUESTS / 10)) === 0) {
+          rss.everyTenth.push(rssMb(pid));
+          const slot = heapUsedMb.length;
+          heapUsedMb.push(0);
+          pending.push(heapUsed(port).then((mb) => (heapUsedMb[slot] = mb)));
+        }
       },
     });
     clearInterval(poll);
+    await Promise.all(pending);
     rss.endMb = rssMb(pid);
     rss.maxMb = Math.max(rss.maxMb, rss.endMb);
     const logged = readFileSync(logPath, 'utf8').split('\n');
     const internalLogged = logged.filter((l) => /"level":(50|60)/.test(l)).length;
     const { failures, ...figures } = stats;
     process.stdout.write(
-      `${JSON.stringify({ ...figures, serverExit: exit, rssMb: rss, internalErrorsLogged: internalLogged, log: logPath, failures: failures.slice(0, 10) })}\n`,
+      `${JSON.stringify({ ...figures, serverExit: exit, serverHeapLimitMb: SERVER_HEAP_MB || null, rssMb: rss, heapUsedMb, internalErrorsLogged: internalLogged, log: logPath, failures: failures.slice(0, 10) })}\n`,
     );
     if (stats.fiveXX || stats.internalErrors || stats.crashed || exit) process.exitCode = 1;
   } finally {
@@ -153,6 +165,16 @@ async function main(): Promise<void> {
       await new Promise((r) => server.once('exit', r));
     }
     if (!KEEP) await dropDatabase(url);
+  }
+}
+
+async function heapUsed(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const bytes = /^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1];
+    return bytes ? Math.round(Number(bytes) / 2 ** 20) : -1;
+  } catch {
+    return -1;
   }
 }
 
