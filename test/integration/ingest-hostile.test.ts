@@ -62,4 +62,22 @@ describe('ingest: hostile values in the rejection lines', () => {
       rmSync(bad, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    ['institutions.csv', 'the staged path'],
+    ['persons.csv', 'the direct path'],
+  ])('a NUL byte in %s (%s) refuses the file at its line', async (file) => {
+    const bad = mkdtempSync(join(tmpdir(), 'ingest-hostile-'));
+    try {
+      for (const f of ['regions.csv', 'institutions.csv', 'persons.csv']) copyFileSync(join(VALID, f), join(bad, f));
+      const lines = readFileSync(join(VALID, file), 'utf8').split('\n');
+      lines[2] = `${lines[2].slice(0, 12)}\u0000${lines[2].slice(12)}`;
+      writeFileSync(join(bad, file), lines.join('\n'));
+      const error = await ingestBatch(t.services, bad).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IngestBatchError);
+      expect((error as Error).message).toBe(`${file}:3: unreadable CSV: NUL character (0x00)`);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
 });

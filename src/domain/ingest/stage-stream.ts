@@ -96,6 +96,8 @@ export abstract class CsvRecordStream extends Transform {
   /** Splits `buf` into records; at the end of the file a record needs no line feed. */
   private scan(buf: Buffer, atEnd: boolean): void {
     const length = buf.length;
+    // PostgreSQL stores no NUL in text: the record holding the chunk's first one is refused.
+    this.nulAt = buf.indexOf(0);
     let i = 0;
     let nextQuote = buf.indexOf(QUOTE, 0);
     while (i < length) {
@@ -156,7 +158,12 @@ export abstract class CsvRecordStream extends Transform {
     }
   }
 
+  /** Where the current chunk's first NUL byte is (-1: none). */
+  private nulAt = -1;
+
   private handle(buf: Buffer, start: number, end: number): void {
+    if (this.nulAt !== -1 && this.nulAt >= start && this.nulAt < end)
+      throw new CsvFormatError(this.line, 'NUL character (0x00)');
     if (end > start && buf[end - 1] === CR) end--;
     if (!this.headerSeen) {
       this.headerSeen = true;
