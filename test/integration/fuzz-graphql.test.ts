@@ -60,6 +60,6 @@ describe('GraphQL fuzzing (seeded, 300 requests)', () => {
     expect(stats.failures).toEqual([]);
     expect(stats.requests + stats.notSent).toBe(300);
     expect(stats).toMatchObject({ fiveXX: 0, internalErrors: 0, transportErrors: 0, crashed: false });
-    // About 15 s on an idle machine; the margin is for a loaded one.
+    // 16 s (37 s for the file) measured on 2 cores shared with other sessions; the margin is for worse.
   }, 180_000);
 });
