@@ -23,7 +23,8 @@ import { AppError } from './core/errors';
 import { authenticate, GraphQLContext } from './graphql/context';
 import { createLoaders } from './graphql/loaders';
 import { makeFormatError } from './graphql/errors';
-import { armor, costLimitPlugin, queryCost } from './graphql/limits';
+import { inputGuardsPlugin } from './graphql/input-guards';
+import { armor, costLimitPlugin, parseOptions, queryCost } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
 import { operationsMetrics } from './operations/metrics';
 import { mountQueueDashboard } from './operations/queue-dashboard';
@@ -84,9 +85,11 @@ export async function startApiServer(services: AppServices, port = services.conf
     // would close the HTTP server first, and the WebSocket server's close then fails.
     stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
+    parseOptions: parseOptions(config),
     formatError: makeFormatError({ production, onInternal: (error) => log.error({ err: error }, 'internal error') }),
     plugins: [
       ...protection.plugins,
+      inputGuardsPlugin(),
       costLimitPlugin(schema, config),
       // Apollo's cache control instruments every field of every result; no field has a cache
       // hint, so every answer was "no-store" — which is what noStore() says, at no cost per field.

@@ -20,12 +20,20 @@ export function armor(config: Config) {
   return new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: config.limits.maxAliases },
-    maxTokens: { n: config.limits.maxTokens },
+    // The token limit is the parser's own (parseOptions below): armor's version parses in a
+    // plugin hook, where every syntax error became a 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   }).protect();
 }
+
+/**
+ * Apollo's parse options: over `maxTokens` the parser stops with a syntax error (400
+ * GRAPHQL_PARSE_FAILED), which also bounds how deep a literal can nest.
+ */
+export const parseOptions = (config: Config) => ({ maxTokens: config.limits.maxTokens });
 
 /** Children of a paginated field count once per requested item. */
 const paginationEstimator =
@@ -61,8 +69,12 @@ export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloSe
           }
           if (cost === null) return;
           if (cost > config.limits.maxCost) {
-            throw new GraphQLError(`query cost ${cost} exceeds the limit of ${config.limits.maxCost}`, {
-              extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost: config.limits.maxCost },
+            const what = Number.isFinite(cost)
+              ? `query cost ${cost}`
+              : 'the query, its fragments expanded, has over 10000 fields: its cost';
+            throw new GraphQLError(`${what} exceeds the limit of ${config.limits.maxCost}`, {
+              // 400: the client's to fix (thrown from a plugin hook, it would be a 500).
+              extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost: config.limits.maxCost, http: { status: 400 } },
             });
           }
         },
@@ -88,17 +100,24 @@ export function queryCost(
   variables: Record<string, unknown>,
   operationName?: string | null,
 ): number {
-  return getComplexity({
-    schema,
-    query,
-    variables,
-    operationName: operationName ?? undefined,
-    estimators: [
-      fieldExtensionsEstimator(),
-      paginationEstimator(config.limits.maxPageSize),
-      simpleEstimator({ defaultComplexity: 1 }),
-    ],
-  });
+  try {
+    return getComplexity({
+      schema,
+      query,
+      variables,
+      operationName: operationName ?? undefined,
+      estimators: [
+        fieldExtensionsEstimator(),
+        paginationEstimator(config.limits.maxPageSize),
+        simpleEstimator({ defaultComplexity: 1 }),
+      ],
+    });
+  } catch (error) {
+    // Fragments spread over and over expand past the library's node limit (10,000): a cost
+    // beyond any limit, not an internal error.
+    if (error instanceof Error && /maximum allowed number of nodes/.test(error.message)) return Infinity;
+    throw error;
+  }
 }
 
 export type { ValidationRule };

@@ -254,7 +254,7 @@ async function loadFile(
   const checksum = await fileChecksum(path);
   // Committed on its own: a killed attempt stays visible as LOADING, with nothing loaded.
   const ingestFileId = await insertLoadingFile(client, { batch_path: batchPath, file_name: spec.file, checksum });
-  const report = (line: number, reason: string) => options.onReject?.(`${spec.file}:${line}: ${reason}`);
+  const report = (line: number, reason: string) => options.onReject?.(`${spec.file}:${line}: ${oneLine(reason)}`);
   try {
     await beginFile(client, spec.file);
     const counts =
@@ -272,7 +272,7 @@ async function loadFile(
     if (counts.remembered) connections.memory.add(counts.remembered.lookup, counts.remembered.rows);
     return { read: counts.read, loaded: counts.loaded, rejected: counts.rejected, duplicates: counts.duplicates };
   } catch (error) {
-    const message = error instanceof IngestBatchError ? error.message : describeFailure(spec.file, error);
+    const message = oneLine(error instanceof IngestBatchError ? error.message : describeFailure(spec.file, error));
     // The file's failure is what is reported; a connection too broken to roll back or to
     // record it leaves the row LOADING (a killed attempt), and that is logged.
     try {
@@ -284,6 +284,19 @@ async function loadFile(
     throw new IngestBatchError(message, summary);
   }
 }
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A reason quotes values of the file: their control characters (and U+2028/2029) are escaped,
+ * so that each rejection stays one `file:line: reason` line (a CR or LF inside a quoted field
+ * would otherwise split it, or forge another file's line).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what is escaped
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+export const oneLine = (reason: string): string =>
+  reason.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * A file whose name and checksum were already LOADED is not read again: its rows are

@@ -13,6 +13,7 @@
  * only. The record's own bytes go to PostgreSQL unchanged, which stays the judge of the
  * encoding; field-count and quoting errors are raised here with PostgreSQL's wording.
  */
+import { isUtf8 } from 'node:buffer';
 import { Transform, TransformCallback } from 'node:stream';
 import { Fields, RowTest } from './row-checks';
 
@@ -95,6 +96,8 @@ export abstract class CsvRecordStream extends Transform {
   /** Splits `buf` into records; at the end of the file a record needs no line feed. */
   private scan(buf: Buffer, atEnd: boolean): void {
     const length = buf.length;
+    // PostgreSQL stores no NUL in text: the record holding the chunk's first one is refused.
+    this.nulAt = buf.indexOf(0);
     let i = 0;
     let nextQuote = buf.indexOf(QUOTE, 0);
     while (i < length) {
@@ -155,7 +158,12 @@ export abstract class CsvRecordStream extends Transform {
     }
   }
 
+  /** Where the current chunk's first NUL byte is (-1: none). */
+  private nulAt = -1;
+
   private handle(buf: Buffer, start: number, end: number): void {
+    if (this.nulAt !== -1 && this.nulAt >= start && this.nulAt < end)
+      throw new CsvFormatError(this.line, 'NUL character (0x00)');
     if (end > start && buf[end - 1] === CR) end--;
     if (!this.headerSeen) {
       this.headerSeen = true;
@@ -277,7 +285,12 @@ export class RecordStager extends CsvRecordStream {
   }
 
   protected record(buf: Buffer, start: number, end: number): void {
-    const values = this.splitRecord(buf.toString('utf8', start, end));
+    const text = buf.toString('utf8', start, end);
+    // Bytes that are not UTF-8 decode to U+FFFD. PostgreSQL would refuse them in the COPY, with
+    // no line of ours in its message: the record's line is known here.
+    if (text.includes('\ufffd') && !isUtf8(buf.subarray(start, end)))
+      throw new CsvFormatError(this.line, 'invalid UTF-8 byte sequence');
+    const values = this.splitRecord(text);
     const f = this.fields;
     const order = this.order;
     for (let c = 0; c < order.length; c++) {
