@@ -62,3 +62,11 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
   }
   return ConnectionClass;
 }
+
+/** A page of rows as the connection of their GraphQL nodes (cursors, page info and count kept). */
+export function connectionOf<Row, NodeType>(
+  page: Connection<Row>,
+  toNode: (row: Row) => NodeType,
+): Connection<NodeType> {
+  return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toNode(e.node) })) };
+}

@@ -8,6 +8,7 @@ import { DepartmentType } from '../reference/reference.types';
 import { AuthPayload, CreateUserInput, UpdateUserInput, UserConnection, UserFilter, UserType } from './auth.types';
 import { changePassword, createUser, listUsers, login, resetPassword, setUserActive, updateUser } from './auth.service';
 import { UserRow, userEntityOf } from './auth.repository';
+import { connectionOf } from '../../graphql/relay';
 
 const userOf = (row: UserRow): UserType => UserType.from(userEntityOf(row));
 
@@ -76,7 +77,7 @@ export class AuthResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: userOf(e.node) })) };
+    return connectionOf(page, (row) => userOf(row));
   }
 
   @Mutation(() => UserType, {

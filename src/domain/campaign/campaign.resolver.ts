@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { rowId } from '../../core/ids';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
 import { CollisionRunType } from '../collision/collision.types';
@@ -76,7 +76,7 @@ export class CampaignResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CampaignType.from(e.node) })) };
+    return connectionOf(page, (row) => CampaignType.from(row));
   }
 
   @Query(() => SelfCheckReportConnection, {
@@ -99,7 +99,7 @@ export class CampaignResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: SelfCheckReportType.from(e.node) })) };
+    return connectionOf(page, (row) => SelfCheckReportType.from(row));
   }
 
   @Mutation(() => CampaignType, {

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { CaseRelationKindEnum } from '../../graphql/enums';
 import { pageSize } from '../../core/pagination';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType, InstitutionType, PersonType } from '../reference/reference.types';
@@ -65,7 +65,7 @@ export class CaseResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CaseType.from(e.node) })) };
+    return connectionOf(page, (row) => CaseType.from(row));
   }
 
   @Mutation(() => CaseType, {

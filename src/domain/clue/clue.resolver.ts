@@ -4,7 +4,7 @@ import { loadPresent } from '../../graphql/loaders';
 import { pageSize } from '../../core/pagination';
 import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
@@ -60,7 +60,7 @@ export class ClueResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: ClueType.from(e.node) })) };
+    return connectionOf(page, (row) => ClueType.from(row));
   }
 
   @Mutation(() => ClueType, {

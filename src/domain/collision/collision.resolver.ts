@@ -4,7 +4,7 @@ import { notFound } from '../../core/errors';
 import { loadPresent } from '../../graphql/loaders';
 import { Connection, pageSize } from '../../core/pagination';
 import { MoneyScalar } from '../../graphql/scalars';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { optionalRowId, rowId } from '../../core/ids';
 import { assertCanRunCollision } from '../../policy';
 import { ClueType } from '../clue/clue.types';
@@ -29,10 +29,8 @@ import {
 import { progressFrom, verifyHits } from './hit-verification.service';
 import { UserType } from '../auth/auth.types';
 
-const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionHitType> => ({
-  ...page,
-  edges: page.edges.map((e) => ({ cursor: e.cursor, node: CollisionHitType.from(e.node) })),
-});
+const hitConnection = (page: Connection<CollisionHitRow>): Connection<CollisionHitType> =>
+  connectionOf(page, (row) => CollisionHitType.from(row));
 
 @Resolver(() => CollisionRunType)
 export class CollisionRunResolver {
@@ -67,7 +65,7 @@ export class CollisionRunResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: CollisionRunType.from(e.node) })) };
+    return connectionOf(page, (row) => CollisionRunType.from(row));
   }
 
   @Mutation(() => CollisionRunType, {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { CaseType } from '../case/case.types';
 import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemType } from '../problem/problem.types';
@@ -44,7 +44,7 @@ export class DocumentResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: DocumentType.from(e.node) })) };
+    return connectionOf(page, (row) => DocumentType.from(row));
   }
 
   @Mutation(() => DocumentType, {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { StateChange, timelineFrom } from '../clue/clue.types';
 import { ProblemRow } from '../problem/problem.repository';
@@ -38,7 +38,7 @@ export class InspectionResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: InspectionType.from(e.node) })) };
+    return connectionOf(page, (row) => InspectionType.from(row));
   }
 
   @Mutation(() => InspectionType, {

@@ -3,7 +3,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from
 import { notFound } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { NotificationAnnouncement } from './notification.feed';
 import {
   findNotification,
@@ -33,7 +33,7 @@ export class NotificationResolver {
       after,
       listFilter ?? {},
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: NotificationType.from(e.node) })) };
+    return connectionOf(page, (row) => NotificationType.from(row));
   }
 
   @Query(() => Int, { description: '我的未读通知数。How many of my notifications are unread.' })

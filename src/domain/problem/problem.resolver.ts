@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { rowId } from '../../core/ids';
 import { pageSize } from '../../core/pagination';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { CaseType } from '../case/case.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
@@ -74,7 +74,7 @@ export class ProblemResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: ProblemType.from(e.node) })) };
+    return connectionOf(page, (row) => ProblemType.from(row));
   }
 
   @Mutation(() => ProblemType, {

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import { pageSize } from '../../core/pagination';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { DateScalar } from '../../graphql/scalars';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { CollisionHitType } from '../collision/collision.types';
 import {
   createRule,
@@ -35,7 +35,7 @@ export class RuleResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: RuleType.from(e.node) })) };
+    return connectionOf(page, (row) => RuleType.from(row));
   }
 
   @Query(() => RuleType, {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { pageSize } from '../../core/pagination';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
@@ -51,7 +51,7 @@ export class SupervisionResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: SupervisionItemType.from(e.node) })) };
+    return connectionOf(page, (row) => SupervisionItemType.from(row));
   }
 
   @Mutation(() => SupervisionItemType, {

@@ -3,7 +3,7 @@ import { GraphQLContext, requireActor } from '../../graphql/context';
 import { notFound } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
 import { allowedEvents } from '../../workflow/machine';
-import { ARG } from '../../graphql/relay';
+import { ARG, connectionOf } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { ClueType, StateChange, timelineFrom } from '../clue/clue.types';
 import { DepartmentType } from '../reference/reference.types';
@@ -39,7 +39,7 @@ export class TransferResolver {
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
     );
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: ClueTransferType.from(e.node) })) };
+    return connectionOf(page, (row) => ClueTransferType.from(row));
   }
 
   @Mutation(() => ClueTransferType, {
