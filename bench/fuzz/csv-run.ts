@@ -6,18 +6,10 @@
  * were loaded into it, no attempt is left LOADING, and the quarantine holds the rejected rows.
  */
 import { Client } from 'pg';
+import { TABLE_OF_FILE } from '../../src/domain/ingest/ingest.service';
 
-export const FILE_TABLE: Record<string, string> = {
-  'regions.csv': 'region',
-  'institutions.csv': 'institution',
-  'persons.csv': 'person',
-  'relations.csv': 'person_relation',
-  'price_catalog.csv': 'price_catalog',
-  'settlements.csv': 'settlement',
-  'settlement_items.csv': 'settlement_item',
-  'drug_purchases.csv': 'drug_purchase',
-  'rules.csv': 'rule',
-};
+/** The table each batch file fills (the loader's own list of names). */
+export const FILE_TABLE: Record<string, string> = TABLE_OF_FILE;
 
 export interface LoaderOutcome {
   /** 0, 1 — anything else (or a signal) is a crash. */

@@ -29,3 +29,10 @@ export function formatMoney(value: string | bigint): string {
   if (fraction.replace(/0+$/, '').length > 2) throw new Error(`more than 2 decimals: ${value}`);
   return `${sign}${BigInt(whole)}.${fraction.padEnd(2, '0').slice(0, 2)}`;
 }
+
+/** A `date` column as YYYY-MM-DD (pg reads a date as local midnight, so its local parts are the date). */
+export function dateText(value: Date | string): string {
+  if (typeof value === 'string') return value.slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
+}

@@ -10,7 +10,7 @@
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
-import { formatMoney, parseDate } from '../../core/dates';
+import { dateText, formatMoney, parseDate } from '../../core/dates';
 import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { jurisdictionPrefix } from '../../core/regions';
@@ -439,13 +439,6 @@ export async function campaignFiguresByIds(db: Db, ids: readonly string[]): Prom
       },
     ]),
   );
-}
-
-/** A date column as YYYY-MM-DD (pg reads a date as local midnight). */
-function dateText(value: Date | string): string {
-  if (typeof value === 'string') return value.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
 
 /** The target institutions of a campaign the actor sees, by code (NOT_FOUND otherwise). */

@@ -1,4 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { dateText } from '../../core/dates';
 import { toGlobalId } from '../../core/ids';
 import { InstitutionKindEnum } from '../../graphql/enums';
 import { ConnectionType, Node } from '../../graphql/relay';
@@ -19,13 +20,6 @@ registerEnumType(CampaignPhaseEnum, {
     Object.entries(campaignMachine.states).map(([k, label]) => [k, { description: label }]),
   ),
 });
-
-/** A date column as YYYY-MM-DD (pg reads a date as local midnight). */
-function dateText(value: Date | string): string {
-  if (typeof value === 'string') return value.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
-}
 
 @ObjectType('CampaignFigures', {
   description:

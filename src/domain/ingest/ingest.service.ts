@@ -208,7 +208,7 @@ async function checkHeader(batchPath: string, spec: IngestFileSpec, summary: Ing
 }
 
 /** The tables a loaded file filled: its table, or the month partitions the batch wrote (months 'YYYY-MM-DD'). */
-const TABLE_OF_FILE: Record<IngestFileSpec['file'], string> = {
+export const TABLE_OF_FILE: Record<IngestFileSpec['file'], string> = {
   'regions.csv': 'region',
   'institutions.csv': 'institution',
   'persons.csv': 'person',

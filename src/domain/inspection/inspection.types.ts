@@ -2,7 +2,7 @@ import { Field, InputType, Int, ObjectType, ID, registerEnumType } from 'type-gr
 import { toGlobalId } from '../../core/ids';
 import { ConnectionType, Node } from '../../graphql/relay';
 import { DateScalar } from '../../graphql/scalars';
-import { dateOf } from '../problem/problem.service';
+import { dateText } from '../../core/dates';
 import { INSPECTION_KINDS, inspectionMachine, InspectionKind, InspectionStatus } from './inspection.machine';
 import { InspectionRow } from './inspection.repository';
 
@@ -62,8 +62,8 @@ export class InspectionType extends Node {
       row,
       code: row.code,
       kind: row.kind,
-      plannedFrom: dateOf(row.planned_from),
-      plannedTo: dateOf(row.planned_to),
+      plannedFrom: dateText(row.planned_from),
+      plannedTo: dateText(row.planned_to),
       status: row.status,
       findings: row.findings,
       version: row.version,

@@ -8,6 +8,7 @@
  */
 import { EntityManager } from 'typeorm';
 import { AppServices } from '../../app';
+import { dateText } from '../../core/dates';
 import { badInput, notFound } from '../../core/errors';
 import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
@@ -41,6 +42,7 @@ import {
   visibleMeasures,
   visibleProblems,
   visibleProblemsByClueIds as problemsOfClues,
+  ProblemListFilter,
 } from './problem.repository';
 import { recheckMachine } from './recheck.machine';
 import {
@@ -125,36 +127,10 @@ export function measureAllowedEvents(actor: Actor, measure: MeasureRow, problem:
 
 /** OPEN and its deadline (a date in TIME_ZONE) is before today. */
 export const isMeasureOverdue = (measure: MeasureRow, today = shanghaiDate(new Date())): boolean =>
-  measureMachine.events.MARK_OVERDUE.from.includes(measure.status) && dateOf(measure.deadline) < today;
+  measureMachine.events.MARK_OVERDUE.from.includes(measure.status) && dateText(measure.deadline) < today;
 
-/** A date column as YYYY-MM-DD (pg reads a date as local midnight). */
-export function dateOf(value: Date | string): string {
-  if (typeof value === 'string') return value.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
-}
-
-export interface ProblemFilterInput {
-  status?: ProblemRow['status'][] | null;
-  source?: ProblemSource | null;
-  institutionCode?: string | null;
-  responsibleDepartmentId?: string | null;
-  supervisingDepartmentId?: string | null;
-  campaignId?: string | null;
-  overdue?: boolean | null;
-  regionCode?: string | null;
-  category?: string | null;
-  minAmount?: string | null;
-  maxAmount?: string | null;
-  caseId?: string | null;
-  clueId?: string | null;
-  inspectionId?: string | null;
-  /** Civil dates (TIME_ZONE), inclusive. */
-  createdFrom?: string | null;
-  createdTo?: string | null;
-  closedFrom?: string | null;
-  closedTo?: string | null;
-}
+/** The filter of `problems` as the API gives it: the list filter's fields, ids still global ids. */
+export type ProblemFilterInput = ProblemListFilter;
 
 export function listProblems(
   services: AppServices,

@@ -5,7 +5,8 @@ import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import { measureMachine, MeasureStatus } from './measure.machine';
 import { PROBLEM_SOURCES, problemMachine, ProblemSource, ProblemStatus } from './problem.machine';
 import { MeasureRow, ProblemRow } from './problem.repository';
-import { dateOf, isMeasureOverdue } from './problem.service';
+import { dateText } from '../../core/dates';
+import { isMeasureOverdue } from './problem.service';
 import { RecheckResult, Recommendation, RECOMMENDATIONS } from './recheck.machine';
 import { RecheckRow } from './recheck.repository';
 
@@ -160,7 +161,7 @@ export class RectificationMeasureType extends Node {
       id: toGlobalId('RectificationMeasure', row.id),
       row,
       description: row.description,
-      deadline: dateOf(row.deadline),
+      deadline: dateText(row.deadline),
       status: row.status,
       overdue: isMeasureOverdue(row),
       report: row.report,
@@ -215,11 +216,11 @@ export class RecheckType extends Node {
     return Object.assign(new RecheckType(), {
       id: toGlobalId('Recheck', row.id),
       row,
-      dueOn: dateOf(row.due_on),
+      dueOn: dateText(row.due_on),
       manual: row.manual,
       result: row.status === 'RUNNING' ? 'SCHEDULED' : row.status,
-      windowFrom: row.window_from && dateOf(row.window_from),
-      windowTo: row.window_to && dateOf(row.window_to),
+      windowFrom: row.window_from && dateText(row.window_from),
+      windowTo: row.window_to && dateText(row.window_to),
       newHits: row.new_hits,
       recommendation: row.recommendation,
       completedAt: row.completed_at,
