@@ -46,6 +46,8 @@ const paginationEstimator =
     return undefined;
   };
 
+const COST_KEY_MAX_CHARS = 8192;
+
 export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloServerPlugin {
   // The cost of a document with its variables never changes: lists ask the same again and again.
   const costs = new Map<string, number | null>();
@@ -53,7 +55,9 @@ export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloSe
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          const key = request.query && `${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
+          const key =
+            request.query &&
+            `${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}\n${request.query}`;
           let cost = key ? costs.get(key) : undefined;
           if (cost === undefined) {
             // Variables that do not coerce are the client's error: execution answers them with
@@ -62,7 +66,9 @@ export function costLimitPlugin(schema: GraphQLSchema, config: Config): ApolloSe
             cost = variablesCoerce(schema, operation, request.variables ?? {})
               ? queryCost(schema, config, document, request.variables ?? {}, request.operationName)
               : null;
-            if (key) {
+            // Kept for ordinary documents only: 1,000 keys of up to 8 KiB. A key holds the whole
+            // document and its variables — up to GRAPHQL_MAX_DOCUMENT_BYTES each otherwise.
+            if (key && key.length <= COST_KEY_MAX_CHARS) {
               if (costs.size >= 1000) costs.clear();
               costs.set(key, cost);
             }
