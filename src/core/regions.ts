@@ -15,6 +15,10 @@ export function jurisdictionPrefix(code: string, level: RegionLevel): string {
   return code;
 }
 
+/** The province (its first two digits) and the city (its first four) a six-digit code lies in. */
+export const provinceOf = (code: string): string => jurisdictionPrefix(code, 'PROVINCE');
+export const cityOf = (code: string): string => jurisdictionPrefix(code, 'CITY');
+
 /** True when `code` lies in the jurisdiction of (`rootCode`, `rootLevel`). */
 export function inJurisdiction(code: string, rootCode: string, rootLevel: RegionLevel): boolean {
   return code.startsWith(jurisdictionPrefix(rootCode, rootLevel));

@@ -3,7 +3,7 @@
  * they never test roles or departments themselves. (PRODUCT.md §6)
  */
 import { DepartmentKind } from '../domain/reference/department.entity';
-import { inJurisdiction, jurisdictionPrefix, jurisdictionPrefixSql, RegionLevel } from '../core/regions';
+import { inJurisdiction, jurisdictionPrefix, jurisdictionPrefixSql, provinceOf, RegionLevel } from '../core/regions';
 import { Role } from '../domain/auth/user.entity';
 import { forbidden } from '../core/errors';
 import type { Party } from '../workflow/machine';
@@ -520,7 +520,7 @@ export function documentVisibleSql(actor: Actor, params: SqlParams, dc = 'dc'): 
 export function assertCanInspectInstitution(actor: Actor, kind: string, institutionRegion: string): void {
   const inside =
     kind === 'CROSS'
-      ? institutionRegion.slice(0, 2) === actor.department.regionCode.slice(0, 2)
+      ? provinceOf(institutionRegion) === provinceOf(actor.department.regionCode)
       : coversRegion(actor, institutionRegion);
   if (!inside) throw forbidden('the institution lies outside your jurisdiction');
 }

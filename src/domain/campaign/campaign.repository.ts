@@ -4,6 +4,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
+import { regionSql } from '../../core/filters';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
 import type { CampaignTable, SelfCheckReportTable } from '../../db/tables';
@@ -46,14 +47,14 @@ export function visibleCampaigns(
 export function campaignPage(
   db: Db,
   actor: Actor,
-  filter: { phase?: CampaignPhase[] | null; regionPattern?: string | null },
+  filter: { phase?: CampaignPhase[] | null; regionCode?: string | null },
   first: number,
   after: string | null | undefined,
 ): Promise<Connection<CampaignRow>> {
   const params = new SqlParams();
   const where = [campaignVisibleSql(actor, params)];
   if (filter.phase?.length) where.push(`g.status = ANY(${params.add(filter.phase, 'text[]')})`);
-  if (filter.regionPattern) where.push(`g.region_code LIKE ${params.add(filter.regionPattern)}`);
+  if (filter.regionCode) where.push(regionSql(params, 'g.region_code', filter.regionCode));
   return paginate<TimeOrderedRow<CampaignRow>, CampaignRow>({
     ...timeOrdered<CampaignRow>({ table: 'campaign', alias: 'g', select: CAMPAIGN_SELECT('g') }),
     query: (sql, ps) => db.query(sql, ps),

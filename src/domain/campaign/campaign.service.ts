@@ -55,23 +55,13 @@ export async function findVisibleCampaign(
 export const visibleCampaignsByIds = (db: Db, actor: Actor, ids: readonly string[]) =>
   campaigns.visibleCampaigns(db, actor, ids);
 
-/** The LIKE pattern of a region and everything below it; an unknown region is BAD_USER_INPUT. */
-async function regionPattern(db: Db, regionCode: string): Promise<string> {
-  const level = await campaigns.regionLevelOf(db, regionCode);
-  if (!level) throw badInput(`unknown region ${regionCode}`);
-  return `${jurisdictionPrefix(regionCode, level)}%`;
-}
-
-export async function listCampaigns(
+export const listCampaigns = (
   services: AppServices,
   actor: Actor,
   filter: { phase?: CampaignPhase[] | null; regionCode?: string | null } | null | undefined,
   first: number,
   after: string | null | undefined,
-): Promise<Connection<CampaignRow>> {
-  const pattern = filter?.regionCode ? await regionPattern(services.db, filter.regionCode) : null;
-  return campaigns.campaignPage(services.db, actor, { phase: filter?.phase, regionPattern: pattern }, first, after);
-}
+): Promise<Connection<CampaignRow>> => campaigns.campaignPage(services.db, actor, filter ?? {}, first, after);
 
 export interface SelfCheckReportFilterInput {
   campaignId?: string | null;

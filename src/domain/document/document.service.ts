@@ -11,6 +11,7 @@ import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
 import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
+import { provinceOf } from '../../core/regions';
 import { inTransaction } from '../../db/transaction';
 import { Actor, assertCanIssueDocument } from '../../policy';
 import { recordCreation } from '../../workflow/transition';
@@ -124,8 +125,8 @@ export async function issueDocument(
   const id = await inTransaction(services.db, async (m) => {
     const recipients = await departmentsWithRegion(m, recipientIds);
     if (recipients.length !== recipientIds.length) throw badInput('unknown recipient department');
-    const province = actor.department.regionCode.slice(0, 2);
-    if (recipients.some((r) => r.region_code.slice(0, 2) !== province)) {
+    const province = provinceOf(actor.department.regionCode);
+    if (recipients.some((r) => provinceOf(r.region_code) !== province)) {
       throw badInput("recipients are departments of the issuer's province");
     }
     for (const c of caseIds) await findVisibleCase(m, actor, c);

@@ -10,6 +10,7 @@ import { AppServices } from '../../app';
 import { badInput, notFound } from '../../core/errors';
 import { optionalRowId, rowId, toGlobalId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
+import { cityOf, provinceOf } from '../../core/regions';
 import { inTransaction } from '../../db/transaction';
 import {
   Actor,
@@ -102,9 +103,6 @@ export interface CreateInspectionData {
   plannedFrom: string;
   plannedTo: string;
 }
-
-const cityOf = (region: string) => region.slice(0, 4);
-const provinceOf = (region: string) => region.slice(0, 2);
 
 export async function createInspection(
   services: AppServices,
