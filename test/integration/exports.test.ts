@@ -295,6 +295,9 @@ describe('exports', () => {
     ).toEqual(['金台线索']);
     const hits = await csvOf(city, 'hits.csv', { runId: toGlobalId('CollisionRun', ids.run), regionCode: '610302' });
     expect(hits.slice(1).map((r) => r[1])).toEqual(['H610302001']);
+    // The hits list's clue filter takes a global id, as in GraphQL (it reached SQL undecoded).
+    const ofClue = await csvOf(city, 'hits.csv', { clueId: toGlobalId('Clue', ids.clue303) });
+    expect(ofClue.slice(1).map((r) => r[1])).toEqual(['H610303001']);
     const problems = await csvOf(city, 'problems.csv', { status: ['CLOSED'] });
     expect(problems).toHaveLength(1); // the header alone
   });

@@ -10,7 +10,7 @@ import { assertCanRunCollision } from '../../policy';
 import { ClueType } from '../clue/clue.types';
 import { SettlementType } from '../ingest/settlement.types';
 import { InstitutionType, PersonType } from '../reference/reference.types';
-import { listHits } from './collision-hit.service';
+import { clueHitsPage, listHits } from './collision-hit.service';
 import { findVisibleRun, listRuns, startCollisionRun } from './collision-run.service';
 import {
   CollisionHitConnection,
@@ -113,12 +113,7 @@ export class CollisionHitResolver {
   ): Promise<CollisionHitConnection> {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
-    const hitFilter = {
-      ...filter,
-      runId: optionalRowId(filter?.runId, 'CollisionRun'),
-      clueId: optionalRowId(filter?.clueId, 'Clue'),
-    };
-    return hitConnection(await listHits(ctx.services.db, actor, hitFilter, size, after));
+    return hitConnection(await listHits(ctx.services.db, actor, filter, size, after));
   }
 
   @Mutation(() => VerifyHitsPayload, {
@@ -237,7 +232,7 @@ export class ClueHitsResolver {
     const actor = requireActor(ctx);
     const size = pageSize(first, ctx.services.config.limits.maxPageSize);
     const page = after
-      ? await listHits(ctx.services.db, actor, { clueId: clue.row.id }, size, after)
+      ? await clueHitsPage(ctx.services.db, actor, clue.row.id, size, after)
       : await ctx.loaders.clueHits.load({ clueId: clue.row.id, first: size });
     return hitConnection(page);
   }

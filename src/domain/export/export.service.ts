@@ -12,7 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppServices } from '../../app';
 import { badInput } from '../../core/errors';
-import { optionalRowId } from '../../core/ids';
 import { Connection } from '../../core/pagination';
 import { formatMoney } from '../../core/dates';
 import { Actor, canReadPersonalData } from '../../policy';
@@ -24,9 +23,9 @@ import { clueMachine } from '../clue/clue.machine';
 import type { ClueRow } from '../clue/clue.repository';
 import { listClues } from '../clue/clue.service';
 import { CLUE_SOURCE_LABELS, ClueFilter } from '../clue/clue.types';
-import { listHits } from '../collision/collision-hit.service';
+import { HitFilterInput, listHits } from '../collision/collision-hit.service';
 import { COLLISION_MODEL_LABELS } from '../collision/collision.enums';
-import type { CollisionHitRow, HitListFilter } from '../collision/collision.repository';
+import type { CollisionHitRow } from '../collision/collision.repository';
 import { hitVerificationMachine } from '../collision/hit-verification.machine';
 import { maskPersonName } from '../document/document.machine';
 import { PROBLEM_SOURCES, problemMachine } from '../problem/problem.machine';
@@ -197,14 +196,7 @@ const HITS: ListExport<CollisionHitRow, Names & { persons: Map<string, string>; 
   title: '疑点清单',
   queryField: 'collisionHits',
   hasPersons: true,
-  page: (services, actor, filter, first, after) =>
-    listHits(
-      services.db,
-      actor,
-      { ...(filter as HitListFilter), runId: optionalRowId(filter.runId as string | null, 'CollisionRun') },
-      first,
-      after,
-    ),
+  page: (services, actor, filter, first, after) => listHits(services.db, actor, filter as HitFilterInput, first, after),
   async context(services, _actor, rows, shown) {
     const [names, persons] = await Promise.all([
       namesOf(
