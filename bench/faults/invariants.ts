@@ -8,7 +8,7 @@
 import { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../../src/domain/audit/audit.service';
 import { ExpectedHits } from '../../src/synth/oracle';
-import { LedgerEntry } from './workload';
+import { LedgerEntry, MUTATIONS } from './workload';
 
 export interface Check {
   name: string;
@@ -29,6 +29,12 @@ export async function factCounts(db: DataSource): Promise<Record<string, number>
 /** Was the ledger entry's change stored? One statement per operation kind. */
 async function stored(db: DataSource, e: LedgerEntry, userId: string): Promise<boolean> {
   const q = async (sql: string, params: unknown[]) => (await db.query(sql, params))[0].stored as boolean;
+  const event = (entityType: string, name: string) =>
+    q(
+      `SELECT EXISTS (SELECT 1 FROM state_change WHERE entity_type = $3 AND entity_id::text = $1
+         AND event = $4 AND actor_id = $2) AS stored`,
+      [e.entityId, userId, entityType, name],
+    );
   switch (e.op) {
     case 'startVerification':
       return q(
@@ -49,11 +55,31 @@ async function stored(db: DataSource, e: LedgerEntry, userId: string): Promise<b
         [e.entityId, e.toDepartmentId, userId],
       );
     case 'acceptTransfer':
+      return event('ClueTransfer', 'ACCEPT');
+    case 'concludeVerification':
+      return event('Clue', 'CONCLUDE_SUBSTANTIATED');
+    case 'submitMeasure':
+      return event('RectificationMeasure', 'SUBMIT');
+    case 'acceptMeasure':
+      return event('RectificationMeasure', 'ACCEPT');
+    case 'closeProblem':
+      return event('Problem', 'CLOSE');
+    case 'registerClue':
       return q(
-        `SELECT EXISTS (SELECT 1 FROM state_change WHERE entity_type = 'ClueTransfer' AND entity_id::text = $1
-           AND event = 'ACCEPT' AND actor_id = $2) AS stored`,
+        `SELECT EXISTS (SELECT 1 FROM clue c JOIN state_change s ON s.entity_type = 'Clue' AND s.entity_id = c.id
+           AND s.event = 'REGISTER' AND s.actor_id = $2 WHERE c.title = $1) AS stored`,
         [e.entityId, userId],
       );
+    case 'createProblem':
+      return q(
+        `SELECT EXISTS (SELECT 1 FROM problem p JOIN state_change s ON s.entity_type = 'Problem' AND s.entity_id = p.id
+           AND s.event = 'CREATE' AND s.actor_id = $2 WHERE p.description = $1) AS stored`,
+        [e.entityId, userId],
+      );
+    case 'createRule':
+      return q(`SELECT EXISTS (SELECT 1 FROM rule WHERE rule_id = $1 AND version = 1) AS stored`, [e.entityId]);
+    case 'updateRule':
+      return q(`SELECT EXISTS (SELECT 1 FROM rule WHERE rule_id = $1 AND version = 2) AS stored`, [e.entityId]);
   }
 }
 
@@ -150,7 +176,8 @@ export async function checkInvariants(
   const dupEvents = await db.query(
     `SELECT entity_type, event, count(*)::int AS n FROM (
        SELECT entity_type, entity_id, event FROM state_change
-       WHERE event IN ('ROUTE', 'START_VERIFICATION', 'ACCEPT', 'REQUEST', 'CONFIRM', 'DETECT')
+       WHERE event IN ('ROUTE', 'START_VERIFICATION', 'ACCEPT', 'REQUEST', 'CONFIRM', 'DETECT', 'REGISTER',
+                       'CONCLUDE_SUBSTANTIATED', 'CREATE', 'SUBMIT', 'CLOSE')
        GROUP BY 1, 2, 3 HAVING count(*) > 1) d GROUP BY 1, 2`,
   );
   check('no workflow event recorded twice', dupEvents.length === 0, { duplicates: dupEvents });
@@ -207,7 +234,7 @@ export async function checkInvariants(
   const audited: { username: string; action: string; n: number }[] = await db.query(
     `SELECT u.username, a.action, count(*)::int AS n FROM audit_log a JOIN app_user u ON u.id = a.actor_id
      WHERE a.action = ANY($1::text[]) GROUP BY 1, 2`,
-    [['mutation.startVerification', 'mutation.verifyHits', 'mutation.requestTransfer', 'mutation.acceptTransfer']],
+    [MUTATIONS.map((op) => `mutation.${op}`)],
   );
   const auditOf = new Map(audited.map((a) => [`${a.username}|${a.action}`, a.n]));
   const bad: unknown[] = [];

@@ -140,14 +140,18 @@ async function main(): Promise<void> {
     await db.query(
       `SELECT c.region_code,
               (SELECT d.id FROM department d WHERE d.kind = 'MEDICAL_INSURANCE' AND d.region_code = c.region_code) AS insurance,
-              (SELECT d.id FROM department d WHERE d.kind = 'PUBLIC_SECURITY' AND d.region_code = c.region_code) AS police
+              (SELECT d.id FROM department d WHERE d.kind = 'PUBLIC_SECURITY' AND d.region_code = c.region_code) AS police,
+              (SELECT d.id FROM department d WHERE d.kind = 'HEALTH' AND d.region_code = c.region_code) AS health,
+              (SELECT min(ci.institution_code) FROM clue ci WHERE ci.region_code = c.region_code) AS institution
        FROM clue c JOIN region r ON r.code = c.region_code AND r.level = 'COUNTY'
        GROUP BY c.region_code ORDER BY count(*) DESC LIMIT 4`,
     )
-  ).map((r: { region_code: string; insurance: string; police: string }) => ({
+  ).map((r: { region_code: string; insurance: string; police: string; health: string; institution: string }) => ({
     region: r.region_code,
     insuranceId: toGlobalId('Department', r.insurance),
     policeId: toGlobalId('Department', r.police),
+    healthId: toGlobalId('Department', r.health),
+    institutionCode: r.institution,
   }));
 
   // Workload and runs.

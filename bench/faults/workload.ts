@@ -9,15 +9,37 @@ import { toGlobalId } from '../../src/core/ids';
 
 export type Outcome = 'ok' | 'error' | 'network';
 
+export const MUTATIONS = [
+  'startVerification',
+  'verifyHits',
+  'requestTransfer',
+  'acceptTransfer',
+  'registerClue',
+  'concludeVerification',
+  'createProblem',
+  'submitMeasure',
+  'acceptMeasure',
+  'closeProblem',
+  'createRule',
+  'updateRule',
+] as const;
+
 export interface LedgerEntry {
-  op: 'startVerification' | 'verifyHits' | 'requestTransfer' | 'acceptTransfer';
+  op: (typeof MUTATIONS)[number];
   username: string;
-  /** Row ids: the clue (startVerification, verifyHits, requestTransfer) or the transfer (acceptTransfer). */
+  /**
+   * What the change is recognised by afterwards: the row id of the clue (startVerification,
+   * verifyHits, requestTransfer, concludeVerification), transfer (acceptTransfer), measure
+   * (submitMeasure, acceptMeasure) or problem (closeProblem); the unique title of a registered
+   * clue, the unique description of a created problem, the rule id (createRule, updateRule).
+   */
   entityId: string;
   hitIds?: string[];
   toDepartmentId?: string;
   outcome: Outcome;
   code?: string;
+  /** The error's message, when the outcome is `error`. */
+  message?: string;
   at: number;
 }
 
@@ -91,6 +113,10 @@ export interface County {
   insuranceId: string;
   /** Global id of the county's 公安. */
   policeId: string;
+  /** Global id of the county's 卫健, which rectifies the problems found in its hospitals. */
+  healthId: string;
+  /** Code of an institution of the county, named by the clues its users register. */
+  institutionCode: string;
 }
 
 /**
@@ -124,12 +150,22 @@ export async function runWorkload(
     }
     return r.outcome === 'ok' ? r.data : null;
   };
-  const mutate = async (entry: Omit<LedgerEntry, 'outcome' | 'at' | 'code'>, query: string, variables: object) => {
+  const mutate = async (
+    entry: Omit<LedgerEntry, 'outcome' | 'at' | 'code' | 'message'>,
+    query: string,
+    variables: object,
+  ) => {
     const token = await client.token(entry.username);
     if (!token) return null;
     const at = Date.now();
     const r = await client.send(query, variables as Record<string, unknown>, token);
-    ledger.push({ ...entry, outcome: r.outcome, code: r.code, at });
+    ledger.push({
+      ...entry,
+      outcome: r.outcome,
+      code: r.code,
+      ...(r.outcome === 'error' ? { message: r.message } : {}),
+      at,
+    });
     count('mutations', entry.op, r.outcome);
     if (r.outcome === 'error') count('mutations', entry.op, `error:${r.code}`);
     if ((r.status ?? 200) >= 500) {
@@ -149,6 +185,7 @@ export async function runWorkload(
         { d: county.insuranceId },
       );
       const edges: { node: { id: string; version: number } }[] = list?.clues.edges ?? [];
+      if (!edges.length || rng() < 0.15) await registerClue(county, username);
       if (!edges.length) {
         await sleep(500);
         continue;
@@ -186,7 +223,9 @@ export async function runWorkload(
       await read(username, 'caseGraph', 'query($id: ID!) { caseGraph(rootId: $id, depth: 2) { truncated } }', {
         id: clue.id,
       });
-      if (rng() < 0.5) {
+      if (hitIds.length && rng() < 0.4) {
+        await outcomeLoop(county, username, clue.id);
+      } else if (rng() < 0.5) {
         await mutate(
           { op: 'requestTransfer', username, entityId: clueId, toDepartmentId: fromGlobal(county.policeId) },
           `mutation($i: RequestTransferInput!) { requestTransfer(input: $i) { id } }`,
@@ -199,6 +238,115 @@ export async function runWorkload(
         `query($r: String!) { supervisionStats(regionCode: $r, from: "2025-01-01", to: "2026-12-31") { casesFiled clearedRate } }`,
         { r: county.region },
       );
+    }
+  };
+
+  let serial = 0;
+  const marker = (username: string) => `故障演练 ${username} #${(serial += 1)} ${Math.floor(rng() * 1e9)}`;
+
+  /** 举报登记: a fresh clue of the county's institution, routed by the workers like any other. */
+  const registerClue = async (county: County, username: string) => {
+    const title = marker(username);
+    await mutate(
+      { op: 'registerClue', username, entityId: title },
+      'mutation($i: RegisterClueInput!) { registerClue(input: $i) { id } }',
+      {
+        i: {
+          title,
+          description: '群众举报：疑似虚构诊疗项目（故障演练）',
+          source: 'PETITION',
+          institutionCode: county.institutionCode,
+          amountInvolved: `${100 + Math.floor(rng() * 900)}.50`,
+        },
+      },
+    );
+  };
+
+  /**
+   * The outcome loop of a verified clue (PRODUCT.md §9): 初核属实, a problem listed for 卫健 with
+   * one measure, 卫健 submits it, 医保 accepts it, 医保's leader closes the problem (销号).
+   */
+  const outcomeLoop = async (county: County, username: string, clueGlobalId: string) => {
+    const clueId = fromGlobal(clueGlobalId);
+    const concluded = await mutate(
+      { op: 'concludeVerification', username, entityId: clueId },
+      'mutation($id: ID!) { concludeVerification(clueId: $id, substantiated: true, findings: "经初核，问题属实（故障演练）") { id } }',
+      { id: clueGlobalId },
+    );
+    if (concluded?.outcome !== 'ok') return;
+    const description = marker(username);
+    const created = await mutate(
+      { op: 'createProblem', username, entityId: description },
+      'mutation($i: CreateProblemInput!) { createProblem(input: $i) { id measures { id } } }',
+      {
+        i: {
+          source: 'CLUE',
+          clueId: clueGlobalId,
+          category: '违规收费',
+          description,
+          responsibleDepartmentId: county.healthId,
+          measures: [{ description: '退回违规费用并整改收费行为', deadline: '2027-06-30' }],
+        },
+      },
+    );
+    if (created?.outcome !== 'ok') return;
+    const problemId: string = created.data.createProblem.id;
+    const health = `wj-${county.region}-investigator`;
+    for (const m of created.data.createProblem.measures as { id: string }[]) {
+      const submitted = await mutate(
+        { op: 'submitMeasure', username: health, entityId: fromGlobal(m.id) },
+        'mutation($id: ID!) { submitMeasure(measureId: $id, report: "已整改，附退款凭证") { id } }',
+        { id: m.id },
+      );
+      if (submitted?.outcome !== 'ok') return;
+      const accepted = await mutate(
+        { op: 'acceptMeasure', username, entityId: fromGlobal(m.id) },
+        'mutation($id: ID!) { acceptMeasure(measureId: $id, note: "验收通过") { id } }',
+        { id: m.id },
+      );
+      if (accepted?.outcome !== 'ok') return;
+    }
+    await read(username, 'problems', 'query { problems(first: 10) { totalCount edges { node { id status } } } }');
+    await mutate(
+      { op: 'closeProblem', username: `yb-${county.region}-leader`, entityId: fromGlobal(problemId) },
+      'mutation($id: ID!) { closeProblem(problemId: $id, note: "整改到位，予以销号") { id } }',
+      { id: problemId },
+    );
+  };
+
+  /**
+   * 规则库: the county's analyst keeps rules as data — creates one (effective in the future, so
+   * the campaign's runs, over the 16 models, are not changed by it) and updates it.
+   */
+  const analystUser = async (county: County) => {
+    const username = `yb-${county.region}-analyst`;
+    let n = 0;
+    while (!stop()) {
+      n += 1;
+      const ruleId = `F${county.region}-${n}-${Math.floor(rng() * 1e6)}`;
+      const input = {
+        ruleId,
+        ruleClass: 'SEX',
+        itemCode: `FAULT${n}`,
+        regionCode: county.region,
+        effectiveFrom: '2030-01-01',
+        gender: 'F',
+        description: '妇科检查限女性（故障演练）',
+      };
+      const created = await mutate(
+        { op: 'createRule', username, entityId: ruleId },
+        'mutation($i: RuleInput!) { createRule(input: $i) { id version } }',
+        { i: input },
+      );
+      if (created?.outcome === 'ok') {
+        await mutate(
+          { op: 'updateRule', username, entityId: ruleId },
+          'mutation($i: RuleInput!) { updateRule(input: $i, expectedVersion: 1) { id version } }',
+          { i: { ...input, description: '妇科检查限女性（故障演练，已修订）' } },
+        );
+      }
+      await read(username, 'rules', 'query { rules(first: 20) { totalCount edges { node { id ruleId } } } }');
+      await sleep(1500);
     }
   };
 
@@ -229,6 +377,7 @@ export async function runWorkload(
       insuranceUser(county, `yb-${county.region}-investigator`),
       insuranceUser(county, `yb-${county.region}-supervisor`),
       policeUser(county),
+      analystUser(county),
     ]),
   );
 }

@@ -29,7 +29,8 @@ export async function inTransaction<T>(
   if (!(db instanceof DataSource) && db.queryRunner?.isTransactionActive) return fn(db);
   const dataSource = db instanceof DataSource ? db : db.connection;
   // A transaction whose connection was lost before COMMIT left nothing: it runs again (twice at
-  // most). Its work must therefore touch nothing but the database until it returns.
+  // most). Its work must therefore touch nothing but the database until it returns. One lost
+  // during COMMIT is asked after: committed, it returns; aborted, it runs again.
   for (let attempt = 1; ; attempt++) {
     const runner = dataSource.createQueryRunner();
     let committing = false;
@@ -38,15 +39,46 @@ export async function inTransaction<T>(
       await runner.startTransaction();
       const result = await fn(runner.manager);
       await beforeCommitScope.getStore()?.(runner.manager, result);
+      const [{ xid }] = await runner.query('SELECT pg_current_xact_id_if_assigned()::text AS xid');
       committing = true;
-      await runner.commitTransaction();
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        if (!isConnectionLoss(error)) throw error;
+        const outcome = await commitOutcome(dataSource, xid).catch(() => 'unknown' as const);
+        if (outcome === 'committed') return result;
+        if (outcome === 'unknown' || attempt >= MAX_ATTEMPTS) throw error;
+        committing = false; // aborted: nothing stored, it runs again
+        throw error;
+      }
       return result;
     } catch (error) {
-      if (!committing && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (runner.isTransactionActive && !committing) await runner.rollbackTransaction().catch(() => undefined);
       if (committing || attempt >= MAX_ATTEMPTS || !isConnectionLoss(error)) throw error;
     } finally {
       await runner.release().catch(() => undefined);
     }
     await afterConnectionLoss(attempt);
   }
+}
+
+/**
+ * What became of a transaction whose connection was lost while COMMIT was under way, asked on
+ * another connection (`pg_xact_status`): `committed` (its work is stored: the caller gets its
+ * result), `aborted` (nothing stored: it may run again), or `unknown`. A transaction that
+ * wrote nothing has no id and nothing to lose: `committed`. One still in progress (its backend
+ * not yet gone) is asked again for up to two seconds.
+ */
+export async function commitOutcome(
+  dataSource: DataSource,
+  xid: string | null,
+): Promise<'committed' | 'aborted' | 'unknown'> {
+  if (xid === null) return 'committed';
+  for (let asked = 0; asked < 40; asked++) {
+    const [row] = await dataSource.query('SELECT pg_xact_status($1::xid8) AS status', [xid]);
+    if (row.status === 'committed' || row.status === 'aborted') return row.status;
+    if (row.status !== 'in progress') return 'unknown';
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return 'unknown';
 }

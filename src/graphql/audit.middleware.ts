@@ -6,7 +6,8 @@
  * A mutation's entry commits with the change it records when the service runs its work
  * through `inTransaction` (src/db/transaction.ts): the entry is appended in that transaction,
  * before COMMIT, targeting the returned row (its `id`, under the field's Node type) or, when the
- * transaction returns no row, the id of that type among the mutation's arguments. A mutation
+ * transaction returns no row, the id of that type among the mutation's arguments; a mutation
+ * whose payload is not a Node (verifyHits) targets the first global id among its arguments. A mutation
  * whose service does not use the helper (or names no target either way) gets its entry here
  * after the service returned, as before — a crash between its commit and this write loses it.
  */
@@ -64,6 +65,22 @@ function targetIdInArgs(args: Record<string, unknown>, type: NodeTypeName): stri
   return null;
 }
 
+/** The first argument (top level, or one level inside an input object, lists included) that is a global id. */
+function firstIdInArgs(args: Record<string, unknown>): { type: NodeTypeName; id: string } | null {
+  const values = Object.values(args).flatMap((v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v as Record<string, unknown>) : [v],
+  );
+  for (const value of values.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+    if (typeof value !== 'string') continue;
+    try {
+      return { type: fromGlobalId(value).type, id: value };
+    } catch {
+      // Not a global id: look further.
+    }
+  }
+  return null;
+}
+
 export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, info, args, root }, next) => {
   const isMutation = info.parentType.name === 'Mutation';
   try {
@@ -76,7 +93,14 @@ export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, i
     const nodeType = nodeTypeOf(info);
     let written = false;
     const result = await withBeforeCommit(async (m, row) => {
-      if (written || !nodeType) return;
+      if (written) return;
+      if (!nodeType) {
+        // A payload that is not a Node (verifyHits…): the entry names the first id argument.
+        const target = firstIdInArgs(args);
+        await appendAudit(m, { ...entry, targetType: target?.type ?? null, targetId: target?.id ?? null });
+        written = true;
+        return;
+      }
       const rowId = rowIdOf(row);
       const targetId = rowId === null ? targetIdInArgs(args, nodeType) : toGlobalId(nodeType, rowId);
       if (targetId === null) return;

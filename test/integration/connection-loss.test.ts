@@ -80,6 +80,50 @@ describe('lost database connections', () => {
     expect(await t.services.db.query('SELECT n FROM retry_probe WHERE n > 0')).toEqual([{ n: 2 }]);
   });
 
+  it('a transaction whose connection is lost during COMMIT, aborted there, runs again, once stored', async () => {
+    // A deferred trigger makes COMMIT itself take 0.5 s; the backend is terminated meanwhile.
+    await t.services.db.query(`CREATE TABLE IF NOT EXISTS commit_probe (n int NOT NULL);
+      CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN PERFORM pg_sleep(0.5); RETURN NULL; END $$;
+      DROP TRIGGER IF EXISTS commit_probe_slow ON commit_probe;
+      CREATE CONSTRAINT TRIGGER commit_probe_slow AFTER INSERT ON commit_probe
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.n = 1) EXECUTE FUNCTION slow_commit();`);
+    let attempts = 0;
+    let terminated: Promise<unknown> = Promise.resolve();
+    const result = await inTransaction(t.services.db, async (m) => {
+      attempts += 1;
+      await m.query('INSERT INTO commit_probe (n) VALUES ($1)', [attempts]);
+      if (attempts === 1) {
+        const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
+        terminated = new Promise((resolve) => setTimeout(resolve, 250)).then(() =>
+          t.services.db.query('SELECT pg_terminate_backend($1)', [pid]),
+        );
+      }
+      return attempts;
+    });
+    await terminated;
+    expect(result).toBe(2);
+    expect(await t.services.db.query('SELECT n FROM commit_probe ORDER BY n')).toEqual([{ n: 2 }]);
+  });
+
+  it('a transaction whose connection is lost after its COMMIT was done returns its result, not an error', async () => {
+    // The commit reached the server, the answer did not: the client must not be told it failed.
+    const proto = Object.getPrototypeOf(t.services.db.createQueryRunner());
+    const commit = jest.spyOn(proto, 'commitTransaction').mockImplementationOnce(async function (this: any) {
+      commit.mockRestore();
+      await this.commitTransaction();
+      throw new Error('Connection terminated unexpectedly');
+    });
+    let attempts = 0;
+    const result = await inTransaction(t.services.db, async (m) => {
+      attempts += 1;
+      await m.query('INSERT INTO retry_probe (n) VALUES (100 + $1)', [attempts]);
+      return attempts;
+    });
+    expect(result).toBe(1);
+    expect(await t.services.db.query('SELECT n FROM retry_probe WHERE n > 100')).toEqual([{ n: 101 }]);
+  });
+
   it('a failure that is not a lost connection is not retried', async () => {
     let attempts = 0;
     await expect(

@@ -62,6 +62,22 @@ describe('hit verification (疑点核查)', () => {
     return { clue: clueId && toGlobalId('Clue', clueId), hits: rows.map((r) => toGlobalId('CollisionHit', r.id)) };
   }
 
+  it('audits verifyHits (a payload that is no Node) in the transaction of its change, naming the first hit', async () => {
+    // Found by the fault campaign: the entry was written after COMMIT, so a lost connection then
+    // answered an error for a verification that was stored.
+    const { hits } = await clueWithHits(['12.00', '13.00']);
+    const res = await gql(OWNER, VERIFY, { i: { hitIds: hits, outcome: 'CONFIRMED' } });
+    expect(res.errors).toBeUndefined();
+    const rows = await t.services.db.query(
+      `SELECT a.target_type, a.target_id, a.xmin::text = h.xmin::text AS same_transaction
+       FROM audit_log a, collision_hit h
+       WHERE a.action = 'mutation.verifyHits' AND a.detail -> 'args' -> 'input' -> 'hitIds' ->> 0 = $1
+         AND h.id = $2`,
+      [hits[0], hits[0] && Buffer.from(hits[0], 'base64url').toString().split(':')[1]],
+    );
+    expect(rows).toEqual([{ target_type: 'CollisionHit', target_id: hits[0], same_transaction: true }]);
+  });
+
   it('confirms and excludes in bulk, through the machine (timeline, one audit entry), and reverses with a reason', async () => {
     const { clue, hits } = await clueWithHits(['100.00', '200.50', '300.25', '10.00']);
     const confirmed = await gql(OWNER, VERIFY, { i: { hitIds: hits.slice(0, 2), outcome: 'CONFIRMED', note: '属实' } });
