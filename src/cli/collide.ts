@@ -16,14 +16,31 @@ import {
   unroutedCluesOfRun,
 } from '../domain/collision/collision-run.service';
 import { QUEUES, workerConnection } from '../queues';
-import { parseOptions, printResult, runCli, withServices } from './run';
+import { createServices } from '../app';
+import { parseOptions, printResult, runCli } from './run';
+
+/** How long closing the queues, the workers and the connections may take before the command exits anyway. */
+const CLOSE_MS = 10_000;
 
 runCli(async (config) => {
   const { options } = parseOptions(process.argv.slice(2), ['from', 'to', 'models', 'region', 'timeout']);
   if (!options.from || !options.to)
     throw new Error('usage: npm run collide -- --from YYYY-MM-DD --to YYYY-MM-DD [--models A,B] [--region R]');
   const timeoutMs = Number(options.timeout ?? 3600) * 1000;
-  const result = await withServices(config, async (services) => {
+  // Until its run is queued the command waits on Redis and PostgreSQL only: a server that
+  // accepts the connection but never answers (a half-open socket after a restart) must not hold
+  // it forever (found by the fault campaign, bench/faults).
+  const starting = setTimeout(() => {
+    process.stderr.write(
+      `error: the run was not started within ${config.collideStallSeconds} s (COLLIDE_STALL_SECONDS): ` +
+        'Redis or PostgreSQL accepted the connection but gave no answer\n',
+    );
+    process.exit(1);
+  }, config.collideStallSeconds * 1000);
+  const services = await createServices(config, { applicationName: 'cli' });
+  let closed = true;
+  let result;
+  try {
     let host: WorkerHost | undefined;
     // Woken by the queues' events (a collision job or a routing job finished) instead of polling;
     // a slow poll remains for progress, the stall check and an event missed across a reconnect.
@@ -44,6 +61,7 @@ runCli(async (config) => {
         models: options.models?.split(',').map((m) => m.trim().toUpperCase()),
         regionCode: options.region ?? null,
       });
+      clearTimeout(starting);
       const deadline = Date.now() + timeoutMs;
       const stallMs = config.collideStallSeconds * 1000;
       let current = run;
@@ -67,7 +85,7 @@ runCli(async (config) => {
         }
       }
       if (host && current.clues_created > 0) await waitForRouting(services.db, run.id, 30_000, wake);
-      return {
+      result = {
         runId: run.id,
         status: current.status,
         hits: await runHitsByModel(services.db, run.id),
@@ -75,13 +93,34 @@ runCli(async (config) => {
         ...(current.error ? { error: current.error } : {}),
       };
     } finally {
-      await wake.close();
-      await host?.close();
+      closed = await within(CLOSE_MS, Promise.all([wake.close(), host?.close()]));
     }
-  });
+  } finally {
+    clearTimeout(starting);
+    closed = (await within(CLOSE_MS, services.close())) && closed;
+  }
   printResult(result);
   if (result.status !== 'SUCCEEDED') process.exitCode = 1;
+  if (!closed) {
+    // A connection that did not close keeps the process alive: the result is out, leave.
+    process.stderr.write(`warning: connections not closed within ${CLOSE_MS / 1000} s; exiting\n`);
+    process.exit();
+  }
 });
+
+/** Whether `work` settled within `ms` (its failure counts as settled: the command is closing). */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
 
 /** Fallback poll interval while waiting for an event. */
 const POLL_MS = 1000;

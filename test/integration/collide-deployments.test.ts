@@ -6,6 +6,7 @@
  * own workers. And a run that makes no progress fails fast with a message that says why.
  */
 import { spawn } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServices } from '../../src/app';
 import { loadConfig } from '../../src/config';
@@ -65,6 +66,34 @@ describe('npm run collide and the workers of its deployment', () => {
       const keys = await db9.redis.keys(`${prefix}:*`);
       if (keys.length) await db9.redis.del(...keys);
       await db9.close();
+    }
+  });
+
+  it('gives up, saying why, when Redis accepts the connection but never answers (it waited forever)', async () => {
+    // Found by the fault campaign: after a Redis restart a collide command sat on a silent socket
+    // with no timer left, and the campaign never ended. A server that accepts and says nothing.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const res = await Promise.race([
+        collide({
+          DATABASE_URL: db8.databaseUrl,
+          REDIS_URL: `redis://127.0.0.1:${port}/8`,
+          QUEUE_PREFIX: prefix,
+          COLLIDE_STALL_SECONDS: '2',
+        }),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000)),
+      ]);
+      expect(res).not.toBeNull();
+      expect(res!.code).toBe(1);
+      expect(res!.stderr).toMatch(/not started within 2 s \(COLLIDE_STALL_SECONDS\)/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 
