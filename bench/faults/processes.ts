@@ -93,6 +93,8 @@ export class Supervised {
   private stopped = false;
   starts = 0;
   output = '';
+  /** Its log lines at error level or above (pino JSON), the first 50. */
+  errors: string[] = [];
   /** Exits the campaign did not cause (crashes), with the end of what the process wrote. */
   crashes: { code: number | null; signal: string | null; whileStarting: boolean; tail: string }[] = [];
   private killing = false;
@@ -114,8 +116,17 @@ export class Supervised {
     this.child = child;
     let seen = '';
     let exited = false;
-    child.stdout!.on('data', (d: Buffer) => (seen = (seen + d).slice(-20_000)));
-    child.stderr!.on('data', (d: Buffer) => (seen = (seen + d).slice(-20_000)));
+    let partial = '';
+    const keep = (d: Buffer) => {
+      seen = (seen + d).slice(-20_000);
+      const lines = (partial + d).split('\n');
+      partial = lines.pop()!.slice(-20_000);
+      for (const line of lines) {
+        if (this.errors.length < 50 && /"level":(50|60)/.test(line)) this.errors.push(line.slice(0, 2000));
+      }
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     child.on('exit', () => (exited = true));
     const probe = this.ready;
     const ready = until(

@@ -291,6 +291,8 @@ async function main(): Promise<void> {
       byKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, injected.filter((f) => f.kind === k).length])),
       restarts: Object.fromEntries([...apis, ...workers].map((p) => [p.name, p.starts - 1])),
       crashes: Object.fromEntries([...apis, ...workers].map((p) => [p.name, p.crashes])),
+      /** What the API processes and workers logged at error level (the first 50 of each). */
+      errorLogs: Object.fromEntries([...apis, ...workers].map((p) => [p.name, p.errors])),
       log: injected,
     },
     workload: {

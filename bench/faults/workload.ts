@@ -48,6 +48,8 @@ export interface Counters {
   mutations: Record<string, Record<Outcome | string, number>>;
   /** Every 5xx answer: what was asked and what came back. */
   fivexx: { op: string; status: number; code?: string; message?: string; at: number }[];
+  /** Every answer with an INTERNAL_SERVER_ERROR (any status): the first 50. */
+  internal?: { op: string; status?: number; message?: string; at: number }[];
 }
 
 type Rng = () => number;
@@ -144,6 +146,9 @@ export async function runWorkload(
     const r = await client.send(query, variables, token);
     count('reads', op, r.outcome);
     if (r.outcome === 'error') count('reads', op, `error:${r.code}`);
+    if (r.code === 'INTERNAL_SERVER_ERROR' && (counters.internal ??= []).length < 50) {
+      counters.internal.push({ op, status: r.status, message: r.message, at: Date.now() });
+    }
     if ((r.status ?? 200) >= 500) {
       count('reads', op, '5xx');
       counters.fivexx.push({ op, status: r.status!, code: r.code, message: r.message, at: Date.now() });
@@ -168,6 +173,9 @@ export async function runWorkload(
     });
     count('mutations', entry.op, r.outcome);
     if (r.outcome === 'error') count('mutations', entry.op, `error:${r.code}`);
+    if (r.code === 'INTERNAL_SERVER_ERROR' && (counters.internal ??= []).length < 50) {
+      counters.internal.push({ op: entry.op, status: r.status, message: r.message, at: Date.now() });
+    }
     if ((r.status ?? 200) >= 500) {
       count('mutations', entry.op, '5xx');
       counters.fivexx.push({ op: entry.op, status: r.status!, code: r.code, message: r.message, at: Date.now() });
