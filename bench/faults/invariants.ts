@@ -76,6 +76,25 @@ async function stored(db: DataSource, e: LedgerEntry, userId: string): Promise<b
            AND s.event = 'CREATE' AND s.actor_id = $2 WHERE p.description = $1) AS stored`,
         [e.entityId, userId],
       );
+    case 'createCampaign':
+      return q(
+        `SELECT EXISTS (SELECT 1 FROM campaign c JOIN state_change s ON s.entity_type = 'Campaign' AND s.entity_id = c.id
+           AND s.actor_id = $2 WHERE c.name = $1) AS stored`,
+        [e.entityId, userId],
+      );
+    case 'advanceCampaign': {
+      const [campaignId, phase] = e.entityId.split(':');
+      return q(
+        `SELECT EXISTS (SELECT 1 FROM state_change WHERE entity_type = 'Campaign' AND entity_id = $1::uuid
+           AND event = 'ADVANCE' AND to_state = $3 AND actor_id = $2) AS stored`,
+        [campaignId, userId, phase],
+      );
+    }
+    case 'recordSelfCheck':
+      return q(`SELECT EXISTS (SELECT 1 FROM self_check_report WHERE findings = $1 AND recorded_by = $2) AS stored`, [
+        e.entityId,
+        userId,
+      ]);
     case 'createRule':
       return q(`SELECT EXISTS (SELECT 1 FROM rule WHERE rule_id = $1 AND version = 1) AS stored`, [e.entityId]);
     case 'updateRule':

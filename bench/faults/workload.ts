@@ -22,6 +22,9 @@ export const MUTATIONS = [
   'closeProblem',
   'createRule',
   'updateRule',
+  'createCampaign',
+  'advanceCampaign',
+  'recordSelfCheck',
 ] as const;
 
 export interface LedgerEntry {
@@ -31,7 +34,9 @@ export interface LedgerEntry {
    * What the change is recognised by afterwards: the row id of the clue (startVerification,
    * verifyHits, requestTransfer, concludeVerification), transfer (acceptTransfer), measure
    * (submitMeasure, acceptMeasure) or problem (closeProblem); the unique title of a registered
-   * clue, the unique description of a created problem, the rule id (createRule, updateRule).
+   * clue, the unique description of a created problem, the rule id (createRule, updateRule),
+   * the unique name of a created campaign, `<campaign row id>:<phase reached>` (advanceCampaign),
+   * the unique findings of a self-check report.
    */
   entityId: string;
   hitIds?: string[];
@@ -358,6 +363,72 @@ export async function runWorkload(
     }
   };
 
+  /**
+   * 专项治理: the county's 医保 leader launches a campaign with 卫健 on one institution, moves it
+   * through its phases; its investigator records the institution's self-check report (自查自纠).
+   */
+  const campaignUser = async (county: County) => {
+    const leader = `yb-${county.region}-leader`;
+    const investigator = `yb-${county.region}-investigator`;
+    const phases = ['SELF_CHECK', 'INSPECTION', 'CONSOLIDATION', 'CLOSED'];
+    while (!stop()) {
+      const name = marker(leader);
+      const created = await mutate(
+        { op: 'createCampaign', username: leader, entityId: name },
+        'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id version } }',
+        {
+          i: {
+            name,
+            regionCode: county.region,
+            participantDepartmentIds: [county.insuranceId, county.healthId],
+            scopeFrom: '2025-03-01',
+            scopeTo: '2025-03-31',
+            targetInstitutionCodes: [county.institutionCode],
+          },
+        },
+      );
+      if (created?.outcome !== 'ok') {
+        await sleep(1000);
+        continue;
+      }
+      const id: string = created.data.createCampaign.id;
+      for (const phase of phases) {
+        if (stop()) break;
+        const advanced = await mutate(
+          { op: 'advanceCampaign', username: leader, entityId: `${fromGlobal(id)}:${phase}` },
+          'mutation($id: ID!) { advanceCampaign(campaignId: $id) { id phase } }',
+          { id },
+        );
+        if (advanced?.outcome !== 'ok') break;
+        if (phase === 'SELF_CHECK') {
+          const findings = marker(investigator);
+          await mutate(
+            { op: 'recordSelfCheck', username: investigator, entityId: findings },
+            'mutation($i: RecordSelfCheckInput!) { recordSelfCheck(input: $i) { id } }',
+            {
+              i: {
+                campaignId: id,
+                institutionCode: county.institutionCode,
+                findings,
+                voluntaryRefund: `${1000 + Math.floor(rng() * 9000)}.00`,
+                patientRefund: '120.50',
+              },
+            },
+          );
+        }
+        await read(
+          leader,
+          'campaign',
+          'query($id: ID!) { campaign(id: $id) { id phase figures { targetsCovered } } }',
+          {
+            id,
+          },
+        );
+      }
+      await sleep(2000);
+    }
+  };
+
   const policeUser = async (county: County) => {
     const username = `ga-${county.region}-investigator`;
     while (!stop()) {
@@ -386,6 +457,7 @@ export async function runWorkload(
       insuranceUser(county, `yb-${county.region}-supervisor`),
       policeUser(county),
       analystUser(county),
+      campaignUser(county),
     ]),
   );
 }
