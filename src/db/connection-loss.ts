@@ -12,9 +12,16 @@ const CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08
 const MESSAGES =
   /Connection terminated|terminating connection|connection not open|Client has encountered a connection error|ECONNRESET|ECONNREFUSED|EPIPE/i;
 
+/**
+ * TypeORM releases a query runner as soon as its client reports the lost connection (even
+ * between two statements of a transaction); its next statement then fails with one of these.
+ */
+const RELEASED = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError']);
+
 export function isConnectionLoss(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | null;
   if (!e || typeof e !== 'object') return false;
+  if (RELEASED.has((e as { name?: string }).name ?? '')) return true;
   const code = e.driverError?.code ?? e.code;
   if (typeof code === 'string' && CODES.has(code)) return true;
   return MESSAGES.test(`${String(e.message ?? '')} ${String(e.driverError?.message ?? '')}`);

@@ -1,10 +1,25 @@
 import 'reflect-metadata';
+import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { TIME_ZONE } from '../core/constants';
 import { retryReadsOnConnectionLoss } from './connection-loss';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming';
+
+/**
+ * The pool's clients. A client whose backend is terminated emits 'error'; with no listener at
+ * that moment — checked out of the pool (which drops its idle listener) before TypeORM adds
+ * its own, or after TypeORM dropped its own — that ended the process (found by the fault
+ * campaign: an API process died on `pg_terminate_backend`). Every client listens from birth;
+ * the lost connection itself reaches whoever uses the client through its next query.
+ */
+export class PoolClient extends Client {
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
 
 /** The one way to build a DataSource: the app, the CLI, the workers and the tests use it. */
 export function createDataSource(
@@ -24,6 +39,7 @@ export function createDataSource(
       uuidExtension: 'pgcrypto',
       logging: false,
       extra: {
+        Client: PoolClient,
         max: options.poolSize ?? 10,
         application_name: options.applicationName ?? 'fund-supervision',
         // The date of anything is its date in TIME_ZONE; sessions compute in that zone. `jit: false`

@@ -124,6 +124,41 @@ describe('lost database connections', () => {
     expect(await t.services.db.query('SELECT n FROM retry_probe WHERE n > 100')).toEqual([{ n: 101 }]);
   });
 
+  it('a transaction whose connection is lost between its statements runs again (not "already released")', async () => {
+    // Found by the fault campaign: TypeORM marks a query runner released when its client hears
+    // of the lost connection while idle, and the next statement failed with
+    // QueryRunnerProviderAlreadyReleasedError, answered INTERNAL_SERVER_ERROR.
+    let attempts = 0;
+    const result = await inTransaction(t.services.db, async (m) => {
+      attempts += 1;
+      await m.query('INSERT INTO retry_probe (n) VALUES (200 + $1)', [attempts]);
+      if (attempts === 1) {
+        const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
+        await t.services.db.query('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      await m.query('SELECT 1');
+      return attempts;
+    });
+    expect(result).toBe(2);
+    expect(await t.services.db.query('SELECT n FROM retry_probe WHERE n > 200')).toEqual([{ n: 202 }]);
+  });
+
+  it('a pool client whose backend is terminated while nobody listens does not end the process', async () => {
+    // Found by the fault campaign: an API process died of an unhandled 'error' event of a pg
+    // client (checked out of the pool, whose idle listener is gone, with none of TypeORM's yet).
+    const pool = (t.services.db.driver as unknown as { master: import('pg').Pool }).master;
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
+      await t.services.db.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+    } finally {
+      client.release(true);
+    }
+  });
+
   it('a failure that is not a lost connection is not retried', async () => {
     let attempts = 0;
     await expect(
