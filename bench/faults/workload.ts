@@ -245,8 +245,9 @@ export async function runWorkload(
           { i: { clueId: clue.id, toDepartmentId: county.policeId, reason: '涉嫌欺诈骗保（故障演练）' } },
         );
       }
+      // Statistics are for leaders and analysts: the county's leader looks (an investigator is FORBIDDEN).
       await read(
-        username,
+        `yb-${county.region}-leader`,
         'stats',
         `query($r: String!) { supervisionStats(regionCode: $r, from: "2025-01-01", to: "2026-12-31") { casesFiled clearedRate } }`,
         { r: county.region },
