@@ -8,8 +8,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { afterConnectionLoss, isConnectionLoss, MAX_ATTEMPTS } from './connection-loss';
 
-/** Runs inside the transaction before it commits; `result` is what the transaction's work returned. */
-export type BeforeCommit = (m: EntityManager, result: unknown) => Promise<void>;
+/**
+ * Runs inside the transaction before it commits; `result` is what the transaction's work
+ * returned. What it returns, if anything, is called once the transaction has committed (not
+ * when it was rolled back and runs again: the hook runs again in the next attempt).
+ */
+export type BeforeCommit = (m: EntityManager, result: unknown) => Promise<void | (() => void)>;
 
 const beforeCommitScope = new AsyncLocalStorage<BeforeCommit>();
 
@@ -38,7 +42,7 @@ export async function inTransaction<T>(
       await runner.connect();
       await runner.startTransaction();
       const result = await fn(runner.manager);
-      await beforeCommitScope.getStore()?.(runner.manager, result);
+      const committed = await beforeCommitScope.getStore()?.(runner.manager, result);
       const [{ xid }] = await runner.query('SELECT pg_current_xact_id_if_assigned()::text AS xid');
       committing = true;
       try {
@@ -46,11 +50,13 @@ export async function inTransaction<T>(
       } catch (error) {
         if (!isConnectionLoss(error)) throw error;
         const outcome = await commitOutcome(dataSource, xid).catch(() => 'unknown' as const);
-        if (outcome === 'committed') return result;
-        if (outcome === 'unknown' || attempt >= MAX_ATTEMPTS) throw error;
-        committing = false; // aborted: nothing stored, it runs again
-        throw error;
+        if (outcome === 'unknown' || (outcome === 'aborted' && attempt >= MAX_ATTEMPTS)) throw error;
+        if (outcome === 'aborted') {
+          committing = false; // nothing stored: it runs again
+          throw error;
+        }
       }
+      committed?.();
       return result;
     } catch (error) {
       if (runner.isTransactionActive && !committing) await runner.rollbackTransaction().catch(() => undefined);

@@ -92,20 +92,24 @@ export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, i
     };
     const nodeType = nodeTypeOf(info);
     let written = false;
+    // `written` once the transaction holding the entry committed: a transaction that lost its
+    // connection and runs again writes the entry again (its first attempt's was rolled back).
+    const wrote = () => {
+      written = true;
+    };
     const result = await withBeforeCommit(async (m, row) => {
       if (written) return;
       if (!nodeType) {
         // A payload that is not a Node (verifyHits…): the entry names the first id argument.
         const target = firstIdInArgs(args);
         await appendAudit(m, { ...entry, targetType: target?.type ?? null, targetId: target?.id ?? null });
-        written = true;
-        return;
+        return wrote;
       }
       const rowId = rowIdOf(row);
       const targetId = rowId === null ? targetIdInArgs(args, nodeType) : toGlobalId(nodeType, rowId);
       if (targetId === null) return;
       await appendAudit(m, { ...entry, targetType: nodeType, targetId });
-      written = true;
+      return wrote;
     }, next);
     if (!written) {
       const target = result as { __typename?: string; id?: string } | null;
