@@ -153,6 +153,32 @@ export interface ClueTransferTable {
   version: number;
 }
 
+export interface CollisionDirtyMonthTable {
+  month: Date;
+}
+
+export interface CollisionDrugSalesTable {
+  part: string;
+  part_from: Date;
+  part_to: Date;
+  institution_code: string;
+  item_code: string;
+  charged_month: Date;
+  quantity: string;
+  amount: string;
+}
+
+export interface CollisionDrugSalesPartTable {
+  part: string;
+  part_from: Date;
+  part_to: Date;
+  item_rel: string;
+  item_node: string;
+  settlement_rel: string | null;
+  settlement_node: string | null;
+  refreshed_at: Date;
+}
+
 export interface CollisionHitTable {
   id: string;
   model: string;
@@ -683,6 +709,9 @@ export interface Tables {
   clue_copy: ClueCopyTable;
   clue_person: CluePersonTable;
   clue_transfer: ClueTransferTable;
+  collision_dirty_month: CollisionDirtyMonthTable;
+  collision_drug_sales: CollisionDrugSalesTable;
+  collision_drug_sales_part: CollisionDrugSalesPartTable;
   collision_hit: CollisionHitTable;
   collision_run: CollisionRunTable;
   collision_run_job: CollisionRunJobTable;
