@@ -693,7 +693,7 @@ describe('collision models', () => {
     ]);
   });
 
-  it('INVENTORY_MISMATCH: the drug sales summary follows every later write, old months and attached partitions included', async () => {
+  it('INVENTORY_MISMATCH: the pharmacy sales summary follows every later write: old months, attached and truncated partitions, pharmacies', async () => {
     await person('P');
     await q(`INSERT INTO drug_purchase (purchase_id, institution_code, item_code, quantity, purchased_on) VALUES
       ('B1', 'P1', 'DRG', 20, '2025-01-15')`);
@@ -717,6 +717,14 @@ describe('collision models', () => {
     expect(keyAmounts((await collide('INVENTORY_MISMATCH', '2025-03-01', '2025-03-10')).hits)).toEqual([
       ['P2|DRG', '24.00'],
     ]);
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([
+      ['P1|DRG', '30.00'],
+      ['P2|DRG', '24.00'],
+    ]);
+    // an institution that ceases to be a pharmacy, then becomes one again
+    await q("UPDATE institution SET kind = 'HOSPITAL' WHERE code = 'P2'");
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([['P1|DRG', '30.00']]);
+    await q("UPDATE institution SET kind = 'PHARMACY' WHERE code = 'P2'");
     expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([
       ['P1|DRG', '30.00'],
       ['P2|DRG', '24.00'],
@@ -755,7 +763,7 @@ describe('collision models', () => {
       ['P1|DRG', '30.00'],
       ['P2|DRG', '24.00'],
     ]);
-    const parts: { part: string }[] = await q('SELECT DISTINCT part FROM collision_drug_sales ORDER BY 1');
+    const parts: { part: string }[] = await q('SELECT DISTINCT part FROM collision_pharmacy_sales ORDER BY 1');
     expect(parts.map((p) => p.part)).toEqual(['settlement_item_202502', 'settlement_item_202503']);
   });
 

@@ -1,11 +1,11 @@
-import { refreshDrugSales } from '../drug-sales';
+import { refreshPharmacySales } from '../pharmacy-sales';
 import { defineModel } from '../model';
 
 /**
  * 进销存不符: a pharmacy sold more of a drug than it ever bought. Cumulative from the start of
  * the data up to the window's end (MODELS.md); the window's start plays no part. The sales come
- * from the maintained summary `collision_drug_sales` (refreshed first, in the job's transaction:
- * src/collision/drug-sales.ts): every group of a month before the end's month, and of that
+ * from the maintained summary `collision_pharmacy_sales` (refreshed first, in the job's transaction:
+ * src/collision/pharmacy-sales.ts): every group of a month before the end's month, and of that
  * month in the partitions where all its lines are charged by the end; the lines of that month
  * are read only in the other partitions. The sales settlements are listed for the mismatched drugs only,
  * through the pharmacy's settlements.
@@ -15,10 +15,13 @@ export const inventoryMismatch = defineModel({
   name: '进销存不符',
   defaults: {},
   sliceable: 'region',
-  prepare: (tx) => refreshDrugSales(tx),
+  prepare: (tx) => refreshPharmacySales(tx),
+  // The summary's refresh (a fresh load: every pharmacy line) joins lines to settlements by a
+  // hash join: the merge join the statistics chose sorted the lines by their text id.
+  settings: { enable_mergejoin: 'off' },
   sql: (q) => `
     WITH summary AS (
-      SELECT d.* FROM collision_drug_sales d
+      SELECT d.* FROM collision_pharmacy_sales d
       WHERE d.charged_month <= date_trunc('month', ${q.windowTo}::timestamp)::date
     ),
     -- the partitions with lines of the end's month charged after the end: that month's lines of
