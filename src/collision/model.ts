@@ -5,6 +5,8 @@
  * beyond optional early filters.
  */
 
+import type { EntityManager } from 'typeorm';
+
 /** Parameters of a model: plain numbers, stored as jsonb in model_parameter. */
 export type ModelParams = Record<string, number>;
 
@@ -50,6 +52,16 @@ export interface CollisionModel<P extends ModelParams = ModelParams> {
    * detail jsonb. Keys must be unique within the result.
    */
   sql(q: HitSqlContext<P>): string;
+  /**
+   * Work in the job's transaction before the statement (INVENTORY_MISMATCH refreshes the drug
+   * sales summary it reads). Optional.
+   */
+  prepare?(tx: EntityManager): Promise<unknown>;
+  /**
+   * Planner settings for the job's transaction (SET LOCAL name = value), where a plan chosen
+   * from the statistics is known to be the slow one. Optional.
+   */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** Keeps the parameter names of `defaults` as the type `sql` sees. */

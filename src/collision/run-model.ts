@@ -223,6 +223,12 @@ export async function runModel(db: DataSource | EntityManager, input: RunModelIn
     // JIT compilation cost about a second per statement on 3M lines and saved nothing.
     await tx.query(`SET LOCAL work_mem = '${COLLISION_WORK_MEM}'`);
     await tx.query('SET LOCAL jit = off');
+    const model = getModel(input.model);
+    for (const [name, value] of Object.entries(model.settings ?? {})) {
+      if (!/^[a-z_]+$/.test(name) || !/^[\w.]+$/.test(value)) throw new Error(`bad setting ${name}=${value}`);
+      await tx.query(`SET LOCAL ${name} = '${value}'`);
+    }
+    await model.prepare?.(tx);
     const result = { inserted: 0, updated: 0, hits: 0 };
     for (const { text, values } of statements) {
       const [row]: { inserted: number; updated: number }[] = await tx.query(text, values);

@@ -22,6 +22,8 @@ export const ADVISORY_LOCKS = {
   ingestFile: 724_314,
   /** Ingest: creation of fact-table partitions (sub-key 0). */
   ingestPartitions: 724_315,
+  /** One refresh of the pharmacy sales summary at a time (src/collision/pharmacy-sales.ts). */
+  pharmacySales: 724_340,
 } as const;
 
 /** The jobs of the maintenance queue (BullMQ job names, also the scheduler ids). */

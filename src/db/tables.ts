@@ -153,6 +153,10 @@ export interface ClueTransferTable {
   version: number;
 }
 
+export interface CollisionDirtyMonthTable {
+  month: Date;
+}
+
 export interface CollisionHitTable {
   id: string;
   model: string;
@@ -175,6 +179,29 @@ export interface CollisionHitTable {
   verified_at: Date | null;
   verified_by: string | null;
   version: number;
+}
+
+export interface CollisionPharmacySalesTable {
+  part: string;
+  part_from: Date;
+  part_to: Date;
+  institution_code: string;
+  item_code: string;
+  charged_month: Date;
+  quantity: string;
+  amount: string;
+  last_charged_on: Date;
+}
+
+export interface CollisionPharmacySalesPartTable {
+  part: string;
+  part_from: Date;
+  part_to: Date;
+  item_rel: string;
+  item_node: string;
+  settlement_rel: string | null;
+  settlement_node: string | null;
+  refreshed_at: Date;
 }
 
 export interface CollisionRunTable {
@@ -683,7 +710,10 @@ export interface Tables {
   clue_copy: ClueCopyTable;
   clue_person: CluePersonTable;
   clue_transfer: ClueTransferTable;
+  collision_dirty_month: CollisionDirtyMonthTable;
   collision_hit: CollisionHitTable;
+  collision_pharmacy_sales: CollisionPharmacySalesTable;
+  collision_pharmacy_sales_part: CollisionPharmacySalesPartTable;
   collision_run: CollisionRunTable;
   collision_run_job: CollisionRunJobTable;
   collision_run_rule: CollisionRunRuleTable;

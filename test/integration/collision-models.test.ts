@@ -693,6 +693,80 @@ describe('collision models', () => {
     ]);
   });
 
+  it('INVENTORY_MISMATCH: the pharmacy sales summary follows every later write: old months, attached and truncated partitions, pharmacies', async () => {
+    await person('P');
+    await q(`INSERT INTO drug_purchase (purchase_id, institution_code, item_code, quantity, purchased_on) VALUES
+      ('B1', 'P1', 'DRG', 20, '2025-01-15')`);
+    const sale = (qty: string, on: string): LineSpec => ({ code: 'DRG', kind: 'DRUG', qty, price: '2.00', on });
+    await settlement({ id: 'S1', person: 'P', inst: 'P1', type: 'PHARMACY', at: '2025-02-10' });
+    await lines('S1', [sale('10', '2025-02-10')]);
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([]);
+    // a line appended to a settlement of an old month (the summary of February is already made)
+    await lines('S1', [sale('15', '2025-02-10')]);
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([['P1|DRG', '10.00']]);
+    // updated, deleted lines, a settlement moved to another institution
+    await q("UPDATE settlement_item SET quantity = 12, amount = 24 WHERE settlement_id = 'S1' AND line_no = 2");
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([['P1|DRG', '4.00']]);
+    await q("DELETE FROM settlement_item WHERE settlement_id = 'S1' AND line_no = 1");
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([]);
+    await q("UPDATE settlement SET institution_code = 'P2' WHERE settlement_id = 'S1'");
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([['P2|DRG', '24.00']]);
+    // the end's month: lines charged after the end of the window are not counted
+    await settlement({ id: 'S2', person: 'P', inst: 'P1', type: 'PHARMACY', at: '2025-03-20' });
+    await lines('S2', [sale('5', '2025-03-05'), sale('30', '2025-03-20')]);
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', '2025-03-01', '2025-03-10')).hits)).toEqual([
+      ['P2|DRG', '24.00'],
+    ]);
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([
+      ['P1|DRG', '30.00'],
+      ['P2|DRG', '24.00'],
+    ]);
+    // an institution that ceases to be a pharmacy, then becomes one again
+    await q("UPDATE institution SET kind = 'HOSPITAL' WHERE code = 'P2'");
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([['P1|DRG', '30.00']]);
+    await q("UPDATE institution SET kind = 'PHARMACY' WHERE code = 'P2'");
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', ...MARCH)).hits)).toEqual([
+      ['P1|DRG', '30.00'],
+      ['P2|DRG', '24.00'],
+    ]);
+    // a month loaded into tables of its own, then attached (as ingest loads a fresh month):
+    // no trigger fires, the new partitions are found
+    await q('CREATE TABLE im_settlement_202507 (LIKE settlement INCLUDING DEFAULTS INCLUDING CONSTRAINTS)');
+    await q('CREATE TABLE im_settlement_item_202507 (LIKE settlement_item INCLUDING DEFAULTS INCLUDING CONSTRAINTS)');
+    try {
+      await q(`INSERT INTO im_settlement_202507 SELECT settlement_id || '-7', person_id, institution_code, visit_type,
+                 admit_date, discharge_date, settled_at + interval '4 months', settled_on + 122, diagnosis_code, dip_group,
+                 total_amount, fund_amount, self_amount, payee_account_hash, payee_account_masked, doctor_id, ingest_file_id
+               FROM settlement WHERE settlement_id = 'S2'`);
+      await q(`INSERT INTO im_settlement_item_202507 SELECT settlement_id || '-7', line_no, settled_on + 122, item_code,
+                 item_kind, item_name, quantity, unit_price, amount, charged_on + 122, trace_code
+               FROM settlement_item WHERE settlement_id = 'S2'`);
+      await q("ALTER TABLE settlement ATTACH PARTITION im_settlement_202507 FOR VALUES FROM ('2025-07-01') TO ('2025-08-01')");
+      await q(
+        "ALTER TABLE settlement_item ATTACH PARTITION im_settlement_item_202507 FOR VALUES FROM ('2025-07-01') TO ('2025-08-01')",
+      );
+      expect(keyAmounts((await collide('INVENTORY_MISMATCH', '2025-07-01', '2025-07-31')).hits)).toEqual([
+        ['P1|DRG', '100.00'],
+        ['P2|DRG', '24.00'],
+      ]);
+      // a truncated partition (no trigger either)
+      await q('TRUNCATE im_settlement_item_202507');
+      expect(keyAmounts((await collide('INVENTORY_MISMATCH', '2025-07-01', '2025-07-31')).hits)).toEqual([
+        ['P1|DRG', '30.00'],
+        ['P2|DRG', '24.00'],
+      ]);
+    } finally {
+      await q('DROP TABLE IF EXISTS im_settlement_item_202507, im_settlement_202507');
+    }
+    // the partitions dropped leave no rows behind
+    expect(keyAmounts((await collide('INVENTORY_MISMATCH', '2025-07-01', '2025-07-31')).hits)).toEqual([
+      ['P1|DRG', '30.00'],
+      ['P2|DRG', '24.00'],
+    ]);
+    const parts: { part: string }[] = await q('SELECT DISTINCT part FROM collision_pharmacy_sales ORDER BY 1');
+    expect(parts.map((p) => p.part)).toEqual(['settlement_item_202502', 'settlement_item_202503']);
+  });
+
   it("INSIDER_PAYEE: paid into a public official's account instead of the person's own", async () => {
     await person('OFF', { official: true, account: '6222000011112222' });
     await person('CIV', { account: '6222000033334444' });

@@ -1,5 +1,5 @@
 import { defineModel } from '../model';
-import { EFFECTIVE_CATALOG_CTE, keyDate } from '../sql-parts';
+import { EFFECTIVE_CATALOG_CTE, EXACT_SUM, keyDate } from '../sql-parts';
 
 /**
  * 重复收费 (超日限量): one person's quantity of one item at one institution on one charged_on
@@ -15,7 +15,7 @@ export const dailyQuantityExcess = defineModel({
     WITH ${EFFECTIVE_CATALOG_CTE},
     daily AS (
       SELECT s.person_id, s.institution_code, it.item_code, it.charged_on,
-             sum(it.quantity) AS quantity, sum(it.amount) AS amount
+             ${EXACT_SUM('it.quantity', 4)} AS quantity, ${EXACT_SUM('it.amount', 2)} AS amount
       FROM settlement_item it
       JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
       WHERE it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}

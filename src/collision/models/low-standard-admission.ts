@@ -21,7 +21,7 @@ export const lowStandardAdmission = defineModel({
       AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
       AND starts_with(i.region_code, ${q.regionPrefix})
       AND s.fund_amount > 0
-      AND EXISTS (SELECT FROM settlement_item it WHERE ${ITEM_OF_SETTLEMENT})
-      AND NOT EXISTS (SELECT FROM settlement_item it
-                      WHERE ${ITEM_OF_SETTLEMENT} AND it.item_kind NOT IN ('LAB', 'EXAM', 'BED'))`,
+      -- some line, and every line a lab test, an exam or the bed (no line: NULL): one pass over
+      -- the stay's own lines by primary key (an EXISTS became a semi-join hashing every line)
+      AND (SELECT bool_and(it.item_kind IN ('LAB', 'EXAM', 'BED')) FROM settlement_item it WHERE ${ITEM_OF_SETTLEMENT})`,
 });

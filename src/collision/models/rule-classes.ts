@@ -51,12 +51,6 @@ const LOOKUP = (item: string, region: string) => `(${item} || '|' || ${region})`
 const IN_FORCE = (r: string, on: string) =>
   `${on} >= ${r}.effective_from AND (${r}.effective_to IS NULL OR ${on} <= ${r}.effective_to)`;
 
-/** The lines a rule applies to (rule `r` from the rule index, line `it`, settlement `s`, institution `i`). */
-const APPLIES = `settlement_item it
-      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
-      JOIN institution i ON i.code = s.institution_code
-      JOIN rule_index r ON r.item_code = it.item_code AND r.inst_region = i.region_code AND ${IN_FORCE('r', 'it.charged_on')}`;
-
 /** The rule's identity in every hit's detail. */
 const RULE_DETAIL = `'ruleId', r.rule_id, 'ruleVersion', r.version, 'description', r.description, 'itemCode', r.item_code,
                      'ruleRegion', r.region_code`;
@@ -274,36 +268,69 @@ export const ruleFrequency = defineModel({
     -- with that validity might count is above the lowest cap among them. Only these groups are
     -- then summed rule by rule.
     suspect_groups AS MATERIALIZED (
-      SELECT sm.vkey,
-             (CASE sm.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END) COLLATE "C" AS group_id,
-             ${GROUP_ON('sm.period', 'it.charged_on')} AS group_on
-      FROM settlement_item it
-      JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
-      JOIN institution i ON i.code = s.institution_code
-      JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
-                     AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to
-      WHERE it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary))
-        AND ((sm.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-              AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
-          OR (sm.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}))
+      SELECT g.vkey, g.group_id, g.group_on,
+             -- the settlement's date of a DAY or SETTLEMENT group, for its lookup by primary key
+             array_agg(DISTINCT g.settled_on) FILTER (WHERE g.settled_on IS NOT NULL) AS settled_ons
+      FROM (
+        -- DAY and SETTLEMENT: the settlements of the window (both sides pruned to its months)
+        SELECT sm.vkey, s.settlement_id COLLATE "C" AS group_id, ${GROUP_ON('sm.period', 'it.charged_on')} AS group_on,
+               it.quantity, sm.cap, s.settled_on
+        FROM settlement_item it
+        JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+        JOIN institution i ON i.code = s.institution_code
+        JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
+                       AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to AND sm.period <> 'YEAR'
+        WHERE it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary WHERE period <> 'YEAR'))
+          AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+          AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        UNION ALL
+        -- YEAR: the lines charged in the window, whatever their settlement's month
+        SELECT sm.vkey, s.person_id COLLATE "C", ${GROUP_ON('sm.period', 'it.charged_on')}, it.quantity, sm.cap, NULL::date
+        FROM settlement_item it
+        JOIN settlement s ON s.settled_on = it.settled_on AND s.settlement_id = it.settlement_id
+        JOIN institution i ON i.code = s.institution_code
+        JOIN summary sm ON sm.lookup = ${LOOKUP('it.item_code', 'i.region_code')}
+                       AND it.charged_on BETWEEN sm.effective_from AND sm.effective_to AND sm.period = 'YEAR'
+        WHERE it.item_code = ANY (ARRAY(SELECT DISTINCT item_code FROM summary WHERE period = 'YEAR'))
+          AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      ) g
       GROUP BY 1, 2, 3
-      HAVING sum(it.quantity) > min(sm.cap)
+      HAVING sum(g.quantity) > min(g.cap)
     ),
     suspect AS MATERIALIZED (
-      SELECT k.item_code, k.period, k.effective_from, k.effective_to, g.group_id, g.group_on
+      SELECT k.item_code, k.period, k.effective_from, k.effective_to, g.group_id, g.group_on, g.settled_ons
       FROM suspect_groups g JOIN vkeys k ON k.vkey = g.vkey
     ),
+    -- The lines of the suspect groups, found from the groups (a settlement by its id, a person's
+    -- settlements by person), then each rule that applies to them.
     applied AS MATERIALIZED (
       SELECT r.id AS rule_row_id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on,
              it.quantity, it.amount
-      FROM ${APPLIES}
-      JOIN suspect sg ON sg.item_code = r.item_code AND sg.period = r.period AND sg.effective_from = r.effective_from
-                     AND sg.effective_to = coalesce(r.effective_to, 'infinity'::date)
-                     AND sg.group_id = (CASE r.period WHEN 'YEAR' THEN s.person_id ELSE s.settlement_id END) COLLATE "C"
-                     AND sg.group_on = ${GROUP_ON('r.period', 'it.charged_on')}
-      WHERE (r.period <> 'YEAR' AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
-             AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
-         OR (r.period = 'YEAR' AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo})
+      FROM suspect sg
+      JOIN settlement s ON s.settled_on = ANY (sg.settled_ons) AND s.settlement_id = sg.group_id COLLATE "default"
+      JOIN settlement_item it ON it.settled_on = s.settled_on AND it.settlement_id = s.settlement_id
+                             AND it.item_code = sg.item_code
+      JOIN institution i ON i.code = s.institution_code
+      JOIN rule_index r ON r.item_code = it.item_code AND r.inst_region = i.region_code AND ${IN_FORCE('r', 'it.charged_on')}
+                       AND r.period = sg.period AND r.effective_from = sg.effective_from
+                       AND coalesce(r.effective_to, 'infinity'::date) = sg.effective_to
+      WHERE sg.period <> 'YEAR'
+        AND sg.group_on = ${GROUP_ON('r.period', 'it.charged_on')}
+        AND s.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+        AND it.settled_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
+      UNION ALL
+      SELECT r.id, r.period, s.settlement_id, s.person_id, s.institution_code, it.charged_on, it.quantity, it.amount
+      FROM suspect sg
+      JOIN settlement s ON s.person_id = sg.group_id COLLATE "default"
+      JOIN settlement_item it ON it.settled_on = s.settled_on AND it.settlement_id = s.settlement_id
+                             AND it.item_code = sg.item_code
+      JOIN institution i ON i.code = s.institution_code
+      JOIN rule_index r ON r.item_code = it.item_code AND r.inst_region = i.region_code AND ${IN_FORCE('r', 'it.charged_on')}
+                       AND r.period = sg.period AND r.effective_from = sg.effective_from
+                       AND coalesce(r.effective_to, 'infinity'::date) = sg.effective_to
+      WHERE sg.period = 'YEAR'
+        AND sg.group_on = ${GROUP_ON('r.period', 'it.charged_on')}
+        AND it.charged_on BETWEEN ${q.anchorFrom} AND ${q.anchorTo}
     ),
     grouped AS (
       SELECT a.rule_row_id,

@@ -10,6 +10,9 @@ export const splitAdmission = defineModel({
   name: '分解住院',
   defaults: { maxGapDays: 15 },
   sliceable: 'month',
+  // The pairs by a hash join on (person, institution): the merge join the statistics chose
+  // sorted both sides by text keys (73 ms against 41 at 215k settlements, warm).
+  settings: { enable_mergejoin: 'off' },
   sql: (q) => `
     SELECT b.settlement_id::text AS hit_key,
            b.fund_amount AS amount_involved,
