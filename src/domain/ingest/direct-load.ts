@@ -23,6 +23,7 @@
  * the index does; any other error is the file's failure, as on the staged path.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
@@ -67,6 +68,7 @@ import {
 } from './copy-binary';
 import { isUniqueViolation, quarantineRows, savepoint } from './ingest.repository';
 import { keyedHashWriter } from './keyed-hash';
+import { CryptoSlots, CryptoWorker, cryptoWorkerWanted, fillSlots } from './crypto-worker';
 import { CsvRecordStream, OutputBuffer } from './stage-stream';
 
 /** More rejections than this are left to the staged path (they are kept in memory here). */
@@ -150,6 +152,8 @@ export async function loadDirect(
     batchMonths?: readonly string[];
     /** Told every month of `monthOf` the file has, before anything loads. */
     onMonths?: (months: string[]) => void;
+    /** Hashes and encryptions on a worker thread (crypto-worker.ts); default cryptoWorkerWanted(). */
+    cryptoWorker?: boolean;
   } = {},
 ): Promise<DirectOutcome> {
   const { chunkBytes = 4 << 20, scanned, trace } = options;
@@ -167,11 +171,16 @@ export async function loadDirect(
     if (months.length && !partitioned) await ensureMonths(months);
   }
   const attempt = await savepoint(client, 'ingest_direct');
+  const offload =
+    (options.cryptoWorker ?? cryptoWorkerWanted()) &&
+    direct.computed.some((c) => 'hashes' in c || 'encrypts' in c) &&
+    (await fileSize(path)) > chunkBytes;
+  const worker = offload ? new CryptoWorker(context.keys) : null;
   try {
     const fresh = partitioned ? await prepareFreshMonths(client, direct.table, months) : null;
     const types = await columnTypes(client, direct.table);
     const alsoTypes = direct.also ? await columnTypes(client, direct.also.table) : new Map<string, string>();
-    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes);
+    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes, worker);
     const runCopy = async () => {
       const stream = client.query(
         copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
@@ -210,8 +219,12 @@ export async function loadDirect(
     if (why === null) throw error;
     await attempt.rollBack();
     return { loaded: false, why };
+  } finally {
+    await worker?.close();
   }
 }
+
+const fileSize = async (path: string): Promise<number> => (await stat(path)).size;
 
 /** Why the staged path must load the file, for the errors that hand it over; null for any other. */
 function handOverReason(error: unknown): string | null {
@@ -402,6 +415,13 @@ class DirectLoader extends CsvRecordStream {
   private readonly hashed: { column: number; write: (value: string, out: Buffer, at: number) => number }[];
   /** Encrypted columns: the column they encrypt, and their slots in the output. */
   private readonly encrypted: { column: number; slots: CbcSlots }[];
+  /**
+   * With a worker (crypto-worker.ts): the hashed, then the encrypted columns' queued values,
+   * sent at the end of each chunk; null when this thread hashes and encrypts.
+   */
+  private readonly offloaded: CryptoSlots[] | null;
+  /** The chunks handed on so far, in order, once their worker job is back (null: none pending). */
+  private handedOn: Promise<void> | null = null;
   /** `direct.also`: its columns' values and encoders, and its COPY input of the chunk being written. */
   private readonly also: { value: (f: Fields, computed: Computed) => string | null; encode: BinaryEncoder }[] | null;
   private readonly alsoOutput = new OutputBuffer();
@@ -448,6 +468,7 @@ class DirectLoader extends CsvRecordStream {
     /** The column types (columnTypes) of the target table and of `direct.also`'s. */
     types: Map<string, string>,
     alsoTypes: Map<string, string>,
+    private readonly worker: CryptoWorker | null = null,
   ) {
     super(header);
     this.direct = spec.direct!;
@@ -489,6 +510,10 @@ class DirectLoader extends CsvRecordStream {
         this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey, true) });
       }
     }
+    this.offloaded =
+      worker && (this.hashed.length || this.encrypted.length)
+        ? [...this.hashed.map(() => new CryptoSlots('hash')), ...this.encrypted.map(() => new CryptoSlots('encrypt'))]
+        : null;
     const also = this.direct.also;
     this.also = also
       ? also.values(context).map((value, i) => {
@@ -552,22 +577,52 @@ class DirectLoader extends CsvRecordStream {
           this.row(buf!, starts[r], ends[r], lines[r]);
         }
         this.current = null;
-        for (const { slots } of this.encrypted) slots.fill(o.out);
+        if (!this.offloaded) for (const { slots } of this.encrypted) slots.fill(o.out);
         if (atEnd) {
           o.ensure(COPY_BINARY_TRAILER.length);
           o.pos += COPY_BINARY_TRAILER.copy(o.out, o.pos);
         }
         const out = o.take();
-        if (out) this.push(out);
         if (this.also && atEnd) {
           this.alsoOutput.ensure(COPY_BINARY_TRAILER.length);
           this.alsoOutput.pos += COPY_BINARY_TRAILER.copy(this.alsoOutput.out, this.alsoOutput.pos);
         }
         const alsoOut = this.alsoOutput.take();
         if (alsoOut) this.alsoChunks.push(alsoOut);
-        done();
+        if (!this.offloaded) {
+          if (out) this.push(out);
+          done();
+          return;
+        }
+        this.handOn(out, atEnd, done);
       })
       .catch((error: unknown) => done(error as Error));
+  }
+
+  /**
+   * With a worker: the chunk's hashes and ciphertexts are computed there while this thread
+   * reads the next chunk; chunks are handed on in order, each once its slots are filled. The
+   * next chunk is read as soon as the one before this is handed on (two chunks in flight at
+   * most); at the end, once every chunk is.
+   */
+  private handOn(out: Buffer | null, atEnd: boolean, done: TransformCallback): void {
+    const columns = this.offloaded!.map((slots) => slots.take());
+    const job = columns.some((c) => c.slots.length) ? this.worker!.run(columns.map((c) => c.job)) : null;
+    const before = this.handedOn ?? Promise.resolve();
+    const handedOn = before.then(async () => {
+      if (job) fillSlots(out!, columns, await job);
+      if (out) this.push(out);
+    });
+    // A failed job fails the chunks after it; it is reported through `done` below (or the
+    // stream has failed already).
+    job?.catch(() => undefined);
+    handedOn.catch(() => undefined);
+    this.handedOn = handedOn;
+    const wait = atEnd ? handedOn : before;
+    wait.then(
+      () => done(),
+      (error: unknown) => done(error as Error),
+    );
   }
 
   /** Fetches the referenced rows the chunk needs, one query per lookup. */
@@ -661,23 +716,26 @@ class DirectLoader extends CsvRecordStream {
       if (v === null) writeNull(o);
       else encode(v, o);
     }
-    for (const { column, write } of this.hashed) {
-      const value = f[column];
-      if (value === null) writeNull(o);
-      else {
-        writeLength(o, 32);
-        o.pos = write(value, o.out, o.pos);
+    if (this.offloaded) this.queueCrypto(f, o);
+    else {
+      for (const { column, write } of this.hashed) {
+        const value = f[column];
+        if (value === null) writeNull(o);
+        else {
+          writeLength(o, 32);
+          o.pos = write(value, o.out, o.pos);
+        }
       }
-    }
-    // Encrypted columns: room for their bytes, filled when the chunk's values are encrypted.
-    for (const { column, slots } of this.encrypted) {
-      const value = f[column];
-      if (value === null) writeNull(o);
-      else {
-        const width = CbcSlots.bytes(value);
-        writeLength(o, width);
-        slots.add(value, o.pos);
-        o.pos += width;
+      // Encrypted columns: room for their bytes, filled when the chunk's values are encrypted.
+      for (const { column, slots } of this.encrypted) {
+        const value = f[column];
+        if (value === null) writeNull(o);
+        else {
+          const width = CbcSlots.bytes(value);
+          writeLength(o, width);
+          slots.add(value, o.pos);
+          o.pos += width;
+        }
       }
     }
     if (this.also) {
@@ -694,6 +752,22 @@ class DirectLoader extends CsvRecordStream {
     if (this.remember && this.remembered!.size < this.memory.limit) {
       const entry = this.remember(f, this.computedValue);
       this.remembered!.set(entry.key, entry);
+    }
+  }
+
+  /** Room for the row's hashes and ciphertexts, their values queued for the worker. */
+  private queueCrypto(f: Fields, o: OutputBuffer): void {
+    const queues = this.offloaded!;
+    const hashed = this.hashed.length;
+    for (let q = 0; q < queues.length; q++) {
+      const value = f[q < hashed ? this.hashed[q].column : this.encrypted[q - hashed].column];
+      if (value === null) writeNull(o);
+      else {
+        const width = queues[q].width(value);
+        writeLength(o, width);
+        queues[q].add(value, o.pos);
+        o.pos += width;
+      }
     }
   }
 

@@ -77,6 +77,12 @@ export interface IngestOptions {
   memoryLimit?: number;
   /** Bytes read at a time by the direct path: a chunk's references are looked up together (default 4 MB). */
   chunkBytes?: number;
+  /**
+   * The direct path's keyed hashes and encryptions on a worker thread (crypto-worker.ts), for
+   * files of more than one chunk; default: INGEST_CRYPTO_WORKER (1 or 0), else when the machine
+   * has a second core.
+   */
+  cryptoWorker?: boolean;
 }
 
 /** The batch could not be read: missing folder, a bad header, a CSV that does not parse. */
@@ -356,6 +362,7 @@ async function validateAndLoad(
         batchMonths: [...filledMonths],
         onMonths: (months) => months.forEach((month) => filledMonths.add(month)),
         chunkBytes: options.chunkBytes,
+        cryptoWorker: options.cryptoWorker,
         scanned: scans.get(spec.file),
         trace: services.config.ingestTiming ? (line) => process.stderr.write(`[ingest] ${line}\n`) : undefined,
       },
