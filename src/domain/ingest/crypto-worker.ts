@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { CbcSlots } from './cbc-slots';
-import { keyedHashWriter } from './keyed-hash';
+import { keyedHashBytesWriter } from './keyed-hash';
 
 /** One column's queued values: their UTF-8 bytes one after the other, and where each ends. */
 export interface CryptoColumnJob {
@@ -125,7 +125,7 @@ export function fillSlots(out: Buffer, columns: QueuedColumn[], outputs: Uint8Ar
 /** The worker's work: every column's values hashed or encrypted, one after the other. */
 export function runCryptoJob(
   columns: CryptoColumnJob[],
-  hash: (value: string, out: Buffer, at: number) => number,
+  hash: (src: Buffer, start: number, end: number, out: Buffer, at: number) => number,
   cbc: CbcSlots,
 ): Uint8Array[] {
   return columns.map(({ kind, plain, ends }) => {
@@ -137,11 +137,10 @@ export function runCryptoJob(
     const out = Buffer.from(new ArrayBuffer(size));
     let at = 0;
     for (let v = 0, start = 0; v < ends.length; start = ends[v++]) {
-      const value = bytes.toString('utf8', start, ends[v]);
-      if (kind === 'hash') at = hash(value, out, at);
+      if (kind === 'hash') at = hash(bytes, start, ends[v], out, at);
       else {
-        cbc.add(value, at);
-        at += CbcSlots.bytes(value);
+        cbc.addBytes(bytes, start, ends[v], at);
+        at += 16 + 16 * (((ends[v] - start) >> 4) + 1);
       }
     }
     if (kind === 'encrypt') cbc.fill(out);
@@ -209,7 +208,7 @@ export class CryptoWorker {
 
 if (!isMainThread && parentPort && (workerData as { hashKey?: unknown } | null)?.hashKey) {
   const { hashKey, encKey } = workerData as { hashKey: Uint8Array; encKey: Uint8Array };
-  const hash = keyedHashWriter(Buffer.from(hashKey));
+  const hash = keyedHashBytesWriter(Buffer.from(hashKey));
   const cbc = new CbcSlots(Buffer.from(encKey), true);
   const port = parentPort;
   port.on('message', ({ id, columns, crash }: JobMessage) => {
