@@ -57,6 +57,7 @@ import {
   shanghaiDate,
 } from './row-checks';
 import { CbcSlots } from './cbc-slots';
+import { PackedRows } from './packed-rows';
 import {
   BinaryEncoder,
   columnTypes,
@@ -81,7 +82,8 @@ const MAX_REJECTS = 100_000;
  */
 export class BatchMemory {
   static readonly LIMIT = 2_000_000;
-  private readonly rows = new Map<LookupName, Map<string, LookupRow>>();
+  /** Packed (packed-rows.ts): at 2 M settlements these rows are most of the heap. */
+  private readonly rows = new Map<LookupName, PackedRows>();
 
   constructor(readonly limit = BatchMemory.LIMIT) {}
 
@@ -90,18 +92,15 @@ export class BatchMemory {
   }
 
   /** A lookup's remembered rows, by value. */
-  rowsOf(lookup: LookupName): ReadonlyMap<string, LookupRow> | undefined {
+  rowsOf(lookup: LookupName): { get(value: string): LookupRow | undefined } | undefined {
     return this.rows.get(lookup);
   }
 
   /** A committed file's rows. */
-  add(lookup: LookupName, entries: Map<string, LookupRow>): void {
+  add(lookup: LookupName, entries: PackedRows): void {
     let rows = this.rows.get(lookup);
-    if (!rows) this.rows.set(lookup, (rows = new Map()));
-    for (const [key, row] of entries) {
-      if (rows.size >= this.limit) return;
-      rows.set(key, row);
-    }
+    if (!rows) this.rows.set(lookup, (rows = new PackedRows()));
+    rows.addFrom(entries, this.limit);
   }
 }
 
@@ -120,7 +119,7 @@ export type DirectOutcome =
       rows: number;
       rejections: Rejection[];
       /** For BatchMemory once the file is committed. */
-      remembered: Map<string, LookupRow> | null;
+      remembered: PackedRows | null;
     }
   | { loaded: false; why: string };
 
@@ -399,7 +398,7 @@ class Chunk {
 class DirectLoader extends CsvRecordStream {
   readonly rejected: Rejected[] = [];
   /** The loaded rows as later files look them up (DirectLoad.remember), up to the memory's limit. */
-  readonly remembered: Map<string, LookupRow> | null;
+  readonly remembered: PackedRows | null;
   private readonly remember: ((f: Fields, computed: Computed) => LookupRow & { key: string }) | null;
   /** COPY input of `direct.also`, per chunk. */
   readonly alsoChunks: Buffer[] = [];
@@ -540,7 +539,7 @@ class DirectLoader extends CsvRecordStream {
     this.f = new Array<string | null>(columns.length).fill(null);
     const remember = this.direct.remember;
     this.remember = remember ? remember.entry(columns) : null;
-    this.remembered = remember ? new Map() : null;
+    this.remembered = remember ? new PackedRows() : null;
   }
 
   protected record(buf: Buffer, start: number, end: number): void {

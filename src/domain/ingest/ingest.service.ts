@@ -15,9 +15,10 @@ import { AppServices } from '../../app';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection } from '../../core/pagination';
 import { fileChecksum, readCsvHeader } from './csv-lines';
-import { INGEST_FILES, IngestFileSpec, LookupName, LookupRow } from './ingest.files';
+import { INGEST_FILES, IngestFileSpec, LookupName } from './ingest.files';
 import { isLocalCheck } from './row-checks';
 import { BatchMemory, canLoadDirect, loadDirect, lookupTiming, scanMonths } from './direct-load';
+import { PackedRows } from './packed-rows';
 import { isMonthPartitioned, monthsMissingFrom } from './fresh-months';
 import { CsvFormatError, RecordStager } from './stage-stream';
 import {
@@ -331,7 +332,7 @@ interface LoadCounts extends FileCounts {
   skipped: boolean;
   path?: 'DIRECT' | 'STAGED';
   /** Rows for BatchMemory, added once the file is committed. */
-  remembered?: { lookup: LookupName; rows: Map<string, LookupRow> };
+  remembered?: { lookup: LookupName; rows: PackedRows };
 }
 
 async function validateAndLoad(
