@@ -54,6 +54,21 @@ export class CbcSlots {
     this.slots.push(slot);
   }
 
+  /** Queues a value given as its UTF-8 bytes, `src` [start, end). */
+  addBytes(src: Buffer, start: number, end: number, slot: number): void {
+    const bytes = end - start;
+    if (this.plainLength + bytes > this.plain.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.plain.length * 2, this.plainLength + bytes));
+      this.plain.copy(bigger, 0, 0, this.plainLength);
+      this.plain = bigger;
+    }
+    this.starts.push(this.plainLength);
+    this.lengths.push(bytes);
+    for (let i = 0; i < bytes; i++) this.plain[this.plainLength + i] = src[start + i];
+    this.plainLength += bytes;
+    this.slots.push(slot);
+  }
+
   /** Encrypts the queued values into their slots of `out`. */
   fill(out: Buffer): void {
     const n = this.slots.length;

@@ -23,6 +23,7 @@
  * the index does; any other error is the file's failure, as on the staged path.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
@@ -56,6 +57,7 @@ import {
   shanghaiDate,
 } from './row-checks';
 import { CbcSlots } from './cbc-slots';
+import { PackedRows } from './packed-rows';
 import {
   BinaryEncoder,
   columnTypes,
@@ -67,6 +69,7 @@ import {
 } from './copy-binary';
 import { isUniqueViolation, quarantineRows, savepoint } from './ingest.repository';
 import { keyedHashWriter } from './keyed-hash';
+import { CryptoSlots, CryptoWorker, cryptoWorkerWanted, fillSlots } from './crypto-worker';
 import { CsvRecordStream, OutputBuffer } from './stage-stream';
 
 /** More rejections than this are left to the staged path (they are kept in memory here). */
@@ -79,7 +82,8 @@ const MAX_REJECTS = 100_000;
  */
 export class BatchMemory {
   static readonly LIMIT = 2_000_000;
-  private readonly rows = new Map<LookupName, Map<string, LookupRow>>();
+  /** Packed (packed-rows.ts): at 2 M settlements these rows are most of the heap. */
+  private readonly rows = new Map<LookupName, PackedRows>();
 
   constructor(readonly limit = BatchMemory.LIMIT) {}
 
@@ -88,18 +92,15 @@ export class BatchMemory {
   }
 
   /** A lookup's remembered rows, by value. */
-  rowsOf(lookup: LookupName): ReadonlyMap<string, LookupRow> | undefined {
+  rowsOf(lookup: LookupName): { get(value: string): LookupRow | undefined } | undefined {
     return this.rows.get(lookup);
   }
 
   /** A committed file's rows. */
-  add(lookup: LookupName, entries: Map<string, LookupRow>): void {
+  add(lookup: LookupName, entries: PackedRows): void {
     let rows = this.rows.get(lookup);
-    if (!rows) this.rows.set(lookup, (rows = new Map()));
-    for (const [key, row] of entries) {
-      if (rows.size >= this.limit) return;
-      rows.set(key, row);
-    }
+    if (!rows) this.rows.set(lookup, (rows = new PackedRows()));
+    rows.addFrom(entries, this.limit);
   }
 }
 
@@ -118,7 +119,7 @@ export type DirectOutcome =
       rows: number;
       rejections: Rejection[];
       /** For BatchMemory once the file is committed. */
-      remembered: Map<string, LookupRow> | null;
+      remembered: PackedRows | null;
     }
   | { loaded: false; why: string };
 
@@ -150,6 +151,8 @@ export async function loadDirect(
     batchMonths?: readonly string[];
     /** Told every month of `monthOf` the file has, before anything loads. */
     onMonths?: (months: string[]) => void;
+    /** Hashes and encryptions on a worker thread (crypto-worker.ts); default cryptoWorkerWanted(). */
+    cryptoWorker?: boolean;
   } = {},
 ): Promise<DirectOutcome> {
   const { chunkBytes = 4 << 20, scanned, trace } = options;
@@ -167,11 +170,16 @@ export async function loadDirect(
     if (months.length && !partitioned) await ensureMonths(months);
   }
   const attempt = await savepoint(client, 'ingest_direct');
+  const offload =
+    (options.cryptoWorker ?? cryptoWorkerWanted()) &&
+    direct.computed.some((c) => 'hashes' in c || 'encrypts' in c) &&
+    (await fileSize(path)) > chunkBytes;
+  const worker = offload ? new CryptoWorker(context.keys) : null;
   try {
     const fresh = partitioned ? await prepareFreshMonths(client, direct.table, months) : null;
     const types = await columnTypes(client, direct.table);
     const alsoTypes = direct.also ? await columnTypes(client, direct.also.table) : new Map<string, string>();
-    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes);
+    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes, worker);
     const runCopy = async () => {
       const stream = client.query(
         copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
@@ -210,8 +218,12 @@ export async function loadDirect(
     if (why === null) throw error;
     await attempt.rollBack();
     return { loaded: false, why };
+  } finally {
+    await worker?.close();
   }
 }
+
+const fileSize = async (path: string): Promise<number> => (await stat(path)).size;
 
 /** Why the staged path must load the file, for the errors that hand it over; null for any other. */
 function handOverReason(error: unknown): string | null {
@@ -386,7 +398,7 @@ class Chunk {
 class DirectLoader extends CsvRecordStream {
   readonly rejected: Rejected[] = [];
   /** The loaded rows as later files look them up (DirectLoad.remember), up to the memory's limit. */
-  readonly remembered: Map<string, LookupRow> | null;
+  readonly remembered: PackedRows | null;
   private readonly remember: ((f: Fields, computed: Computed) => LookupRow & { key: string }) | null;
   /** COPY input of `direct.also`, per chunk. */
   readonly alsoChunks: Buffer[] = [];
@@ -402,6 +414,13 @@ class DirectLoader extends CsvRecordStream {
   private readonly hashed: { column: number; write: (value: string, out: Buffer, at: number) => number }[];
   /** Encrypted columns: the column they encrypt, and their slots in the output. */
   private readonly encrypted: { column: number; slots: CbcSlots }[];
+  /**
+   * With a worker (crypto-worker.ts): the hashed, then the encrypted columns' queued values,
+   * sent at the end of each chunk; null when this thread hashes and encrypts.
+   */
+  private readonly offloaded: CryptoSlots[] | null;
+  /** The chunks handed on so far, in order, once their worker job is back (null: none pending). */
+  private handedOn: Promise<void> | null = null;
   /** `direct.also`: its columns' values and encoders, and its COPY input of the chunk being written. */
   private readonly also: { value: (f: Fields, computed: Computed) => string | null; encode: BinaryEncoder }[] | null;
   private readonly alsoOutput = new OutputBuffer();
@@ -448,6 +467,7 @@ class DirectLoader extends CsvRecordStream {
     /** The column types (columnTypes) of the target table and of `direct.also`'s. */
     types: Map<string, string>,
     alsoTypes: Map<string, string>,
+    private readonly worker: CryptoWorker | null = null,
   ) {
     super(header);
     this.direct = spec.direct!;
@@ -489,6 +509,10 @@ class DirectLoader extends CsvRecordStream {
         this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey, true) });
       }
     }
+    this.offloaded =
+      worker && (this.hashed.length || this.encrypted.length)
+        ? [...this.hashed.map(() => new CryptoSlots('hash')), ...this.encrypted.map(() => new CryptoSlots('encrypt'))]
+        : null;
     const also = this.direct.also;
     this.also = also
       ? also.values(context).map((value, i) => {
@@ -515,7 +539,7 @@ class DirectLoader extends CsvRecordStream {
     this.f = new Array<string | null>(columns.length).fill(null);
     const remember = this.direct.remember;
     this.remember = remember ? remember.entry(columns) : null;
-    this.remembered = remember ? new Map() : null;
+    this.remembered = remember ? new PackedRows() : null;
   }
 
   protected record(buf: Buffer, start: number, end: number): void {
@@ -552,22 +576,52 @@ class DirectLoader extends CsvRecordStream {
           this.row(buf!, starts[r], ends[r], lines[r]);
         }
         this.current = null;
-        for (const { slots } of this.encrypted) slots.fill(o.out);
+        if (!this.offloaded) for (const { slots } of this.encrypted) slots.fill(o.out);
         if (atEnd) {
           o.ensure(COPY_BINARY_TRAILER.length);
           o.pos += COPY_BINARY_TRAILER.copy(o.out, o.pos);
         }
         const out = o.take();
-        if (out) this.push(out);
         if (this.also && atEnd) {
           this.alsoOutput.ensure(COPY_BINARY_TRAILER.length);
           this.alsoOutput.pos += COPY_BINARY_TRAILER.copy(this.alsoOutput.out, this.alsoOutput.pos);
         }
         const alsoOut = this.alsoOutput.take();
         if (alsoOut) this.alsoChunks.push(alsoOut);
-        done();
+        if (!this.offloaded) {
+          if (out) this.push(out);
+          done();
+          return;
+        }
+        this.handOn(out, atEnd, done);
       })
       .catch((error: unknown) => done(error as Error));
+  }
+
+  /**
+   * With a worker: the chunk's hashes and ciphertexts are computed there while this thread
+   * reads the next chunk; chunks are handed on in order, each once its slots are filled. The
+   * next chunk is read as soon as the one before this is handed on (two chunks in flight at
+   * most); at the end, once every chunk is.
+   */
+  private handOn(out: Buffer | null, atEnd: boolean, done: TransformCallback): void {
+    const columns = this.offloaded!.map((slots) => slots.take());
+    const job = columns.some((c) => c.slots.length) ? this.worker!.run(columns.map((c) => c.job)) : null;
+    const before = this.handedOn ?? Promise.resolve();
+    const handedOn = before.then(async () => {
+      if (job) fillSlots(out!, columns, await job);
+      if (out) this.push(out);
+    });
+    // A failed job fails the chunks after it; it is reported through `done` below (or the
+    // stream has failed already).
+    job?.catch(() => undefined);
+    handedOn.catch(() => undefined);
+    this.handedOn = handedOn;
+    const wait = atEnd ? handedOn : before;
+    wait.then(
+      () => done(),
+      (error: unknown) => done(error as Error),
+    );
   }
 
   /** Fetches the referenced rows the chunk needs, one query per lookup. */
@@ -661,23 +715,26 @@ class DirectLoader extends CsvRecordStream {
       if (v === null) writeNull(o);
       else encode(v, o);
     }
-    for (const { column, write } of this.hashed) {
-      const value = f[column];
-      if (value === null) writeNull(o);
-      else {
-        writeLength(o, 32);
-        o.pos = write(value, o.out, o.pos);
+    if (this.offloaded) this.queueCrypto(f, o);
+    else {
+      for (const { column, write } of this.hashed) {
+        const value = f[column];
+        if (value === null) writeNull(o);
+        else {
+          writeLength(o, 32);
+          o.pos = write(value, o.out, o.pos);
+        }
       }
-    }
-    // Encrypted columns: room for their bytes, filled when the chunk's values are encrypted.
-    for (const { column, slots } of this.encrypted) {
-      const value = f[column];
-      if (value === null) writeNull(o);
-      else {
-        const width = CbcSlots.bytes(value);
-        writeLength(o, width);
-        slots.add(value, o.pos);
-        o.pos += width;
+      // Encrypted columns: room for their bytes, filled when the chunk's values are encrypted.
+      for (const { column, slots } of this.encrypted) {
+        const value = f[column];
+        if (value === null) writeNull(o);
+        else {
+          const width = CbcSlots.bytes(value);
+          writeLength(o, width);
+          slots.add(value, o.pos);
+          o.pos += width;
+        }
       }
     }
     if (this.also) {
@@ -694,6 +751,22 @@ class DirectLoader extends CsvRecordStream {
     if (this.remember && this.remembered!.size < this.memory.limit) {
       const entry = this.remember(f, this.computedValue);
       this.remembered!.set(entry.key, entry);
+    }
+  }
+
+  /** Room for the row's hashes and ciphertexts, their values queued for the worker. */
+  private queueCrypto(f: Fields, o: OutputBuffer): void {
+    const queues = this.offloaded!;
+    const hashed = this.hashed.length;
+    for (let q = 0; q < queues.length; q++) {
+      const value = f[q < hashed ? this.hashed[q].column : this.encrypted[q - hashed].column];
+      if (value === null) writeNull(o);
+      else {
+        const width = queues[q].width(value);
+        writeLength(o, width);
+        queues[q].add(value, o.pos);
+        o.pos += width;
+      }
     }
   }
 

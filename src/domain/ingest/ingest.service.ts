@@ -6,7 +6,7 @@
  * is a duplicate, with other content it is rejected, never overwritten) and crash-safe
  * (one transaction per file). docs/INGEST.md describes the behaviour.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -15,9 +15,10 @@ import { AppServices } from '../../app';
 import { TIME_ZONE } from '../../core/constants';
 import { Connection } from '../../core/pagination';
 import { fileChecksum, readCsvHeader } from './csv-lines';
-import { INGEST_FILES, IngestFileSpec, LookupName, LookupRow } from './ingest.files';
+import { INGEST_FILES, IngestFileSpec, LookupName } from './ingest.files';
 import { isLocalCheck } from './row-checks';
 import { BatchMemory, canLoadDirect, loadDirect, lookupTiming, scanMonths } from './direct-load';
+import { PackedRows } from './packed-rows';
 import { isMonthPartitioned, monthsMissingFrom } from './fresh-months';
 import { CsvFormatError, RecordStager } from './stage-stream';
 import {
@@ -77,6 +78,12 @@ export interface IngestOptions {
   memoryLimit?: number;
   /** Bytes read at a time by the direct path: a chunk's references are looked up together (default 4 MB). */
   chunkBytes?: number;
+  /**
+   * The direct path's keyed hashes and encryptions on a worker thread (crypto-worker.ts), for
+   * files of more than one chunk; default: INGEST_CRYPTO_WORKER (1 or 0), else when the machine
+   * has a second core.
+   */
+  cryptoWorker?: boolean;
 }
 
 /** The batch could not be read: missing folder, a bad header, a CSV that does not parse. */
@@ -325,7 +332,7 @@ interface LoadCounts extends FileCounts {
   skipped: boolean;
   path?: 'DIRECT' | 'STAGED';
   /** Rows for BatchMemory, added once the file is committed. */
-  remembered?: { lookup: LookupName; rows: Map<string, LookupRow> };
+  remembered?: { lookup: LookupName; rows: PackedRows };
 }
 
 async function validateAndLoad(
@@ -356,6 +363,7 @@ async function validateAndLoad(
         batchMonths: [...filledMonths],
         onMonths: (months) => months.forEach((month) => filledMonths.add(month)),
         chunkBytes: options.chunkBytes,
+        cryptoWorker: options.cryptoWorker,
         scanned: scans.get(spec.file),
         trace: services.config.ingestTiming ? (line) => process.stderr.write(`[ingest] ${line}\n`) : undefined,
       },
@@ -462,20 +470,52 @@ function describeFailure(file: string, error: unknown): string {
 /** INGEST_TIMING=1: every statement's duration on stderr (for measuring the loader). */
 function traceQueries(client: Client): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  // The CPU time of a statement's work, when it took long enough to matter: Node's (this
+  // process, all threads, and its main thread) and its server process's (Linux /proc, same
+  // machine). On a shared machine, the wall time says how busy the others were; these don't.
+  const backend = (client as unknown as { processID?: number }).processID;
+  const cpu = () => ({
+    wall: process.hrtime.bigint(),
+    node: process.cpuUsage(),
+    main: threadCpuMs(process.pid, process.pid),
+    server: backend ? threadCpuMs(backend, backend) : null,
+  });
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    const started = process.hrtime.bigint();
+    const before = cpu();
+    const started = before.wall;
     const result = query(...args);
     const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string }).text ?? 'COPY');
-    const done = () =>
+    const done = () => {
+      const after = cpu();
+      const ms = Number(after.wall - started) / 1e6;
+      const node = process.cpuUsage(before.node);
+      const cpuNote =
+        ms >= 500
+          ? ` [cpu ms: node ${((node.user + node.system) / 1e3).toFixed(0)}, main thread ${
+              after.main !== null && before.main !== null ? after.main - before.main : '?'
+            }, server ${after.server !== null && before.server !== null ? after.server - before.server : '?'}]`
+          : '';
       process.stderr.write(
-        `[ingest] ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(7)} ms  ${text.replace(/\s+/g, ' ').slice(0, 110)}\n`,
+        `[ingest] ${ms.toFixed(0).padStart(7)} ms  ${text.replace(/\s+/g, ' ').slice(0, 110)}${cpuNote}\n`,
       );
+    };
     if (result && typeof (result as Promise<unknown>).then === 'function')
       (result as Promise<unknown>).then(done, done);
     else if (result && typeof (result as NodeJS.EventEmitter).on === 'function')
       (result as NodeJS.EventEmitter).on('finish', done);
     return result;
   };
+}
+
+/** CPU milliseconds of a thread (Linux /proc); null where it cannot be read. */
+function threadCpuMs(pid: number, tid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** The ingest log (数据归集记录), newest first. */

@@ -70,6 +70,20 @@ function compress(h: Int32Array, m: Int32Array, out: Int32Array): void {
  * `out` at `at`; it returns the position after it.
  */
 export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: number) => number {
+  return keyedHashWriters(key).ofText;
+}
+
+/**
+ * The same HMAC of a value given as its UTF-8 bytes, `src` [start, end) (the encryption
+ * worker's form: no string made of it).
+ */
+export function keyedHashBytesWriter(
+  key: Buffer,
+): (src: Buffer, start: number, end: number, out: Buffer, at: number) => number {
+  return keyedHashWriters(key).ofBytes;
+}
+
+function keyedHashWriters(key: Buffer) {
   if (key.length > 64) throw new Error('keyedHashWriter: keys longer than a block are not supported');
   const pad = (byte: number): Int32Array => {
     const block = Buffer.alloc(64);
@@ -101,16 +115,30 @@ export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: n
     m[15] = (64 + n) * 8;
     return true;
   };
-  return (value, out, at) => {
+  /** The message block of `n` bytes at the start of `bytes` (n ≤ 55). */
+  const bytesBlock = (n: number): void => {
+    bytes.fill(0, n);
+    bytes[n] = 0x80;
+    bytes.writeUInt32BE((64 + n) * 8, 60);
+    for (let i = 0; i < 16; i++) m[i] = bytes.readInt32BE(i * 4);
+  };
+  const ofText = (value: string, out: Buffer, at: number): number => {
     if (!asciiBlock(value)) {
       if (Buffer.byteLength(value, 'utf8') > 55)
         return at + createHmac('sha256', key).update(value, 'utf8').digest().copy(out, at);
-      const n = bytes.write(value, 0, 'utf8');
-      bytes.fill(0, n);
-      bytes[n] = 0x80;
-      bytes.writeUInt32BE((64 + n) * 8, 60);
-      for (let i = 0; i < 16; i++) m[i] = bytes.readInt32BE(i * 4);
+      bytesBlock(bytes.write(value, 0, 'utf8'));
     }
+    return finish(out, at);
+  };
+  const ofBytes = (src: Buffer, start: number, end: number, out: Buffer, at: number): number => {
+    const n = end - start;
+    if (n > 55) return at + createHmac('sha256', key).update(src.subarray(start, end)).digest().copy(out, at);
+    for (let i = 0; i < n; i++) bytes[i] = src[start + i];
+    bytesBlock(n);
+    return finish(out, at);
+  };
+  /** HMAC's two compressions of the message block in `m`, written at `at`. */
+  const finish = (out: Buffer, at: number): number => {
     compress(inner, m, mid);
     for (let i = 0; i < 8; i++) m[i] = mid[i];
     m[8] = 0x80000000 | 0;
@@ -120,4 +148,5 @@ export function keyedHashWriter(key: Buffer): (value: string, out: Buffer, at: n
     for (let i = 0; i < 8; i++, at += 4) out.writeInt32BE(result[i], at);
     return at;
   };
+  return { ofText, ofBytes };
 }

@@ -1,0 +1,97 @@
+/**
+ * Remembered lookup rows kept compact (BatchMemory, direct-load.ts): per key one string holding
+ * the row's other fields, instead of an object and a string per field. At 2 M settlements the
+ * batch memory is most of the loader's heap, and every full garbage collection marks all of it:
+ * an object with four strings per row made the collections grow with the square of the batch
+ * (docs/PERFORMANCE.md, ## Ingest). A row is rebuilt, as a new object, when it is read.
+ */
+import { LookupRow } from './ingest.files';
+
+/** Between two fields of a packed row. */
+const SEP = '\u0001';
+/** A field that is null. */
+const NULL = '\u0002';
+
+export class PackedRows {
+  /** key → the fields (without `key`) in `fields` order, SEP between them, NULL for null. */
+  private readonly packed = new Map<string, string>();
+  /** Rows that cannot be packed (a value holding SEP or NULL, another shape): kept as they are. */
+  private readonly odd = new Map<string, LookupRow>();
+  /** The row fields besides `key`, from the first row. */
+  private fields: string[] | null = null;
+
+  get size(): number {
+    return this.packed.size + this.odd.size;
+  }
+
+  set(key: string, row: LookupRow): void {
+    const fields = (this.fields ??= Object.keys(row).filter((name) => name !== 'key'));
+    const packed = this.pack(row, fields);
+    if (packed === null) {
+      this.packed.delete(key);
+      this.odd.set(key, row);
+    } else {
+      this.odd.delete(key);
+      this.packed.set(key, packed);
+    }
+  }
+
+  /** The row of `key` (a new object), or undefined. */
+  get(key: string): LookupRow | undefined {
+    const packed = this.packed.get(key);
+    if (packed === undefined) return this.odd.get(key);
+    const row: LookupRow = { key };
+    const fields = this.fields!;
+    if (fields.length === 1) row[fields[0]] = packed === NULL ? null : packed;
+    else if (fields.length > 1) {
+      const parts = packed.split(SEP);
+      for (let i = 0; i < fields.length; i++) row[fields[i]] = parts[i] === NULL ? null : parts[i];
+    }
+    return row;
+  }
+
+  /** Copies `other`'s rows in (packed as they are) until this holds `limit` rows. */
+  addFrom(other: PackedRows, limit: number): void {
+    if (this.fields && other.fields && this.fields.join(SEP) !== other.fields.join(SEP)) {
+      // Another shape (not the case of the specs): row by row.
+      for (const key of other.keys()) {
+        if (this.size >= limit) return;
+        this.set(key, other.get(key)!);
+      }
+      return;
+    }
+    this.fields ??= other.fields;
+    for (const [key, packed] of other.packed) {
+      if (this.size >= limit) return;
+      this.odd.delete(key);
+      this.packed.set(key, packed);
+    }
+    for (const [key, row] of other.odd) {
+      if (this.size >= limit) return;
+      this.packed.delete(key);
+      this.odd.set(key, row);
+    }
+  }
+
+  *keys(): IterableIterator<string> {
+    yield* this.packed.keys();
+    yield* this.odd.keys();
+  }
+
+  private pack(row: LookupRow, fields: string[]): string | null {
+    let count = 0;
+    for (const name in row) if (name !== 'key') count++;
+    if (count !== fields.length) return null;
+    let packed = '';
+    for (let i = 0; i < fields.length; i++) {
+      const value = row[fields[i]];
+      if (value === undefined) return null;
+      if (value === null) packed += i ? SEP + NULL : NULL;
+      else {
+        if (value.includes(SEP) || value === NULL || value.includes(NULL)) return null;
+        packed += i ? SEP + value : value;
+      }
+    }
+    return packed;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * PackedRows (the batch memory's compact rows): every row read back equal to the one stored,
+ * whatever its values; copies between memories keep the limit.
+ */
+import { LookupRow } from '../../src/domain/ingest/ingest.files';
+import { PackedRows } from '../../src/domain/ingest/packed-rows';
+
+describe('PackedRows', () => {
+  it('reads back settlement-like rows, nulls and empty strings included', () => {
+    const rows = new PackedRows();
+    const stored: (LookupRow & { key: string })[] = [
+      { key: 'S1', settled_on: '2025-03-01', admit_date: '2025-02-27', discharge_date: '2025-03-01' },
+      { key: 'S2', settled_on: '2025-03-02', admit_date: null, discharge_date: null },
+      { key: 'S3', settled_on: '', admit_date: '', discharge_date: null },
+      // Values holding the separators, and a row of another shape, are kept as they are.
+      { key: 'S4', settled_on: 'a\u0001b', admit_date: '\u0002', discharge_date: null },
+      { key: 'S5', settled_on: '2025-03-05' },
+      { key: 'S6', settled_on: '2025-03-06', admit_date: null, discharge_date: null, extra: 'x' },
+    ];
+    for (const row of stored) rows.set(row.key, row);
+    expect(rows.size).toBe(stored.length);
+    for (const row of stored) expect(rows.get(row.key)).toEqual(row);
+    expect(rows.get('S9')).toBeUndefined();
+    // A key set again takes its new row.
+    rows.set('S4', { key: 'S4', settled_on: '2025-03-04', admit_date: null, discharge_date: null });
+    expect(rows.get('S4')).toEqual({ key: 'S4', settled_on: '2025-03-04', admit_date: null, discharge_date: null });
+    expect(rows.size).toBe(stored.length);
+  });
+
+  it('reads back key-only rows (persons) and single-field rows', () => {
+    const persons = new PackedRows();
+    persons.set('P1', { key: 'P1' });
+    expect(persons.get('P1')).toEqual({ key: 'P1' });
+    const single = new PackedRows();
+    single.set('A', { key: 'A', v: null });
+    single.set('B', { key: 'B', v: '' });
+    single.set('C', { key: 'C', v: 'c' });
+    expect([single.get('A'), single.get('B'), single.get('C')]).toEqual([
+      { key: 'A', v: null },
+      { key: 'B', v: '' },
+      { key: 'C', v: 'c' },
+    ]);
+  });
+
+  it('addFrom copies rows until the limit, odd ones included', () => {
+    const from = new PackedRows();
+    from.set('S1', { key: 'S1', d: '1' });
+    from.set('S2', { key: 'S2', d: 'x\u0001' });
+    from.set('S3', { key: 'S3', d: '3' });
+    const into = new PackedRows();
+    into.addFrom(from, 10);
+    expect([...into.keys()].sort()).toEqual(['S1', 'S2', 'S3']);
+    for (const key of ['S1', 'S2', 'S3']) expect(into.get(key)).toEqual(from.get(key));
+    const small = new PackedRows();
+    small.addFrom(from, 2);
+    expect(small.size).toBe(2);
+  });
+});
