@@ -21,7 +21,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 export class StatsRollupStocks1763902600001 implements MigrationInterface {
   name = 'StatsRollupStocks1763902600001';
 
-  /** Supervision items whose moments a change moves; the other sanctions of persons sanctioned (their previous day). */
+  /** The supervision items whose moments a change moves (their days, into stats_dirty_day). */
   private readonly marks: Record<string, string> = {
     supervision_item: `SELECT x FROM stats_item_moments(ARRAY(SELECT r.id FROM $rows r)) x
       UNION ALL SELECT x FROM $rows r CROSS JOIN LATERAL (VALUES (r.created_at), (r.deadline), (r.completed_at)) v (x)`,
@@ -31,14 +31,22 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
     clue: `SELECT x FROM stats_item_moments(ARRAY(
         SELECT i.id FROM $rows r JOIN supervision_item i ON i.clue_id = r.id
         UNION ALL SELECT i.id FROM $rows r JOIN clue_transfer t ON t.clue_id = r.id JOIN supervision_item i ON i.transfer_id = t.id
-        UNION ALL SELECT i.id FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN supervision_item i ON i.case_id = kc.case_id)) x
-      UNION ALL SELECT p.decided_at FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN sanction s ON s.case_id = kc.case_id
-        JOIN sanction p ON p.person_id = s.person_id`,
-    case: `SELECT x FROM stats_item_moments(ARRAY(SELECT i.id FROM $rows r JOIN supervision_item i ON i.case_id = r.id)) x
-      UNION ALL SELECT p.decided_at FROM $rows r JOIN sanction s ON s.case_id = r.id JOIN sanction p ON p.person_id = s.person_id`,
-    case_clue: `SELECT x FROM stats_item_moments(ARRAY(SELECT i.id FROM $rows r JOIN supervision_item i ON i.case_id = r.case_id)) x
-      UNION ALL SELECT p.decided_at FROM $rows r JOIN sanction s ON s.case_id = r.case_id JOIN sanction p ON p.person_id = s.person_id`,
+        UNION ALL SELECT i.id FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN supervision_item i ON i.case_id = kc.case_id)) x`,
+    case: `SELECT x FROM stats_item_moments(ARRAY(SELECT i.id FROM $rows r JOIN supervision_item i ON i.case_id = r.id)) x`,
+    case_clue: `SELECT x FROM stats_item_moments(ARRAY(SELECT i.id FROM $rows r JOIN supervision_item i ON i.case_id = r.case_id)) x`,
     clue_transfer: `SELECT x FROM stats_item_moments(ARRAY(SELECT i.id FROM $rows r JOIN supervision_item i ON i.transfer_id = r.id)) x`,
+  };
+
+  /**
+   * The days of all the sanctions of the persons whose sanctions a change touches (their
+   * previous days may change), into stats_person_dirty_day: only the persons' rows are
+   * recomputed for them.
+   */
+  private readonly personMarks: Record<string, string> = {
+    clue: `SELECT p.decided_at FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN sanction s ON s.case_id = kc.case_id
+        JOIN sanction p ON p.person_id = s.person_id`,
+    case: `SELECT p.decided_at FROM $rows r JOIN sanction s ON s.case_id = r.id JOIN sanction p ON p.person_id = s.person_id`,
+    case_clue: `SELECT p.decided_at FROM $rows r JOIN sanction s ON s.case_id = r.case_id JOIN sanction p ON p.person_id = s.person_id`,
     sanction: `SELECT p.decided_at FROM $rows r JOIN sanction p ON p.person_id = r.person_id`,
   };
 
@@ -61,6 +69,7 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
     'stats_person_monthly',
     'stats_supervision_daily',
     'stats_dirty_day',
+    'stats_person_dirty_day',
   ];
 
   public async up(q: QueryRunner): Promise<void> {
@@ -113,6 +122,19 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
       `CREATE INDEX stats_person_monthly_prefix_idx ON stats_person_monthly (prefix, month)`,
       `CREATE INDEX stats_person_monthly_month_idx ON stats_person_monthly (month)`,
       `CREATE INDEX sanction_person_idx ON sanction (person_id) WHERE person_id IS NOT NULL`,
+      `CREATE TABLE stats_person_dirty_day (day date NOT NULL)`,
+      `CREATE FUNCTION stats_mark_person_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+          EXECUTE 'INSERT INTO stats_person_dirty_day (day) SELECT DISTINCT (x AT TIME ZONE ''Asia/Shanghai'')::date FROM ('
+            || replace(TG_ARGV[0], '$rows', 'stats_new') || ') d (x) WHERE x IS NOT NULL AND isfinite(x)';
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+          EXECUTE 'INSERT INTO stats_person_dirty_day (day) SELECT DISTINCT (x AT TIME ZONE ''Asia/Shanghai'')::date FROM ('
+            || replace(TG_ARGV[0], '$rows', 'stats_old') || ') d (x) WHERE x IS NOT NULL AND isfinite(x)';
+        END IF;
+        RETURN NULL;
+      END $$`,
       // The moments of the items whose target changes, and the items' ends after now.
       `CREATE INDEX supervision_item_clue_idx ON supervision_item (clue_id) WHERE clue_id IS NOT NULL`,
       `CREATE INDEX supervision_item_case_idx ON supervision_item (case_id) WHERE case_id IS NOT NULL`,
@@ -145,6 +167,19 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
           FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_dirty('${arg}')`,
       );
     }
+    for (const [table, sql] of Object.entries(this.personMarks)) {
+      const arg = sql.replace(/'/g, "''").replace(/\s+/g, ' ');
+      const quoted = table === 'case' ? '"case"' : table;
+      const name = `${table}_stats_persons`;
+      statements.push(
+        `CREATE TRIGGER ${name}_ins AFTER INSERT ON ${quoted} REFERENCING NEW TABLE AS stats_new
+          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_person_dirty('${arg}')`,
+        `CREATE TRIGGER ${name}_upd AFTER UPDATE ON ${quoted} REFERENCING OLD TABLE AS stats_old NEW TABLE AS stats_new
+          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_person_dirty('${arg}')`,
+        `CREATE TRIGGER ${name}_del AFTER DELETE ON ${quoted} REFERENCING OLD TABLE AS stats_old
+          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_person_dirty('${arg}')`,
+      );
+    }
     for (const table of this.truncated) {
       const quoted = table === 'case' ? '"case"' : table;
       statements.push(
@@ -163,6 +198,12 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
       const quoted = table === 'case' ? '"case"' : table;
       for (const op of ['ins', 'upd', 'del']) await q.query(`DROP TRIGGER ${table}_stats_more_${op} ON ${quoted}`);
     }
+    for (const table of Object.keys(this.personMarks)) {
+      const quoted = table === 'case' ? '"case"' : table;
+      for (const op of ['ins', 'upd', 'del']) await q.query(`DROP TRIGGER ${table}_stats_persons_${op} ON ${quoted}`);
+    }
+    await q.query('DROP TABLE stats_person_dirty_day');
+    await q.query('DROP FUNCTION stats_mark_person_dirty()');
     await q.query('DROP TRIGGER institution_stats_region ON institution');
     await q.query('DROP FUNCTION stats_mark_institution()');
     for (const index of ['clue', 'case', 'transfer', 'deadline', 'completed']) {

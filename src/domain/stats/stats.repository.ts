@@ -559,20 +559,28 @@ const ROLLUP_SOURCES: RollupSource[] = [
 ];
 
 /**
- * The persons sanctioned on the days [$1, $2): per scope prefix (every 2-, 4- and 6-digit prefix
- * of the sanction's scope regions: a reading takes its jurisdiction's rows by index), day and
- * previous day — the latest earlier day the same person was sanctioned in that scope (NULL:
- * none) — the number of persons, for all departments (per_dept false) and per case owner (the
- * previous day then by the same owner). Read from all the sanctions of the persons sanctioned
- * on those days, so the days of all of a person's sanctions are marked when one changes.
+ * The persons sanctioned on the days $1 (date[]; NULL: every day): per scope prefix (every 2-,
+ * 4- and 6-digit prefix of the sanction's scope regions: a reading takes its jurisdiction's
+ * rows by index), day and previous day — the latest earlier day the same person was sanctioned
+ * in that scope (NULL: none) — the number of persons, for all departments (per_dept false) and
+ * per case owner (the previous day then by the same owner). Read from all the sanctions of the
+ * persons sanctioned on those days, so the days of all of a person's sanctions are marked (in
+ * stats_person_dirty_day) when one changes.
  */
 export const ROLLUP_PERSONS_INSERT_SQL = `
   WITH persons AS MATERIALIZED (
-    SELECT DISTINCT person_id FROM sanction WHERE ${inDays('decided_at')} AND person_id IS NOT NULL),
+    SELECT DISTINCT s.person_id FROM sanction s
+    WHERE $1::date[] IS NULL AND s.person_id IS NOT NULL
+    UNION
+    SELECT s.person_id FROM unnest($1::date[]) d (day)
+      JOIN sanction s ON s.decided_at >= (d.day::timestamp AT TIME ZONE '${TIME_ZONE}')
+                     AND s.decided_at < ((d.day + 1)::timestamp AT TIME ZONE '${TIME_ZONE}')
+    WHERE s.person_id IS NOT NULL),
   days AS MATERIALIZED (
     SELECT DISTINCT s.person_id, x.prefix, k.owner_department_id AS dept, ${dayOf('s.decided_at')} AS day
-    FROM persons p JOIN sanction s ON s.person_id = p.person_id JOIN "case" k ON k.id = s.case_id
-      ${withDept('od', 'k.owner_department_id')}
+    FROM persons p
+      CROSS JOIN LATERAL (SELECT * FROM sanction s WHERE s.person_id = p.person_id AND s.person_id IS NOT NULL) s
+      JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
       CROSS JOIN LATERAL unnest(stats_prefixes(ARRAY[k.region_code, od.region_code]::text[] || ${caseClueRegions('k')}::text[])) x (prefix)),
   points AS (
     SELECT prefix, false AS per_dept, NULL::uuid AS dept, day, lag(day) OVER (PARTITION BY person_id, prefix ORDER BY day) AS prev
@@ -581,7 +589,7 @@ export const ROLLUP_PERSONS_INSERT_SQL = `
     SELECT prefix, true, dept, day, lag(day) OVER (PARTITION BY person_id, prefix, dept ORDER BY day) FROM days)
   INSERT INTO stats_person_daily (prefix, per_dept, dept, day, prev, n)
   SELECT prefix, per_dept, dept, day, prev, count(*)::int FROM points
-  WHERE day >= ${dayOf('$1::timestamptz')} AND day < ${dayOf('$2::timestamptz')}
+  WHERE $1::date[] IS NULL OR day = ANY($1::date[])
   GROUP BY 1, 2, 3, 4, 5`;
 
 /** stats_person_daily by month (day and previous day), for the months [$1, $2) (dates). */
@@ -742,7 +750,7 @@ export const ROLLUP_SQL = grouped(`
  */
 const STALE_SQL = `
   SELECT w.rebuild OR w.refreshed_at IS NULL
-         OR EXISTS (SELECT 1 FROM stats_dirty_day)
+         OR EXISTS (SELECT 1 FROM stats_dirty_day) OR EXISTS (SELECT 1 FROM stats_person_dirty_day)
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now())
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
          AS stale
@@ -768,12 +776,13 @@ export async function refreshRollup(db: DataSource): Promise<number> {
     let recomputed = -1;
     if (state.rebuild || !state.refreshed) {
       await m.query('DELETE FROM stats_dirty_day');
+      await m.query('DELETE FROM stats_person_dirty_day');
       await m.query('DELETE FROM stats_daily');
       await m.query('DELETE FROM stats_person_daily');
       await m.query('DELETE FROM stats_person_monthly');
       await m.query('DELETE FROM stats_supervision_daily');
       await m.query(ROLLUP_INSERT_SQL, params('-infinity', 'infinity'));
-      await m.query(ROLLUP_PERSONS_INSERT_SQL, ['-infinity', 'infinity']);
+      await m.query(ROLLUP_PERSONS_INSERT_SQL, [null]);
       await m.query(ROLLUP_PERSONS_MONTHLY_INSERT_SQL, ['-infinity', 'infinity']);
       await m.query(ROLLUP_SUPERVISION_INSERT_SQL, items('-infinity', 'infinity'));
     } else {
@@ -795,19 +804,31 @@ export async function refreshRollup(db: DataSource): Promise<number> {
       const days = marked.map((r) => r.day);
       if (days.length) {
         await m.query('DELETE FROM stats_daily WHERE day = ANY($1::date[])', [days]);
-        await m.query('DELETE FROM stats_person_daily WHERE day = ANY($1::date[])', [days]);
         await m.query('DELETE FROM stats_supervision_daily WHERE day = ANY($1::date[])', [days]);
       }
       for (const [first, last] of dayRanges(days)) {
         const [lo, hi] = [`${first}T00:00:00+08:00`, `${nextDay(last)}T00:00:00+08:00`];
         await m.query(ROLLUP_INSERT_SQL, params(lo, hi));
-        await m.query(ROLLUP_PERSONS_INSERT_SQL, [lo, hi]);
         await m.query(ROLLUP_SUPERVISION_INSERT_SQL, items(lo, hi));
       }
-      // The months of the days, from their persons' days.
-      const months = [...new Set(days.map((day) => day.slice(0, 7)))];
+      // The persons: those days and the days of the other sanctions of the persons changed.
+      const personDays: string[] = (
+        await m.query(
+          `WITH d AS (DELETE FROM stats_person_dirty_day RETURNING day)
+           SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM d WHERE isfinite(day)`,
+        )
+      )
+        .map((r: { day: string }) => r.day)
+        .concat(days);
+      if (personDays.length) {
+        await m.query('DELETE FROM stats_person_daily WHERE day = ANY($1::date[])', [personDays]);
+        await m.query(ROLLUP_PERSONS_INSERT_SQL, [personDays]);
+      }
+      // The months of those days, from their persons' days.
+      const months = [...new Set(personDays.map((day) => day.slice(0, 7)))];
       if (months.length) {
-        await m.query(`DELETE FROM stats_person_monthly WHERE to_char(month, 'YYYY-MM') = ANY($1::text[])`, [months]);
+        const starts = months.map((month) => `${month}-01`);
+        await m.query('DELETE FROM stats_person_monthly WHERE month = ANY($1::date[])', [starts]);
       }
       for (const month of months) {
         await m.query(ROLLUP_PERSONS_MONTHLY_INSERT_SQL, [`${month}-01`, monthAfter(month)]);
