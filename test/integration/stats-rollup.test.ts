@@ -297,6 +297,17 @@ describe('supervisionStats: roll-up ≡ direct aggregation', () => {
         );
       });
       await expectEqual('deadlines passed');
+      // A sanction deleted or moved changes the previous day of the same person's next sanction
+      // (persons sanctioned count a person at its first day in a window).
+      await env.services.db.query(
+        `DELETE FROM sanction WHERE id IN (SELECT s.id FROM sanction s WHERE EXISTS (SELECT 1 FROM sanction n
+           WHERE n.person_id = s.person_id AND n.decided_at > s.decided_at + interval '2 days') ORDER BY s.id LIMIT 4)`,
+      );
+      await expectEqual('sanctions deleted');
+      await env.services.db.query(
+        `UPDATE sanction SET decided_at = decided_at - interval '25 days' WHERE id IN (SELECT id FROM sanction ORDER BY id DESC LIMIT 4)`,
+      );
+      await expectEqual('sanctions moved');
       // An institution moves to another county: its self-check reports' scope moves with it.
       await inOneSession(seed + 0.005, [
         `UPDATE institution SET region_code = rnd_county() WHERE code LIKE 'R%' AND random() < 0.5`,
