@@ -7,12 +7,13 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   and the overdue items on the day an item enters or leaves each state, +1 completed on its
  *   completion day — per scope prefix (the 2-, 4- and 6-digit prefixes of the item's scope
  *   regions), department and day. A stock at a day boundary is the sum of the changes before it.
- * - Persons sanctioned without a distinct count over the window's persons: `stats_person_daily`
- *   holds, per scope prefix (and per case owner), the number of persons sanctioned on a day whose
- *   previous sanction day (in that scope) was `prev`; `stats_person_monthly` the same by month.
- *   The distinct persons of a window are those whose first day in it has its previous day
- *   before the window (docs/READING.md). A change of a sanction marks the days of all the
- *   sanctions of its person.
+ * - Persons sanctioned without a distinct count over the window's persons: `stats_person_point`
+ *   holds every (person, scope prefix, day) a person was sanctioned in that scope (and per case
+ *   owner) with the person's previous such day; `stats_person_daily` and `stats_person_monthly`
+ *   count them over persons by (day, previous day) and by month. The distinct persons of a
+ *   window are those whose first day in it has its previous day before the window
+ *   (docs/READING.md). A change of a sanction or of its case's scope marks its person
+ *   (`stats_person_dirty`), whose points are recomputed and whose counts are adjusted.
  * - Marking: the supervision items (their creation, deadline, completion and CANCEL entries)
  *   and the items whose target (clue, case, transfer) changes; an institution's change of
  *   region marks its self-check reports' days; TRUNCATE of any table the roll-up reads (or of
@@ -37,17 +38,12 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
     clue_transfer: `SELECT x FROM stats_item_moments(ARRAY(SELECT i.id FROM $rows r JOIN supervision_item i ON i.transfer_id = r.id)) x`,
   };
 
-  /**
-   * The days of all the sanctions of the persons whose sanctions a change touches (their
-   * previous days may change), into stats_person_dirty_day: only the persons' rows are
-   * recomputed for them.
-   */
+  /** The persons whose sanctions (or their scope) a change touches, into stats_person_dirty. */
   private readonly personMarks: Record<string, string> = {
-    clue: `SELECT p.decided_at FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN sanction s ON s.case_id = kc.case_id
-        JOIN sanction p ON p.person_id = s.person_id`,
-    case: `SELECT p.decided_at FROM $rows r JOIN sanction s ON s.case_id = r.id JOIN sanction p ON p.person_id = s.person_id`,
-    case_clue: `SELECT p.decided_at FROM $rows r JOIN sanction s ON s.case_id = r.case_id JOIN sanction p ON p.person_id = s.person_id`,
-    sanction: `SELECT p.decided_at FROM $rows r JOIN sanction p ON p.person_id = r.person_id`,
+    clue: `SELECT s.person_id FROM $rows r JOIN case_clue kc ON kc.clue_id = r.id JOIN sanction s ON s.case_id = kc.case_id`,
+    case: `SELECT s.person_id FROM $rows r JOIN sanction s ON s.case_id = r.id`,
+    case_clue: `SELECT s.person_id FROM $rows r JOIN sanction s ON s.case_id = r.case_id`,
+    sanction: `SELECT r.person_id FROM $rows r`,
   };
 
   private readonly truncated = [
@@ -69,7 +65,8 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
     'stats_person_monthly',
     'stats_supervision_daily',
     'stats_dirty_day',
-    'stats_person_dirty_day',
+    'stats_person_dirty',
+    'stats_person_point',
   ];
 
   public async up(q: QueryRunner): Promise<void> {
@@ -100,38 +97,48 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
       // scope — for all departments (per_dept false) and per case owner — with the person's
       // previous such day (`prev`), aggregated over persons; and the same per month.
       `DROP TABLE stats_person_daily`,
+      // Every (person, scope prefix, day) a person was sanctioned in that scope, for all
+      // departments (per_dept false) and per case owner, with the person's previous such day.
+      `CREATE TABLE stats_person_point (
+        person_id text NOT NULL,
+        prefix text NOT NULL,
+        per_dept boolean NOT NULL,
+        dept uuid,
+        day date NOT NULL,
+        prev date
+      )`,
+      `CREATE INDEX stats_person_point_person_idx ON stats_person_point (person_id)`,
+      // The points counted over persons, by day and by month.
       `CREATE TABLE stats_person_daily (
         prefix text NOT NULL,
         per_dept boolean NOT NULL,
         dept uuid,
         day date NOT NULL,
         prev date,
-        n integer NOT NULL
+        n integer NOT NULL,
+        UNIQUE NULLS NOT DISTINCT (prefix, day, per_dept, dept, prev)
       )`,
-      `CREATE INDEX stats_person_daily_prefix_idx ON stats_person_daily (prefix, day)`,
       `CREATE INDEX stats_person_daily_prev_idx ON stats_person_daily (prefix, prev)`,
-      `CREATE INDEX stats_person_daily_day_idx ON stats_person_daily (day)`,
       `CREATE TABLE stats_person_monthly (
         prefix text NOT NULL,
         per_dept boolean NOT NULL,
         dept uuid,
         month date NOT NULL,
         prev_month date,
-        n integer NOT NULL
+        n integer NOT NULL,
+        UNIQUE NULLS NOT DISTINCT (prefix, month, per_dept, dept, prev_month)
       )`,
-      `CREATE INDEX stats_person_monthly_prefix_idx ON stats_person_monthly (prefix, month)`,
-      `CREATE INDEX stats_person_monthly_month_idx ON stats_person_monthly (month)`,
       `CREATE INDEX sanction_person_idx ON sanction (person_id) WHERE person_id IS NOT NULL`,
-      `CREATE TABLE stats_person_dirty_day (day date NOT NULL)`,
-      `CREATE FUNCTION stats_mark_person_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+      `CREATE TABLE stats_person_dirty (person_id text NOT NULL)`,
+      `CREATE FUNCTION stats_mark_persons() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
-          EXECUTE 'INSERT INTO stats_person_dirty_day (day) SELECT DISTINCT (x AT TIME ZONE ''Asia/Shanghai'')::date FROM ('
-            || replace(TG_ARGV[0], '$rows', 'stats_new') || ') d (x) WHERE x IS NOT NULL AND isfinite(x)';
+          EXECUTE 'INSERT INTO stats_person_dirty (person_id) SELECT DISTINCT x FROM ('
+            || replace(TG_ARGV[0], '$rows', 'stats_new') || ') d (x) WHERE x IS NOT NULL';
         END IF;
         IF TG_OP IN ('UPDATE', 'DELETE') THEN
-          EXECUTE 'INSERT INTO stats_person_dirty_day (day) SELECT DISTINCT (x AT TIME ZONE ''Asia/Shanghai'')::date FROM ('
-            || replace(TG_ARGV[0], '$rows', 'stats_old') || ') d (x) WHERE x IS NOT NULL AND isfinite(x)';
+          EXECUTE 'INSERT INTO stats_person_dirty (person_id) SELECT DISTINCT x FROM ('
+            || replace(TG_ARGV[0], '$rows', 'stats_old') || ') d (x) WHERE x IS NOT NULL';
         END IF;
         RETURN NULL;
       END $$`,
@@ -173,11 +180,11 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
       const name = `${table}_stats_persons`;
       statements.push(
         `CREATE TRIGGER ${name}_ins AFTER INSERT ON ${quoted} REFERENCING NEW TABLE AS stats_new
-          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_person_dirty('${arg}')`,
+          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_persons('${arg}')`,
         `CREATE TRIGGER ${name}_upd AFTER UPDATE ON ${quoted} REFERENCING OLD TABLE AS stats_old NEW TABLE AS stats_new
-          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_person_dirty('${arg}')`,
+          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_persons('${arg}')`,
         `CREATE TRIGGER ${name}_del AFTER DELETE ON ${quoted} REFERENCING OLD TABLE AS stats_old
-          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_person_dirty('${arg}')`,
+          FOR EACH STATEMENT EXECUTE FUNCTION stats_mark_persons('${arg}')`,
       );
     }
     for (const table of this.truncated) {
@@ -202,8 +209,8 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
       const quoted = table === 'case' ? '"case"' : table;
       for (const op of ['ins', 'upd', 'del']) await q.query(`DROP TRIGGER ${table}_stats_persons_${op} ON ${quoted}`);
     }
-    await q.query('DROP TABLE stats_person_dirty_day');
-    await q.query('DROP FUNCTION stats_mark_person_dirty()');
+    await q.query('DROP TABLE stats_person_dirty, stats_person_point');
+    await q.query('DROP FUNCTION stats_mark_persons()');
     await q.query('DROP TRIGGER institution_stats_region ON institution');
     await q.query('DROP FUNCTION stats_mark_institution()');
     for (const index of ['clue', 'case', 'transfer', 'deadline', 'completed']) {

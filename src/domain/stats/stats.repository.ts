@@ -559,45 +559,58 @@ const ROLLUP_SOURCES: RollupSource[] = [
 ];
 
 /**
- * The persons sanctioned on the days $1 (date[]; NULL: every day): per scope prefix (every 2-,
- * 4- and 6-digit prefix of the sanction's scope regions: a reading takes its jurisdiction's
- * rows by index), day and previous day — the latest earlier day the same person was sanctioned
- * in that scope (NULL: none) — the number of persons, for all departments (per_dept false) and
- * per case owner (the previous day then by the same owner). Read from all the sanctions of the
- * persons sanctioned on those days, so the days of all of a person's sanctions are marked (in
- * stats_person_dirty_day) when one changes.
+ * The points of the persons $1 (text[]; NULL: every person sanctioned): every (person, scope
+ * prefix, day) a person was sanctioned in that scope — the 2-, 4- and 6-digit prefixes of the
+ * sanction's scope regions, so a reading takes its jurisdiction's rows by index — for all
+ * departments (per_dept false) and per case owner, with the latest earlier such day (`prev`,
+ * NULL: none; per case owner: by the same owner).
  */
-export const ROLLUP_PERSONS_INSERT_SQL = `
-  WITH persons AS MATERIALIZED (
-    SELECT DISTINCT s.person_id FROM sanction s
-    WHERE $1::date[] IS NULL AND s.person_id IS NOT NULL
-    UNION
-    SELECT s.person_id FROM unnest($1::date[]) d (day)
-      JOIN sanction s ON s.decided_at >= (d.day::timestamp AT TIME ZONE '${TIME_ZONE}')
-                     AND s.decided_at < ((d.day + 1)::timestamp AT TIME ZONE '${TIME_ZONE}')
-    WHERE s.person_id IS NOT NULL),
-  days AS MATERIALIZED (
+const personPoints = `
+  WITH days AS MATERIALIZED (
     SELECT DISTINCT s.person_id, x.prefix, k.owner_department_id AS dept, ${dayOf('s.decided_at')} AS day
-    FROM persons p
+    FROM (SELECT DISTINCT person_id FROM sanction WHERE $1::text[] IS NULL AND person_id IS NOT NULL
+          UNION SELECT unnest($1::text[])) p
       CROSS JOIN LATERAL (SELECT * FROM sanction s WHERE s.person_id = p.person_id AND s.person_id IS NOT NULL) s
       JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
-      CROSS JOIN LATERAL unnest(stats_prefixes(ARRAY[k.region_code, od.region_code]::text[] || ${caseClueRegions('k')}::text[])) x (prefix)),
-  points AS (
-    SELECT prefix, false AS per_dept, NULL::uuid AS dept, day, lag(day) OVER (PARTITION BY person_id, prefix ORDER BY day) AS prev
-    FROM (SELECT DISTINCT person_id, prefix, day FROM days) t
-    UNION ALL
-    SELECT prefix, true, dept, day, lag(day) OVER (PARTITION BY person_id, prefix, dept ORDER BY day) FROM days)
-  INSERT INTO stats_person_daily (prefix, per_dept, dept, day, prev, n)
-  SELECT prefix, per_dept, dept, day, prev, count(*)::int FROM points
-  WHERE $1::date[] IS NULL OR day = ANY($1::date[])
-  GROUP BY 1, 2, 3, 4, 5`;
+      CROSS JOIN LATERAL unnest(stats_prefixes(ARRAY[k.region_code, od.region_code]::text[] || ${caseClueRegions('k')}::text[])) x (prefix))
+  SELECT person_id, prefix, false AS per_dept, NULL::uuid AS dept, day,
+         lag(day) OVER (PARTITION BY person_id, prefix ORDER BY day) AS prev
+  FROM (SELECT DISTINCT person_id, prefix, day FROM days) t
+  UNION ALL
+  SELECT person_id, prefix, true, dept, day, lag(day) OVER (PARTITION BY person_id, prefix, dept ORDER BY day) FROM days`;
 
-/** stats_person_daily by month (day and previous day), for the months [$1, $2) (dates). */
-export const ROLLUP_PERSONS_MONTHLY_INSERT_SQL = `
-  INSERT INTO stats_person_monthly (prefix, per_dept, dept, month, prev_month, n)
-  SELECT prefix, per_dept, dept, date_trunc('month', day)::date, date_trunc('month', prev)::date, sum(n)::int
-  FROM stats_person_daily WHERE day >= $1::date AND day < $2::date
-  GROUP BY 1, 2, 3, 4, 5`;
+/** Rebuild: every person's points, then their counts by day and by month. */
+export const ROLLUP_PERSONS_BUILD_SQL = [
+  `INSERT INTO stats_person_point (person_id, prefix, per_dept, dept, day, prev) ${personPoints}`,
+  `INSERT INTO stats_person_daily (prefix, per_dept, dept, day, prev, n)
+   SELECT prefix, per_dept, dept, day, prev, count(*)::int FROM stats_person_point GROUP BY 1, 2, 3, 4, 5`,
+  `INSERT INTO stats_person_monthly (prefix, per_dept, dept, month, prev_month, n)
+   SELECT prefix, per_dept, dept, date_trunc('month', day)::date, date_trunc('month', prev)::date, count(*)::int
+   FROM stats_person_point GROUP BY 1, 2, 3, 4, 5`,
+];
+
+/**
+ * The persons $1 (text[]) changed: their points replaced, and the counts by day and by month
+ * adjusted by the difference (−1 per old point, +1 per new one). Counts that drop to 0 stay
+ * (they add nothing).
+ */
+export const ROLLUP_PERSONS_UPDATE_SQL = `
+  WITH old AS (DELETE FROM stats_person_point WHERE person_id = ANY($1::text[])
+               RETURNING prefix, per_dept, dept, day, prev),
+  new AS (INSERT INTO stats_person_point (person_id, prefix, per_dept, dept, day, prev) ${personPoints}
+          RETURNING prefix, per_dept, dept, day, prev),
+  delta AS (
+    SELECT prefix, per_dept, dept, day, prev, sum(d)::int AS d
+    FROM (SELECT *, -1 AS d FROM old UNION ALL SELECT *, 1 FROM new) x
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(d) <> 0),
+  daily AS (
+    INSERT INTO stats_person_daily AS t (prefix, per_dept, dept, day, prev, n)
+    SELECT prefix, per_dept, dept, day, prev, d FROM delta
+    ON CONFLICT (prefix, day, per_dept, dept, prev) DO UPDATE SET n = t.n + excluded.n)
+  INSERT INTO stats_person_monthly AS t (prefix, per_dept, dept, month, prev_month, n)
+  SELECT prefix, per_dept, dept, date_trunc('month', day)::date, date_trunc('month', prev)::date, sum(d)::int
+  FROM delta GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (prefix, month, per_dept, dept, prev_month) DO UPDATE SET n = t.n + excluded.n`;
 
 /**
  * The supervision items' changes on the days [$1, $2) ($3: the cancelled state, $4: the
@@ -750,7 +763,7 @@ export const ROLLUP_SQL = grouped(`
  */
 const STALE_SQL = `
   SELECT w.rebuild OR w.refreshed_at IS NULL
-         OR EXISTS (SELECT 1 FROM stats_dirty_day) OR EXISTS (SELECT 1 FROM stats_person_dirty_day)
+         OR EXISTS (SELECT 1 FROM stats_dirty_day) OR EXISTS (SELECT 1 FROM stats_person_dirty)
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now())
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
          AS stale
@@ -776,14 +789,14 @@ export async function refreshRollup(db: DataSource): Promise<number> {
     let recomputed = -1;
     if (state.rebuild || !state.refreshed) {
       await m.query('DELETE FROM stats_dirty_day');
-      await m.query('DELETE FROM stats_person_dirty_day');
+      await m.query('DELETE FROM stats_person_dirty');
       await m.query('DELETE FROM stats_daily');
+      await m.query('DELETE FROM stats_person_point');
       await m.query('DELETE FROM stats_person_daily');
       await m.query('DELETE FROM stats_person_monthly');
       await m.query('DELETE FROM stats_supervision_daily');
       await m.query(ROLLUP_INSERT_SQL, params('-infinity', 'infinity'));
-      await m.query(ROLLUP_PERSONS_INSERT_SQL, [null]);
-      await m.query(ROLLUP_PERSONS_MONTHLY_INSERT_SQL, ['-infinity', 'infinity']);
+      for (const sql of ROLLUP_PERSONS_BUILD_SQL) await m.query(sql, sql.includes('$1') ? [null] : []);
       await m.query(ROLLUP_SUPERVISION_INSERT_SQL, items('-infinity', 'infinity'));
     } else {
       // The marked days, and the days of the transfers a deadline of which passed since the
@@ -811,44 +824,23 @@ export async function refreshRollup(db: DataSource): Promise<number> {
         await m.query(ROLLUP_INSERT_SQL, params(lo, hi));
         await m.query(ROLLUP_SUPERVISION_INSERT_SQL, items(lo, hi));
       }
-      // The persons: those days and the days of the other sanctions of the persons changed.
-      const personDays: string[] = (
-        await m.query(
-          `WITH d AS (DELETE FROM stats_person_dirty_day RETURNING day)
-           SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM d WHERE isfinite(day)`,
-        )
-      )
-        .map((r: { day: string }) => r.day)
-        .concat(days);
-      if (personDays.length) {
-        await m.query('DELETE FROM stats_person_daily WHERE day = ANY($1::date[])', [personDays]);
-        await m.query(ROLLUP_PERSONS_INSERT_SQL, [personDays]);
-      }
-      // The months of those days, from their persons' days.
-      const months = [...new Set(personDays.map((day) => day.slice(0, 7)))];
-      if (months.length) {
-        const starts = months.map((month) => `${month}-01`);
-        await m.query('DELETE FROM stats_person_monthly WHERE month = ANY($1::date[])', [starts]);
-      }
-      for (const month of months) {
-        await m.query(ROLLUP_PERSONS_MONTHLY_INSERT_SQL, [`${month}-01`, monthAfter(month)]);
-      }
+      // The persons whose sanctions changed.
+      const persons: string[] = (
+        await m.query(`WITH d AS (DELETE FROM stats_person_dirty RETURNING person_id) SELECT DISTINCT person_id FROM d`)
+      ).map((r: { person_id: string }) => r.person_id);
+      if (persons.length) await m.query(ROLLUP_PERSONS_UPDATE_SQL, [persons]);
       recomputed = days.length;
     }
     await m.query('UPDATE stats_rollup_state SET refreshed_at = now(), rebuild = false');
     // Fresh statistics for the planner after many days changed (a hash aggregate, not a sort).
     if (recomputed < 0 || recomputed > 30) {
-      await m.query('ANALYZE stats_daily, stats_person_daily, stats_person_monthly, stats_supervision_daily');
+      await m.query(
+        'ANALYZE stats_daily, stats_person_point, stats_person_daily, stats_person_monthly, stats_supervision_daily',
+      );
     }
     return recomputed;
   });
 }
-
-/** The first day of the month after a YYYY-MM month. */
-const monthAfter = (month: string): string => {
-  const [y, m] = month.split('-').map(Number);
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-};
 
 const nextDay = (date: string): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
