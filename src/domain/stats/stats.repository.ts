@@ -761,7 +761,7 @@ export const ROLLUP_SQL = grouped(`
  * passed since the last refresh. One read (index probes), the whole cost of a reading's
  * refresh when nothing changed.
  */
-const STALE_SQL = `
+export const STALE_SQL = `
   SELECT w.rebuild OR w.refreshed_at IS NULL
          OR EXISTS (SELECT 1 FROM stats_dirty_day) OR EXISTS (SELECT 1 FROM stats_person_dirty)
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now())
