@@ -7,10 +7,14 @@
  * JSON line.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/stats/run.js [--clues 200000] [--runs 100]
- *     [--direct-runs 5] [--graph-runs 5] [--writes 100] [--keep]
+ *     [--direct-runs 5] [--graph-runs 5] [--writes 100] [--keep] [--db NAME [--reuse]]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server;
- * the database itself is created and dropped (unless --keep).
+ * the database itself is created and dropped (unless --keep). `--db NAME` names it (kept);
+ * with `--reuse`, a database of that name already filled (by an earlier `--db NAME` run with
+ * the same --clues) is used as it is: pending migrations are applied and the fill is skipped
+ * (the "reading after writes" step rewrites values unchanged, so the data stays the same).
+ * The roll-up "build" of a reused database is whatever its first refresh has to do.
  */
 import { performance } from 'node:perf_hooks';
 import { createDataSource } from '../../src/db/data-source';
@@ -34,7 +38,11 @@ const DIRECT_RUNS = arg('direct-runs', 5);
 const GRAPH_RUNS = arg('graph-runs', 5);
 /** The most recent clues updated before the reading after writes. */
 const WRITES = arg('writes', 100);
-const KEEP = process.argv.includes('--keep');
+const dbIndex = process.argv.indexOf('--db');
+/** A named database, kept (and reused as it is with --reuse). */
+const DB_NAME = dbIndex > 0 ? process.argv[dbIndex + 1] : undefined;
+const REUSE = process.argv.includes('--reuse');
+const KEEP = process.argv.includes('--keep') || DB_NAME !== undefined;
 
 /**
  * The data: clues spread over 2024–2025 across the 8 seed counties, every clue registered and
@@ -136,14 +144,18 @@ const ms = (x: number) => Math.round(x * 10) / 10;
 
 async function main(): Promise<void> {
   const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  base.pathname = `/bench_stats_${Date.now().toString(36)}`;
+  if (DB_NAME !== undefined && !/^[a-z0-9_]+$/.test(DB_NAME)) throw new Error(`bad --db ${DB_NAME}`);
+  base.pathname = `/${DB_NAME ?? `bench_stats_${Date.now().toString(36)}`}`;
   const url = base.toString();
+  if (DB_NAME && !REUSE) await dropDatabase(url);
   await runMigrations(url);
   const db = createDataSource(url, { applicationName: 'bench-stats' });
   await db.initialize();
   try {
+    const [{ filled }] = await db.query('SELECT EXISTS (SELECT 1 FROM clue) AS filled');
+    if (REUSE && !filled) throw new Error(`--reuse: database ${DB_NAME} holds no clues`);
     const fillStart = performance.now();
-    for (const statement of FILL) {
+    for (const statement of REUSE ? [] : FILL) {
       const params = statement.includes('jsonb_to_recordset')
         ? [JSON.stringify(SEED_REGIONS)]
         : statement.includes('$1')
@@ -235,7 +247,9 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         benchmark: 'reading',
         data: counts,
-        fillMs: Math.round(fillMs),
+        fillMs: REUSE ? null : Math.round(fillMs),
+        database: DB_NAME ?? null,
+        reused: REUSE,
         rollup: { buildMs: Math.round(rollupBuildMs), ...rollup },
         supervisionStats: {
           window: { from: '2025-01-01', to: '2025-12-31' },

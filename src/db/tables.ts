@@ -656,16 +656,49 @@ export interface StatsDirtyDayTable {
 }
 
 export interface StatsPersonDailyTable {
-  day: Date;
+  prefix: string;
+  per_dept: boolean;
   dept: string | null;
-  regions: string[];
+  day: Date;
+  prev: Date | null;
+  n: number;
+}
+
+export interface StatsPersonDirtyTable {
   person_id: string;
+}
+
+export interface StatsPersonMonthlyTable {
+  prefix: string;
+  per_dept: boolean;
+  dept: string | null;
+  month: Date;
+  prev_month: Date | null;
+  n: number;
+}
+
+export interface StatsPersonPointTable {
+  person_id: string;
+  prefix: string;
+  per_dept: boolean;
+  dept: string | null;
+  day: Date;
+  prev: Date | null;
 }
 
 export interface StatsRollupStateTable {
   id: boolean;
   refreshed_at: Date | null;
   rebuild: boolean;
+}
+
+export interface StatsSupervisionDailyTable {
+  prefix: string;
+  kind: string;
+  dept: string;
+  day: Date;
+  ref_day: Date | null;
+  n: number;
 }
 
 export interface SupervisionItemTable {
@@ -753,7 +786,11 @@ export interface Tables {
   stats_daily: StatsDailyTable;
   stats_dirty_day: StatsDirtyDayTable;
   stats_person_daily: StatsPersonDailyTable;
+  stats_person_dirty: StatsPersonDirtyTable;
+  stats_person_monthly: StatsPersonMonthlyTable;
+  stats_person_point: StatsPersonPointTable;
   stats_rollup_state: StatsRollupStateTable;
+  stats_supervision_daily: StatsSupervisionDailyTable;
   supervision_item: SupervisionItemTable;
   supervision_progress: SupervisionProgressTable;
 }

@@ -20,7 +20,15 @@ const REGIONS = ['610000', '610300', '610302', '610303', '610400', '610402', '61
 function windows(today: string): [string, string][] {
   const shift = (days: number) =>
     new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const monthStart = (date: string) => `${date.slice(0, 7)}-01`;
+  const nextMonthStart = (date: string) =>
+    `${new Date(Date.parse(`${monthStart(date)}T00:00:00Z`) + 31 * 86_400_000).toISOString().slice(0, 8)}01`;
+  const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   return [
+    // Whole months (read by month), then whole months with a partial first or last month.
+    [monthStart(shift(-130)), dayBefore(nextMonthStart(shift(-40)))],
+    [shift(-130), dayBefore(nextMonthStart(shift(-40)))],
+    [monthStart(shift(-100)), shift(-12)],
     [shift(-200), shift(30)],
     [shift(-75), shift(-20)],
     [shift(-40), shift(-40)],
@@ -134,6 +142,24 @@ const FILL = [
           CASE WHEN s.status = 'COMPLETED' THEN c.created_at + random() * interval '50 days' END
    FROM clue c CROSS JOIN LATERAL (SELECT (ARRAY['OPEN', 'OVERDUE', 'COMPLETED'])[1 + floor(random() * 3)::int] AS status, c.id AS k) s
    WHERE random() < 0.15`,
+  // Items on cases and transfers, some cancelled (with a CANCEL entry, or without one), some
+  // completed before they were created (data the workflow never writes; the figures still agree).
+  `INSERT INTO supervision_item (kind, title, status, case_id, assigned_to_department_id, creator_department_id, leader_id,
+     deadline, created_at, completed_at)
+   SELECT 'LISTED_SUPERVISION', '督办', s.status, k.id, rnd_dept(), k.owner_department_id,
+          (SELECT id FROM app_user LIMIT 1), k.filed_at + random() * interval '40 days', k.filed_at,
+          CASE WHEN s.status = 'COMPLETED' THEN k.filed_at + random() * interval '50 days' - interval '3 days' END
+   FROM "case" k CROSS JOIN LATERAL (SELECT (ARRAY['OPEN', 'CANCELLED', 'COMPLETED'])[1 + floor(random() * 3)::int] AS status, k.id AS x) s
+   WHERE random() < 0.5`,
+  `INSERT INTO supervision_item (kind, title, status, transfer_id, assigned_to_department_id, creator_department_id, leader_id,
+     deadline, created_at)
+   SELECT 'LISTED_SUPERVISION', '督办', s.status, t.id, rnd_dept(), t.from_department_id,
+          (SELECT id FROM app_user LIMIT 1), t.requested_at + random() * interval '40 days', t.requested_at
+   FROM clue_transfer t CROSS JOIN LATERAL (SELECT (ARRAY['OPEN', 'CANCELLED'])[1 + floor(random() * 2)::int] AS status, t.id AS x) s
+   WHERE random() < 0.3`,
+  `INSERT INTO state_change (entity_type, entity_id, at, from_state, to_state, event)
+   SELECT 'SupervisionItem', i.id, i.created_at + random() * interval '30 days', 'OPEN', 'CANCELLED', 'CANCEL'
+   FROM supervision_item i WHERE i.status = 'CANCELLED' AND random() < 0.8`,
 ];
 
 /** Random changes of the kinds the workflow makes (and some it never would), all through plain SQL. */
@@ -163,6 +189,32 @@ const CHANGES = [
   `DELETE FROM state_change WHERE event = 'ROUTE' AND random() < 0.05`,
   `UPDATE self_check_report SET recorded_at = recorded_at - interval '20 days', voluntary_refund = voluntary_refund + 1
    WHERE random() < 0.2`,
+  // Supervision items: completed, cancelled (an entry, a second earlier one), deadlines moved, reassigned, new, deleted.
+  `UPDATE supervision_item SET status = 'COMPLETED', completed_at = now() - random() * interval '20 days'
+   WHERE status IN ('OPEN', 'OVERDUE') AND random() < 0.2`,
+  `WITH c AS (UPDATE supervision_item SET status = 'CANCELLED' WHERE status IN ('OPEN', 'OVERDUE') AND random() < 0.15
+     RETURNING id, created_at)
+   INSERT INTO state_change (entity_type, entity_id, at, from_state, to_state, event)
+   SELECT 'SupervisionItem', id, created_at + random() * interval '20 days', 'OPEN', 'CANCELLED', 'CANCEL' FROM c`,
+  `INSERT INTO state_change (entity_type, entity_id, at, from_state, to_state, event)
+   SELECT 'SupervisionItem', i.id, i.created_at + random() * interval '2 days', 'OPEN', 'CANCELLED', 'CANCEL'
+   FROM supervision_item i WHERE i.status = 'CANCELLED' AND random() < 0.3`,
+  `DELETE FROM state_change WHERE entity_type = 'SupervisionItem' AND random() < 0.1`,
+  `UPDATE supervision_item SET deadline = deadline + (random() - 0.5) * interval '30 days' WHERE random() < 0.2`,
+  `UPDATE supervision_item SET assigned_to_department_id = rnd_dept() WHERE random() < 0.1`,
+  `INSERT INTO supervision_item (kind, title, status, clue_id, assigned_to_department_id, creator_department_id, leader_id,
+     deadline, created_at)
+   SELECT 'LISTED_SUPERVISION', '督办', 'OPEN', c.id, rnd_dept(), c.owner_department_id, (SELECT id FROM app_user LIMIT 1),
+          now() + (random() - 0.3) * interval '20 days', now() - random() * interval '20 days'
+   FROM clue c WHERE random() < 0.05`,
+  `DELETE FROM supervision_item i WHERE random() < 0.05
+     AND NOT EXISTS (SELECT 1 FROM document d WHERE d.supervision_item_id = i.id)
+     AND NOT EXISTS (SELECT 1 FROM problem p WHERE p.supervision_item_id = i.id)
+     AND NOT EXISTS (SELECT 1 FROM supervision_progress sp WHERE sp.item_id = i.id)`,
+  `UPDATE clue_transfer SET to_department_id =
+     (SELECT id FROM rnd_dept WHERE id <> clue_transfer.from_department_id ORDER BY random() LIMIT 1)
+   WHERE random() < 0.05`,
+  `UPDATE "case" SET region_code = rnd_county() WHERE random() < 0.1`,
 ];
 
 describe('supervisionStats: roll-up ≡ direct aggregation', () => {
@@ -217,8 +269,7 @@ describe('supervisionStats: roll-up ≡ direct aggregation', () => {
       );
       await env.services.db.query(`DELETE FROM institution WHERE code LIKE 'R%'`);
       await env.services.db.query(`DELETE FROM person WHERE person_id LIKE 'RP%'`);
-      // TRUNCATE fires no trigger: rebuild from scratch.
-      await env.services.db.query('UPDATE stats_rollup_state SET rebuild = true');
+      // TRUNCATE asks for a rebuild (a trigger on each table the roll-up reads).
       await inOneSession(seed, FILL);
       const [events] = await env.services.db.query(
         `SELECT (SELECT count(*) FROM clue)::int AS clues, (SELECT count(*) FROM clue_transfer)::int AS transfers,
@@ -226,7 +277,7 @@ describe('supervisionStats: roll-up ≡ direct aggregation', () => {
       );
       expect(events.clues).toBe(400);
       expect(events.transfers).toBeGreaterThan(50);
-      expect(await expectEqual('built')).toBe(REGIONS.length * 6);
+      expect(await expectEqual('built')).toBe(REGIONS.length * 9);
       // Incremental: the changes mark their days; the next reading recomputes them.
       for (let round = 1; round <= 2; round++) {
         await inOneSession(seed + round / 1000, CHANGES);
@@ -246,6 +297,25 @@ describe('supervisionStats: roll-up ≡ direct aggregation', () => {
         );
       });
       await expectEqual('deadlines passed');
+      // A sanction deleted or moved changes the previous day of the same person's next sanction
+      // (persons sanctioned count a person at its first day in a window).
+      await env.services.db.query(
+        `DELETE FROM sanction WHERE id IN (SELECT s.id FROM sanction s WHERE EXISTS (SELECT 1 FROM sanction n
+           WHERE n.person_id = s.person_id AND n.decided_at > s.decided_at + interval '2 days') ORDER BY s.id LIMIT 4)`,
+      );
+      await expectEqual('sanctions deleted');
+      await env.services.db.query(
+        `UPDATE sanction SET decided_at = decided_at - interval '25 days' WHERE id IN (SELECT id FROM sanction ORDER BY id DESC LIMIT 4)`,
+      );
+      await expectEqual('sanctions moved');
+      // An institution moves to another county: its self-check reports' scope moves with it.
+      await inOneSession(seed + 0.005, [
+        `UPDATE institution SET region_code = rnd_county() WHERE code LIKE 'R%' AND random() < 0.5`,
+      ]);
+      await expectEqual('institutions moved');
+      // TRUNCATE fires no row trigger: it asks for a rebuild.
+      await env.services.db.query('TRUNCATE sanction');
+      await expectEqual('sanctions truncated');
     }, 300_000);
   }
 });

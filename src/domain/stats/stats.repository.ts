@@ -558,37 +558,181 @@ const ROLLUP_SOURCES: RollupSource[] = [
   },
 ];
 
-/** The persons sanctioned on the days [$1, $2), per day, case owner and scope regions. */
-export const ROLLUP_PERSONS_INSERT_SQL = `
-  INSERT INTO stats_person_daily (day, dept, regions, person_id)
-  SELECT day, dept, stats_regions(ARRAY[r0, r1] || more), person_id
-  FROM (
-    SELECT DISTINCT ${dayOf('s.decided_at')} AS day, k.owner_department_id AS dept, k.region_code::text AS r0,
-           od.region_code::text AS r1, ${caseClueRegions('k')} AS more, s.person_id
-    FROM sanction s JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
-    WHERE ${inDays('s.decided_at')} AND s.person_id IS NOT NULL
-  ) p
-  GROUP BY 1, 2, 3, 4`;
-
 /**
- * In scope of a region: one of the row's scope regions starts with the prefix ($1, a LIKE
- * pattern 'prefix%' of digits). One string match rather than one per element.
+ * The points of the persons $1 (text[]; NULL: every person sanctioned): every (person, scope
+ * prefix, day) a person was sanctioned in that scope — the 2-, 4- and 6-digit prefixes of the
+ * sanction's scope regions, so a reading takes its jurisdiction's rows by index — for all
+ * departments (per_dept false) and per case owner, with the latest earlier such day (`prev`,
+ * NULL: none; per case owner: by the same owner).
  */
-const rowInScope = `(',' || array_to_string(regions, ',')) LIKE '%,' || $1::text`;
+const personPoints = `
+  WITH days AS MATERIALIZED (
+    SELECT DISTINCT s.person_id, x.prefix, k.owner_department_id AS dept, ${dayOf('s.decided_at')} AS day
+    FROM (SELECT DISTINCT person_id FROM sanction WHERE $1::text[] IS NULL AND person_id IS NOT NULL
+          UNION SELECT unnest($1::text[])) p
+      CROSS JOIN LATERAL (SELECT * FROM sanction s WHERE s.person_id = p.person_id AND s.person_id IS NOT NULL) s
+      JOIN "case" k ON k.id = s.case_id ${withDept('od', 'k.owner_department_id')}
+      CROSS JOIN LATERAL unnest(stats_prefixes(ARRAY[k.region_code, od.region_code]::text[] || ${caseClueRegions('k')}::text[])) x (prefix))
+  SELECT person_id, prefix, false AS per_dept, NULL::uuid AS dept, day,
+         lag(day) OVER (PARTITION BY person_id, prefix ORDER BY day) AS prev
+  FROM (SELECT DISTINCT person_id, prefix, day FROM days) t
+  UNION ALL
+  SELECT person_id, prefix, true, dept, day, lag(day) OVER (PARTITION BY person_id, prefix, dept ORDER BY day) FROM days`;
+
+/** Rebuild: every person's points, then their counts by day and by month. */
+export const ROLLUP_PERSONS_BUILD_SQL = [
+  `INSERT INTO stats_person_point (person_id, prefix, per_dept, dept, day, prev) ${personPoints}`,
+  `INSERT INTO stats_person_daily (prefix, per_dept, dept, day, prev, n)
+   SELECT prefix, per_dept, dept, day, prev, count(*)::int FROM stats_person_point GROUP BY 1, 2, 3, 4, 5`,
+  `INSERT INTO stats_person_monthly (prefix, per_dept, dept, month, prev_month, n)
+   SELECT prefix, per_dept, dept, date_trunc('month', day)::date, date_trunc('month', prev)::date, count(*)::int
+   FROM stats_person_point GROUP BY 1, 2, 3, 4, 5`,
+];
 
 /**
- * Distinct persons sanctioned from the roll-up ($1 pattern, $2 … $3 days), as PERSONS_SQL:
- * the distinct (set, department or month, person) first, by hashing, then counted.
+ * The persons $1 (text[]) changed: their points replaced, and the counts by day and by month
+ * adjusted by the difference (−1 per old point, +1 per new one). Counts that drop to 0 stay
+ * (they add nothing).
+ */
+export const ROLLUP_PERSONS_UPDATE_SQL = `
+  WITH old AS (DELETE FROM stats_person_point WHERE person_id = ANY($1::text[])
+               RETURNING prefix, per_dept, dept, day, prev),
+  new AS (INSERT INTO stats_person_point (person_id, prefix, per_dept, dept, day, prev) ${personPoints}
+          RETURNING prefix, per_dept, dept, day, prev),
+  delta AS (
+    SELECT prefix, per_dept, dept, day, prev, sum(d)::int AS d
+    FROM (SELECT *, -1 AS d FROM old UNION ALL SELECT *, 1 FROM new) x
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(d) <> 0),
+  daily AS (
+    INSERT INTO stats_person_daily AS t (prefix, per_dept, dept, day, prev, n)
+    SELECT prefix, per_dept, dept, day, prev, d FROM delta
+    ON CONFLICT (prefix, day, per_dept, dept, prev) DO UPDATE SET n = t.n + excluded.n)
+  INSERT INTO stats_person_monthly AS t (prefix, per_dept, dept, month, prev_month, n)
+  SELECT prefix, per_dept, dept, date_trunc('month', day)::date, date_trunc('month', prev)::date, sum(d)::int
+  FROM delta GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (prefix, month, per_dept, dept, prev_month) DO UPDATE SET n = t.n + excluded.n`;
+
+/**
+ * The supervision items' changes on the days [$1, $2) ($3: the cancelled state, $4: the
+ * CANCEL event, $5: the items' entity name), per scope prefix, assigned department and day.
+ * With c, d, f the days of creation, deadline and finish (completion or cancellation, the
+ * earliest; none: never), an item is open at the boundary before day D when c < D ≤ min(f, d)
+ * and overdue when max(c, d) < D ≤ f — the direct reading's "created before the end, not
+ * finished before it, deadline before it or not" at a day boundary — so it adds +1 open on c
+ * and −1 on min(f, d) (when later than c), +1 overdue on max(c, d) and −1 on f (when later).
+ * COMPLETED counts completions on their day (ref_day: the creation day when later). An item
+ * is recomputed when one of its moments lies in the days (stats_item_moments).
+ */
+export const ROLLUP_SUPERVISION_INSERT_SQL = `
+  WITH candidates AS MATERIALIZED (
+    SELECT id FROM supervision_item WHERE ${inDays('created_at')}
+    UNION SELECT id FROM supervision_item WHERE ${inDays('deadline')}
+    UNION SELECT id FROM supervision_item WHERE ${inDays('completed_at')}
+    UNION SELECT entity_id FROM state_change WHERE entity_type = $5::text AND event = $4::text AND ${inDays('at')})
+  INSERT INTO stats_supervision_daily (prefix, kind, dept, day, ref_day, n)
+  SELECT x.prefix, e.kind, i.dept, e.day, e.ref_day, sum(e.n)::int
+  FROM (
+    SELECT s.assigned_to_department_id AS dept, ${dayOf('s.created_at')} AS c, ${dayOf('s.deadline')} AS d,
+           ${dayOf('s.completed_at')} AS done,
+           ${dayOf(`least(s.completed_at, CASE WHEN s.status = $3::text THEN coalesce(
+             (SELECT min(sc.at) FROM state_change sc WHERE sc.entity_type = $5::text AND sc.entity_id = s.id
+                AND sc.event = $4::text), '-infinity') END)`)} AS f,
+           stats_prefixes(ARRAY[ad.region_code, c.region_code, cod.region_code, k.region_code, kod.region_code,
+             fd.region_code, td.region_code, tc.region_code, tcod.region_code]::text[]
+             || CASE WHEN k.id IS NOT NULL THEN ${caseClueRegions('k')}::text[] ELSE '{}' END) AS prefixes
+    FROM candidates ca JOIN supervision_item s ON s.id = ca.id
+    JOIN department ad ON ad.id = s.assigned_to_department_id
+    LEFT JOIN clue c ON c.id = s.clue_id ${withDept('cod', 'c.owner_department_id')}
+    LEFT JOIN "case" k ON k.id = s.case_id ${withDept('kod', 'k.owner_department_id')}
+    LEFT JOIN clue_transfer t ON t.id = s.transfer_id ${withDept('fd', 't.from_department_id')}
+      ${withDept('td', 't.to_department_id')}
+    LEFT JOIN clue tc ON tc.id = t.clue_id ${withDept('tcod', 'tc.owner_department_id')}
+  ) i
+  CROSS JOIN LATERAL (SELECT least(i.f, i.d) AS m, greatest(i.c, i.d) AS o) b
+  CROSS JOIN LATERAL (VALUES
+    ('OPEN', i.c, NULL::date, CASE WHEN b.m > i.c THEN 1 END),
+    ('OPEN', b.m, NULL, CASE WHEN b.m > i.c THEN -1 END),
+    ('OVERDUE', b.o, NULL, CASE WHEN i.f IS NULL OR i.f > b.o THEN 1 END),
+    ('OVERDUE', i.f, NULL, CASE WHEN i.f > b.o THEN -1 END),
+    ('COMPLETED', i.done, CASE WHEN i.c > i.done THEN i.c END, CASE WHEN i.done IS NOT NULL THEN 1 END)
+  ) e (kind, day, ref_day, n)
+  CROSS JOIN LATERAL unnest(i.prefixes) x (prefix)
+  WHERE e.n IS NOT NULL AND e.day >= ${dayOf('$1::timestamptz')} AND e.day < ${dayOf('$2::timestamptz')}
+  GROUP BY 1, 2, 3, 4, 5
+  HAVING sum(e.n) <> 0`;
+
+export const ROLLUP_SUPERVISION_PARAMETERS = [
+  /* $3 */ supervisionMachine.events.CANCEL.to,
+  /* $4, $5: the cancellation on the item's timeline */ 'CANCEL' satisfies SupervisionEvent,
+  supervisionMachine.entity,
+];
+
+/**
+ * The supervision items from the roll-up for a prefix ($1) and the days $2 … $3: the changes
+ * before the window (month NULL) and those of each month of the window, per kind and
+ * department (the stocks at each end are their running sums: stats.service.ts), completions in
+ * the window only.
+ */
+export const ROLLUP_SUPERVISION_SQL = `
+  SELECT kind, dept, CASE WHEN day >= $2::date THEN to_char(day, 'YYYY-MM') END AS month, sum(n)::int AS n
+  FROM stats_supervision_daily
+  WHERE prefix = $1 AND day <= $3::date
+    AND (kind <> 'COMPLETED' OR (day >= $2::date AND (ref_day IS NULL OR ref_day <= $3::date)))
+  GROUP BY 1, 2, 3`;
+
+export interface SupervisionChangeRow {
+  kind: 'OPEN' | 'OVERDUE' | 'COMPLETED';
+  dept: string;
+  /** NULL: before the window. */
+  month: string | null;
+  n: number;
+}
+
+/**
+ * In scope of a region: one of the row's scope regions starts with the prefix ($1, the
+ * jurisdiction's digits). One string match rather than one per element.
+ */
+const rowInScope = `(',' || array_to_string(regions, ',')) LIKE '%,' || $1::text || '%'`;
+
+/**
+ * Distinct persons sanctioned from the roll-up ($1 jurisdiction prefix, $2 … $3 days), as
+ * PERSONS_SQL: a person counts in a period once, on its first day in it — the day whose previous
+ * day lies before the period. Whole months of the window are read by month (their previous
+ * month before the window's first month; for a window starting mid-month, the previous days
+ * between that month's start and the window's start by day); the days of partial months by day.
+ * No distinct count: the rows read are bounded by the calendar and the departments, except the
+ * partial months' days.
  */
 export const ROLLUP_PERSONS_SQL = `
-  SELECT dept, month, g, count(*)::int AS n
-  FROM (
-    SELECT dept, to_char(day, 'YYYY-MM') AS month, GROUPING(dept, to_char(day, 'YYYY-MM'))::int AS g
-    FROM stats_person_daily
-    WHERE day BETWEEN $2::date AND $3::date AND ${rowInScope}
-    GROUP BY GROUPING SETS ((person_id), (dept, person_id), (to_char(day, 'YYYY-MM'), person_id))
-  ) p
-  GROUP BY g, dept, month`;
+  WITH b AS (
+    SELECT $2::date AS lo, $3::date AS hi, date_trunc('month', $2::date)::date AS fm,
+           CASE WHEN $2::date = date_trunc('month', $2::date)::date THEN $2::date
+                ELSE (date_trunc('month', $2::date) + interval '1 month')::date END AS ws,
+           date_trunc('month', $3::date + 1)::date AS we),
+  parts AS (
+    SELECT m.per_dept, m.dept, m.month,
+           sum(m.n) FILTER (WHERE m.prev_month IS NULL OR m.prev_month < b.fm) AS n_window,
+           sum(m.n) FILTER (WHERE m.prev_month IS NULL OR m.prev_month < m.month) AS n_month
+    FROM stats_person_monthly m, b WHERE m.prefix = $1 AND m.month >= b.ws AND m.month < b.we
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT d.per_dept, d.dept, date_trunc('month', d.day)::date, sum(d.n), 0
+    FROM stats_person_daily d, b
+    WHERE d.prefix = $1 AND d.prev >= b.fm AND d.prev < b.lo AND d.day >= b.ws AND d.day < b.we
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT d.per_dept, d.dept, date_trunc('month', d.day)::date,
+           sum(d.n) FILTER (WHERE d.prev IS NULL OR d.prev < b.lo),
+           sum(d.n) FILTER (WHERE d.prev IS NULL OR d.prev < greatest(date_trunc('month', d.day)::date, b.lo))
+    FROM stats_person_daily d, b
+    WHERE d.prefix = $1 AND d.day >= b.lo AND d.day <= b.hi AND NOT (d.day >= b.ws AND d.day < b.we)
+    GROUP BY 1, 2, 3)
+  SELECT dept, to_char(month, 'YYYY-MM') AS month, g, n FROM (
+    SELECT NULL::uuid AS dept, NULL::date AS month, 3 AS g, coalesce(sum(n_window), 0)::int AS n FROM parts WHERE NOT per_dept
+    UNION ALL SELECT dept, NULL, 1, coalesce(sum(n_window), 0)::int FROM parts WHERE per_dept GROUP BY dept
+    UNION ALL SELECT NULL, month, 2, coalesce(sum(n_month), 0)::int FROM parts WHERE NOT per_dept GROUP BY month
+  ) r
+  WHERE n > 0 OR g = 3`;
 
 /** Recomputes the roll-up rows of the days [$1, $2) (after they were deleted). */
 export const ROLLUP_INSERT_SQL = `
@@ -596,7 +740,7 @@ export const ROLLUP_INSERT_SQL = `
   ${ROLLUP_SOURCES.map(rolled).join('\n  UNION ALL')}`;
 
 /**
- * The roll-up read for a region ($1, LIKE pattern of its jurisdiction) and the days $2 … $3,
+ * The roll-up read for a region ($1, its jurisdiction prefix) and the days $2 … $3,
  * into the same rows as EVENTS_SQL. Rows with a related day: a verdict counts when the
  * clue's previous verdict is outside the window (its first in the window); an overdue feedback
  * counts once per transfer when its missed accept deadline is outside the window, and once
@@ -613,25 +757,47 @@ export const ROLLUP_SQL = grouped(`
     GROUP BY 1, 2, 3, 4`);
 
 /**
+ * Whether the roll-up may be stale: a rebuild asked for, a day marked, or a transfer deadline
+ * passed since the last refresh. One read (index probes), the whole cost of a reading's
+ * refresh when nothing changed.
+ */
+export const STALE_SQL = `
+  SELECT w.rebuild OR w.refreshed_at IS NULL
+         OR EXISTS (SELECT 1 FROM stats_dirty_day) OR EXISTS (SELECT 1 FROM stats_person_dirty)
+         OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now())
+         OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
+         AS stale
+  FROM stats_rollup_state w`;
+
+/**
  * Brings the roll-up up to date, in one transaction (serialized on the state row): the days
  * marked by the triggers, and the days of the transfers whose deadline passed since the last
  * refresh (the overdue figures depend on the time: a deadline passes without any write), or
- * everything when a rebuild is asked for. Idempotent; returns the number of days recomputed (-1: all).
+ * everything when a rebuild is asked for. Idempotent; returns the number of days recomputed
+ * (-1: all; 0 without a transaction when STALE_SQL finds nothing to do).
  */
-export function refreshRollup(db: DataSource): Promise<number> {
+export async function refreshRollup(db: DataSource): Promise<number> {
+  const [{ stale }]: { stale: boolean }[] = await db.query(STALE_SQL);
+  if (!stale) return 0;
   return db.transaction(async (m) => {
     const [state]: { rebuild: boolean; refreshed: boolean }[] = await m.query(
       `SELECT rebuild, refreshed_at IS NOT NULL AS refreshed FROM stats_rollup_state FOR UPDATE`,
     );
     await m.query('SET LOCAL jit = off');
     const params = (lo: string, hi: string) => new SqlParams([lo, hi, ...EVENTS_MACHINE_PARAMETERS]).values;
+    const items = (lo: string, hi: string) => [lo, hi, ...ROLLUP_SUPERVISION_PARAMETERS];
     let recomputed = -1;
     if (state.rebuild || !state.refreshed) {
       await m.query('DELETE FROM stats_dirty_day');
+      await m.query('DELETE FROM stats_person_dirty');
       await m.query('DELETE FROM stats_daily');
+      await m.query('DELETE FROM stats_person_point');
       await m.query('DELETE FROM stats_person_daily');
+      await m.query('DELETE FROM stats_person_monthly');
+      await m.query('DELETE FROM stats_supervision_daily');
       await m.query(ROLLUP_INSERT_SQL, params('-infinity', 'infinity'));
-      await m.query(ROLLUP_PERSONS_INSERT_SQL, ['-infinity', 'infinity']);
+      for (const sql of ROLLUP_PERSONS_BUILD_SQL) await m.query(sql, sql.includes('$1') ? [null] : []);
+      await m.query(ROLLUP_SUPERVISION_INSERT_SQL, items('-infinity', 'infinity'));
     } else {
       // The marked days, and the days of the transfers a deadline of which passed since the
       // last refresh (the only figures time changes: `deadline < now()`).
@@ -643,24 +809,35 @@ export function refreshRollup(db: DataSource): Promise<number> {
            UNION ALL
            SELECT t.accept_deadline, t.feedback_deadline FROM clue_transfer t, stats_rollup_state w
            WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
-         SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM d
+         SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM d WHERE isfinite(day)
          UNION SELECT to_char(${dayOf('x')}, 'YYYY-MM-DD')
            FROM passed CROSS JOIN LATERAL (VALUES (accept_deadline), (feedback_deadline)) v (x) WHERE x IS NOT NULL
          ORDER BY 1`,
       );
       const days = marked.map((r) => r.day);
-      await m.query('DELETE FROM stats_daily WHERE day = ANY($1::date[])', [days]);
-      await m.query('DELETE FROM stats_person_daily WHERE day = ANY($1::date[])', [days]);
+      if (days.length) {
+        await m.query('DELETE FROM stats_daily WHERE day = ANY($1::date[])', [days]);
+        await m.query('DELETE FROM stats_supervision_daily WHERE day = ANY($1::date[])', [days]);
+      }
       for (const [first, last] of dayRanges(days)) {
         const [lo, hi] = [`${first}T00:00:00+08:00`, `${nextDay(last)}T00:00:00+08:00`];
         await m.query(ROLLUP_INSERT_SQL, params(lo, hi));
-        await m.query(ROLLUP_PERSONS_INSERT_SQL, [lo, hi]);
+        await m.query(ROLLUP_SUPERVISION_INSERT_SQL, items(lo, hi));
       }
+      // The persons whose sanctions changed.
+      const persons: string[] = (
+        await m.query(`WITH d AS (DELETE FROM stats_person_dirty RETURNING person_id) SELECT DISTINCT person_id FROM d`)
+      ).map((r: { person_id: string }) => r.person_id);
+      if (persons.length) await m.query(ROLLUP_PERSONS_UPDATE_SQL, [persons]);
       recomputed = days.length;
     }
     await m.query('UPDATE stats_rollup_state SET refreshed_at = now(), rebuild = false');
     // Fresh statistics for the planner after many days changed (a hash aggregate, not a sort).
-    if (recomputed < 0 || recomputed > 30) await m.query('ANALYZE stats_daily, stats_person_daily');
+    if (recomputed < 0 || recomputed > 30) {
+      await m.query(
+        'ANALYZE stats_daily, stats_person_point, stats_person_daily, stats_person_monthly, stats_supervision_daily',
+      );
+    }
     return recomputed;
   });
 }
@@ -698,20 +875,22 @@ const PERIODS = `
  * assigned department (`month` NULL, `g` 0). A cancellation's moment is its CANCEL timeline
  * entry.
  */
-export const SUPERVISION_SQL = `
-  WITH items AS (
+const supervisionItems = (extra: string) => `
     SELECT s.created_at, s.deadline, s.completed_at, s.assigned_to_department_id AS dept,
            CASE WHEN s.status = $5::text THEN coalesce(
              (SELECT min(sc.at) FROM state_change sc
               WHERE sc.entity_type = $7::text AND sc.entity_id = s.id
                 AND sc.event = $6::text), '-infinity') END AS cancelled_at
     FROM supervision_item s
-    WHERE s.created_at < $3 AND NOT coalesce(s.completed_at < $2, false)
+    WHERE s.created_at < $3 AND NOT coalesce(s.completed_at < $2, false) ${extra}
       AND (${inScopeDep('s.assigned_to_department_id')}
            OR (s.clue_id IS NOT NULL AND ${clueIdInScope('s.clue_id')})
            OR (s.case_id IS NOT NULL AND EXISTS (SELECT 1 FROM "case" k WHERE k.id = s.case_id AND ${caseInScope('k')}))
            OR (s.transfer_id IS NOT NULL
-               AND EXISTS (SELECT 1 FROM clue_transfer t WHERE t.id = s.transfer_id AND ${transferInScope('t')})))
+               AND EXISTS (SELECT 1 FROM clue_transfer t WHERE t.id = s.transfer_id AND ${transferInScope('t')})))`;
+
+export const SUPERVISION_SQL = `
+  WITH items AS (${supervisionItems('')}
   ),
   at_end AS (
     SELECT e.month, CASE WHEN e.month IS NULL THEN i.dept END AS dept, i.completed_at, e.at_start, e.at_end,
@@ -724,6 +903,27 @@ export const SUPERVISION_SQL = `
          count(*) FILTER (WHERE unfinished AND NOT late)::int AS open,
          count(*) FILTER (WHERE unfinished AND late)::int AS overdue,
          count(*) FILTER (WHERE completed_at >= at_start AND completed_at < at_end)::int AS completed
+  FROM at_end
+  GROUP BY GROUPING SETS ((month), (month, dept))`;
+
+/**
+ * The roll-up dates an item's change of open to overdue on its deadline day, which holds for
+ * the ends up to now; at an end after now an item is overdue only once its deadline has passed
+ * (SUPERVISION_SQL's `least(end, now())`). This counts, per end as SUPERVISION_SQL, the items
+ * unfinished at an end whose deadline lies between now and that end — open, where the roll-up
+ * has them overdue. Only items with a deadline still ahead are read (an index range).
+ */
+export const SUPERVISION_AHEAD_SQL = `
+  WITH items AS (${supervisionItems('AND s.deadline >= now() AND s.deadline < $3')}
+  ),
+  at_end AS (
+    SELECT e.month, CASE WHEN e.month IS NULL THEN i.dept END AS dept,
+           i.created_at < e.at_end
+             AND NOT (coalesce(i.completed_at < e.at_end, false) OR coalesce(i.cancelled_at < e.at_end, false))
+             AND i.deadline < e.at_end AS ahead
+    FROM (${PERIODS}) e CROSS JOIN items i
+  )
+  SELECT month, dept, GROUPING(dept)::int AS g, count(*) FILTER (WHERE ahead)::int AS n
   FROM at_end
   GROUP BY GROUPING SETS ((month), (month, dept))`;
 
@@ -799,6 +999,73 @@ export interface DepartmentRow {
   region_code: string;
 }
 
+const nextMonth = (month: string): string => {
+  const [y, m] = month.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+};
+
+/** The YYYY-MM months from the month of `from` to the month of `to`. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months = [from.slice(0, 7)];
+  while (months[months.length - 1] < to.slice(0, 7)) months.push(nextMonth(months[months.length - 1]));
+  return months;
+}
+
+/**
+ * SUPERVISION_SQL's rows from the roll-up's changes (ROLLUP_SUPERVISION_SQL): the stocks at the
+ * end of each month and of the window are the running sums of the changes before them, less
+ * the items whose deadline is still ahead of now (SUPERVISION_AHEAD_SQL: open, not overdue).
+ */
+export function supervisionFromChanges(
+  changes: SupervisionChangeRow[],
+  ahead: { month: string | null; dept: string | null; g: number; n: number }[],
+  months: string[],
+): SupervisionRow[] {
+  type Figures = { open: number; overdue: number; completed: number };
+  const zero = (): Figures => ({ open: 0, overdue: 0, completed: 0 });
+  // Per department: the stock before the window, and each month's changes.
+  const depts = new Map<string, { before: Figures; inMonth: Map<string, Figures> }>();
+  for (const r of changes) {
+    if (!depts.has(r.dept)) depts.set(r.dept, { before: zero(), inMonth: new Map() });
+    const d = depts.get(r.dept)!;
+    if (r.month !== null && !d.inMonth.has(r.month)) d.inMonth.set(r.month, zero());
+    const f = r.month === null ? d.before : d.inMonth.get(r.month)!;
+    if (r.kind === 'OPEN') f.open += r.n;
+    else if (r.kind === 'OVERDUE') f.overdue += r.n;
+    else f.completed += r.n;
+  }
+  const aheadOf = (month: string | null, dept: string | null) =>
+    ahead.find((a) => a.month === month && (dept === null ? a.g === 1 : a.g === 0 && a.dept === dept))?.n ?? 0;
+  const rows: SupervisionRow[] = [];
+  const total = zero();
+  const perMonth = new Map(months.map((month) => [month, zero()]));
+  for (const [dept, d] of depts) {
+    const stock = { ...d.before, completed: 0 };
+    for (const month of months) {
+      const change = d.inMonth.get(month) ?? zero();
+      stock.open += change.open;
+      stock.overdue += change.overdue;
+      stock.completed += change.completed;
+      const m = perMonth.get(month)!;
+      m.open += stock.open;
+      m.overdue += stock.overdue;
+      m.completed += change.completed;
+    }
+    const moved = aheadOf(null, dept);
+    rows.push({ month: null, dept, g: 0, open: stock.open + moved, overdue: stock.overdue - moved, completed: stock.completed });
+    total.open += stock.open;
+    total.overdue += stock.overdue;
+    total.completed += stock.completed;
+  }
+  const moved = aheadOf(null, null);
+  rows.push({ month: null, dept: null, g: 1, ...total, open: total.open + moved, overdue: total.overdue - moved });
+  for (const [month, f] of perMonth) {
+    const movedInMonth = aheadOf(month, null);
+    rows.push({ month, dept: null, g: 1, ...f, open: f.open + movedInMonth, overdue: f.overdue - movedInMonth });
+  }
+  return rows;
+}
+
 /** The level of a region, or undefined for an unknown code. */
 export async function regionLevel(db: Db, regionCode: string): Promise<RegionLevel | undefined> {
   const rows: { level: RegionLevel }[] = await db.query('SELECT level FROM region WHERE code = $1', [regionCode]);
@@ -834,21 +1101,28 @@ export async function readStats(
       [window.pattern],
     );
     const scope = [window.pattern, window.lo, window.hi, inRegion.map((d) => d.id)];
+    /** The jurisdiction prefix (the pattern without its '%'): the roll-up's key. */
+    const prefix = window.pattern.slice(0, -1);
     // The events query's cost estimate crosses PostgreSQL's JIT thresholds, and compiling it
     // takes longer than running it (docs/PERFORMANCE.md, Reading).
     await m.query('SET LOCAL jit = off');
     const aggregates: AggregateRow[] =
       source === 'rollup'
-        ? await m.query(ROLLUP_SQL, [window.pattern, window.from, window.to])
+        ? await m.query(ROLLUP_SQL, [prefix, window.from, window.to])
         : await m.query(EVENTS_SQL, new SqlParams([...scope, ...EVENTS_MACHINE_PARAMETERS]).values);
     const persons: PersonsRow[] =
       source === 'rollup'
-        ? await m.query(ROLLUP_PERSONS_SQL, [window.pattern, window.from, window.to])
+        ? await m.query(ROLLUP_PERSONS_SQL, [prefix, window.from, window.to])
         : await m.query(PERSONS_SQL, scope);
-    const supervision: SupervisionRow[] = await m.query(
-      SUPERVISION_SQL,
-      new SqlParams([...scope, ...SUPERVISION_MACHINE_PARAMETERS]).values,
-    );
+    const supervisionParameters = new SqlParams([...scope, ...SUPERVISION_MACHINE_PARAMETERS]).values;
+    const supervision: SupervisionRow[] =
+      source === 'rollup'
+        ? supervisionFromChanges(
+            await m.query(ROLLUP_SUPERVISION_SQL, [prefix, window.from, window.to]),
+            await m.query(SUPERVISION_AHEAD_SQL, supervisionParameters),
+            monthsBetween(window.from, window.to),
+          )
+        : await m.query(SUPERVISION_SQL, supervisionParameters);
     const measuresOverdue: MeasuresOverdueRow[] = await m.query(
       MEASURES_OVERDUE_SQL,
       new SqlParams([...scope, ...MEASURES_MACHINE_PARAMETERS]).values,
@@ -856,7 +1130,10 @@ export async function readStats(
     const attributed = [
       ...aggregates.filter((r) => r.g === SET_DEPT).map((r) => r.dept),
       ...persons.filter((r) => r.g === 1).map((r) => r.dept),
-      ...supervision.filter((r) => r.month === null && r.g === 0).map((r) => r.dept),
+      // Departments with an item open, overdue or completed (an item finished before the window is none).
+      ...supervision
+        .filter((r) => r.month === null && r.g === 0 && (r.open || r.overdue || r.completed))
+        .map((r) => r.dept),
       ...measuresOverdue.filter((r) => r.month === null).map((r) => r.dept),
     ];
     const outside = [...new Set(attributed.filter((d): d is string => !!d))].filter(

@@ -12,6 +12,7 @@ import { DepartmentType } from '../reference/reference.types';
 import {
   AggregateRow,
   EventKind,
+  monthsBetween,
   readStats,
   regionLevel,
   SET_DEPT,
@@ -29,20 +30,6 @@ const shanghaiMidnight = (date: string): Date => new Date(`${date}T00:00:00+08:0
 
 const nextDay = (date: string): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
-/** The YYYY-MM months from the month of `from` to the month of `to`. */
-function monthsBetween(from: string, to: string): string[] {
-  const months: string[] = [];
-  let [y, m] = from.split('-').map(Number);
-  const last = to.slice(0, 7);
-  for (;;) {
-    const month = `${y}-${String(m).padStart(2, '0')}`;
-    months.push(month);
-    if (month >= last) return months;
-    m = m === 12 ? 1 : m + 1;
-    if (m === 1) y++;
-  }
-}
 
 /** An exact sum from PostgreSQL (numeric as text), or zero. */
 const money = (row: AggregateRow | undefined): string => formatMoney(row?.amount ?? '0');
