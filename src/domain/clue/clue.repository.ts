@@ -9,6 +9,7 @@ import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
 import { SqlParams } from '../../core/sql';
+import { preparedRead } from '../../db/prepared';
 import { Tables } from '../../db/tables';
 import { Actor, clueVisibleSql } from '../../policy';
 import type { ClueStatus } from './clue.machine';
@@ -31,7 +32,8 @@ export const CLUE_SELECT = `c.*, (SELECT t.to_department_id FROM clue_transfer t
 /** Visible clues by id (ids not visible are absent). */
 export function visibleCluesByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<ClueRow[]> {
   const params = new SqlParams([ids]);
-  return db.query(
+  return preparedRead(
+    db,
     `SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}`,
     params.values,
   );
@@ -110,7 +112,7 @@ export function pageClues(
     );
   }
   return paginate<TimeOrderedRow<ClueRow>, ClueRow>({
-    query: (sql, ps) => db.query(sql, ps),
+    query: (sql, ps) => preparedRead(db, sql, ps),
     ...timeOrdered<ClueRow>({ table: 'clue', alias: 'c', select: CLUE_SELECT }),
     where,
     params,
