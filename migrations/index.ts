@@ -18,6 +18,7 @@ import { CampaignLinks1763902000000 } from './1763902000000-campaign-links';
 import { StatsRollup1763902100001 } from './1763902100001-stats-rollup';
 import { UserAdmin1763902200001 } from './1763902200001-user-admin';
 import { KeptChanged1763902400001 } from './1763902400001-kept-changed';
+import { ClueVisibilityIndexes1763902600101 } from './1763902600101-clue-visibility-indexes';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   StatsRollup1763902100001,
   UserAdmin1763902200001,
   KeptChanged1763902400001,
+  ClueVisibilityIndexes1763902600101,
 ];
