@@ -39,7 +39,11 @@ function poolOf(db: DataSource): Pool | undefined {
  * (a transaction's, whose statements must run on its connection), a DataSource without a pg
  * pool or a statement that is not a read, it is `db.query`.
  */
-export async function preparedRead<Row>(db: DataSource | EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
+export async function preparedRead<Row>(
+  db: DataSource | EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<Row[]> {
   if (!(db instanceof DataSource)) return db.query(sql, params);
   const pool = poolOf(db);
   if (!pool || !isReadOnly(sql)) return db.query(sql, params);

@@ -82,8 +82,13 @@ describe('clue list order and count', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const result: { clues: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { code: string } }[] } } =
-        data(await gql(READER, LIST, { after }));
+      const result: {
+        clues: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          edges: { node: { code: string } }[];
+        };
+      } = data(await gql(READER, LIST, { after }));
       expect(result.clues.totalCount).toBe(visible.length);
       seen.push(...result.clues.edges.map((e) => e.node.code));
       if (!result.clues.pageInfo.hasNextPage) break;
