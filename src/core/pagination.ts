@@ -69,8 +69,14 @@ export async function paginate<Row extends Record<string, unknown>, T>(options: 
   first: number;
   after?: string | null;
   map: (row: Row) => T;
+  /**
+   * Whether the rows of the filter are counted (default true). False when the client did not
+   * select totalCount: the page alone is read and totalCount is NaN (never shown: GraphQL
+   * resolves only what was selected — see selectsField in src/graphql/relay.ts).
+   */
+  count?: boolean;
 }): Promise<Connection<T>> {
-  const { query, from, orderBy, first, descending = false } = options;
+  const { query, from, orderBy, first, descending = false, count: counted = true } = options;
   const params = [...options.params.values];
   const where = [...options.where];
   const filterWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -90,10 +96,14 @@ export async function paginate<Row extends Record<string, unknown>, T>(options: 
   // One statement (one round trip): the page, each row with the total count — an uncorrelated
   // subquery, computed once. The outer query only adds that column to the rows of the ordered
   // LIMIT subquery (a subquery scan, which keeps their order).
+  const pageSql = `SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')} LIMIT $${params.length}`;
+  if (!counted) {
+    const rows = (await query(pageSql, params)) as Row[];
+    return connectionOf(rows, { ...options, totalCount: NaN });
+  }
   const rows = (await query(
-    `SELECT page.*, (${countSql}) AS ${TOTAL_COLUMN}
-     FROM (SELECT * FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY ${orderBy.map((o) => `${o.column} ${direction}`).join(', ')} LIMIT $${params.length}) page`,
+    `SELECT page.*, (${countSql}) AS ${TOTAL_COLUMN} FROM (${pageSql}) page`,
     params,
   )) as (Row & { [TOTAL_COLUMN]?: number })[];
   let count: number;

@@ -96,4 +96,21 @@ describe('clue list order and count', () => {
     }
     expect(seen).toEqual(expected);
   });
+
+  it('counts only when totalCount is selected, under an alias or in a fragment too', async () => {
+    const uncounted = data(
+      await gql(READER, `{ clues(first: 50) { pageInfo { hasNextPage } edges { node { code } } } }`),
+    ) as { clues: { edges: { node: { code: string } }[] } };
+    expect(uncounted.clues.edges.map((e) => e.node.code).sort()).toEqual(visible.map((v) => v.code).sort());
+    const aliased = data(await gql(READER, `{ clues(first: 1) { n: totalCount } }`)) as { clues: { n: number } };
+    expect(aliased.clues.n).toBe(visible.length);
+    const fragment = data(
+      await gql(
+        READER,
+        `query { clues(first: 1) { ...Counted ... on ClueConnection { edges { cursor } } } }
+         fragment Counted on ClueConnection { totalCount }`,
+      ),
+    ) as { clues: { totalCount: number } };
+    expect(fragment.clues.totalCount).toBe(visible.length);
+  });
 });

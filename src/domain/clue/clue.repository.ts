@@ -86,13 +86,14 @@ export interface ClueListFilter {
   campaignId?: string | null;
 }
 
-/** One page of the visible clues matching `filter`, newest first. */
+/** One page of the visible clues matching `filter`, newest first; counted unless `count` is false. */
 export function pageClues(
   db: Db,
   actor: Actor,
   filter: ClueListFilter,
   first: number,
   after: string | null | undefined,
+  count = true,
 ): Promise<Connection<ClueRow>> {
   const params = new SqlParams();
   const where = [clueVisibleSql(actor, params)];
@@ -118,6 +119,7 @@ export function pageClues(
     params,
     first,
     after,
+    count,
     map: ({ time_us: _time, ...row }) => row,
   });
 }
