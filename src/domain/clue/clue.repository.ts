@@ -50,7 +50,8 @@ export function personsByClueIds(
   db: Db,
   clueIds: readonly string[],
 ): Promise<Pick<Tables['clue_person'], 'clue_id' | 'person_id'>[]> {
-  return db.query(
+  return preparedRead(
+    db,
     'SELECT clue_id, person_id FROM clue_person WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, role DESC, person_id',
     [clueIds],
   );
@@ -61,7 +62,8 @@ export function copiesByClueIds(
   db: Db,
   clueIds: readonly string[],
 ): Promise<Pick<Tables['clue_copy'], 'clue_id' | 'department_id'>[]> {
-  return db.query(
+  return preparedRead(
+    db,
     'SELECT clue_id, department_id FROM clue_copy WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, copied_at',
     [clueIds],
   );
