@@ -20,6 +20,7 @@ import { UserAdmin1763902200001 } from './1763902200001-user-admin';
 import { KeptChanged1763902400001 } from './1763902400001-kept-changed';
 import { StatsRollupStocks1763902600001 } from './1763902600001-stats-rollup-stocks';
 import { PharmacySalesSummary1763902600014 } from './1763902600014-pharmacy-sales-summary';
+import { ClueVisibilityIndexes1763902600101 } from './1763902600101-clue-visibility-indexes';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -44,4 +45,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   KeptChanged1763902400001,
   StatsRollupStocks1763902600001,
   PharmacySalesSummary1763902600014,
+  ClueVisibilityIndexes1763902600101,
 ];

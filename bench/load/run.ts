@@ -18,7 +18,9 @@
  * database (see bench/api/run.ts). Before the run, `--clues` (default 100) open clues
  * (PETITION, ASSIGNED) are inserted for each department of the simulated users, so that the
  * transitions have clues to work on; they are titled 'load <run>' and deleted after the run
- * (with their timeline) unless --keep.
+ * (with their timeline) unless --keep. BENCH_SERVE names another build's dist/src/cli/serve.js
+ * (e.g. of an earlier commit, extracted with git archive and built) to load it instead of this
+ * one, as in bench/api/run.ts.
  */
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     servers.push(
       await startChild(
         `api-${i}`,
-        [join(DIST, 'src', 'cli', 'serve.js')],
+        [process.env.BENCH_SERVE || join(DIST, 'src', 'cli', 'serve.js')],
         { ...process.env, DATABASE_URL, PORT: String(PORT + i), QUEUE_PREFIX: 'bench-load', LOG_LEVEL: process.env.LOG_LEVEL || 'info' },
         `http://127.0.0.1:${PORT + i}/healthz`,
         `/tmp/bench-load-api-${i}.log`,
@@ -384,6 +386,9 @@ async function main(): Promise<void> {
         [runTag],
       );
       await db.query('DELETE FROM clue WHERE title = $1', [runTag]);
+      // Their dead rows go too: where autovacuum is off (as on the shared test machine) every run
+      // left thousands in clue and its indexes, and the next bench read through them.
+      await db.query('VACUUM ANALYZE clue, state_change');
     }
     await db.end();
   }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 /** The Relay `Node` interface and connection types of the schema (ids: src/core/ids.ts; paging: src/core/pagination.ts). */
 import { ClassType, Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { GraphQLResolveInfo, Kind, SelectionNode } from 'graphql';
 import { Connection, DEFAULT_PAGE_SIZE } from '../core/pagination';
 
 /**
@@ -69,4 +70,20 @@ export function connectionOf<Row, NodeType>(
   toNode: (row: Row) => NodeType,
 ): Connection<NodeType> {
   return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toNode(e.node) })) };
+}
+
+/**
+ * Whether the field being resolved selects `name` among its direct fields (under any alias,
+ * inline fragment or named fragment): e.g. a list counts its rows only when totalCount is
+ * asked for. A field under @skip/@include counts as selected (at worst, work for nothing).
+ */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const selects = (selections: readonly SelectionNode[]): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return selects(selection.selectionSet.selections);
+      const fragment = info.fragments[selection.name.value];
+      return fragment ? selects(fragment.selectionSet.selections) : false;
+    });
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && selects(node.selectionSet.selections));
 }

@@ -112,18 +112,26 @@ export const canReadIngestLog = (actor: Actor): boolean =>
 // Each visibility rule is one SQL predicate so that lists and single reads agree.
 // ---------------------------------------------------------------------------------------
 
-/** Predicate over a clue row aliased `c`. */
+/**
+ * Predicate over a clue row aliased `c` (for WHERE and EXISTS: it may be NULL where it is not
+ * true). Each arm compares a column of the clue with a set computed once per statement
+ * (`= ANY(ARRAY(SELECT …))`, an uncorrelated InitPlan): owned by its department or one of the
+ * same kind in its jurisdiction, created by a user of its department, transferred from or to
+ * it, copied to it. So every arm is an index scan of clue (owner, created_by, id), and a list
+ * and its count read only the visible rows instead of testing every clue (correlated EXISTS
+ * per row cannot use an index: migrations/1763902600101-clue-visibility-indexes.ts).
+ */
 export function clueVisibleSql(actor: Actor, params: SqlParams, c = 'c'): string {
   if (!readsCaseContent(actor)) return 'false';
   const d = params.add(actor.department.id);
   const k = params.add(actor.department.kind);
   const j = params.add(`${jurisdictionOf(actor)}%`);
   const discipline = actor.department.kind === 'DISCIPLINE' ? `OR ${c}.region_code LIKE ${j}` : '';
-  return `(${c}.owner_department_id = ${d}
-    OR EXISTS (SELECT 1 FROM department od WHERE od.id = ${c}.owner_department_id AND od.kind = ${k} AND od.region_code LIKE ${j})
-    OR EXISTS (SELECT 1 FROM app_user cu WHERE cu.id = ${c}.created_by AND cu.department_id = ${d})
-    OR EXISTS (SELECT 1 FROM clue_transfer ct WHERE ct.clue_id = ${c}.id AND ${d} IN (ct.from_department_id, ct.to_department_id))
-    OR EXISTS (SELECT 1 FROM clue_copy cc WHERE cc.clue_id = ${c}.id AND cc.department_id = ${d})
+  return `(${c}.owner_department_id = ANY(ARRAY(SELECT od.id FROM department od
+      WHERE od.id = ${d} OR (od.kind = ${k} AND od.region_code LIKE ${j})))
+    OR ${c}.created_by = ANY(ARRAY(SELECT cu.id FROM app_user cu WHERE cu.department_id = ${d}))
+    OR ${c}.id = ANY(ARRAY(SELECT ct.clue_id FROM clue_transfer ct WHERE ${d} IN (ct.from_department_id, ct.to_department_id)))
+    OR ${c}.id = ANY(ARRAY(SELECT cc.clue_id FROM clue_copy cc WHERE cc.department_id = ${d}))
     ${discipline})`;
 }
 

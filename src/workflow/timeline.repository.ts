@@ -1,5 +1,6 @@
 /** The timelines of workflow entities (state_change): one row per event, creation included. */
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedRead } from '../db/prepared';
 
 type Db = DataSource | EntityManager;
 
@@ -45,7 +46,8 @@ export async function insertTimelineEntry(m: EntityManager, entry: TimelineEntry
 
 /** Timeline entries of entities of one type, oldest first. */
 export function timelinesByEntityIds(db: Db, entityType: string, ids: readonly string[]): Promise<TimelineRow[]> {
-  return db.query(
+  return preparedRead(
+    db,
     `SELECT entity_id, at, actor_id, from_state, to_state, event, note, detail FROM state_change
      WHERE entity_type = $1 AND entity_id = ANY($2::uuid[]) ORDER BY id`,
     [entityType, ids],

@@ -1,5 +1,5 @@
 /** The SQL of users (用户): the actor behind a token, login lookups, creation, administration. */
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { codePrefix, RegionLevel } from '../../core/regions';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { SqlParams } from '../../core/sql';
@@ -7,6 +7,7 @@ import { Tables } from '../../db/tables';
 import { Actor, userVisibleSql } from '../../policy';
 import { DepartmentKind } from '../reference/department.entity';
 import { Role, UserEntity } from './user.entity';
+import { preparedRead } from '../../db/prepared';
 
 /** A user with what the policy needs of their department. */
 export type ActorRow = Pick<Tables['app_user'], 'id' | 'username' | 'active' | 'must_change_password'> & {
@@ -60,8 +61,10 @@ export async function allUsernames(db: DataSource | EntityManager): Promise<Set<
   return new Set((await db.getRepository(UserEntity).find({ select: { username: true } })).map((u) => u.username));
 }
 
-export const usersByIds = (db: DataSource | EntityManager, ids: readonly string[]): Promise<UserEntity[]> =>
-  db.getRepository(UserEntity).findBy({ id: In([...ids]) });
+export const usersByIds = async (db: DataSource | EntityManager, ids: readonly string[]): Promise<UserEntity[]> =>
+  (await preparedRead<UserRow>(db, `SELECT ${USER_SELECT} FROM app_user u WHERE u.id = ANY($1::uuid[])`, [ids])).map(
+    userEntityOf,
+  );
 
 /** A user row as administration reads it (never the password hash). */
 export type UserRow = Omit<Tables['app_user'], 'password_hash' | 'roles'> & {

@@ -15,6 +15,7 @@ import { ClueRow } from '../clue/clue.types';
 import { CaseStatus } from './case.machine';
 import { CaseRelationKind, CaseRelationRow, CaseRow, RectificationRow, SanctionKind, SanctionRow } from './case.types';
 import { measureMachine } from '../problem/measure.machine';
+import { preparedRead } from '../../db/prepared';
 
 type Db = DataSource | EntityManager;
 
@@ -82,7 +83,8 @@ export function visibleCasesByClueIds(
   clueIds: readonly string[],
 ): Promise<(CaseRow & { clue_id: string })[]> {
   const params = new SqlParams([clueIds]);
-  return db.query(
+  return preparedRead(
+    db,
     `SELECT k.*, kc.clue_id FROM case_clue kc JOIN "case" k ON k.id = kc.case_id
      WHERE kc.clue_id = ANY($1::uuid[]) AND ${caseVisibleSql(actor, params)}`,
     params.values,

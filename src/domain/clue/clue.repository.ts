@@ -9,6 +9,7 @@ import { TIME_ZONE } from '../../core/constants';
 import { Connection, paginate, timeOrdered, TimeOrderedRow } from '../../core/pagination';
 import { codePrefix } from '../../core/regions';
 import { SqlParams } from '../../core/sql';
+import { preparedRead } from '../../db/prepared';
 import { Tables } from '../../db/tables';
 import { Actor, clueVisibleSql } from '../../policy';
 import type { ClueStatus } from './clue.machine';
@@ -31,7 +32,8 @@ export const CLUE_SELECT = `c.*, (SELECT t.to_department_id FROM clue_transfer t
 /** Visible clues by id (ids not visible are absent). */
 export function visibleCluesByIds(db: Db, actor: Actor, ids: readonly string[]): Promise<ClueRow[]> {
   const params = new SqlParams([ids]);
-  return db.query(
+  return preparedRead(
+    db,
     `SELECT ${CLUE_SELECT} FROM clue c WHERE c.id = ANY($1::uuid[]) AND ${clueVisibleSql(actor, params)}`,
     params.values,
   );
@@ -48,7 +50,8 @@ export function personsByClueIds(
   db: Db,
   clueIds: readonly string[],
 ): Promise<Pick<Tables['clue_person'], 'clue_id' | 'person_id'>[]> {
-  return db.query(
+  return preparedRead(
+    db,
     'SELECT clue_id, person_id FROM clue_person WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, role DESC, person_id',
     [clueIds],
   );
@@ -59,7 +62,8 @@ export function copiesByClueIds(
   db: Db,
   clueIds: readonly string[],
 ): Promise<Pick<Tables['clue_copy'], 'clue_id' | 'department_id'>[]> {
-  return db.query(
+  return preparedRead(
+    db,
     'SELECT clue_id, department_id FROM clue_copy WHERE clue_id = ANY($1::uuid[]) ORDER BY clue_id, copied_at',
     [clueIds],
   );
@@ -84,13 +88,14 @@ export interface ClueListFilter {
   campaignId?: string | null;
 }
 
-/** One page of the visible clues matching `filter`, newest first. */
+/** One page of the visible clues matching `filter`, newest first; counted unless `count` is false. */
 export function pageClues(
   db: Db,
   actor: Actor,
   filter: ClueListFilter,
   first: number,
   after: string | null | undefined,
+  count = true,
 ): Promise<Connection<ClueRow>> {
   const params = new SqlParams();
   const where = [clueVisibleSql(actor, params)];
@@ -110,12 +115,13 @@ export function pageClues(
     );
   }
   return paginate<TimeOrderedRow<ClueRow>, ClueRow>({
-    query: (sql, ps) => db.query(sql, ps),
+    query: (sql, ps) => preparedRead(db, sql, ps),
     ...timeOrdered<ClueRow>({ table: 'clue', alias: 'c', select: CLUE_SELECT }),
     where,
     params,
     first,
     after,
+    count,
     map: ({ time_us: _time, ...row }) => row,
   });
 }

@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { loadPresent } from '../../graphql/loaders';
 import { pageSize } from '../../core/pagination';
 import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';
-import { ARG, connectionOf } from '../../graphql/relay';
+import { ARG, connectionOf, selectsField } from '../../graphql/relay';
 import { UserType } from '../auth/auth.types';
 import { CaseType } from '../case/case.types';
 import { CollisionModelEnum } from '../collision/collision.enums';
@@ -51,6 +52,7 @@ export class ClueResolver {
     @Arg('filter', () => ClueFilter, { nullable: true, description: '筛选条件。' }) filter?: ClueFilter | null,
     @Arg('first', () => Int, { nullable: true, description: ARG.first }) first?: number | null,
     @Arg('after', () => String, { nullable: true, description: ARG.after }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<ClueConnection> {
     const actor = requireActor(ctx);
     const page = await listClues(
@@ -59,6 +61,8 @@ export class ClueResolver {
       filter,
       pageSize(first, ctx.services.config.limits.maxPageSize),
       after,
+      // The rows of the filter are counted only when the client asks for totalCount.
+      !info || selectsField(info, 'totalCount'),
     );
     return connectionOf(page, (row) => ClueType.from(row));
   }

@@ -46,6 +46,7 @@ export function listClues(
   filter: ClueFilter | null | undefined,
   first: number,
   after: string | null | undefined,
+  count = true,
 ): Promise<Connection<ClueRow>> {
   return clues.pageClues(
     services.db,
@@ -57,6 +58,7 @@ export function listClues(
     },
     first,
     after,
+    count,
   );
 }
 

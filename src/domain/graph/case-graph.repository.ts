@@ -5,6 +5,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { SqlParams } from '../../core/sql';
+import { preparedRead } from '../../db/prepared';
 import {
   Actor,
   campaignVisibleSql,
@@ -335,7 +336,10 @@ export async function edgesInto(
   if (!branches.length) return [];
   const reference = spec.reference ? `(NOT e.checked OR ${spec.reference(actor, params)})` : 'true';
   const knownIds = `${params.add(known)}::${spec.idType}[]`;
-  return db.query(
+  // Prepared (src/db/prepared.ts): a graph runs a dozen of these per level, each with the
+  // visibility predicates to plan.
+  return preparedRead<EdgeRow>(
+    db,
     `WITH e AS (${branches.join(' UNION ALL ')}),
      v AS (
        SELECT e.src_type, e.src, e.tgt, e.kind, e.forward, ${spec.label} AS label
@@ -354,7 +358,8 @@ export async function rootLabel(db: Db, actor: Actor, type: GraphNodeType, id: s
   const spec = NODES[type];
   const params = new SqlParams([id]);
   const reference = spec.reference ? spec.reference(actor, params) : 'true';
-  const rows: { label: string }[] = await db.query(
+  const rows = await preparedRead<{ label: string }>(
+    db,
     `SELECT ${spec.label} AS label FROM ${spec.table} n ${spec.joins ?? ''}
      WHERE n.${spec.pk} = $1 AND ${spec.visible(actor, params)} AND ${reference}`,
     params.values,

@@ -14,6 +14,7 @@ import type { NotificationKind } from '../notification/notification.kinds';
 import { insertNotificationsFrom } from '../notification/notification.repository';
 import { DepartmentKind } from '../reference/department.entity';
 import { TRANSFER_DEADLINES, TransferStatus } from './transfer.machine';
+import { preparedRead } from '../../db/prepared';
 
 type Db = DataSource | EntityManager;
 
@@ -38,7 +39,9 @@ export function visibleTransfersByIds(db: Db, actor: Actor, ids: readonly string
 
 /** The transfers of clues, oldest first (a transfer is visible with its clue). */
 export function transfersByClueIds(db: Db, clueIds: readonly string[]): Promise<TransferRow[]> {
-  return db.query('SELECT * FROM clue_transfer WHERE clue_id = ANY($1::uuid[]) ORDER BY requested_at, id', [clueIds]);
+  return preparedRead(db, 'SELECT * FROM clue_transfer WHERE clue_id = ANY($1::uuid[]) ORDER BY requested_at, id', [
+    clueIds,
+  ]);
 }
 
 export interface TransferListFilter {
