@@ -5,6 +5,7 @@
  * answered an error although its change was stored. Now a read outside a transaction runs again
  * once, and a transaction that lost its connection before COMMIT runs again from the start.
  */
+import { Client } from 'pg';
 import { inTransaction } from '../../src/db/transaction';
 import { isReadOnly } from '../../src/db/connection-loss';
 import { startTestApi, TestApi } from '../support/harness';
@@ -156,6 +157,41 @@ describe('lost database connections', () => {
       await expect(client.query('SELECT 1')).rejects.toThrow();
     } finally {
       client.release(true);
+    }
+  });
+
+  it('a statistics reading whose connection is lost mid-reading runs again (was INTERNAL_SERVER_ERROR)', async () => {
+    // Found by the fault campaign: the reading (and the roll-up's refresh) ran in TypeORM's own
+    // transaction, which nothing retried. The reading is held on a lock of its roll-up table,
+    // its backend terminated meanwhile, then the lock released.
+    const token = await t.login('yb-610302-leader');
+    const STATS = '{ supervisionStats(regionCode: "610302", from: "2025-01-01", to: "2025-12-31") { casesFiled } }';
+    const warm = await t.gql(STATS, {}, token);
+    expect(warm.errors).toBeUndefined();
+    const locker = new Client({ connectionString: t.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE stats_daily IN ACCESS EXCLUSIVE MODE');
+      const reading = t.gql(STATS, {}, token);
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && pid === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { rows } = await locker.query(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+             AND query LIKE '%stats_daily%' AND pid <> pg_backend_pid()`,
+        );
+        pid = rows[0]?.pid;
+      }
+      expect(pid).toBeDefined();
+      await locker.query('SELECT pg_terminate_backend($1)', [pid]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await locker.query('COMMIT');
+      const res = await reading;
+      expect(res.errors).toBeUndefined();
+      expect(res.data.supervisionStats.casesFiled).toBe(warm.data.supervisionStats.casesFiled);
+    } finally {
+      await locker.end();
     }
   });
 

@@ -10,6 +10,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TIME_ZONE } from '../../core/constants';
 import type { RegionLevel } from '../../core/regions';
 import { SqlParams } from '../../core/sql';
+import { inTransaction } from '../../db/transaction';
 import { ClueEvent, clueMachine } from '../clue/clue.machine';
 import { DepartmentKind } from '../reference/department.entity';
 import { SupervisionEvent, supervisionMachine } from '../supervision/supervision.machine';
@@ -779,7 +780,7 @@ export const STALE_SQL = `
 export async function refreshRollup(db: DataSource): Promise<number> {
   const [{ stale }]: { stale: boolean }[] = await db.query(STALE_SQL);
   if (!stale) return 0;
-  return db.transaction(async (m) => {
+  return inTransaction(db, async (m) => {
     const [state]: { rebuild: boolean; refreshed: boolean }[] = await m.query(
       `SELECT rebuild, refreshed_at IS NOT NULL AS refreshed FROM stats_rollup_state FOR UPDATE`,
     );
@@ -1052,7 +1053,14 @@ export function supervisionFromChanges(
       m.completed += change.completed;
     }
     const moved = aheadOf(null, dept);
-    rows.push({ month: null, dept, g: 0, open: stock.open + moved, overdue: stock.overdue - moved, completed: stock.completed });
+    rows.push({
+      month: null,
+      dept,
+      g: 0,
+      open: stock.open + moved,
+      overdue: stock.overdue - moved,
+      completed: stock.completed,
+    });
     total.open += stock.open;
     total.overdue += stock.overdue;
     total.completed += stock.completed;
@@ -1095,7 +1103,7 @@ export async function readStats(
   others: DepartmentRow[];
 }> {
   if (source === 'rollup') await refreshRollup(db);
-  return db.transaction(async (m) => {
+  return inTransaction(db, async (m) => {
     const inRegion: DepartmentRow[] = await m.query(
       'SELECT id, kind, name, region_code FROM department WHERE region_code LIKE $1',
       [window.pattern],
