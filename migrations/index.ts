@@ -21,6 +21,7 @@ import { KeptChanged1763902400001 } from './1763902400001-kept-changed';
 import { StatsRollupStocks1763902600001 } from './1763902600001-stats-rollup-stocks';
 import { PharmacySalesSummary1763902600014 } from './1763902600014-pharmacy-sales-summary';
 import { ClueVisibilityIndexes1763902600101 } from './1763902600101-clue-visibility-indexes';
+import { ClueNewIndex1763902700001 } from './1763902700001-clue-new-index';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -46,4 +47,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   StatsRollupStocks1763902600001,
   PharmacySalesSummary1763902600014,
   ClueVisibilityIndexes1763902600101,
+  ClueNewIndex1763902700001,
 ];

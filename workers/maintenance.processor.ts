@@ -10,6 +10,7 @@ import { markOverdueSupervision, remindSupervisionDeadlines } from '../src/domai
 import { markOverdueTransfers } from '../src/domain/transfer/transfer.jobs';
 import { QUEUES } from '../src/queues';
 import { QueueDefinition, Scheduler } from './queue-definition';
+import { routeStrandedClues } from '../src/domain/routing/routing.service';
 
 type CollisionJob = typeof MAINTENANCE_JOBS.collisionNightly | typeof MAINTENANCE_JOBS.collisionMonthly;
 
@@ -41,6 +42,8 @@ const HANDLERS: Record<MaintenanceJob, (services: AppServices, job: Job) => Prom
     },
     // 回头看: start the due rechecks (by services.clock), judge those whose run has ended.
     rechecks: await sweepRechecks(services),
+    // 分办 of clues whose routing job was lost.
+    strandedCluesRouted: await routeStrandedClues(services),
   }),
   [MAINTENANCE_JOBS.collisionNightly]: scheduledCollisionRun,
   [MAINTENANCE_JOBS.collisionMonthly]: scheduledCollisionRun,

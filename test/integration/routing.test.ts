@@ -1,4 +1,6 @@
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
+import { MAINTENANCE_JOBS } from '../../src/core/constants';
+import { maintenanceQueue } from '../../workers/maintenance.processor';
 import { routeClue } from '../../src/domain/routing/routing.service';
 import { OUTBOX_QUEUE } from '../../src/outbox/outbox';
 import { OutboxQueues, relayOutbox } from '../../src/outbox/relay';
@@ -190,5 +192,31 @@ describe('routing (分办)', () => {
       countyAdmin,
     );
     expect(code(denied)).toBe('FORBIDDEN');
+  });
+
+  it('the maintenance sweep routes a clue whose routing job was lost, once', async () => {
+    // Found by the fault campaign: BullMQ fails a job that stalled more than once (its workers
+    // killed twice while they held it), and two clues stayed NEW for good.
+    const [row] = await t.services.db.query(
+      `INSERT INTO clue (code, title, source, status, region_code, amount_involved, created_at)
+       VALUES ($1, '路由丢失的线索', 'PETITION', 'NEW', '610302', '500.00', now() - interval '5 minutes') RETURNING id`,
+      [`XS-STRANDED-${process.pid}`],
+    );
+    const fresh = (await newClue(t.services)).id;
+    const result = (await maintenanceQueue.process(t.services, { name: MAINTENANCE_JOBS.deadlineSweep } as Job)) as {
+      strandedCluesRouted: number;
+    };
+    expect(result.strandedCluesRouted).toBeGreaterThanOrEqual(1);
+    const status = async (id: string) =>
+      (await t.services.db.query('SELECT status FROM clue WHERE id = $1', [id]))[0].status;
+    expect(await status(row.id)).toBe('ASSIGNED');
+    // A clue just created waits for its own routing job.
+    expect(await status(fresh)).toBe('NEW');
+    await maintenanceQueue.process(t.services, { name: MAINTENANCE_JOBS.deadlineSweep } as Job);
+    const routes = await t.services.db.query(
+      `SELECT count(*)::int AS n FROM state_change WHERE entity_type = 'Clue' AND entity_id = $1 AND event = 'ROUTE'`,
+      [row.id],
+    );
+    expect(routes[0].n).toBe(1);
   });
 });

@@ -142,3 +142,23 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
   }
   return decision;
 }
+
+/**
+ * Clues still NEW a minute after they were created: their routing job was lost — BullMQ fails a
+ * job that stalled more than once, i.e. whose workers were killed twice while they held it
+ * (found by the fault campaign: two clues never routed). The maintenance sweep routes them
+ * here, the oldest first, at most `limit` per sweep; `routeClue` is idempotent, so a job that
+ * was only late changes nothing after this.
+ */
+export async function routeStrandedClues(services: AppServices, olderThanSeconds = 60, limit = 200): Promise<number> {
+  const stranded: { id: string }[] = await services.db.query(
+    `SELECT id FROM clue WHERE status = 'NEW' AND created_at < now() - make_interval(secs => $1)
+     ORDER BY created_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  let routed = 0;
+  for (const { id } of stranded) {
+    if ((await routeClue(services, id)).routed) routed += 1;
+  }
+  return routed;
+}
