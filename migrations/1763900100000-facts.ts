@@ -49,9 +49,7 @@ export class Facts1763900100000 implements MigrationInterface {
     await q.query(
       "CREATE INDEX settlement_inpatient_idx ON settlement (person_id, admit_date) WHERE visit_type = 'INPATIENT'",
     );
-    await q.query(
-      'CREATE INDEX settlement_payee_idx ON settlement (payee_account_hash) WHERE payee_account_hash IS NOT NULL',
-    );
+    await q.query('CREATE INDEX settlement_payee_idx ON settlement (payee_account_hash) WHERE payee_account_hash IS NOT NULL');
 
     await q.query(`
       CREATE TABLE settlement_item (
@@ -69,9 +67,7 @@ export class Facts1763900100000 implements MigrationInterface {
         PRIMARY KEY (settled_on, settlement_id, line_no)
       ) PARTITION BY RANGE (settled_on)`);
     await q.query('CREATE INDEX settlement_item_code_idx ON settlement_item (item_code, charged_on)');
-    await q.query(
-      'CREATE INDEX settlement_item_trace_idx ON settlement_item (trace_code) WHERE trace_code IS NOT NULL',
-    );
+    await q.query('CREATE INDEX settlement_item_trace_idx ON settlement_item (trace_code) WHERE trace_code IS NOT NULL');
 
     await q.query(`
       CREATE TABLE price_catalog (

@@ -218,9 +218,7 @@ export class StatsRollupStocks1763902600001 implements MigrationInterface {
     }
     await q.query('DROP INDEX sanction_person_idx');
     await q.query('DROP TABLE stats_person_daily, stats_person_monthly, stats_supervision_daily');
-    await q.query(
-      `CREATE TABLE stats_person_daily (day date NOT NULL, dept uuid, regions text[] NOT NULL, person_id text NOT NULL)`,
-    );
+    await q.query(`CREATE TABLE stats_person_daily (day date NOT NULL, dept uuid, regions text[] NOT NULL, person_id text NOT NULL)`);
     await q.query(`CREATE INDEX stats_person_daily_day_idx ON stats_person_daily (day)`);
     await q.query('DROP FUNCTION stats_item_moments(uuid[]), stats_prefixes(text[])');
     await q.query('UPDATE stats_rollup_state SET rebuild = true');

@@ -112,8 +112,7 @@ export class PharmacySalesSummary1763902600014 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    for (const op of ['ins', 'upd', 'del', 'truncate'])
-      await q.query(`DROP TRIGGER institution_collision_${op} ON institution`);
+    for (const op of ['ins', 'upd', 'del', 'truncate']) await q.query(`DROP TRIGGER institution_collision_${op} ON institution`);
     await q.query('DROP FUNCTION collision_mark_pharmacies()');
     for (const table of ['settlement', 'settlement_item']) {
       for (const op of ['ins', 'upd', 'del']) await q.query(`DROP TRIGGER ${table}_collision_${op} ON ${table}`);
