@@ -77,3 +77,13 @@ export async function ensureDepartment(
   );
   return row.id;
 }
+
+/** Clues still NEW `olderThanSeconds` after their creation, the oldest first (partial index clue_new_idx). */
+export async function strandedClueIds(db: Db, olderThanSeconds: number, limit: number): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM clue WHERE status = 'NEW' AND created_at < now() - make_interval(secs => $1)
+     ORDER BY created_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -151,13 +151,9 @@ export async function routeClue(services: AppServices, clueId: string): Promise<
  * was only late changes nothing after this.
  */
 export async function routeStrandedClues(services: AppServices, olderThanSeconds = 60, limit = 200): Promise<number> {
-  const stranded: { id: string }[] = await services.db.query(
-    `SELECT id FROM clue WHERE status = 'NEW' AND created_at < now() - make_interval(secs => $1)
-     ORDER BY created_at LIMIT $2`,
-    [olderThanSeconds, limit],
-  );
+  const stranded = await routing.strandedClueIds(services.db, olderThanSeconds, limit);
   let routed = 0;
-  for (const { id } of stranded) {
+  for (const id of stranded) {
     if ((await routeClue(services, id)).routed) routed += 1;
   }
   return routed;
