@@ -153,6 +153,8 @@ export function BoardPage({ params, user }: { params: URLSearchParams; user: Ses
   useEffect(() => {
     setForm({ region, from, to });
     setError(null);
+    // Another region or window: the figures of the previous one are not shown while loading.
+    setStats(null);
     gql<{ supervisionStats: Stats }>(STATS, { r: region, from, to }).then(
       (r) => setStats(r.supervisionStats),
       (e: Error) => {
