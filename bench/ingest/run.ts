@@ -27,20 +27,11 @@ import { createServices } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { readCsvHeader } from '../../src/domain/ingest/csv-lines';
 import { INGEST_FILE_NAMES, IngestFileName } from '../../src/domain/ingest/ingest.files';
-import { ingestBatch, IngestSummary } from '../../src/domain/ingest/ingest.service';
+import { ingestBatch, IngestSummary, TABLE_OF_FILE } from '../../src/domain/ingest/ingest.service';
 import { dropDatabase, runMigrations } from '../../src/db/migrate';
 
-const TABLE_OF: Record<IngestFileName, string> = {
-  'regions.csv': 'region',
-  'institutions.csv': 'institution',
-  'persons.csv': 'person',
-  'relations.csv': 'person_relation',
-  'price_catalog.csv': 'price_catalog',
-  'settlements.csv': 'settlement',
-  'settlement_items.csv': 'settlement_item',
-  'drug_purchases.csv': 'drug_purchase',
-  'rules.csv': 'rule',
-};
+/** Each file's table: the product's own map (the floor loads the same tables, unindexed). */
+const TABLE_OF = TABLE_OF_FILE;
 
 /** Adjustments so that the CSV columns fit the LIKE-copied table. */
 const PLAIN_FIXUPS: Partial<Record<IngestFileName, string[]>> = {

@@ -46,40 +46,31 @@ function rowIdOf(result: unknown): string | null {
 }
 
 /**
- * The id of the mutation's target among its arguments: the first argument (top level, or one
- * level inside an input object) holding a global id of `type` — e.g. `clueId` of
- * startVerification, `input.caseId`… Used when the transaction returned no row.
+ * The global ids among a mutation's arguments, in order: top level, or one level inside an
+ * input object, lists included — e.g. `clueId` of startVerification, `input.caseId`,
+ * `input.hitIds` of verifyHits.
  */
-function targetIdInArgs(args: Record<string, unknown>, type: NodeTypeName): string | null {
-  const values = Object.values(args).flatMap((v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v as Record<string, unknown>) : [v],
-  );
+function idsInArgs(args: Record<string, unknown>): { type: NodeTypeName; id: string }[] {
+  const values = Object.values(args)
+    .flatMap((v) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v as Record<string, unknown>) : [v],
+    )
+    .flatMap((v) => (Array.isArray(v) ? v : [v]));
+  const ids: { type: NodeTypeName; id: string }[] = [];
   for (const value of values) {
     if (typeof value !== 'string') continue;
     try {
-      if (fromGlobalId(value, type)) return value;
+      ids.push({ type: fromGlobalId(value).type, id: value });
     } catch {
-      // Not an id of that type: look further.
+      // Not a global id.
     }
   }
-  return null;
+  return ids;
 }
 
-/** The first argument (top level, or one level inside an input object, lists included) that is a global id. */
-function firstIdInArgs(args: Record<string, unknown>): { type: NodeTypeName; id: string } | null {
-  const values = Object.values(args).flatMap((v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v as Record<string, unknown>) : [v],
-  );
-  for (const value of values.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
-    if (typeof value !== 'string') continue;
-    try {
-      return { type: fromGlobalId(value).type, id: value };
-    } catch {
-      // Not a global id: look further.
-    }
-  }
-  return null;
-}
+/** The mutation's target among its arguments: the first id of `type` (used when the transaction returned no row). */
+const targetIdInArgs = (args: Record<string, unknown>, type: NodeTypeName): string | null =>
+  idsInArgs(args).find((i) => i.type === type)?.id ?? null;
 
 export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, info, args, root }, next) => {
   const isMutation = info.parentType.name === 'Mutation';
@@ -101,7 +92,7 @@ export const auditMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, i
       if (written) return;
       if (!nodeType) {
         // A payload that is not a Node (verifyHits…): the entry names the first id argument.
-        const target = firstIdInArgs(args);
+        const [target] = idsInArgs(args);
         await appendAudit(m, { ...entry, targetType: target?.type ?? null, targetId: target?.id ?? null });
         return wrote;
       }
