@@ -15,7 +15,6 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DocumentNode, GraphQLError, specifiedRules, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import pinoHttp from 'pino-http';
 import { WebSocketServer } from 'ws';
 import client from 'prom-client';
 import { AppServices } from './app';
@@ -30,6 +29,8 @@ import { buildAppSchema } from './graphql/schema';
 import { operationsMetrics } from './operations/metrics';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 import { mountExports } from './http/export.route';
+import { graphqlPost, isGraphQLPost } from './http/graphql-post';
+import { RequestLog, requestDurationHistogram } from './http/request-log';
 import { createQueue, QUEUES } from './queues';
 
 export interface ApiServer {
@@ -43,12 +44,7 @@ export const DOCUMENT_STORE_BYTES = 2 ** 20 * 4;
 
 export const metricsRegistry = new client.Registry();
 client.collectDefaultMetrics({ register: metricsRegistry });
-const httpDuration = new client.Histogram({
-  name: 'http_request_duration_seconds',
-  help: 'HTTP request latency',
-  labelNames: ['method', 'route', 'status'],
-  registers: [metricsRegistry],
-});
+const httpDuration = requestDurationHistogram(metricsRegistry);
 
 /** Cache-Control: no-store on every GraphQL answer (what Apollo's cache control sent without hints). */
 function noStore(): ApolloServerPlugin<GraphQLContext> {
@@ -68,7 +64,12 @@ export async function startApiServer(services: AppServices, port = services.conf
   const production = config.nodeEnv === 'production';
   const schema = await buildAppSchema();
   const app = express();
-  const httpServer = http.createServer(app);
+  const requests = new RequestLog(log, httpDuration);
+  // POST /graphql, nearly every request, goes straight to Apollo (graphql-post.ts); the rest to Express.
+  const lean: { post?: (req: http.IncomingMessage, res: http.ServerResponse) => void } = {};
+  const httpServer = http.createServer((req, res) =>
+    lean.post && isGraphQLPost(req) ? lean.post(req, res) : app(req, res),
+  );
   const protection = armor(config);
   // Shared by the queue dashboard and the queue-depth gauge.
   const queues = Object.values(QUEUES).map((name) =>
@@ -113,23 +114,8 @@ export async function startApiServer(services: AppServices, port = services.conf
 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
   app.use((req, res, next) => {
-    const end = httpDuration.startTimer({ method: req.method });
-    res.on('finish', () =>
-      end({ route: req.route?.path ?? routeLabel(req.originalUrl.split('?')[0]), status: String(res.statusCode) }),
-    );
+    requests.track(req, res);
     next();
   });
 
@@ -148,24 +134,32 @@ export async function startApiServer(services: AppServices, port = services.conf
   mountConsole(app, services, schema);
   mountExports(app, services, schema);
 
-  app.use(
+  const context = async (requestId: string, ip: string, authorization: string | undefined): Promise<GraphQLContext> => {
+    const base = { services, requestId, ip };
+    try {
+      const actor = await authenticate(services, authorization);
+      return { ...base, actor, authError: null, loaders: createLoaders(services, actor) };
+    } catch (error) {
+      if (error instanceof AppError) return { ...base, actor: null, authError: error, loaders: createLoaders(services, null) };
+      throw error;
+    }
+  };
+  lean.post = graphqlPost({
+    apollo,
+    requests,
+    limitBytes: config.limits.maxDocumentBytes,
+    context: (req, ip) => context(req.id, ip, req.headers.authorization),
+    onError: (error) => log.error({ err: error }, 'graphql request failed outside Apollo'),
+  });
+  // GET operations (the console's GraphiQL sends browsers elsewhere first: console.routes.ts).
+  app.get(
     '/graphql',
     express.json({ limit: config.limits.maxDocumentBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        const base = { services, requestId: String(req.id), ip: req.ip ?? 'unknown' };
-        try {
-          const actor = await authenticate(services, req.headers.authorization);
-          return { ...base, actor, authError: null, loaders: createLoaders(services, actor) };
-        } catch (error) {
-          if (error instanceof AppError)
-            return { ...base, actor: null, authError: error, loaders: createLoaders(services, null) };
-          throw error;
-        }
-      },
+      context: ({ req }) => context(String(req.id), req.ip ?? 'unknown', req.headers.authorization),
     }),
   );
-  // Body too large and malformed JSON: a clear client error, not a stack trace.
+  // Body too large and malformed JSON (exports, the queue dashboard): a clear client error, not a stack trace.
   app.use(
     (
       error: { status?: number; type?: string; message: string },
@@ -244,8 +238,3 @@ export async function startApiServer(services: AppServices, port = services.conf
   };
 }
 
-/** The route label of a request no route matched: its mount, never the raw path (unbounded series). */
-const MOUNTS = ['/graphql', '/admin/queues', '/admin/session', '/console', '/export'];
-function routeLabel(path: string): string {
-  return MOUNTS.find((mount) => path === mount || path.startsWith(`${mount}/`)) ?? 'other';
-}

@@ -6,6 +6,7 @@ import { TIME_ZONE } from '../core/constants';
 import { retryReadsOnConnectionLoss } from './connection-loss';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming';
+import { POOL_TYPES } from './timestamps';
 
 /**
  * The pool's clients. A client whose backend is terminated emits 'error'; with no listener at
@@ -16,7 +17,8 @@ import { SnakeNamingStrategy } from './naming';
  */
 export class PoolClient extends Client {
   constructor(config?: string | ClientConfig) {
-    super(config);
+    // Timestamps read by position instead of by regular expressions (timestamps.ts).
+    super(typeof config === 'string' ? { connectionString: config, types: POOL_TYPES } : { types: POOL_TYPES, ...config });
     this.on('error', () => undefined);
   }
 }

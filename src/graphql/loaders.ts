@@ -55,6 +55,8 @@ import {
 } from '../domain/document/document.service';
 import { transfersByClueIds, visibleTransfersByIds } from '../domain/transfer/transfer.service';
 import { Actor } from '../policy';
+import { DepartmentEntity } from '../domain/reference/department.entity';
+import { InstitutionEntity } from '../domain/reference/institution.entity';
 import { timelinesByEntityIds } from '../workflow/timeline.repository';
 import { unauthenticated } from '../core/errors';
 import { Connection } from '../core/pagination';
@@ -79,6 +81,11 @@ const TIMELINE_ENTITIES = [
   'Document',
 ] as const;
 export type TimelineEntity = (typeof TIMELINE_ENTITIES)[number];
+
+/** `f` of a value that may still be coming: synchronous when the value is (departmentNow). */
+export function mapNow<T, R>(value: T | Promise<T>, f: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
 
 export function createLoaders(services: AppServices, actor: Actor | null, options: LoaderOptions = { cache: true }) {
   const { db } = services;
@@ -110,24 +117,39 @@ export function createLoaders(services: AppServices, actor: Actor | null, option
       { cache },
     );
 
+  // Departments and institutions are kept between requests until they change (kept-reads.ts).
+  const department = byKey(
+    (ids) => services.kept.departments.getMany(ids, (missing) => departmentsByIds(db, missing), (d) => d.id),
+    (d) => d.id,
+  );
+  const institution = byKey(
+    (codes) => services.kept.institutions.getMany(codes, (missing) => institutionsByCodes(db, missing), (i) => i.code),
+    (i) => i.code,
+  );
+
   return {
     region: byKey(
       (codes) => regionsByCodes(db, codes),
       (r) => r.code,
     ),
-    // Departments and institutions are kept between requests until they change (kept-reads.ts).
-    department: byKey(
-      (ids) => services.kept.departments.getMany(ids, (missing) => departmentsByIds(db, missing), (d) => d.id),
-      (d) => d.id,
-    ),
+    department,
+    /**
+     * A department, without a promise when it is kept: a field that returns it stays
+     * synchronous, and so does its parent object (graphql-js waits for an object only when a
+     * field of it is a promise) — what a list's rows cost to complete.
+     */
+    departmentNow(id: string): DepartmentEntity | Promise<DepartmentEntity | null> {
+      return services.kept.departments.peek(id) ?? department.load(id);
+    },
+    /** An institution, without a promise when it is kept (as departmentNow). */
+    institutionNow(code: string): InstitutionEntity | Promise<InstitutionEntity | null> {
+      return services.kept.institutions.peek(code) ?? institution.load(code);
+    },
     user: byKey(
       (ids) => usersByIds(db, ids),
       (u) => u.id,
     ),
-    institution: byKey(
-      (codes) => services.kept.institutions.getMany(codes, (missing) => institutionsByCodes(db, missing), (i) => i.code),
-      (i) => i.code,
-    ),
+    institution,
     person: byKey(
       (ids) => personsByIds(db, ids),
       (p) => p.personId,

@@ -114,7 +114,10 @@ export function mountExports(app: express.Express, services: AppServices, schema
       try {
         await opened.writeTo(writer);
       } catch (error) {
-        req.log.warn({ err: error instanceof Error ? error.message : error, list }, 'export aborted');
+        services.log.warn(
+          { err: error instanceof Error ? error.message : error, list, requestId: req.id },
+          'export aborted',
+        );
         res.destroy();
       }
     };

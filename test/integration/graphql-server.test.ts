@@ -72,6 +72,54 @@ describe('GraphQL server (development mode)', () => {
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('DOCUMENT_TOO_LARGE');
   });
 
+  it('POST /graphql outside Express keeps what the Express path did with bodies (graphql-post.ts)', async () => {
+    const post = (body: string | Buffer, headers: Record<string, string>) =>
+      fetch(t.api.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body });
+    const json = { 'content-type': 'application/json' };
+
+    const malformed = await post('{"query": "{ me { username } }"', json);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+
+    const { gzipSync, brotliCompressSync } = await import('node:zlib');
+    const query = JSON.stringify({ query: '{ me { username } }' });
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(query)],
+      ['br', brotliCompressSync(query)],
+    ] as const) {
+      const res = await post(body, { ...json, 'content-encoding': encoding });
+      expect([encoding, res.status, ((await res.json()) as any).data?.me?.username]).toEqual([encoding, 200, 'jw-610000-leader']);
+    }
+    // The cap holds after decompression too.
+    const bomb = await post(gzipSync(JSON.stringify({ query: `{ me { username } } # ${'x'.repeat(50_000)}` })), {
+      ...json,
+      'content-encoding': 'gzip',
+    });
+    expect(bomb.status).toBe(413);
+
+    const unknownEncoding = await post(query, { ...json, 'content-encoding': 'zip' });
+    expect(unknownEncoding.status).toBe(415);
+
+    // Not JSON: Apollo's own refusal (CSRF prevention first, without a preflight header).
+    const text = await post(query, { 'content-type': 'text/plain', 'apollo-require-preflight': '1' });
+    expect(text.status).toBe(400);
+    expect(((await text.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+
+    const withId = await post(query, { ...json, 'x-request-id': 'post-42' });
+    expect(withId.headers.get('x-request-id')).toBe('post-42');
+    expect(withId.headers.get('cache-control')).toBe('no-store');
+    expect(withId.headers.get('content-type')).toMatch(/^application\/graphql-response\+json|^application\/json/);
+
+    // GET operations still go through Express.
+    const get = await fetch(`${t.api.url}?query=${encodeURIComponent('{ me { username } }')}`, {
+      headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': '1' },
+    });
+    expect(((await get.json()) as any).data.me.username).toBe('jw-610000-leader');
+
+    const metrics = await (await fetch(`${base(t)}/metrics`)).text();
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} [1-9]/);
+  });
+
   it('clamps page size to the cap instead of failing', async () => {
     await Promise.all(
       Array.from({ length: 110 }, (_, i) => appendAudit(t.services.db, { action: 'test.fill', detail: { i } })),

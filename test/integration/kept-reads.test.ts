@@ -70,4 +70,16 @@ describe('actor cache', () => {
       expect(await statsCode()).toBe('OK');
     }
   });
+
+  it('a kept department is there without a wait (peek) until its change is heard; actors never are', async () => {
+    const kept = t.services.kept;
+    const [dep] = await t.services.db.query(`SELECT id FROM department WHERE kind = 'MEDICAL_INSURANCE' AND region_code = '610300'`);
+    await kept.departments.getMany([dep.id], async () => [{ id: dep.id, name: 'kept' } as never], (d: { id: string }) => d.id);
+    expect(kept.departments.peek(dep.id)).toMatchObject({ name: 'kept' });
+    // Actors decide access: only after a round trip (heard), never synchronously.
+    expect(kept.actors.peek(userId)).toBeUndefined();
+    await t.services.db.query(`UPDATE department SET name = name WHERE id = $1`, [dep.id]);
+    await kept.heard();
+    expect(kept.departments.peek(dep.id)).toBeUndefined();
+  });
 });

@@ -51,6 +51,16 @@ export class KeptRows<T> {
     return value;
   }
 
+  /**
+   * The kept value of `key`, synchronously, when there is one that needs no wait (rows kept
+   * without `heard`: what lists show beside their rows); else undefined — read it with get().
+   */
+  peek(key: string): T | undefined {
+    if (this.heard || !this.listening()) return undefined;
+    const kept = this.entries.get(key);
+    return kept && kept.until > Date.now() ? kept.value : undefined;
+  }
+
   /** The rows of `keys` (those that exist), loading only those not kept. */
   async getMany(keys: readonly string[], load: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): Promise<T[]> {
     if (!this.listening()) return load(keys);

@@ -17,6 +17,7 @@ import {
   openCase,
   transitionCase,
 } from './case.service';
+import { mapNow } from '../../graphql/loaders';
 import { rowId } from '../../core/ids';
 import {
   AddRectificationInput,
@@ -152,10 +153,11 @@ export class CaseResolver {
   }
 
   @FieldResolver(() => DepartmentType, { description: '承办单位 (owner)。' })
-  async owner(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    const d = await ctx.loaders.department.load(c.row.owner_department_id);
-    if (!d) throw new Error(`department ${c.row.owner_department_id} of case ${c.row.id} is missing`);
-    return DepartmentType.from(d);
+  owner(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return mapNow(ctx.loaders.departmentNow(c.row.owner_department_id), (d) => {
+      if (!d) throw new Error(`department ${c.row.owner_department_id} of case ${c.row.id} is missing`);
+      return DepartmentType.from(d);
+    });
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: '主办人 (lead investigator)，如有。' })

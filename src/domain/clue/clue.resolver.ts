@@ -1,7 +1,7 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { loadPresent } from '../../graphql/loaders';
+import { loadPresent, mapNow } from '../../graphql/loaders';
 import { pageSize } from '../../core/pagination';
 import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';
@@ -132,10 +132,9 @@ export class ClueResolver {
   }
 
   @FieldResolver(() => InstitutionType, { nullable: true, description: '被反映的定点医药机构，如有。' })
-  async institution(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType | null> {
+  institution(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): InstitutionType | null | Promise<InstitutionType | null> {
     if (!clue.row.institution_code) return null;
-    const found = await ctx.loaders.institution.load(clue.row.institution_code);
-    return found && InstitutionType.from(found);
+    return mapNow(ctx.loaders.institutionNow(clue.row.institution_code), (found) => found && InstitutionType.from(found));
   }
 
   @FieldResolver(() => [PersonType], {
@@ -152,10 +151,9 @@ export class ClueResolver {
   }
 
   @FieldResolver(() => DepartmentType, { nullable: true, description: '承办单位 (owner)；分办前为 null。' })
-  async owner(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType | null> {
+  owner(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): DepartmentType | null | Promise<DepartmentType | null> {
     if (!clue.row.owner_department_id) return null;
-    const d = await ctx.loaders.department.load(clue.row.owner_department_id);
-    return d && DepartmentType.from(d);
+    return mapNow(ctx.loaders.departmentNow(clue.row.owner_department_id), (d) => d && DepartmentType.from(d));
   }
 
   @FieldResolver(() => [DepartmentType], { description: '抄送单位: departments the clue is copied to (read-only).' })
