@@ -32,12 +32,7 @@ import {
   SelfCheckReportFilter,
   SelfCheckReportType,
 } from './campaign.types';
-
-async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
-  const d = await ctx.loaders.department.load(id);
-  if (!d) throw new Error(`department ${id} is missing`);
-  return DepartmentType.from(d);
-}
+import { referencedDepartment } from '../reference/reference.fields';
 
 /** The campaign of a clue, run or problem, when I may see it. */
 async function campaignOf(ctx: GraphQLContext, id: string | null): Promise<CampaignType | null> {
@@ -149,15 +144,15 @@ export class CampaignResolver {
   }
 
   @FieldResolver(() => DepartmentType, { description: '牵头单位 (lead department).' })
-  leadDepartment(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, g.row.lead_department_id);
+  leadDepartment(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, g.row.lead_department_id);
   }
 
   @FieldResolver(() => [DepartmentType], {
     description: '参与单位 (participants)，含牵头单位 (the leading department among them).',
   })
   participants(@Root() g: CampaignType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
-    return Promise.all(g.row.participant_department_ids.map((id) => department(ctx, id)));
+    return Promise.all(g.row.participant_department_ids.map((id) => referencedDepartment(ctx, id)));
   }
 
   @FieldResolver(() => [CollisionRunType], {

@@ -17,7 +17,7 @@ import {
   openCase,
   transitionCase,
 } from './case.service';
-import { mapNow } from '../../graphql/loaders';
+import { optionalInstitution, referencedDepartment } from '../reference/reference.fields';
 import { rowId } from '../../core/ids';
 import {
   AddRectificationInput,
@@ -154,10 +154,7 @@ export class CaseResolver {
 
   @FieldResolver(() => DepartmentType, { description: '承办单位 (owner)。' })
   owner(@Root() c: CaseType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
-    return mapNow(ctx.loaders.departmentNow(c.row.owner_department_id), (d) => {
-      if (!d) throw new Error(`department ${c.row.owner_department_id} of case ${c.row.id} is missing`);
-      return DepartmentType.from(d);
-    });
+    return referencedDepartment(ctx, c.row.owner_department_id);
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: '主办人 (lead investigator)，如有。' })
@@ -213,10 +210,11 @@ export class SanctionResolver {
   }
 
   @FieldResolver(() => InstitutionType, { nullable: true, description: '被处理机构，如是对机构。' })
-  async institution(@Root() s: SanctionType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType | null> {
-    if (!s.row.institution_code) return null;
-    const i = await ctx.loaders.institution.load(s.row.institution_code);
-    return i && InstitutionType.from(i);
+  institution(
+    @Root() s: SanctionType,
+    @Ctx() ctx: GraphQLContext,
+  ): InstitutionType | null | Promise<InstitutionType | null> {
+    return optionalInstitution(ctx, s.row.institution_code);
   }
 
   @FieldResolver(() => UserType, { nullable: true, description: '记录人。Who recorded the sanction.' })
@@ -230,10 +228,11 @@ export class SanctionResolver {
 @Resolver(() => RectificationItemType)
 export class RectificationItemResolver {
   @FieldResolver(() => DepartmentType, { description: '整改责任单位。' })
-  async ownerDepartment(@Root() r: RectificationItemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    const d = await ctx.loaders.department.load(r.row.owner_department_id);
-    if (!d) throw new Error(`department ${r.row.owner_department_id} of rectification ${r.row.id} is missing`);
-    return DepartmentType.from(d);
+  ownerDepartment(
+    @Root() r: RectificationItemType,
+    @Ctx() ctx: GraphQLContext,
+  ): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, r.row.owner_department_id);
   }
 
   @FieldResolver(() => CaseType, {

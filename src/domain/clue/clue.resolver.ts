@@ -1,7 +1,8 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
-import { loadPresent, mapNow } from '../../graphql/loaders';
+import { loadPresent } from '../../graphql/loaders';
+import { optionalDepartment, optionalInstitution } from '../reference/reference.fields';
 import { pageSize } from '../../core/pagination';
 import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';
@@ -132,9 +133,11 @@ export class ClueResolver {
   }
 
   @FieldResolver(() => InstitutionType, { nullable: true, description: '被反映的定点医药机构，如有。' })
-  institution(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): InstitutionType | null | Promise<InstitutionType | null> {
-    if (!clue.row.institution_code) return null;
-    return mapNow(ctx.loaders.institutionNow(clue.row.institution_code), (found) => found && InstitutionType.from(found));
+  institution(
+    @Root() clue: ClueType,
+    @Ctx() ctx: GraphQLContext,
+  ): InstitutionType | null | Promise<InstitutionType | null> {
+    return optionalInstitution(ctx, clue.row.institution_code);
   }
 
   @FieldResolver(() => [PersonType], {
@@ -151,9 +154,8 @@ export class ClueResolver {
   }
 
   @FieldResolver(() => DepartmentType, { nullable: true, description: '承办单位 (owner)；分办前为 null。' })
-  owner(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): DepartmentType | null | Promise<DepartmentType | null> {
-    if (!clue.row.owner_department_id) return null;
-    return mapNow(ctx.loaders.departmentNow(clue.row.owner_department_id), (d) => d && DepartmentType.from(d));
+  owner(@Root() clue: ClueType, @Ctx() ctx: GraphQLContext): DepartmentType | null | Promise<DepartmentType> {
+    return optionalDepartment(ctx, clue.row.owner_department_id);
   }
 
   @FieldResolver(() => [DepartmentType], { description: '抄送单位: departments the clue is copied to (read-only).' })

@@ -15,12 +15,7 @@ import {
   IssueDocumentInput,
   NoticeEntryType,
 } from './document.types';
-
-async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
-  const d = await ctx.loaders.department.load(id);
-  if (!d) throw new Error(`department ${id} is missing`);
-  return DepartmentType.from(d);
-}
+import { referencedDepartment } from '../reference/reference.fields';
 
 const present = <T>(values: (T | null | Error)[]): T[] =>
   values.filter((v): v is T => v !== null && !(v instanceof Error));
@@ -66,14 +61,14 @@ export class DocumentResolver {
   }
 
   @FieldResolver(() => DepartmentType, { description: '发文单位 (issuer)。The issuing department.' })
-  issuer(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, d.row.issuer_department_id);
+  issuer(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, d.row.issuer_department_id);
   }
 
   @FieldResolver(() => [DepartmentType], { description: '收文单位 (recipients)。The receiving departments.' })
   async recipients(@Root() d: DocumentType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     const rows = await ctx.loaders.documentRecipients.load(d.row.id);
-    return Promise.all(rows.map((r) => department(ctx, r.department_id)));
+    return Promise.all(rows.map((r) => referencedDepartment(ctx, r.department_id)));
   }
 
   @FieldResolver(() => [CaseType], {

@@ -9,12 +9,7 @@ import { ProblemType } from '../problem/problem.types';
 import { DepartmentType, InstitutionType } from '../reference/reference.types';
 import { createInspection, inspectionAllowedEvents, listInspections, transitionInspection } from './inspection.service';
 import { CreateInspectionInput, InspectionConnection, InspectionFilter, InspectionType } from './inspection.types';
-
-async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
-  const d = await ctx.loaders.department.load(id);
-  if (!d) throw new Error(`department ${id} is missing`);
-  return DepartmentType.from(d);
-}
+import { referencedDepartment } from '../reference/reference.fields';
 
 @Resolver(() => InspectionType)
 export class InspectionResolver {
@@ -79,8 +74,8 @@ export class InspectionResolver {
   @FieldResolver(() => DepartmentType, {
     description: "牵头单位：安排检查的单位。The planner's department, which leads it.",
   })
-  leadDepartment(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, i.row.lead_department_id);
+  leadDepartment(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, i.row.lead_department_id);
   }
 
   @FieldResolver(() => [UserType], { description: '检查组成员, by username.' })
@@ -95,7 +90,7 @@ export class InspectionResolver {
   })
   async teamDepartments(@Root() i: InspectionType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType[]> {
     const members = await ctx.loaders.inspectionTeam.load(i.row.id);
-    return Promise.all([...new Set(members.map((t) => t.department_id))].map((d) => department(ctx, d)));
+    return Promise.all([...new Set(members.map((t) => t.department_id))].map((d) => referencedDepartment(ctx, d)));
   }
 
   @FieldResolver(() => [ProblemType], {

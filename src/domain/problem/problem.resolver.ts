@@ -29,12 +29,7 @@ import {
   RectificationMeasureType,
 } from './problem.types';
 import { DateScalar } from '../../graphql/scalars';
-
-async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
-  const d = await ctx.loaders.department.load(id);
-  if (!d) throw new Error(`department ${id} is missing`);
-  return DepartmentType.from(d);
-}
+import { optionalDepartment, optionalInstitution, referencedDepartment } from '../reference/reference.fields';
 
 /** The problem of a measure or recheck: visible, since the measure or recheck was read through it. */
 async function problemOf(ctx: GraphQLContext, problemId: string): Promise<ProblemType> {
@@ -179,30 +174,34 @@ export class ProblemResolver {
     nullable: true,
     description: '问题对象（机构时）。The subject, when an institution.',
   })
-  async institution(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<InstitutionType | null> {
-    if (!p.row.institution_code) return null;
-    const row = await ctx.loaders.institution.load(p.row.institution_code);
-    return row && InstitutionType.from(row);
+  institution(
+    @Root() p: ProblemType,
+    @Ctx() ctx: GraphQLContext,
+  ): InstitutionType | null | Promise<InstitutionType | null> {
+    return optionalInstitution(ctx, p.row.institution_code);
   }
 
   @FieldResolver(() => DepartmentType, {
     nullable: true,
     description: '问题对象（单位时）。The subject, when a department.',
   })
-  async subjectDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType | null> {
-    return p.row.subject_department_id ? department(ctx, p.row.subject_department_id) : null;
+  subjectDepartment(
+    @Root() p: ProblemType,
+    @Ctx() ctx: GraphQLContext,
+  ): DepartmentType | null | Promise<DepartmentType> {
+    return optionalDepartment(ctx, p.row.subject_department_id);
   }
 
   @FieldResolver(() => DepartmentType, { description: '整改责任单位 (responsible department).' })
-  responsibleDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, p.row.responsible_department_id);
+  responsibleDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, p.row.responsible_department_id);
   }
 
   @FieldResolver(() => DepartmentType, {
     description: '督办单位 (supervising department)：督促整改、验收和销号的单位.',
   })
-  supervisingDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, p.row.supervising_department_id);
+  supervisingDepartment(@Root() p: ProblemType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, p.row.supervising_department_id);
   }
 
   @FieldResolver(() => [RectificationMeasureType], { description: '整改措施，从早到晚。Oldest first.' })

@@ -23,12 +23,7 @@ import {
   SupervisionItemConnection,
   SupervisionItemType,
 } from './supervision.types';
-
-async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
-  const d = await ctx.loaders.department.load(id);
-  if (!d) throw new Error(`department ${id} is missing`);
-  return DepartmentType.from(d);
-}
+import { referencedDepartment } from '../reference/reference.fields';
 
 @Resolver(() => SupervisionItemType)
 export class SupervisionResolver {
@@ -137,15 +132,18 @@ export class SupervisionResolver {
   }
 
   @FieldResolver(() => DepartmentType, { description: '承办单位 (assigned to)。' })
-  assignedTo(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, item.row.assigned_to_department_id);
+  assignedTo(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, item.row.assigned_to_department_id);
   }
 
   @FieldResolver(() => DepartmentType, {
     description: '督办单位：督办领导所在单位。The supervising leader’s department.',
   })
-  creatorDepartment(@Root() item: SupervisionItemType, @Ctx() ctx: GraphQLContext): Promise<DepartmentType> {
-    return department(ctx, item.row.creator_department_id);
+  creatorDepartment(
+    @Root() item: SupervisionItemType,
+    @Ctx() ctx: GraphQLContext,
+  ): DepartmentType | Promise<DepartmentType> {
+    return referencedDepartment(ctx, item.row.creator_department_id);
   }
 
   @FieldResolver(() => UserType, { description: '督办领导（交办人）。' })

@@ -18,6 +18,7 @@ import {
   transferParties,
 } from './transfer.service';
 import { ClueTransferConnection, ClueTransferType, RequestTransferInput, TransferFilter } from './transfer.types';
+import { referencedDepartment } from '../reference/reference.fields';
 
 @Resolver(() => ClueTransferType)
 export class TransferResolver {
@@ -113,12 +114,12 @@ export class TransferResolver {
 
   @FieldResolver(() => DepartmentType, { description: '移送单位 (from)。' })
   from(@Root() t: ClueTransferType, @Ctx() ctx: GraphQLContext) {
-    return department(ctx, t.row.from_department_id);
+    return referencedDepartment(ctx, t.row.from_department_id);
   }
 
   @FieldResolver(() => DepartmentType, { description: '接收单位 (to)。' })
   to(@Root() t: ClueTransferType, @Ctx() ctx: GraphQLContext) {
-    return department(ctx, t.row.to_department_id);
+    return referencedDepartment(ctx, t.row.to_department_id);
   }
 
   @FieldResolver(() => UserType, { description: '申请人。' })
@@ -139,10 +140,4 @@ export class TransferResolver {
   async timeline(@Root() t: ClueTransferType, @Ctx() ctx: GraphQLContext): Promise<StateChange[]> {
     return timelineFrom(await ctx.loaders.timeline.ClueTransfer.load(t.row.id));
   }
-}
-
-async function department(ctx: GraphQLContext, id: string): Promise<DepartmentType> {
-  const d = await ctx.loaders.department.load(id);
-  if (!d) throw notFound('department');
-  return DepartmentType.from(d);
 }
