@@ -5,7 +5,7 @@
  * routes, and GET /graphql (the console's GraphiQL, GET operations), stay on Express.
  *
  * What the Express path did is kept: the body limit (413 DOCUMENT_TOO_LARGE), gzip / deflate /
- * br bodies, malformed JSON as 400 BAD_REQUEST, a non-JSON body left for Apollo to refuse (400;
+ * br bodies, a charset other than UTF-8 as 415, malformed JSON as 400 BAD_REQUEST, a non-JSON body left for Apollo to refuse (400;
  * its CSRF prevention reads the same headers), the caller's address behind a proxy on loopback
  * (Express's `trust proxy 'loopback'`), the request id, log line and latency (request-log.ts).
  */
@@ -75,6 +75,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 const isJson = (contentType: string | undefined): boolean =>
   !!contentType && /^application\/json\s*(;|$)/i.test(contentType.trim());
 
+/** A JSON body's charset other than UTF-8 is refused (415), as Express's parser did. */
+function checkCharset(contentType: string): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType)?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) {
+    throw new BodyError(415, 'BAD_REQUEST', `unsupported charset "${charset.toUpperCase()}"`);
+  }
+}
+
 function refuse(res: ServerResponse, error: BodyError): void {
   const body = JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] });
   res.statusCode = error.status;
@@ -106,8 +114,10 @@ export function graphqlPost<TContext extends BaseContext>(
     requests.track(req, res);
     let body: unknown;
     try {
+      const contentType = req.headers['content-type'];
+      if (contentType && isJson(contentType)) checkCharset(contentType);
       const text = await readBody(req, limitBytes);
-      if (isJson(req.headers['content-type'])) {
+      if (isJson(contentType)) {
         try {
           body = JSON.parse(text);
         } catch (error) {
@@ -152,7 +162,9 @@ export function graphqlPost<TContext extends BaseContext>(
       if (!res.headersSent) {
         res.statusCode = 500;
         res.setHeader('content-type', 'application/json; charset=utf-8');
-        res.end(JSON.stringify({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+        res.end(
+          JSON.stringify({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }),
+        );
       } else {
         res.destroy(error as Error);
       }

@@ -88,7 +88,11 @@ describe('GraphQL server (development mode)', () => {
       ['br', brotliCompressSync(query)],
     ] as const) {
       const res = await post(body, { ...json, 'content-encoding': encoding });
-      expect([encoding, res.status, ((await res.json()) as any).data?.me?.username]).toEqual([encoding, 200, 'jw-610000-leader']);
+      expect([encoding, res.status, ((await res.json()) as any).data?.me?.username]).toEqual([
+        encoding,
+        200,
+        'jw-610000-leader',
+      ]);
     }
     // The cap holds after decompression too.
     const bomb = await post(gzipSync(JSON.stringify({ query: `{ me { username } } # ${'x'.repeat(50_000)}` })), {
@@ -99,6 +103,10 @@ describe('GraphQL server (development mode)', () => {
 
     const unknownEncoding = await post(query, { ...json, 'content-encoding': 'zip' });
     expect(unknownEncoding.status).toBe(415);
+    const latin1 = await post(query, { 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    const utf8 = await post(query, { 'content-type': 'application/json; charset=UTF-8' });
+    expect(utf8.status).toBe(200);
 
     // Not JSON: Apollo's own refusal (CSRF prevention first, without a preflight header).
     const text = await post(query, { 'content-type': 'text/plain', 'apollo-require-preflight': '1' });
@@ -117,7 +125,9 @@ describe('GraphQL server (development mode)', () => {
     expect(((await get.json()) as any).data.me.username).toBe('jw-610000-leader');
 
     const metrics = await (await fetch(`${base(t)}/metrics`)).text();
-    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} [1-9]/);
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} [1-9]/,
+    );
   });
 
   it('clamps page size to the cap instead of failing', async () => {
