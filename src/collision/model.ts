@@ -59,9 +59,11 @@ export interface CollisionModel<P extends ModelParams = ModelParams> {
   prepare?(tx: EntityManager): Promise<unknown>;
   /**
    * Planner settings for the job's transaction (SET LOCAL name = value), where a plan chosen
-   * from the statistics is known to be the slow one. Optional.
+   * from the statistics is known to be the slow one — for every window, or as a function of
+   * the job's anchor days (a nightly day and a half year may need different plans). Optional.
    */
-  readonly settings?: Readonly<Record<string, string>>;
+  readonly settings?:
+    Readonly<Record<string, string>> | ((scope: { anchorDays: number }) => Readonly<Record<string, string>>);
 }
 
 /** Keeps the parameter names of `defaults` as the type `sql` sees. */

@@ -84,6 +84,16 @@ function resolveScope(model: CollisionModel, input: Pick<RunModelInput, 'from' |
   throw new InvalidRunInputError(`${model.code} cannot be sliced`);
 }
 
+/** Days between a scope's anchor bounds, inclusive. */
+const daysOf = (scope: { anchorFrom: string; anchorTo: string }): number =>
+  Math.round((Date.parse(scope.anchorTo) - Date.parse(scope.anchorFrom)) / 86_400_000) + 1;
+
+/** A model's planner settings for one job. */
+function settingsOf(model: CollisionModel, input: Pick<RunModelInput, 'from' | 'to' | 'regionCode' | 'slice'>) {
+  const settings = model.settings ?? {};
+  return typeof settings === 'function' ? settings({ anchorDays: daysOf(resolveScope(model, input)) }) : settings;
+}
+
 /**
  * The one statement that computes a model's hits for a window (or one slice of it) and
  * upserts them into collision_hit, returning one row {inserted, updated}. Exposed so that
@@ -124,7 +134,7 @@ export function collisionSql(
     get regionPrefix() {
       return params.named('regionPrefix', 'text', () => scope.regionPrefix);
     },
-    anchorDays: Math.round((Date.parse(scope.anchorTo) - Date.parse(scope.anchorFrom)) / 86_400_000) + 1,
+    anchorDays: daysOf(scope),
     param(name: string) {
       return params.named(`param:${name}`, 'numeric', () => {
         const value = input.params[name] ?? model.defaults[name];
@@ -224,7 +234,7 @@ export async function runModel(db: DataSource | EntityManager, input: RunModelIn
     await tx.query(`SET LOCAL work_mem = '${COLLISION_WORK_MEM}'`);
     await tx.query('SET LOCAL jit = off');
     const model = getModel(input.model);
-    for (const [name, value] of Object.entries(model.settings ?? {})) {
+    for (const [name, value] of Object.entries(settingsOf(model, input))) {
       if (!/^[a-z_]+$/.test(name) || !/^[\w.]+$/.test(value)) throw new Error(`bad setting ${name}=${value}`);
       await tx.query(`SET LOCAL ${name} = '${value}'`);
     }
