@@ -496,7 +496,14 @@ describe('supervisionStats', () => {
         ['2024-01-01', '2026-12-31'],
       ]) {
         // The figures, not the moments they were read at (asOf).
-        const { asOf: _rolledUpAt, ...rollup } = await supervisionStats(t.services.db, actor, region, from, to, 'rollup');
+        const { asOf: _rolledUpAt, ...rollup } = await supervisionStats(
+          t.services.db,
+          actor,
+          region,
+          from,
+          to,
+          'rollup',
+        );
         const { asOf: _readAt, ...direct } = await supervisionStats(t.services.db, actor, region, from, to, 'direct');
         expect({ region, from, to, rollup }).toEqual({ region, from, to, rollup: direct });
       }

@@ -228,7 +228,7 @@ export class SupervisionStats extends OutcomeFigures {
 
   @Field(() => DateTimeScalar, {
     description:
-      '统计截至时刻：此前提交的变更均已计入。Every change committed before this moment is counted (later ones may be): the event figures may lag behind the latest changes by up to the deployment\'s STATS_MAX_STALENESS_MS.',
+      "统计截至时刻：此前提交的变更均已计入。Every change committed before this moment is counted (later ones may be): the event figures may lag behind the latest changes by up to the deployment's STATS_MAX_STALENESS_MS.",
   })
   asOf: Date;
 
