@@ -1116,9 +1116,9 @@ export type StatsSource = 'rollup' | 'direct';
 /**
  * The figures of one region and window, read in one transaction: the departments in the region
  * (`pattern`, the LIKE pattern of its jurisdiction), the event aggregates (from the roll-up,
- * brought up to date first — within `maxStalenessMs`: refreshRollup — or from the events), the distinct persons sanctioned, the
- * supervision figures and overdue measures, and the departments outside the region that acted
- * on its clues and cases.
+ * brought up to date first — within `maxStalenessMs`: refreshRollup — or from the events), the
+ * distinct persons sanctioned, the supervision figures and overdue measures, and the
+ * departments outside the region that acted on its clues and cases; and how fresh (`asOf`).
  */
 export async function readStats(
   db: DataSource,
