@@ -4,12 +4,15 @@
  * roll-up refreshed less than that long ago, and does not wait for a refresh another connection
  * is running — it reads the roll-up as it is, and `asOf` says which moment it counts up to.
  */
+import { Job } from 'bullmq';
 import { Client } from 'pg';
+import { MAINTENANCE_JOBS } from '../../src/core/constants';
 import { seedDepartmentsAndUsers, seedRegions } from '../../src/domain/reference/seed.service';
 import { refreshRollup } from '../../src/domain/stats/stats.repository';
 import { supervisionStats } from '../../src/domain/stats/stats.service';
 import { Actor } from '../../src/policy';
 import { startTestApi, TEST_PASSWORD, TestApi } from '../support/harness';
+import { maintenanceQueue } from '../../workers/maintenance.processor';
 
 const MINUTE = 60_000;
 
@@ -127,6 +130,26 @@ describe('supervisionStats: bounded staleness of the roll-up', () => {
     // One reading recomputed today; the others found it under way (or just done) and read on.
     expect(refreshes.filter((r) => r.recomputed > 0)).toHaveLength(1);
     expect((await read(MINUTE)).cluesReceived).toBe((await read(0)).cluesReceived);
+  });
+});
+
+describe('the maintenance sweep', () => {
+  it('brings the roll-up up to date, so that readers find nothing to refresh', async () => {
+    const t = await startTestApi();
+    try {
+      await seedRegions(t.services);
+      await seedDepartmentsAndUsers(t.services, TEST_PASSWORD);
+      await refreshRollup(t.services.db, 0); // the first build (a new database asks for a rebuild)
+      await t.services.db.query(`UPDATE stats_rollup_state SET refreshed_at = now() - interval '1 hour'`);
+      await t.services.db.query(`INSERT INTO stats_dirty_day (day) VALUES (current_date)`);
+      const sweep = (await maintenanceQueue.process(t.services, { name: MAINTENANCE_JOBS.deadlineSweep } as Job)) as {
+        statsDaysRefreshed: number;
+      };
+      expect(sweep.statsDaysRefreshed).toBeGreaterThanOrEqual(1);
+      expect(await refreshRollup(t.services.db, 0)).toMatchObject({ recomputed: 0 });
+    } finally {
+      await t.close();
+    }
   });
 });
 
