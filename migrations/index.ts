@@ -22,6 +22,7 @@ import { StatsRollupStocks1763902600001 } from './1763902600001-stats-rollup-sto
 import { PharmacySalesSummary1763902600014 } from './1763902600014-pharmacy-sales-summary';
 import { ClueVisibilityIndexes1763902600101 } from './1763902600101-clue-visibility-indexes';
 import { ClueNewIndex1763902700001 } from './1763902700001-clue-new-index';
+import { StatsMarksStatic1763902810001 } from './1763902810001-stats-marks-static';
 
 /** Every migration, in order. A new migration is a new file here and one line below. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PharmacySalesSummary1763902600014,
   ClueVisibilityIndexes1763902600101,
   ClueNewIndex1763902700001,
+  StatsMarksStatic1763902810001,
 ];

@@ -11,6 +11,7 @@ import { markOverdueTransfers } from '../src/domain/transfer/transfer.jobs';
 import { QUEUES } from '../src/queues';
 import { QueueDefinition, Scheduler } from './queue-definition';
 import { routeStrandedClues } from '../src/domain/routing/routing.service';
+import { refreshRollup } from '../src/domain/stats/stats.repository';
 
 type CollisionJob = typeof MAINTENANCE_JOBS.collisionNightly | typeof MAINTENANCE_JOBS.collisionMonthly;
 
@@ -44,6 +45,8 @@ const HANDLERS: Record<MaintenanceJob, (services: AppServices, job: Job) => Prom
     rechecks: await sweepRechecks(services),
     // 分办 of clues whose routing job was lost.
     strandedCluesRouted: await routeStrandedClues(services),
+    // The statistics' roll-up, after the sweep's own changes: readers rarely find much to refresh.
+    statsDaysRefreshed: (await refreshRollup(services.db, services.config.stats.maxStalenessMs)).recomputed,
   }),
   [MAINTENANCE_JOBS.collisionNightly]: scheduledCollisionRun,
   [MAINTENANCE_JOBS.collisionMonthly]: scheduledCollisionRun,
@@ -60,7 +63,8 @@ const scheduler = (jobName: MaintenanceJob, repeat: Scheduler['repeat']): Schedu
 
 /**
  * Housekeeping: the nightly audit-chain check, the deadline sweep (overdue transfers and
- * supervision items, due rechecks) and the scheduled collision runs.
+ * supervision items, due rechecks, then the statistics' roll-up brought up to date within
+ * STATS_MAX_STALENESS_MS) and the scheduled collision runs.
  */
 export const maintenanceQueue: QueueDefinition = {
   name: QUEUES.maintenance,

@@ -9,11 +9,13 @@
  *
  * The user is the investigator (and, for the case list and the statistics, the leader) of a
  * county department of the demo (bench_api, see bench/api/run.ts); 100 open clues per
- * department are inserted first, as run.ts does, and deleted after.
+ * department are inserted first, as run.ts does, and deleted after. Last, a transition
+ * (startVerification): `--transitions` (300) fresh clues of the department, one per request,
+ * a fixed number of requests rather than `--duration`.
  */
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { autocannon, cpuMs, graphql, login, startChild } from '../api/http';
+import { autocannon, AutocannonOptions, cpuMs, graphql, login, startChild } from '../api/http';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +23,8 @@ const arg = (name: string, fallback: number): number => {
 };
 
 const DURATION = arg('duration', 4);
+/** Fresh clues for the transition operation (each takes one). */
+const TRANSITION_CLUES = arg('transitions', 300);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/bench_api';
 const PASSWORD = process.env.SEED_PASSWORD || 'demo-password-2025';
 const URL = 'http://127.0.0.1:4741';
@@ -116,13 +120,62 @@ async function main(): Promise<void> {
         postgresCpuMs: Math.round((postgres / n) * 100) / 100,
       };
     }
+    // A transition (startVerification, as in run.ts without a version race): each request takes
+    // the next of TRANSITION_CLUES fresh clues of the department, inserted now.
+    const fresh: string[] = (
+      await db.query(
+        `INSERT INTO clue (code, title, source, status, region_code, amount_involved, owner_department_id, routed_at)
+         SELECT 'OT' || to_char(now(), 'YYMMDDHH24MISS') || '-' || i, $1, 'PETITION', 'ASSIGNED', $2, 1, $3, now()
+         FROM generate_series(1, ${TRANSITION_CLUES}) i RETURNING id`,
+        [tag, department.region_code, department.id],
+      )
+    ).rows.map((r: { id: string }) => Buffer.from(`Clue:${r.id}`).toString('base64url'));
+    let next = 0;
+    const START = 'mutation ($id: ID!) { startVerification(clueId: $id) { id version status } }';
+    const transition = {
+      url: `${URL}/graphql`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${investigator}` },
+      requests: [
+        {
+          setupRequest: (req: Record<string, unknown>) => ({
+            ...req,
+            body: JSON.stringify({ query: START, variables: { id: fresh[next++ % fresh.length] } }),
+          }),
+        },
+      ],
+    };
+    await autocannon({ ...transition, connections: 2, amount: 20 } as AutocannonOptions);
+    {
+      const baseline = new Map<number, number>();
+      for (const pid of await backends()) baseline.set(pid, cpuMs(pid));
+      const nodeBefore = cpuMs(server.process.pid!);
+      // A fixed number, not a duration: the fresh clues must last.
+      const result = await autocannon({ ...transition, connections: 2, amount: TRANSITION_CLUES - 40 } as AutocannonOptions);
+      const node = cpuMs(server.process.pid!) - nodeBefore;
+      let postgres = 0;
+      for (const pid of await backends()) postgres += Math.max(0, cpuMs(pid) - (baseline.get(pid) ?? 0));
+      const n = result.requests.total;
+      results.transition = {
+        requests: n,
+        non2xx: result.non2xx,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        nodeCpuMs: Math.round((node / n) * 100) / 100,
+        postgresCpuMs: Math.round((postgres / n) * 100) / 100,
+      };
+    }
     process.stdout.write(
       `${JSON.stringify({ bench: 'load-ops', user: department.investigator, durationSeconds: DURATION, operations: results })}\n`,
     );
   } finally {
     await server.stop();
+    await db.query(
+      `DELETE FROM state_change WHERE entity_type = 'Clue' AND entity_id IN (SELECT id FROM clue WHERE title = $1)`,
+      [tag],
+    );
     await db.query('DELETE FROM clue WHERE title = $1', [tag]);
-    await db.query('VACUUM ANALYZE clue'); // their dead rows too (see run.ts)
+    await db.query('VACUUM ANALYZE clue, state_change'); // their dead rows too (see run.ts)
     await db.end();
   }
 }

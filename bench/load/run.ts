@@ -12,7 +12,13 @@
  * acknowledged transitions of a clue started from the same version, and each clue's version
  * rose by exactly its acknowledged transitions.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/load/run.js [--users 200] [--duration 120] [--rate 1] [--processes 2]
+ *   npx tsc -p tsconfig.json && node dist/bench/load/run.js [--users 200] [--duration 120] [--rate 1] [--processes 2] [--lockstep]
+ *
+ * The users start one after another, spread evenly over one cycle (9 requests at `--rate`: 9 s),
+ * so that their requests arrive spread over each second and at different operations of the
+ * cycle; the run lasts `--duration` plus that spread. `--lockstep` starts them all at once, as
+ * earlier versions did: every user then sends within the same ~200 ms of each second, the same
+ * operation (50 lists at once, then 50 details, …, 50 statistics) — a burst test, not a mix.
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_api) must hold a demo
  * database (see bench/api/run.ts). Before the run, `--clues` (default 100) open clues
@@ -36,6 +42,7 @@ const DURATION = arg('duration', 120);
 const RATE = arg('rate', 1);
 const PROCESSES = arg('processes', 2);
 const CLUES_PER_DEPARTMENT = arg('clues', 100);
+const LOCKSTEP = process.argv.includes('--lockstep');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/bench_api';
 const PASSWORD = process.env.SEED_PASSWORD || 'demo-password-2025';
 const DIST = join(__dirname, '..', '..');
@@ -284,10 +291,11 @@ async function main(): Promise<void> {
     ];
 
     const perProcess = Math.ceil(USERS / PROCESSES);
-    const runs = servers.map((_, i) => {
+    const processLatencies: number[][] = servers.map(() => []);
+    const load = (server: number, connections: number) => {
       const instance = autocannon({
-        url: `http://127.0.0.1:${PORT + i}`,
-        connections: perProcess,
+        url: `http://127.0.0.1:${PORT + server}`,
+        connections,
         duration: DURATION,
         connectionRate: RATE,
         timeout: 30,
@@ -298,9 +306,21 @@ async function main(): Promise<void> {
         let values = latencies.get(op);
         if (!values) latencies.set(op, (values = []));
         values.push(ms);
+        processLatencies[server].push(ms);
       });
       return instance;
-    });
+    };
+    // Lockstep: one autocannon per process, its connections started together — every user sends
+    // at the same instant of each second, the same operation of the cycle. Staggered (default):
+    // one autocannon per user, the users' starts spread evenly over one cycle, so that arrivals
+    // spread over the second and the users are at different operations of the cycle.
+    const cycleMs = (requests.length * 1000) / RATE;
+    const runs = LOCKSTEP
+      ? servers.map((_, i) => load(i, perProcess))
+      : Array.from({ length: perProcess * PROCESSES }, async (_, user) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.round((user * cycleMs) / (perProcess * PROCESSES))));
+          return load(user % PROCESSES, 1);
+        });
     const results = await Promise.all(runs);
 
     // Lost updates: compare what the API acknowledged with what the database holds.
@@ -358,7 +378,17 @@ async function main(): Promise<void> {
         ratePerUser: RATE,
         requests: results.reduce((sum, r) => sum + r.requests.total, 0),
         rps: Math.round(results.reduce((sum, r) => sum + r.requests.average, 0) * 10) / 10,
-        overall: results.map((r) => ({ p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, timeouts: r.timeouts })),
+        arrivals: LOCKSTEP ? 'lockstep' : 'staggered',
+        overall: servers.map((_, i) => {
+          const sorted = processLatencies[i].sort((a, b) => a - b);
+          const mine = results.filter((_r, k) => (LOCKSTEP ? k === i : k % PROCESSES === i));
+          return {
+            p50: Math.round(percentile(sorted, 50)),
+            p99: Math.round(percentile(sorted, 99)),
+            errors: mine.reduce((sum, r) => sum + r.errors, 0),
+            timeouts: mine.reduce((sum, r) => sum + r.timeouts, 0),
+          };
+        }),
         statuses,
         fiveHundreds,
         operations,

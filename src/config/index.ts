@@ -69,6 +69,14 @@ export interface Config {
    * months later. 0 in production.
    */
   clockOffsetDays: number;
+  stats: {
+    /**
+     * STATS_MAX_STALENESS_MS: a statistics reading does not bring the roll-up up to date when
+     * it was refreshed less than this long ago, and does not wait for a refresh another
+     * reading is running (docs/READING.md, "Bounded staleness"). 0: every reading is exact.
+     */
+    maxStalenessMs: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -228,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', nodeEnv === 'test' ? 0 : 9464, 0, 65535),
     clockOffsetDays: int(env, 'CLOCK_OFFSET_DAYS', 0, 0, 36_500),
     consoleGraphiql: consoleGraphiql(env, production),
+    stats: { maxStalenessMs: int(env, 'STATS_MAX_STALENESS_MS', 5000, 0, 3_600_000) },
   };
 }
 

@@ -85,4 +85,11 @@ describe('configuration', () => {
     expect(loadConfig({ ...production, CONSOLE_GRAPHIQL: 'off' }).consoleGraphiql).toBe('off');
     expect(failure({ CONSOLE_GRAPHIQL: 'everyone' })).toMatch(/CONSOLE_GRAPHIQL/);
   });
+
+  it('reads STATS_MAX_STALENESS_MS: 5 s by default, 0 for exact statistics, and refuses other values', () => {
+    expect(loadConfig({}).stats.maxStalenessMs).toBe(5000);
+    expect(loadConfig({ STATS_MAX_STALENESS_MS: '0' }).stats.maxStalenessMs).toBe(0);
+    expect(failure({ STATS_MAX_STALENESS_MS: '5s' })).toMatch(/STATS_MAX_STALENESS_MS must be an integer/);
+    expect(failure({ STATS_MAX_STALENESS_MS: '3600001' })).toMatch(/STATS_MAX_STALENESS_MS must be between 0 and/);
+  });
 });

@@ -760,30 +760,60 @@ export const ROLLUP_SQL = grouped(`
 /**
  * Whether the roll-up may be stale: a rebuild asked for, a day marked, or a transfer deadline
  * passed since the last refresh. One read (index probes), the whole cost of a reading's
- * refresh when nothing changed.
+ * refresh when nothing changed. Also the moment of the last refresh, and whether it is less
+ * than $1 milliseconds ago (`recent`).
  */
 export const STALE_SQL = `
   SELECT w.rebuild OR w.refreshed_at IS NULL
          OR EXISTS (SELECT 1 FROM stats_dirty_day) OR EXISTS (SELECT 1 FROM stats_person_dirty)
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.accept_deadline >= w.refreshed_at AND t.accept_deadline < now())
          OR EXISTS (SELECT 1 FROM clue_transfer t WHERE t.feedback_deadline >= w.refreshed_at AND t.feedback_deadline < now())
-         AS stale
+         AS stale,
+         w.refreshed_at, now() AS now,
+         coalesce(w.refreshed_at > now() - $1::int * interval '1 millisecond', false) AS recent
   FROM stats_rollup_state w`;
+
+/** How fresh the roll-up a reading is about to read is. */
+export interface RollupFreshness {
+  /** Every write committed before this moment is counted (later ones may be too). */
+  asOf: Date;
+  /** Days recomputed by this call: -1 all, 0 none. */
+  recomputed: number;
+}
 
 /**
  * Brings the roll-up up to date, in one transaction (serialized on the state row): the days
  * marked by the triggers, and the days of the transfers whose deadline passed since the last
  * refresh (the overdue figures depend on the time: a deadline passes without any write), or
- * everything when a rebuild is asked for. Idempotent; returns the number of days recomputed
- * (-1: all; 0 without a transaction when STALE_SQL finds nothing to do).
+ * everything when a rebuild is asked for. Idempotent. Without a transaction when STALE_SQL
+ * finds nothing to do.
+ *
+ * `maxStalenessMs` (STATS_MAX_STALENESS_MS) > 0 bounds the staleness instead: nothing is done
+ * when the last refresh is less than that old, and when another connection is refreshing
+ * (its lock on the state row: SKIP LOCKED) the roll-up is read as it is rather than waited
+ * for — so readers neither queue behind each other nor repeat each other's work, and the
+ * figures are at most that long plus one refresh old. 0: exact, every reading waits for the
+ * refresh it needs.
  */
-export async function refreshRollup(db: DataSource): Promise<number> {
-  const [{ stale }]: { stale: boolean }[] = await db.query(STALE_SQL);
-  if (!stale) return 0;
+export async function refreshRollup(db: DataSource, maxStalenessMs = 0): Promise<RollupFreshness> {
+  const [seen]: { stale: boolean; refreshed_at: Date | null; now: Date; recent: boolean }[] = await db.query(
+    STALE_SQL,
+    [maxStalenessMs],
+  );
+  if (!seen.stale) return { asOf: seen.now, recomputed: 0 };
+  const bounded = maxStalenessMs > 0 && seen.refreshed_at !== null;
+  if (bounded && seen.recent) return { asOf: seen.refreshed_at!, recomputed: 0 };
   return inTransaction(db, async (m) => {
-    const [state]: { rebuild: boolean; refreshed: boolean }[] = await m.query(
-      `SELECT rebuild, refreshed_at IS NOT NULL AS refreshed FROM stats_rollup_state FOR UPDATE`,
-    );
+    const [state]: { rebuild: boolean; refreshed: boolean; refreshed_at: Date | null; now: Date; recent: boolean }[] =
+      await m.query(
+        `SELECT rebuild, refreshed_at IS NOT NULL AS refreshed, refreshed_at, now() AS now,
+                coalesce(refreshed_at > now() - $1::int * interval '1 millisecond', false) AS recent
+         FROM stats_rollup_state FOR UPDATE${bounded ? ' SKIP LOCKED' : ''}`,
+        [maxStalenessMs],
+      );
+    // Bounded: another connection is refreshing (read the roll-up as it is), or has just done so.
+    if (!state) return { asOf: seen.refreshed_at!, recomputed: 0 };
+    if (bounded && state.recent) return { asOf: state.refreshed_at!, recomputed: 0 };
     await m.query('SET LOCAL jit = off');
     const params = (lo: string, hi: string) => new SqlParams([lo, hi, ...EVENTS_MACHINE_PARAMETERS]).values;
     const items = (lo: string, hi: string) => [lo, hi, ...ROLLUP_SUPERVISION_PARAMETERS];
@@ -839,7 +869,7 @@ export async function refreshRollup(db: DataSource): Promise<number> {
         'ANALYZE stats_daily, stats_person_point, stats_person_daily, stats_person_monthly, stats_supervision_daily',
       );
     }
-    return recomputed;
+    return { asOf: state.now, recomputed };
   });
 }
 
@@ -1086,15 +1116,18 @@ export type StatsSource = 'rollup' | 'direct';
 /**
  * The figures of one region and window, read in one transaction: the departments in the region
  * (`pattern`, the LIKE pattern of its jurisdiction), the event aggregates (from the roll-up,
- * brought up to date first, or from the events), the distinct persons sanctioned, the
- * supervision figures and overdue measures, and the departments outside the region that acted
- * on its clues and cases.
+ * brought up to date first — within `maxStalenessMs`: refreshRollup — or from the events), the
+ * distinct persons sanctioned, the supervision figures and overdue measures, and the
+ * departments outside the region that acted on its clues and cases; and how fresh (`asOf`).
  */
 export async function readStats(
   db: DataSource,
   window: { pattern: string; lo: Date; hi: Date; from: string; to: string },
   source: StatsSource = 'rollup',
+  maxStalenessMs = 0,
 ): Promise<{
+  /** The event figures count every write committed before this moment. */
+  asOf: Date;
   inRegion: DepartmentRow[];
   aggregates: AggregateRow[];
   persons: PersonsRow[];
@@ -1102,7 +1135,7 @@ export async function readStats(
   measuresOverdue: MeasuresOverdueRow[];
   others: DepartmentRow[];
 }> {
-  if (source === 'rollup') await refreshRollup(db);
+  const freshness = source === 'rollup' ? await refreshRollup(db, maxStalenessMs) : null;
   return inTransaction(db, async (m) => {
     const inRegion: DepartmentRow[] = await m.query(
       'SELECT id, kind, name, region_code FROM department WHERE region_code LIKE $1',
@@ -1150,6 +1183,7 @@ export async function readStats(
     const others: DepartmentRow[] = outside.length
       ? await m.query('SELECT id, kind, name, region_code FROM department WHERE id = ANY($1::uuid[])', [outside])
       : [];
-    return { inRegion, aggregates, persons, supervision, measuresOverdue, others };
+    const asOf = freshness?.asOf ?? (await m.query('SELECT now() AS now'))[0].now;
+    return { asOf, inRegion, aggregates, persons, supervision, measuresOverdue, others };
   });
 }

@@ -16,6 +16,7 @@ export class StatsResolver {
     @Arg('to', () => DateScalar, { description: '时间窗止（含）。' }) to: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SupervisionStats> {
-    return supervisionStats(ctx.services.db, requireActor(ctx), regionCode, from, to);
+    const { db, config } = ctx.services;
+    return supervisionStats(db, requireActor(ctx), regionCode, from, to, 'rollup', config.stats.maxStalenessMs);
   }
 }

@@ -68,6 +68,8 @@ const kindCounts = (rows: AggregateRow[]): KindCount[] =>
 /**
  * `source` chooses where the event figures come from: the daily roll-up (default) or the
  * events themselves (the reference the roll-up is tested and benchmarked against).
+ * `maxStalenessMs`: how old the roll-up may be (STATS_MAX_STALENESS_MS; 0, the default here:
+ * exact); `asOf` of the answer says how fresh it is.
  */
 export async function supervisionStats(
   db: DataSource,
@@ -76,12 +78,14 @@ export async function supervisionStats(
   from: string,
   to: string,
   source: StatsSource = 'rollup',
+  maxStalenessMs = 0,
 ): Promise<SupervisionStats> {
   assertCanReadStats(actor, regionCode);
   if (from > to) throw badInput('from must not be after to');
   const level = await regionLevel(db, regionCode);
   if (!level) throw badInput(`unknown region ${regionCode}`);
   const {
+    asOf,
     inRegion,
     aggregates: rows,
     persons,
@@ -98,6 +102,7 @@ export async function supervisionStats(
       to,
     },
     source,
+    maxStalenessMs,
   );
   const departments = [...inRegion, ...others].sort(
     (a, b) => a.region_code.localeCompare(b.region_code) || a.kind.localeCompare(b.kind),
@@ -185,6 +190,7 @@ export async function supervisionStats(
     regionCode,
     from,
     to,
+    asOf,
     cluesReceived: total('CLUE_CREATED'),
     cluesRouted: total('CLUE_ROUTED'),
     cluesTransferred: total('TRANSFER_REQUESTED'),

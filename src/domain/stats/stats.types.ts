@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { DateScalar, MoneyScalar } from '../../graphql/scalars';
+import { DateScalar, DateTimeScalar, MoneyScalar } from '../../graphql/scalars';
 import { DepartmentType } from '../reference/reference.types';
 
 @ObjectType('KindCount', { description: '按种类计数 (kind count)。' })
@@ -225,6 +225,12 @@ export class SupervisionStats extends OutcomeFigures {
 
   @Field(() => DateScalar, { description: '时间窗止（含）。' })
   to: string;
+
+  @Field(() => DateTimeScalar, {
+    description:
+      "统计截至时刻：此前提交的变更均已计入。Every change committed before this moment is counted (later ones may be): the event figures may lag behind the latest changes by up to the deployment's STATS_MAX_STALENESS_MS.",
+  })
+  asOf: Date;
 
   @Field(() => Int, { description: '登记的线索数。Clues registered (created) in the window.' })
   cluesReceived: number;
