@@ -12,11 +12,19 @@ const SEP = '\u0001';
 /** A field that is null. */
 const NULL = '\u0002';
 
+/** PackedRows.drain(): rows as arrays (structured-cloneable). */
+export interface PackedEntries {
+  fields: string[] | null;
+  keys: string[];
+  packed: string[];
+  odd: [string, LookupRow][];
+}
+
 export class PackedRows {
   /** key → the fields (without `key`) in `fields` order, SEP between them, NULL for null. */
-  private readonly packed = new Map<string, string>();
+  private packed = new Map<string, string>();
   /** Rows that cannot be packed (a value holding SEP or NULL, another shape): kept as they are. */
-  private readonly odd = new Map<string, LookupRow>();
+  private odd = new Map<string, LookupRow>();
   /** The row fields besides `key`, from the first row. */
   private fields: string[] | null = null;
 
@@ -61,12 +69,55 @@ export class PackedRows {
       return;
     }
     this.fields ??= other.fields;
+    if (this.size === 0 && other.size <= limit) {
+      // The first file of its kind: its rows become these (no copy; `other` is not used after).
+      this.packed = other.packed;
+      this.odd = other.odd;
+      return;
+    }
     for (const [key, packed] of other.packed) {
       if (this.size >= limit) return;
       this.odd.delete(key);
       this.packed.set(key, packed);
     }
     for (const [key, row] of other.odd) {
+      if (this.size >= limit) return;
+      this.packed.delete(key);
+      this.odd.set(key, row);
+    }
+  }
+
+  /** The rows set since the last drain, as plain arrays a worker thread can post; this emptied. */
+  drain(): PackedEntries {
+    const entries: PackedEntries = {
+      fields: this.fields,
+      keys: [...this.packed.keys()],
+      packed: [...this.packed.values()],
+      odd: [...this.odd],
+    };
+    this.packed.clear();
+    this.odd.clear();
+    return entries;
+  }
+
+  /** Drained rows added (a later row of a key replaces an earlier one), until this holds `limit` rows. */
+  addEntries(entries: PackedEntries, limit: number): void {
+    if (this.fields && entries.fields && this.fields.join(SEP) !== entries.fields.join(SEP)) {
+      const other = new PackedRows();
+      other.fields = entries.fields;
+      for (let i = 0; i < entries.keys.length; i++) other.packed.set(entries.keys[i], entries.packed[i]);
+      for (const [key, row] of entries.odd) other.odd.set(key, row);
+      this.addFrom(other, limit);
+      return;
+    }
+    this.fields ??= entries.fields;
+    const { keys, packed } = entries;
+    for (let i = 0; i < keys.length; i++) {
+      if (this.size >= limit) return;
+      if (this.odd.size) this.odd.delete(keys[i]);
+      this.packed.set(keys[i], packed[i]);
+    }
+    for (const [key, row] of entries.odd) {
       if (this.size >= limit) return;
       this.packed.delete(key);
       this.odd.set(key, row);
