@@ -3,7 +3,7 @@
  * whatever its values; copies between memories keep the limit.
  */
 import { LookupRow } from '../../src/domain/ingest/ingest.files';
-import { PackedRows } from '../../src/domain/ingest/packed-rows';
+import { PackedList, PackedRows } from '../../src/domain/ingest/packed-rows';
 
 describe('PackedRows', () => {
   it('reads back settlement-like rows, nulls and empty strings included', () => {
@@ -86,5 +86,22 @@ describe('PackedRows', () => {
     memory.addFrom(b, 10);
     expect([...memory.keys()].sort()).toEqual(['P1', 'P2']);
     expect(memory.get('P2')).toEqual({ key: 'P2' });
+  });
+
+  it('PackedList (a row worker’s entries) drains into the same rows as PackedRows holds', () => {
+    const list = new PackedList();
+    const rows = new PackedRows();
+    const entries = [
+      { key: 'S1', settled_on: '2025-03-01', admit_date: null },
+      { key: 'S2', settled_on: '2025-03-02', admit_date: 'x\u0002' },
+    ];
+    for (const e of entries) {
+      list.set(e.key, e);
+      rows.set(e.key, e);
+    }
+    const loader = new PackedRows();
+    loader.addEntries(structuredClone(list.drain()), 10);
+    expect(list.drain().keys).toEqual([]);
+    for (const e of entries) expect(loader.get(e.key)).toEqual(rows.get(e.key));
   });
 });

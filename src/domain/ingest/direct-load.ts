@@ -425,7 +425,11 @@ class DirectLoader extends CsvRecordStream {
     this.needs = this.encoder.needs;
     this.copyColumns = this.encoder.copyColumns;
     this.rejected = offloaded ? [] : this.encoder.rejected;
-    this.remembered = offloaded ? (this.encoder.remembered ? new PackedRows() : null) : this.encoder.remembered;
+    this.remembered = offloaded
+      ? this.encoder.remembered
+        ? new PackedRows()
+        : null
+      : (this.encoder.remembered as PackedRows | null);
     this.chunk = new Chunk(this.needs.length);
     if (spec.direct!.also) this.alsoChunks.push(COPY_BINARY_HEADER);
     this.withAlso = !!spec.direct!.also;

@@ -34,7 +34,7 @@ export class PackedRows {
 
   set(key: string, row: LookupRow): void {
     const fields = (this.fields ??= Object.keys(row).filter((name) => name !== 'key'));
-    const packed = this.pack(row, fields);
+    const packed = pack(row, fields);
     if (packed === null) {
       this.packed.delete(key);
       this.odd.set(key, row);
@@ -129,20 +129,47 @@ export class PackedRows {
     yield* this.odd.keys();
   }
 
-  private pack(row: LookupRow, fields: string[]): string | null {
-    let count = 0;
-    for (const name in row) if (name !== 'key') count++;
-    if (count !== fields.length) return null;
-    let packed = '';
-    for (let i = 0; i < fields.length; i++) {
-      const value = row[fields[i]];
-      if (value === undefined) return null;
-      if (value === null) packed += i ? SEP + NULL : NULL;
-      else {
-        if (value.includes(SEP) || value === NULL || value.includes(NULL)) return null;
-        packed += i ? SEP + value : value;
-      }
+}
+
+/** A row packed (one string, SEP between the fields in `fields` order, NULL for null); null when it cannot be. */
+function pack(row: LookupRow, fields: string[]): string | null {
+  let count = 0;
+  for (const name in row) if (name !== 'key') count++;
+  if (count !== fields.length) return null;
+  let packed = '';
+  for (let i = 0; i < fields.length; i++) {
+    const value = row[fields[i]];
+    if (value === undefined) return null;
+    if (value === null) packed += i ? SEP + NULL : NULL;
+    else {
+      if (value.includes(SEP) || value === NULL || value.includes(NULL)) return null;
+      packed += i ? SEP + value : value;
     }
-    return packed;
+  }
+  return packed;
+}
+
+/**
+ * Rows collected for posting (a row worker's remembered entries of a chunk): packed as
+ * PackedRows packs them, in arrays rather than a map (the loader's PackedRows.addEntries keys them).
+ */
+export class PackedList {
+  private entries: PackedEntries = { fields: null, keys: [], packed: [], odd: [] };
+
+  set(key: string, row: LookupRow): void {
+    const fields = (this.entries.fields ??= Object.keys(row).filter((name) => name !== 'key'));
+    const packed = pack(row, fields);
+    if (packed === null) this.entries.odd.push([key, row]);
+    else {
+      this.entries.keys.push(key);
+      this.entries.packed.push(packed);
+    }
+  }
+
+  /** The rows since the last drain; this emptied. */
+  drain(): PackedEntries {
+    const entries = this.entries;
+    this.entries = { fields: entries.fields, keys: [], packed: [], odd: [] };
+    return entries;
   }
 }

@@ -25,7 +25,7 @@ import {
 } from './ingest.files';
 import { Fields, isLocalCheck } from './row-checks';
 import { CbcSlots } from './cbc-slots';
-import { PackedRows } from './packed-rows';
+import { PackedList, PackedRows } from './packed-rows';
 import { BinaryEncoder, encoderFor, writeLength, writeNull } from './copy-binary';
 import { keyedHashWriter } from './keyed-hash';
 import { CryptoSlots } from './crypto-worker';
@@ -78,9 +78,15 @@ export interface EncodedChunk {
 }
 
 export class RowEncoder {
-  readonly rejected: Rejected[] = [];
-  /** The loaded rows as later files look them up (DirectLoad.remember), up to `rememberLimit`. */
-  readonly remembered: PackedRows | null;
+  /** The rejected rows (on a worker: since the last takeRejected). */
+  rejected: Rejected[] = [];
+  /** Rows rejected in all. */
+  private rejectedCount = 0;
+  /**
+   * The loaded rows as later files look them up (DirectLoad.remember), up to `rememberLimit`;
+   * on a worker a list drained chunk by chunk (the loader's thread keys them).
+   */
+  readonly remembered: PackedRows | PackedList | null;
   /** The distinct (lookup, header position) pairs the checks read. */
   readonly needs: LookupNeed[];
   /** The target columns of the COPY: the file's (less `omit`) in header order, then the computed ones. */
@@ -134,8 +140,9 @@ export class RowEncoder {
     /** The column types (columnTypes) of the target table and of `direct.also`'s. */
     types: Map<string, string>,
     alsoTypes: Map<string, string>,
-    options: { offload: boolean; rememberLimit: number; hashKeys?: boolean },
+    options: { offload: boolean; rememberLimit: number; hashKeys?: boolean; onWorker?: boolean },
   ) {
+    this.chunkText = options.onWorker ?? false;
     this.hashKeys = options.hashKeys ?? false;
     this.direct = spec.direct!;
     const columns = spec.columns;
@@ -204,11 +211,17 @@ export class RowEncoder {
     this.f = new Array<string | null>(columns.length).fill(null);
     const remember = this.direct.remember;
     this.remember = remember ? remember.entry(columns) : null;
-    this.remembered = remember ? new PackedRows() : null;
+    this.remembered = remember ? (options.onWorker ? new PackedList() : new PackedRows()) : null;
     this.rememberLimit = options.rememberLimit;
   }
 
   private readonly rememberLimit: number;
+  /**
+   * An ASCII chunk read as one string, each record a slice of it (on a worker, where nothing of a
+   * chunk is kept past it: rejected rows and remembered entries are taken out and posted, i.e.
+   * copied, chunk by chunk; on the loader's thread they would keep whole chunks alive).
+   */
+  private readonly chunkText: boolean;
   /**
    * Whether the accepted rows' key hashes are kept (takeAcceptedKeys): with more than one row
    * worker, the loader's thread compares them with the keys rejected in other workers' chunks.
@@ -235,10 +248,19 @@ export class RowEncoder {
     this.found = found;
     this.fallback = fallback;
     // Bytes below 0x80 read as Latin-1 are their UTF-8 reading (a one-byte string, no decoding).
-    const decode = isAscii(buf) ? (buf as Slicing).latin1Slice : (buf as Slicing).utf8Slice;
-    for (let r = 0; r < starts.length; r++) {
-      this.record = r;
-      this.row(decode.call(buf, starts[r], ends[r]), lines[r]);
+    const ascii = isAscii(buf);
+    if (ascii && this.chunkText) {
+      const text = (buf as Slicing).latin1Slice(0, buf.length);
+      for (let r = 0; r < starts.length; r++) {
+        this.record = r;
+        this.row(text.slice(starts[r], ends[r]), lines[r]);
+      }
+    } else {
+      const decode = ascii ? (buf as Slicing).latin1Slice : (buf as Slicing).utf8Slice;
+      for (let r = 0; r < starts.length; r++) {
+        this.record = r;
+        this.row(decode.call(buf, starts[r], ends[r]), lines[r]);
+      }
     }
     this.found = [];
     this.values = [];
@@ -270,7 +292,7 @@ export class RowEncoder {
     }
     if (reason !== null) {
       this.rejected.push({ line, reason, fields: f.slice() });
-      if (this.rejected.length > MAX_REJECTS) throw new NotDirect(`more than ${MAX_REJECTS} rows rejected`);
+      if (++this.rejectedCount > MAX_REJECTS) throw new NotDirect(`more than ${MAX_REJECTS} rows rejected`);
       const key = this.keyOf(f);
       if (key !== null) this.rejectedKeys.add(key);
       return;

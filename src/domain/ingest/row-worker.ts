@@ -217,13 +217,11 @@ function serve(port: NonNullable<typeof parentPort>): void {
   let encoder: RowEncoder | null = null;
   let init: RowWorkerInit | null = null;
   let initFailure: unknown = null;
-  let rejectedSent = 0;
   port.on('message', (message: Message) => {
     try {
       if ('init' in message) {
         initFailure = null;
         encoder = null;
-        rejectedSent = 0;
         init = message.init;
         const file = init.file;
         const spec = INGEST_FILES.find((s) => s.file === file);
@@ -235,7 +233,7 @@ function serve(port: NonNullable<typeof parentPort>): void {
           { keys, ingestFileId: init.ingestFileId, columns: spec.columns },
           new Map(init.types),
           new Map(init.alsoTypes),
-          { offload: false, rememberLimit: init.rememberLimit, hashKeys: init.hashKeys },
+          { offload: false, rememberLimit: init.rememberLimit, hashKeys: init.hashKeys, onWorker: true },
         );
         port.postMessage({ id: message.id, result: null } satisfies ResultMessage);
         return;
@@ -255,11 +253,11 @@ function serve(port: NonNullable<typeof parentPort>): void {
       const result: RowJobResult = {
         out: fresh(out),
         alsoOut: fresh(alsoOut),
-        rejected: encoder.rejected.slice(rejectedSent),
+        rejected: encoder.rejected,
         remembered: encoder.remembered ? encoder.remembered.drain() : null,
         acceptedKeys: init?.hashKeys ? encoder.takeAcceptedKeys() : null,
       };
-      rejectedSent = encoder.rejected.length;
+      encoder.rejected = [];
       const transfer = [result.out, result.alsoOut, result.acceptedKeys].flatMap((b) =>
         b ? [b.buffer as ArrayBuffer] : [],
       );
