@@ -146,6 +146,25 @@ describe('ingest: rows on row workers', () => {
     },
   );
 
+  it.each([
+    [0, undefined],
+    [2, 200],
+  ])(
+    'a record missing a field fails its file at its own line (%i workers; was the line after the chunk)',
+    async (workers, chunkBytes) => {
+      const folder = mkdtempSync(join(tmpdir(), 'ingest-row-worker-'));
+      folders.push(folder);
+      for (const file of ['regions.csv', 'institutions.csv']) cpSync(join(FIXTURES, 'valid', file), join(folder, file));
+      const lines = readFileSync(join(FIXTURES, 'valid', 'persons.csv'), 'utf8').trimEnd().split('\n');
+      lines[2] = lines[2].split(',').slice(0, -1).join(',');
+      writeFileSync(join(folder, 'persons.csv'), `${lines.join('\n')}\n`);
+      const t = await env();
+      await expect(load(t, folder, { rowWorkers: workers, chunkBytes })).rejects.toThrow(
+        'persons.csv:3: unreadable CSV: missing data for column "bank_account"',
+      );
+    },
+  );
+
   it('a worker that dies fails its file: nothing of it loaded, the files before it kept', async () => {
     const t = await env();
     rowWorkerTesting.crashAtJob = 1;

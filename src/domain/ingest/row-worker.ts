@@ -63,14 +63,14 @@ export const rowWorkerTesting = { crashAtJob: -1, jobs: 0 };
 
 /**
  * How many worker threads split, check and encode a large file's rows on the direct path:
- * INGEST_ROW_WORKERS=N decides (0: none, the loader's thread does), otherwise one per core
- * beyond the first, at most two (on two cores one: a second one costs more CPU than it saves
- * while the server copies on the other core; docs/PERFORMANCE.md).
+ * INGEST_ROW_WORKERS=N decides (0: none, the loader's thread does), otherwise two on a machine
+ * with a second core (the chunks in turn: the row work is the critical path, and one worker
+ * alone does it no faster than the loader's thread did; docs/PERFORMANCE.md), else none.
  */
 export function rowWorkersWanted(): number {
   const setting = process.env.INGEST_ROW_WORKERS;
   if (setting !== undefined && /^\d+$/.test(setting)) return Number(setting);
-  return Math.max(0, Math.min(2, availableParallelism() - 1));
+  return availableParallelism() > 1 ? 2 : 0;
 }
 
 /** Whether the worker can build this spec's encoder (it finds the spec by its file name). */
