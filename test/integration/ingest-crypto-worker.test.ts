@@ -80,9 +80,9 @@ describe('ingest: hashes and encryptions on a worker thread', () => {
     async (folder) => {
       const jobs = cryptoWorkerTesting.jobs;
       // Chunks of 200 bytes: a few rows each, every chunk's hashes and ciphertexts from the worker.
-      const ours = await load(worker, folder, { cryptoWorker: true, chunkBytes: 200 });
+      const ours = await load(worker, folder, { cryptoWorker: true, rowWorkers: 0, chunkBytes: 200 });
       expect(cryptoWorkerTesting.jobs).toBeGreaterThan(jobs);
-      const reference = await load(inline, folder, { cryptoWorker: false, chunkBytes: 200 });
+      const reference = await load(inline, folder, { cryptoWorker: false, rowWorkers: 0, chunkBytes: 200 });
       expect(ours).toEqual(reference);
       if (folder === 'rejects') {
         // Bad rows in chunks whose good rows went through the worker, reported as always.
@@ -105,7 +105,7 @@ describe('ingest: hashes and encryptions on a worker thread', () => {
       cryptoWorkerTesting.crashAtJob = 1;
       let failure: IngestBatchError | null = null;
       try {
-        await load(t, 'valid', { cryptoWorker: true, chunkBytes: 200 });
+        await load(t, 'valid', { cryptoWorker: true, rowWorkers: 0, chunkBytes: 200 });
       } catch (error) {
         if (!(error instanceof IngestBatchError)) throw error;
         failure = error;
@@ -123,7 +123,7 @@ describe('ingest: hashes and encryptions on a worker thread', () => {
 
       // The next attempt loads the file completely.
       cryptoWorkerTesting.crashAtJob = -1;
-      const again = await load(t, 'valid', { cryptoWorker: true, chunkBytes: 200 });
+      const again = await load(t, 'valid', { cryptoWorker: true, rowWorkers: 0, chunkBytes: 200 });
       expect(again.summary.files['persons.csv']).toEqual({ read: 4, loaded: 4, rejected: 0, duplicates: 0 });
       expect(again.rejections).toEqual([]);
       const values = await decrypted(t);

@@ -3,7 +3,7 @@
  * whatever its values; copies between memories keep the limit.
  */
 import { LookupRow } from '../../src/domain/ingest/ingest.files';
-import { PackedRows } from '../../src/domain/ingest/packed-rows';
+import { PackedList, PackedRows } from '../../src/domain/ingest/packed-rows';
 
 describe('PackedRows', () => {
   it('reads back settlement-like rows, nulls and empty strings included', () => {
@@ -54,5 +54,54 @@ describe('PackedRows', () => {
     const small = new PackedRows();
     small.addFrom(from, 2);
     expect(small.size).toBe(2);
+  });
+
+  it('drain empties the rows into arrays (a row worker posts them); addEntries takes them back until the limit', () => {
+    const worker = new PackedRows();
+    worker.set('S1', { key: 'S1', settled_on: '2025-03-01', admit_date: null });
+    worker.set('S2', { key: 'S2', settled_on: '2025-03-02', admit_date: 'x\u0001' });
+    const first = worker.drain();
+    expect(worker.size).toBe(0);
+    worker.set('S3', { key: 'S3', settled_on: '2025-03-03', admit_date: '2025-03-01' });
+    // Through a structured clone, as between threads.
+    const entries = [structuredClone(first), structuredClone(worker.drain())];
+    const loader = new PackedRows();
+    for (const e of entries) loader.addEntries(e, 10);
+    expect([...loader.keys()].sort()).toEqual(['S1', 'S2', 'S3']);
+    expect(loader.get('S1')).toEqual({ key: 'S1', settled_on: '2025-03-01', admit_date: null });
+    expect(loader.get('S2')).toEqual({ key: 'S2', settled_on: '2025-03-02', admit_date: 'x\u0001' });
+    expect(loader.get('S3')).toEqual({ key: 'S3', settled_on: '2025-03-03', admit_date: '2025-03-01' });
+    const small = new PackedRows();
+    for (const e of entries) small.addEntries(e, 2);
+    expect(small.size).toBe(2);
+  });
+
+  it('addFrom into an empty set takes the rows over; into a filled one it adds them', () => {
+    const a = new PackedRows();
+    a.set('P1', { key: 'P1' });
+    const b = new PackedRows();
+    b.set('P2', { key: 'P2' });
+    const memory = new PackedRows();
+    memory.addFrom(a, 10);
+    memory.addFrom(b, 10);
+    expect([...memory.keys()].sort()).toEqual(['P1', 'P2']);
+    expect(memory.get('P2')).toEqual({ key: 'P2' });
+  });
+
+  it('PackedList (a row worker’s entries) drains into the same rows as PackedRows holds', () => {
+    const list = new PackedList();
+    const rows = new PackedRows();
+    const entries = [
+      { key: 'S1', settled_on: '2025-03-01', admit_date: null },
+      { key: 'S2', settled_on: '2025-03-02', admit_date: 'x\u0002' },
+    ];
+    for (const e of entries) {
+      list.set(e.key, e);
+      rows.set(e.key, e);
+    }
+    const loader = new PackedRows();
+    loader.addEntries(structuredClone(list.drain()), 10);
+    expect(list.drain().keys).toEqual([]);
+    for (const e of entries) expect(loader.get(e.key)).toEqual(rows.get(e.key));
   });
 });

@@ -36,9 +36,6 @@ import {
   withLoadSearchPath,
 } from './fresh-months';
 import {
-  Computed,
-  ComputedColumn,
-  DirectLoad,
   IngestFileSpec,
   LoadContext,
   Lookup,
@@ -47,33 +44,14 @@ import {
   LookupRow,
   NotDirect,
 } from './ingest.files';
-import {
-  Fields,
-  isDateText,
-  isLocalCheck,
-  isTimestampText,
-  maskBankAccount,
-  maskIdNumber,
-  shanghaiDate,
-} from './row-checks';
-import { CbcSlots } from './cbc-slots';
+import { isDateText, isLocalCheck, isTimestampText, maskBankAccount, maskIdNumber, shanghaiDate } from './row-checks';
 import { PackedRows } from './packed-rows';
-import {
-  BinaryEncoder,
-  columnTypes,
-  COPY_BINARY_HEADER,
-  COPY_BINARY_TRAILER,
-  encoderFor,
-  writeLength,
-  writeNull,
-} from './copy-binary';
+import { columnTypes, COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-binary';
 import { isUniqueViolation, quarantineRows, savepoint } from './ingest.repository';
-import { keyedHashWriter } from './keyed-hash';
-import { CryptoSlots, CryptoWorker, cryptoWorkerWanted, fillSlots } from './crypto-worker';
-import { CsvRecordStream, OutputBuffer } from './stage-stream';
-
-/** More rejections than this are left to the staged path (they are kept in memory here). */
-const MAX_REJECTS = 100_000;
+import { CryptoWorker, cryptoWorkerWanted, fillSlots } from './crypto-worker';
+import { keyHash, LookupNeed, MAX_REJECTS, Rejected, RowEncoder } from './row-encoder';
+import { RowJob, RowWorker, rowWorkerCanLoad, RowWorkerPool, rowWorkersWanted } from './row-worker';
+import { CsvRecordStream } from './stage-stream';
 
 /**
  * Rows the batch's committed direct loads remembered (DirectLoad.remember), per lookup: later
@@ -153,6 +131,10 @@ export async function loadDirect(
     onMonths?: (months: string[]) => void;
     /** Hashes and encryptions on a worker thread (crypto-worker.ts); default cryptoWorkerWanted(). */
     cryptoWorker?: boolean;
+    /** Row workers splitting, checking and encoding a large file's rows (row-worker.ts); default rowWorkersWanted(). */
+    rowWorkers?: number;
+    /** Where the row workers come from and go back to (the batch's); default: started for this file. */
+    rowWorkerPool?: RowWorkerPool;
   } = {},
 ): Promise<DirectOutcome> {
   const { chunkBytes = 4 << 20, scanned, trace } = options;
@@ -170,16 +152,28 @@ export async function loadDirect(
     if (months.length && !partitioned) await ensureMonths(months);
   }
   const attempt = await savepoint(client, 'ingest_direct');
+  // Files of more than one chunk: the rows on a row worker (hashes and encryptions included),
+  // else (without one) the hashes and encryptions on a crypto worker.
+  const large = (await fileSize(path)) > chunkBytes;
+  const rowWorkerCount = large && rowWorkerCanLoad(spec) ? (options.rowWorkers ?? rowWorkersWanted()) : 0;
+  const pool = options.rowWorkerPool ?? new RowWorkerPool();
+  const rowWorkers = pool.take(rowWorkerCount);
   const offload =
+    !rowWorkers.length &&
     (options.cryptoWorker ?? cryptoWorkerWanted()) &&
     direct.computed.some((c) => 'hashes' in c || 'encrypts' in c) &&
-    (await fileSize(path)) > chunkBytes;
+    large;
   const worker = offload ? new CryptoWorker(context.keys) : null;
   try {
     const fresh = partitioned ? await prepareFreshMonths(client, direct.table, months) : null;
     const types = await columnTypes(client, direct.table);
     const alsoTypes = direct.also ? await columnTypes(client, direct.also.table) : new Map<string, string>();
-    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes, worker);
+    const loader = new DirectLoader(spec, header, context, lookupClient, memory, types, alsoTypes, worker, rowWorkers);
+    // Not waited for: a worker takes its messages in order, and a failed init fails its first chunk.
+    for (const rowWorker of rowWorkers)
+      rowWorker
+        .init(spec, header, context, types, alsoTypes, { rememberLimit: memory.limit, hashKeys: rowWorkers.length > 1 })
+        .catch(() => undefined);
     const runCopy = async () => {
       const stream = client.query(
         copyFrom(`COPY ${direct.table} (${loader.copyColumns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
@@ -220,6 +214,8 @@ export async function loadDirect(
     return { loaded: false, why };
   } finally {
     await worker?.close();
+    await pool.give(rowWorkers);
+    if (!options.rowWorkerPool) await pool.close();
   }
 }
 
@@ -230,18 +226,6 @@ function handOverReason(error: unknown): string | null {
   if (error instanceof NotDirect) return error.message;
   if (isUniqueViolation(error)) return `a key exists already or repeats in the file: ${(error as Error).message}`;
   return null;
-}
-
-/** The computed columns in the order they are written: per row, then per chunk. */
-const computedOrder = (direct: DirectLoad): ComputedColumn[] => [
-  ...direct.computed.filter((c) => 'value' in c),
-  ...direct.computed.filter((c) => 'hashes' in c),
-  ...direct.computed.filter((c) => 'encrypts' in c),
-];
-
-interface Rejected extends Rejection {
-  /** The row's fields in the spec's column order. */
-  fields: Fields;
 }
 
 /** Rejected rows into the quarantine, personal data masked (as the staged path keeps them). */
@@ -362,17 +346,6 @@ function fieldAt(buf: Buffer, start: number, end: number, index: number): string
   return buf.toString('utf8', from, to);
 }
 
-type CompiledCheck =
-  | { local: true; test: (f: Fields) => string | null }
-  | {
-      local: false;
-      lookup: LookupName;
-      column: number;
-      /** Its entry in `needs`. */
-      need: number;
-      test: (f: Fields, found: LookupRow | null) => string | null;
-    };
-
 /**
  * The records of one chunk, kept as offsets into its buffer (no strings: the chunk waits for
  * its lookups, and retained strings would make the garbage collector copy them), with the
@@ -394,64 +367,35 @@ class Chunk {
   }
 }
 
-/** Records → checked rows: COPY input for the accepted ones, the rejected ones kept. */
+/**
+ * Records → checked rows: COPY input for the accepted ones, the rejected ones kept. This
+ * thread finds the records, their lines and their lookups; the rows are split, checked and
+ * encoded by the encoder (row-encoder.ts), here or on a row worker (row-worker.ts).
+ */
 class DirectLoader extends CsvRecordStream {
-  readonly rejected: Rejected[] = [];
+  readonly rejected: Rejected[];
   /** The loaded rows as later files look them up (DirectLoad.remember), up to the memory's limit. */
   readonly remembered: PackedRows | null;
-  private readonly remember: ((f: Fields, computed: Computed) => LookupRow & { key: string }) | null;
   /** COPY input of `direct.also`, per chunk. */
   readonly alsoChunks: Buffer[] = [];
-  private readonly direct: DirectLoad;
-  private readonly order: number[];
-  private readonly checks: CompiledCheck[];
-  private readonly computed: { value: (f: Fields, lookup: Lookup) => string | null; encode: BinaryEncoder }[];
-  /** The current row's computed values, in `computed` order, and their positions by name. */
-  private readonly computedValues: (string | null)[] = [];
-  private readonly computedAt = new Map<string, number>();
-  private readonly computedValue: Computed = (name) => this.computedValues[this.computedAt.get(name)!] ?? null;
-  /** Keyed-hash columns: the column they hash, and the writer. */
-  private readonly hashed: { column: number; write: (value: string, out: Buffer, at: number) => number }[];
-  /** Encrypted columns: the column they encrypt, and their slots in the output. */
-  private readonly encrypted: { column: number; slots: CbcSlots }[];
-  /**
-   * With a worker (crypto-worker.ts): the hashed, then the encrypted columns' queued values,
-   * sent at the end of each chunk; null when this thread hashes and encrypts.
-   */
-  private readonly offloaded: CryptoSlots[] | null;
-  /** The chunks handed on so far, in order, once their worker job is back (null: none pending). */
-  private handedOn: Promise<void> | null = null;
-  /** `direct.also`: its columns' values and encoders, and its COPY input of the chunk being written. */
-  private readonly also: { value: (f: Fields, computed: Computed) => string | null; encode: BinaryEncoder }[] | null;
-  private readonly alsoOutput = new OutputBuffer();
-  private readonly keyColumns: number[];
-  /** The target columns of the COPY: the file's (less `omit`) in header order, then the computed ones. */
+  /** The target columns of the COPY. */
   readonly copyColumns: string[];
-  /** The file columns the COPY takes: header position and encoder. */
-  private readonly fileEncoders: { at: number; encode: BinaryEncoder }[];
+  private readonly encoder: RowEncoder;
   /** The distinct (lookup, header position) pairs the checks read. */
-  private readonly needs: { lookup: LookupName; headerIndex: number }[];
+  private readonly needs: LookupNeed[];
   /** The looked-up rows of the chunk being processed, per lookup. */
   private queried = new Map<LookupName, Map<string, LookupRow>>();
-  private readonly rejectedKeys = new Set<string>();
-  private readonly output = new OutputBuffer();
   /** The binary format's header is written. */
   private started = false;
   private chunk: Chunk;
-  private readonly f: Fields;
+  /** The chunks handed on so far, in order, once their worker job is back (null: none pending). */
+  private handedOn: Promise<void> | null = null;
   /** The last value looked up per lookup and its row: files come sorted by their references. */
   private lastName: LookupName | null = null;
   private lastValue = '';
   private lastRow: LookupRow | null = null;
-  /** The chunk being written and the record's index in it (the resolved rows of `needs`). */
-  private current: Chunk | null = null;
-  private currentRecord = 0;
-  private readonly lookup: Lookup = (name, value) => {
-    const chunk = this.current;
-    if (chunk)
-      for (let n = 0; n < this.needs.length; n++)
-        if (this.needs[n].lookup === name && chunk.keys[n][this.currentRecord] === value)
-          return chunk.found[n][this.currentRecord];
+  /** The computed columns' other lookups (none in the specs): the batch's memory, then the chunk's queries. */
+  private readonly fallback: Lookup = (name, value) => {
     if (name === this.lastName && value === this.lastValue) return this.lastRow;
     this.lastName = name;
     this.lastValue = value;
@@ -467,80 +411,31 @@ class DirectLoader extends CsvRecordStream {
     /** The column types (columnTypes) of the target table and of `direct.also`'s. */
     types: Map<string, string>,
     alsoTypes: Map<string, string>,
+    /** Hashes and encryptions on this worker (crypto-worker.ts), when the rows are encoded here. */
     private readonly worker: CryptoWorker | null = null,
+    /** The rows split, checked and encoded on these workers (row-worker.ts), a chunk each in turn. */
+    private readonly rowWorkers: RowWorker[] = [],
   ) {
     super(header);
-    this.direct = spec.direct!;
-    const columns = spec.columns;
-    this.order = columns.map((c) => header.indexOf(c));
-    this.checks = spec.checks.map((check): CompiledCheck => {
-      if (isLocalCheck(check)) return { local: true, test: check.local(columns) };
-      const node = check[2];
-      if (!node) throw new NotDirect(`${spec.file}: a check has no Node form`);
-      return {
-        local: false,
-        lookup: node.lookup,
-        column: columns.indexOf(node.column),
-        need: -1,
-        test: node.test(columns),
-      };
+    const offloaded = rowWorkers.length > 0;
+    this.encoder = new RowEncoder(spec, header, context, types, alsoTypes, {
+      offload: !!worker && !offloaded,
+      rememberLimit: memory.limit,
     });
-    const encoder = (column: string): BinaryEncoder => {
-      const encode = encoderFor(types.get(column) ?? '');
-      if (!encode) throw new NotDirect(`${this.direct.table}.${column}: no binary form for its type`);
-      return encode;
-    };
-    const bytea = (column: string) => {
-      if (types.get(column) !== 'bytea') throw new NotDirect(`${this.direct.table}.${column} is not bytea`);
-    };
-    this.computed = [];
-    this.hashed = [];
-    this.encrypted = [];
-    const order = computedOrder(this.direct);
-    for (const c of order) {
-      if ('value' in c) {
-        this.computedAt.set(c.name, this.computed.length);
-        this.computed.push({ value: c.value(context), encode: encoder(c.name) });
-      } else if ('hashes' in c) {
-        bytea(c.name);
-        this.hashed.push({ column: columns.indexOf(c.hashes), write: keyedHashWriter(context.keys.hashKey) });
-      } else {
-        bytea(c.name);
-        this.encrypted.push({ column: columns.indexOf(c.encrypts), slots: new CbcSlots(context.keys.encKey, true) });
-      }
-    }
-    this.offloaded =
-      worker && (this.hashed.length || this.encrypted.length)
-        ? [...this.hashed.map(() => new CryptoSlots('hash')), ...this.encrypted.map(() => new CryptoSlots('encrypt'))]
-        : null;
-    const also = this.direct.also;
-    this.also = also
-      ? also.values(context).map((value, i) => {
-          const encode = encoderFor(alsoTypes.get(also.columns[i]) ?? '');
-          if (!encode) throw new NotDirect(`${also.table}.${also.columns[i]}: no binary form for its type`);
-          return { value, encode };
-        })
-      : null;
-    if (also) this.alsoOutput.pos += COPY_BINARY_HEADER.copy(this.alsoOutput.out, 0);
-    this.keyColumns = spec.key.map((k) => columns.indexOf(k));
-    const omit = new Set(this.direct.omit ?? []);
-    this.fileEncoders = header.flatMap((c, at) => (omit.has(c) ? [] : [{ at, encode: encoder(c) }]));
-    this.copyColumns = [...header.filter((c) => !omit.has(c)), ...order.map((c) => c.name)];
-    const needs = new Map<string, { lookup: LookupName; headerIndex: number }>();
-    for (const check of this.checks) {
-      if (check.local) continue;
-      const headerIndex = this.order[check.column];
-      const key = `${check.lookup}:${headerIndex}`;
-      if (!needs.has(key)) needs.set(key, { lookup: check.lookup, headerIndex });
-      check.need = [...needs.keys()].indexOf(key);
-    }
-    this.needs = [...needs.values()];
+    this.needs = this.encoder.needs;
+    this.copyColumns = this.encoder.copyColumns;
+    this.rejected = offloaded ? [] : this.encoder.rejected;
+    this.remembered = offloaded
+      ? this.encoder.remembered
+        ? new PackedRows()
+        : null
+      : (this.encoder.remembered as PackedRows | null);
     this.chunk = new Chunk(this.needs.length);
-    this.f = new Array<string | null>(columns.length).fill(null);
-    const remember = this.direct.remember;
-    this.remember = remember ? remember.entry(columns) : null;
-    this.remembered = remember ? new PackedRows() : null;
+    if (spec.direct!.also) this.alsoChunks.push(COPY_BINARY_HEADER);
+    this.withAlso = !!spec.direct!.also;
   }
+
+  private readonly withAlso: boolean;
 
   protected record(buf: Buffer, start: number, end: number): void {
     const chunk = this.chunk;
@@ -563,33 +458,22 @@ class DirectLoader extends CsvRecordStream {
     this.chunk = new Chunk(this.needs.length);
     this.resolve(chunk)
       .then(() => {
-        const { buf, starts, ends, lines } = chunk;
-        const o = this.output;
         if (!this.started) {
           this.started = true;
-          o.ensure(COPY_BINARY_HEADER.length);
-          o.pos += COPY_BINARY_HEADER.copy(o.out, o.pos);
+          this.push(COPY_BINARY_HEADER);
         }
-        this.current = chunk;
-        for (let r = 0; r < starts.length; r++) {
-          this.currentRecord = r;
-          this.row(buf!, starts[r], ends[r], lines[r]);
+        if (this.rowWorkers.length) {
+          this.handOnFromWorker(chunk, atEnd, done);
+          return;
         }
-        this.current = null;
-        if (!this.offloaded) for (const { slots } of this.encrypted) slots.fill(o.out);
-        if (atEnd) {
-          o.ensure(COPY_BINARY_TRAILER.length);
-          o.pos += COPY_BINARY_TRAILER.copy(o.out, o.pos);
-        }
-        const out = o.take();
-        if (this.also && atEnd) {
-          this.alsoOutput.ensure(COPY_BINARY_TRAILER.length);
-          this.alsoOutput.pos += COPY_BINARY_TRAILER.copy(this.alsoOutput.out, this.alsoOutput.pos);
-        }
-        const alsoOut = this.alsoOutput.take();
+        const { buf, starts, ends, lines } = chunk;
+        this.encoder.encodeChunk(buf!, starts, ends, lines, chunk.found, this.fallback);
+        const { out, alsoOut } = this.encoder.take();
         if (alsoOut) this.alsoChunks.push(alsoOut);
-        if (!this.offloaded) {
+        if (atEnd && this.withAlso) this.alsoChunks.push(COPY_BINARY_TRAILER);
+        if (!this.encoder.offloaded) {
           if (out) this.push(out);
+          if (atEnd) this.push(COPY_BINARY_TRAILER);
           done();
           return;
         }
@@ -599,28 +483,80 @@ class DirectLoader extends CsvRecordStream {
   }
 
   /**
-   * With a worker: the chunk's hashes and ciphertexts are computed there while this thread
-   * reads the next chunk; chunks are handed on in order, each once its slots are filled. The
-   * next chunk is read as soon as the one before this is handed on (two chunks in flight at
-   * most); at the end, once every chunk is.
+   * Chunks are handed on in order, each once its worker job is back; the next chunk is read as
+   * soon as the one before this is handed on (two chunks in flight at most); at the end, once
+   * every chunk is.
    */
-  private handOn(out: Buffer | null, atEnd: boolean, done: TransformCallback): void {
-    const columns = this.offloaded!.map((slots) => slots.take());
-    const job = columns.some((c) => c.slots.length) ? this.worker!.run(columns.map((c) => c.job)) : null;
+  private inOrder(work: () => Promise<void>, atEnd: boolean, done: TransformCallback): void {
     const before = this.handedOn ?? Promise.resolve();
-    const handedOn = before.then(async () => {
-      if (job) fillSlots(out!, columns, await job);
-      if (out) this.push(out);
-    });
+    const handedOn = before.then(work);
     // A failed job fails the chunks after it; it is reported through `done` below (or the
     // stream has failed already).
-    job?.catch(() => undefined);
     handedOn.catch(() => undefined);
     this.handedOn = handedOn;
     const wait = atEnd ? handedOn : before;
     wait.then(
       () => done(),
       (error: unknown) => done(error as Error),
+    );
+  }
+
+  /** With a crypto worker: the chunk's hashes and ciphertexts computed there, filled in before it goes on. */
+  private handOn(out: Buffer | null, atEnd: boolean, done: TransformCallback): void {
+    const columns = this.encoder.offloaded!.map((slots) => slots.take());
+    const job = columns.some((c) => c.slots.length) ? this.worker!.run(columns.map((c) => c.job)) : null;
+    job?.catch(() => undefined);
+    this.inOrder(
+      async () => {
+        if (job) fillSlots(out!, columns, await job);
+        if (out) this.push(out);
+        if (atEnd) this.push(COPY_BINARY_TRAILER);
+      },
+      atEnd,
+      done,
+    );
+  }
+
+  /** Chunks sent to the row workers so far. */
+  private sent = 0;
+  /** Key hashes (keyHash) of the rows rejected so far, with several row workers. */
+  private readonly rejectedKeys = new Set<number>();
+
+  /**
+   * With row workers: the chunk's records sent to the next one in turn; its COPY input,
+   * rejections and entries taken back in file order. Each worker knows the keys its own chunks
+   * rejected; the keys rejected in another worker's earlier chunks are compared here.
+   */
+  private handOnFromWorker(chunk: Chunk, atEnd: boolean, done: TransformCallback): void {
+    const job = chunk.starts.length ? this.rowWorkers[this.sent++ % this.rowWorkers.length].run(jobOf(chunk)) : null;
+    job?.catch(() => undefined);
+    this.inOrder(
+      async () => {
+        const result = job ? await job : null;
+        if (result) {
+          const accepted = result.acceptedKeys;
+          if (accepted && this.rejectedKeys.size)
+            for (let k = 0; k < accepted.length; k++)
+              if (this.rejectedKeys.has(accepted[k])) throw new NotDirect('a line repeats the key of a rejected line');
+          if (result.out) this.push(asBuffer(result.out));
+          if (result.alsoOut) this.alsoChunks.push(asBuffer(result.alsoOut));
+          for (const rejected of result.rejected) {
+            this.rejected.push(rejected);
+            if (accepted) {
+              const hash = keyHash(rejected.fields, this.encoder.keyColumns);
+              if (hash !== null) this.rejectedKeys.add(hash);
+            }
+          }
+          if (this.rejected.length > MAX_REJECTS) throw new NotDirect(`more than ${MAX_REJECTS} rows rejected`);
+          if (result.remembered) this.remembered!.addEntries(result.remembered, this.memory.limit);
+        }
+        if (atEnd) {
+          this.push(COPY_BINARY_TRAILER);
+          if (this.withAlso) this.alsoChunks.push(COPY_BINARY_TRAILER);
+        }
+      },
+      atEnd,
+      done,
     );
   }
 
@@ -671,108 +607,37 @@ class DirectLoader extends CsvRecordStream {
       for (let r = 0; r < keys.length; r++) if (out[r] === undefined) out[r] = rows.get(keys[r]) ?? null;
     });
   }
-
-  private row(buf: Buffer, start: number, end: number, line: number): void {
-    const values = this.splitRecord(buf.toString('utf8', start, end));
-    const f = this.f;
-    const order = this.order;
-    for (let c = 0; c < order.length; c++) {
-      const v = values[order[c]];
-      f[c] = v === '' ? null : v;
-    }
-    let reason: string | null = null;
-    for (const check of this.checks) {
-      if (check.local) reason = check.test(f);
-      else {
-        const value = f[check.column];
-        reason = check.test(f, value === null ? null : this.current!.found[check.need][this.currentRecord]);
-      }
-      if (reason !== null) break;
-    }
-    if (reason !== null) {
-      this.rejected.push({ line, reason, fields: f.slice() });
-      if (this.rejected.length > MAX_REJECTS) throw new NotDirect(`more than ${MAX_REJECTS} rows rejected`);
-      const key = this.keyOf(f);
-      if (key !== null) this.rejectedKeys.add(key);
-      return;
-    }
-    if (this.rejectedKeys.size && this.rejectedKeys.has(this.keyOf(f)!))
-      throw new NotDirect(`line ${line} repeats the key of a rejected line`);
-
-    const o = this.output;
-    o.ensure(2);
-    o.out.writeInt16BE(this.copyColumns.length, o.pos);
-    o.pos += 2;
-    for (const { at, encode } of this.fileEncoders) {
-      const v = values[at];
-      if (v === '') writeNull(o);
-      else encode(v, o);
-    }
-    for (let c = 0; c < this.computed.length; c++) {
-      const { value, encode } = this.computed[c];
-      const v = value(f, this.lookup);
-      this.computedValues[c] = v;
-      if (v === null) writeNull(o);
-      else encode(v, o);
-    }
-    if (this.offloaded) this.queueCrypto(f, o);
-    else {
-      for (const { column, write } of this.hashed) {
-        const value = f[column];
-        if (value === null) writeNull(o);
-        else {
-          writeLength(o, 32);
-          o.pos = write(value, o.out, o.pos);
-        }
-      }
-      // Encrypted columns: room for their bytes, filled when the chunk's values are encrypted.
-      for (const { column, slots } of this.encrypted) {
-        const value = f[column];
-        if (value === null) writeNull(o);
-        else {
-          const width = CbcSlots.bytes(value);
-          writeLength(o, width);
-          slots.add(value, o.pos);
-          o.pos += width;
-        }
-      }
-    }
-    if (this.also) {
-      const a = this.alsoOutput;
-      a.ensure(2);
-      a.out.writeInt16BE(this.also.length, a.pos);
-      a.pos += 2;
-      for (const { value, encode } of this.also) {
-        const v = value(f, this.computedValue);
-        if (v === null) writeNull(a);
-        else encode(v, a);
-      }
-    }
-    if (this.remember && this.remembered!.size < this.memory.limit) {
-      const entry = this.remember(f, this.computedValue);
-      this.remembered!.set(entry.key, entry);
-    }
-  }
-
-  /** Room for the row's hashes and ciphertexts, their values queued for the worker. */
-  private queueCrypto(f: Fields, o: OutputBuffer): void {
-    const queues = this.offloaded!;
-    const hashed = this.hashed.length;
-    for (let q = 0; q < queues.length; q++) {
-      const value = f[q < hashed ? this.hashed[q].column : this.encrypted[q - hashed].column];
-      if (value === null) writeNull(o);
-      else {
-        const width = queues[q].width(value);
-        writeLength(o, width);
-        queues[q].add(value, o.pos);
-        o.pos += width;
-      }
-    }
-  }
-
-  /** The key as text; null when a part of it is empty (such a row shares no key). */
-  private keyOf(f: Fields): string | null {
-    const parts = this.keyColumns.map((i) => f[i]);
-    return parts.some((p) => p === null) ? null : JSON.stringify(parts);
-  }
 }
+
+/** A chunk as a row worker's job: its records' bytes copied out (offsets made relative), the rows found deduplicated. */
+function jobOf(chunk: Chunk): RowJob {
+  const { buf, starts, ends, lines } = chunk;
+  const first = starts[0];
+  const last = ends[ends.length - 1];
+  const bytes = Uint8Array.prototype.slice.call(buf!, first, last);
+  const relative = (offsets: number[]) => {
+    const out = new Int32Array(offsets.length);
+    for (let r = 0; r < offsets.length; r++) out[r] = offsets[r] - first;
+    return out;
+  };
+  const found = chunk.found.map((rows) => {
+    const distinct: LookupRow[] = [];
+    const index = new Int32Array(rows.length);
+    let previous: LookupRow | null = null;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (row === null) index[r] = -1;
+      else {
+        if (row !== previous) {
+          distinct.push(row);
+          previous = row;
+        }
+        index[r] = distinct.length - 1;
+      }
+    }
+    return { rows: distinct, index };
+  });
+  return { bytes, starts: relative(starts), ends: relative(ends), lines: Float64Array.from(lines), found };
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

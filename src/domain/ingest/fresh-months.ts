@@ -115,11 +115,12 @@ export async function prepareFreshMonths(client: Client, table: string, months: 
 export async function withLoadSearchPath<T>(client: Client, fresh: FreshMonths, work: () => Promise<T>): Promise<T> {
   const { rows } = await client.query<{ path: string }>(`SELECT current_setting('search_path') AS path`);
   await client.query(`SELECT set_config('search_path', $1, true)`, [`${fresh.schema}, ${rows[0].path}`]);
-  try {
-    return await work();
-  } finally {
-    await client.query(`SELECT set_config('search_path', $1, true)`, [rows[0].path]);
-  }
+  // Not reset when the work fails: the transaction is aborted then (a statement would only
+  // replace the error with "current transaction is aborted", and a hand-over to the staged path
+  // with a failed file); the caller's rollback to its savepoint restores the search_path.
+  const result = await work();
+  await client.query(`SELECT set_config('search_path', $1, true)`, [rows[0].path]);
+  return result;
 }
 
 /**

@@ -21,6 +21,7 @@ import { BatchMemory, canLoadDirect, loadDirect, lookupTiming, scanMonths } from
 import { PackedRows } from './packed-rows';
 import { isMonthPartitioned, monthsMissingFrom } from './fresh-months';
 import { CsvFormatError, RecordStager } from './stage-stream';
+import { RowWorkerPool, rowWorkersWanted } from './row-worker';
 import {
   acceptedShareKeyWithRejected,
   analyzeStage,
@@ -84,6 +85,12 @@ export interface IngestOptions {
    * has a second core.
    */
   cryptoWorker?: boolean;
+  /**
+   * Worker threads splitting, checking and encoding the rows of the direct path's files of
+   * more than one chunk (row-worker.ts; 0: the loader's thread does, with the crypto worker);
+   * default INGEST_ROW_WORKERS, else 2 on a machine with a second core.
+   */
+  rowWorkers?: number;
 }
 
 /** The batch could not be read: missing folder, a bad header, a CSV that does not parse. */
@@ -136,7 +143,11 @@ export async function ingestBatch(
     memory: new BatchMemory(options.memoryLimit),
     scans: new Map(),
     months: new Set(),
+    rowWorkers: new RowWorkerPool(),
   };
+  // The row workers start while the first files load, when a file is large enough for them.
+  if (options.path !== 'staged' && (await anyLargeDirectFile(batchPath, present, options.chunkBytes)))
+    connections.rowWorkers.prestart(options.rowWorkers ?? rowWorkersWanted());
   // Month scans (settlements) run while the files before them load.
   if (options.path !== 'staged') {
     for (const spec of present) {
@@ -171,6 +182,7 @@ export async function ingestBatch(
       await analyzeLoaded([client, statsClient], filled);
     }
   } finally {
+    await connections.rowWorkers.close();
     await client.end();
     await lookupClient.end();
     await statsClient.end();
@@ -178,6 +190,13 @@ export async function ingestBatch(
   }
   summary.ok = true;
   return summary;
+}
+
+/** Whether a file of the batch would be loaded by the direct path with row workers (more than one chunk). */
+async function anyLargeDirectFile(batchPath: string, present: IngestFileSpec[], chunkBytes = 4 << 20): Promise<boolean> {
+  for (const spec of present)
+    if (canLoadDirect(spec) && (await stat(join(batchPath, spec.file))).size > chunkBytes) return true;
+  return false;
 }
 
 async function batchFiles(batchPath: string, summary: IngestSummary): Promise<IngestFileSpec[]> {
@@ -245,6 +264,8 @@ interface Connections {
   scans: Map<string, Promise<string[] | null>>;
   /** Months of the partitions the batch loads into ('YYYY-MM-DD', first days). */
   months: Set<string>;
+  /** The batch's row workers (row-worker.ts), kept from one large file to the next. */
+  rowWorkers: RowWorkerPool;
 }
 
 async function loadFile(
@@ -337,7 +358,7 @@ interface LoadCounts extends FileCounts {
 
 async function validateAndLoad(
   services: AppServices,
-  { client, lookupClient, memory, scans, months: filledMonths }: Connections,
+  { client, lookupClient, memory, scans, months: filledMonths, rowWorkers }: Connections,
   spec: IngestFileSpec,
   path: string,
   header: string[],
@@ -364,6 +385,8 @@ async function validateAndLoad(
         onMonths: (months) => months.forEach((month) => filledMonths.add(month)),
         chunkBytes: options.chunkBytes,
         cryptoWorker: options.cryptoWorker,
+        rowWorkers: options.rowWorkers,
+        rowWorkerPool: rowWorkers,
         scanned: scans.get(spec.file),
         trace: services.config.ingestTiming ? (line) => process.stderr.write(`[ingest] ${line}\n`) : undefined,
       },

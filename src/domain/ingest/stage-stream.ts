@@ -191,44 +191,50 @@ export abstract class CsvRecordStream extends Transform {
 
   /** A record's fields in header order, as PostgreSQL's CSV reader reads them ('' for empty). */
   protected splitRecord(text: string): string[] {
-    const header = this.header;
-    let values: string[];
     this.quoted = text.indexOf('"') !== -1;
-    if (!this.quoted) {
-      values = text.split(',');
-    } else {
-      values = [];
-      let field = '';
-      let inQuotes = false;
-      let from = 0;
-      for (let k = 0; k < text.length; k++) {
-        const c = text.charCodeAt(k);
-        if (inQuotes) {
-          if (c === QUOTE) {
-            field += text.slice(from, k);
-            if (text.charCodeAt(k + 1) === QUOTE) {
-              field += '"';
-              k++;
-            } else inQuotes = false;
-            from = k + 1;
-          }
-        } else if (c === QUOTE) {
+    return splitFields(text, this.header.length, this.header, this.line);
+  }
+}
+
+/**
+ * A record's fields (RFC 4180 as PostgreSQL's CSV reader reads them, '' for empty); a record
+ * that has not exactly `count` fields fails with PostgreSQL's wording at `line`.
+ */
+export function splitFields(text: string, count: number, header: readonly string[], line: number): string[] {
+  let values: string[];
+  if (text.indexOf('"') === -1) {
+    values = text.split(',');
+  } else {
+    values = [];
+    let field = '';
+    let inQuotes = false;
+    let from = 0;
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      if (inQuotes) {
+        if (c === QUOTE) {
           field += text.slice(from, k);
-          inQuotes = true;
-          from = k + 1;
-        } else if (c === 44) {
-          values.push(field + text.slice(from, k));
-          field = '';
+          if (text.charCodeAt(k + 1) === QUOTE) {
+            field += '"';
+            k++;
+          } else inQuotes = false;
           from = k + 1;
         }
+      } else if (c === QUOTE) {
+        field += text.slice(from, k);
+        inQuotes = true;
+        from = k + 1;
+      } else if (c === 44) {
+        values.push(field + text.slice(from, k));
+        field = '';
+        from = k + 1;
       }
-      values.push(field + text.slice(from));
     }
-    if (values.length > header.length) throw new CsvFormatError(this.line, 'extra data after last expected column');
-    if (values.length < header.length)
-      throw new CsvFormatError(this.line, `missing data for column "${header[values.length]}"`);
-    return values;
+    values.push(field + text.slice(from));
   }
+  if (values.length > count) throw new CsvFormatError(line, 'extra data after last expected column');
+  if (values.length < count) throw new CsvFormatError(line, `missing data for column "${header[values.length]}"`);
+  return values;
 }
 
 /** Writes COPY input into a growing buffer, pushed once per chunk. */
