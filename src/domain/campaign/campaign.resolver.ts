@@ -32,7 +32,7 @@ import {
   SelfCheckReportFilter,
   SelfCheckReportType,
 } from './campaign.types';
-import { referencedDepartment } from '../reference/reference.fields';
+import { referencedDepartment } from '../reference/reference.resolver';
 
 /** The campaign of a clue, run or problem, when I may see it. */
 async function campaignOf(ctx: GraphQLContext, id: string | null): Promise<CampaignType | null> {

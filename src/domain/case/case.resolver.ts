@@ -17,7 +17,7 @@ import {
   openCase,
   transitionCase,
 } from './case.service';
-import { optionalInstitution, referencedDepartment } from '../reference/reference.fields';
+import { optionalInstitution, referencedDepartment } from '../reference/reference.resolver';
 import { rowId } from '../../core/ids';
 import {
   AddRectificationInput,

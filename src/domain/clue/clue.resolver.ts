@@ -2,7 +2,7 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLContext, requireActor } from '../../graphql/context';
 import { loadPresent } from '../../graphql/loaders';
-import { optionalDepartment, optionalInstitution } from '../reference/reference.fields';
+import { optionalDepartment, optionalInstitution } from '../reference/reference.resolver';
 import { pageSize } from '../../core/pagination';
 import { fromGlobalId } from '../../core/ids';
 import { MoneyScalar } from '../../graphql/scalars';

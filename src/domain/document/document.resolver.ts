@@ -15,7 +15,7 @@ import {
   IssueDocumentInput,
   NoticeEntryType,
 } from './document.types';
-import { referencedDepartment } from '../reference/reference.fields';
+import { referencedDepartment } from '../reference/reference.resolver';
 
 const present = <T>(values: (T | null | Error)[]): T[] =>
   values.filter((v): v is T => v !== null && !(v instanceof Error));

@@ -9,7 +9,7 @@ import { ProblemType } from '../problem/problem.types';
 import { DepartmentType, InstitutionType } from '../reference/reference.types';
 import { createInspection, inspectionAllowedEvents, listInspections, transitionInspection } from './inspection.service';
 import { CreateInspectionInput, InspectionConnection, InspectionFilter, InspectionType } from './inspection.types';
-import { referencedDepartment } from '../reference/reference.fields';
+import { referencedDepartment } from '../reference/reference.resolver';
 
 @Resolver(() => InspectionType)
 export class InspectionResolver {

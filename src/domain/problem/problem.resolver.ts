@@ -29,7 +29,7 @@ import {
   RectificationMeasureType,
 } from './problem.types';
 import { DateScalar } from '../../graphql/scalars';
-import { optionalDepartment, optionalInstitution, referencedDepartment } from '../reference/reference.fields';
+import { optionalDepartment, optionalInstitution, referencedDepartment } from '../reference/reference.resolver';
 
 /** The problem of a measure or recheck: visible, since the measure or recheck was read through it. */
 async function problemOf(ctx: GraphQLContext, problemId: string): Promise<ProblemType> {

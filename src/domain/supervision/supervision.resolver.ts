@@ -23,7 +23,7 @@ import {
   SupervisionItemConnection,
   SupervisionItemType,
 } from './supervision.types';
-import { referencedDepartment } from '../reference/reference.fields';
+import { referencedDepartment } from '../reference/reference.resolver';
 
 @Resolver(() => SupervisionItemType)
 export class SupervisionResolver {

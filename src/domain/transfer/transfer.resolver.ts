@@ -18,7 +18,7 @@ import {
   transferParties,
 } from './transfer.service';
 import { ClueTransferConnection, ClueTransferType, RequestTransferInput, TransferFilter } from './transfer.types';
-import { referencedDepartment } from '../reference/reference.fields';
+import { referencedDepartment } from '../reference/reference.resolver';
 
 @Resolver(() => ClueTransferType)
 export class TransferResolver {
