@@ -14,9 +14,10 @@
  *
  *   npx tsc -p tsconfig.json && node dist/bench/load/run.js [--users 200] [--duration 120] [--rate 1] [--processes 2] [--lockstep]
  *
- * The users start one after another, spread evenly over one cycle (9 requests at `--rate`: 9 s),
- * so that their requests arrive spread over each second and at different operations of the
- * cycle; the run lasts `--duration` plus that spread. `--lockstep` starts them all at once, as
+ * The users start spread evenly over one cycle (9 requests at `--rate`: 9 s), so that their
+ * requests arrive spread over each second and at different operations of the cycle; colleagues
+ * (user u works for department u mod D) start together, so that they race for their
+ * department's clues. The run lasts `--duration` plus that spread. `--lockstep` starts them all at once, as
  * earlier versions did: every user then sends within the same ~200 ms of each second, the same
  * operation (50 lists at once, then 50 details, …, 50 statistics) — a burst test, not a mix.
  *
@@ -68,6 +69,8 @@ interface Department {
 
 interface Context {
   department?: Department;
+  /** The user keeps `department` (staggered arrivals). */
+  fixedDepartment?: boolean;
   op?: string;
   clueIds?: string[];
   endCursor?: string | null;
@@ -87,7 +90,10 @@ const GRAPH = `query ($id: ID!) { caseGraph(rootId: $id, depth: 2, limit: 100) {
 const STATS = `query ($region: String!, $from: Date!, $to: Date!) { supervisionStats(regionCode: $region, from: $from, to: $to) {
   cluesReceived cluesRouted casesFiled casesClosed amountRecovered clueToCaseRate byMonth { month cluesReceived } } }`;
 const TRANSITIONS: Record<string, { event: string; query: string }> = {
-  ASSIGNED: { event: 'START_VERIFICATION', query: 'mutation ($id: ID!, $v: Int) { startVerification(clueId: $id, expectedVersion: $v) { id version status } }' },
+  ASSIGNED: {
+    event: 'START_VERIFICATION',
+    query: 'mutation ($id: ID!, $v: Int) { startVerification(clueId: $id, expectedVersion: $v) { id version status } }',
+  },
   VERIFYING: {
     event: 'CONCLUDE_UNSUBSTANTIATED',
     query: `mutation ($id: ID!, $v: Int) { concludeVerification(clueId: $id, expectedVersion: $v, substantiated: false,
@@ -95,7 +101,8 @@ const TRANSITIONS: Record<string, { event: string; query: string }> = {
   },
   UNSUBSTANTIATED: {
     event: 'CLOSE',
-    query: 'mutation ($id: ID!, $v: Int) { closeClue(clueId: $id, expectedVersion: $v, disposition: "load: closed") { id version status } }',
+    query:
+      'mutation ($id: ID!, $v: Int) { closeClue(clueId: $id, expectedVersion: $v, disposition: "load: closed") { id version status } }',
   },
 };
 
@@ -134,7 +141,13 @@ async function main(): Promise<void> {
       await startChild(
         `api-${i}`,
         [process.env.BENCH_SERVE || join(DIST, 'src', 'cli', 'serve.js')],
-        { ...process.env, DATABASE_URL, PORT: String(PORT + i), QUEUE_PREFIX: 'bench-load', LOG_LEVEL: process.env.LOG_LEVEL || 'info' },
+        {
+          ...process.env,
+          DATABASE_URL,
+          PORT: String(PORT + i),
+          QUEUE_PREFIX: 'bench-load',
+          LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+        },
         `http://127.0.0.1:${PORT + i}/healthz`,
         `/tmp/bench-load-api-${i}.log`,
       ),
@@ -160,7 +173,10 @@ async function main(): Promise<void> {
     let userCounter = 0;
 
     const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
-    const as = (username: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${tokens.get(username)}` });
+    const as = (username: string) => ({
+      'content-type': 'application/json',
+      authorization: `Bearer ${tokens.get(username)}`,
+    });
     const parse = (op: string, status: number, text: string, context: Context): Record<string, any> | null => {
       context.op = op;
       statuses[status] = (statuses[status] ?? 0) + 1;
@@ -185,8 +201,10 @@ async function main(): Promise<void> {
         method: 'POST',
         path: '/graphql',
         setupRequest: (req: Record<string, unknown>, context: Context) => {
-          context.department = departments[userCounter++ % departments.length];
-          return { ...req, headers: as(context.department.investigator), body: body(LIST) };
+          // Staggered users keep the department they were given (initialContext); lockstep ones
+          // take the next department at each cycle, as before.
+          if (!context.fixedDepartment) context.department = departments[userCounter++ % departments.length];
+          return { ...req, headers: as(context.department!.investigator), body: body(LIST) };
         },
         onResponse: (status: number, text: string, context: Context) => {
           const data = parse('clues list', status, text, context);
@@ -201,7 +219,8 @@ async function main(): Promise<void> {
           const id = pick(context.clueIds);
           return id ? { ...req, headers: as(context.department!.investigator), body: body(DETAIL, { id }) } : null;
         },
-        onResponse: (status: number, text: string, context: Context) => void parse('clue detail', status, text, context),
+        onResponse: (status: number, text: string, context: Context) =>
+          void parse('clue detail', status, text, context),
       },
       {
         method: 'POST',
@@ -286,13 +305,14 @@ async function main(): Promise<void> {
           const id = pick(context.clueIds);
           return id ? { ...req, headers: as(context.department!.investigator), body: body(DETAIL, { id }) } : null;
         },
-        onResponse: (status: number, text: string, context: Context) => void parse('clue detail', status, text, context),
+        onResponse: (status: number, text: string, context: Context) =>
+          void parse('clue detail', status, text, context),
       },
     ];
 
     const perProcess = Math.ceil(USERS / PROCESSES);
     const processLatencies: number[][] = servers.map(() => []);
-    const load = (server: number, connections: number) => {
+    const load = (server: number, connections: number, department?: Department) => {
       const instance = autocannon({
         url: `http://127.0.0.1:${PORT + server}`,
         connections,
@@ -300,6 +320,7 @@ async function main(): Promise<void> {
         connectionRate: RATE,
         timeout: 30,
         requests,
+        ...(department && { initialContext: { department, fixedDepartment: true } }),
       });
       instance.on('response', (client, _status, _bytes, ms) => {
         const op = client.requestIterator.context.op ?? 'unknown';
@@ -314,12 +335,18 @@ async function main(): Promise<void> {
     // at the same instant of each second, the same operation of the cycle. Staggered (default):
     // one autocannon per user, the users' starts spread evenly over one cycle, so that arrivals
     // spread over the second and the users are at different operations of the cycle.
+    //
+    // Colleagues start together: the users of one department (user u works for department
+    // u mod D) share a start, the departments' starts are spread over the cycle — so that those
+    // who work the same few clues race for them (version conflicts), as they would.
     const cycleMs = (requests.length * 1000) / RATE;
+    const users = perProcess * PROCESSES;
+    const groups = Math.min(users, departments.length);
     const runs = LOCKSTEP
       ? servers.map((_, i) => load(i, perProcess))
-      : Array.from({ length: perProcess * PROCESSES }, async (_, user) => {
-          await new Promise((resolve) => setTimeout(resolve, Math.round((user * cycleMs) / (perProcess * PROCESSES))));
-          return load(user % PROCESSES, 1);
+      : Array.from({ length: users }, async (_, user) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.round(((user % groups) * cycleMs) / groups)));
+          return load(user % PROCESSES, 1, departments[user % departments.length]);
         });
     const results = await Promise.all(runs);
 
@@ -333,7 +360,10 @@ async function main(): Promise<void> {
         [runTag],
       )
     ).rows as { id: string; version: number; changes: number }[];
-    const rowId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').replace(/^Clue:/, '');
+    const rowId = (globalId: string) =>
+      Buffer.from(globalId, 'base64url')
+        .toString('utf8')
+        .replace(/^Clue:/, '');
     const ackedByClue = new Map<string, Ack[]>();
     for (const ack of acks) {
       const id = rowId(ack.clueId);
@@ -359,11 +389,20 @@ async function main(): Promise<void> {
     }
     const unknownAcks = [...ackedByClue.keys()].filter((id) => !clues.some((c) => c.id === id)).length;
 
-    const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+    const percentile = (sorted: number[], p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
     const operations = Object.fromEntries(
       [...latencies.entries()].map(([op, values]) => {
         const sorted = values.sort((a, b) => a - b);
-        return [op, { count: sorted.length, p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)), errors: errorCodes[op] ?? {} }];
+        return [
+          op,
+          {
+            count: sorted.length,
+            p50: Math.round(percentile(sorted, 50)),
+            p99: Math.round(percentile(sorted, 99)),
+            errors: errorCodes[op] ?? {},
+          },
+        ];
       }),
     );
     const fiveHundreds =
