@@ -14,9 +14,9 @@
  * A worker that fails or exits fails every job it has: the file's COPY stream errors, and the
  * file fails as on any other error (its transaction rolled back, nothing of it loaded).
  */
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { startModuleWorker } from './worker-thread';
 import { CbcSlots } from './cbc-slots';
 import { keyedHashBytesWriter } from './keyed-hash';
 
@@ -157,17 +157,7 @@ export class CryptoWorker {
 
   constructor(keys: { hashKey: Buffer; encKey: Buffer }) {
     const data = { hashKey: keys.hashKey, encKey: keys.encKey };
-    // Compiled (dist/): this file itself. Under ts-jest (the .ts source): through esbuild.
-    this.worker = __filename.endsWith('.ts')
-      ? new Worker(
-          `const { readFileSync } = require('node:fs');
-           const { transformSync } = require('esbuild');
-           require.extensions['.ts'] = (m, file) =>
-             m._compile(transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'cjs' }).code, file);
-           require(${JSON.stringify(__filename)});`,
-          { eval: true, workerData: data },
-        )
-      : new Worker(join(__dirname, 'crypto-worker.js'), { workerData: data });
+    this.worker = startModuleWorker(__filename, data);
     this.worker.on('message', (message: ResultMessage) => {
       const job = this.pending.get(message.id);
       if (!job) return;

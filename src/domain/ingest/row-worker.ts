@@ -12,9 +12,9 @@
  * comes back as that error; a worker that fails or exits fails every chunk it has, and the
  * file fails as on any other error (its transaction rolled back, nothing of it loaded).
  */
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { startModuleWorker } from './worker-thread';
 import { INGEST_FILES, IngestFileSpec, LoadContext, LookupRow, NotDirect } from './ingest.files';
 import { PackedEntries } from './packed-rows';
 import { Rejected, RowEncoder } from './row-encoder';
@@ -85,17 +85,7 @@ export class RowWorker {
 
   constructor() {
     const data = { rowWorker: true };
-    // Compiled (dist/): this file itself. Under ts-jest (the .ts source): through esbuild.
-    this.worker = __filename.endsWith('.ts')
-      ? new Worker(
-          `const { readFileSync } = require('node:fs');
-           const { transformSync } = require('esbuild');
-           require.extensions['.ts'] = (m, file) =>
-             m._compile(transformSync(readFileSync(file, 'utf8'), { loader: 'ts', format: 'cjs' }).code, file);
-           require(${JSON.stringify(__filename)});`,
-          { eval: true, workerData: data },
-        )
-      : new Worker(join(__dirname, 'row-worker.js'), { workerData: data });
+    this.worker = startModuleWorker(__filename, data);
     this.worker.on('message', (message: ResultMessage) => {
       const job = this.pending.get(message.id);
       if (!job) return;
