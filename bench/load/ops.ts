@@ -15,7 +15,7 @@
  */
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { autocannon, AutocannonOptions, cpuMs, graphql, login, startChild } from '../api/http';
+import { autocannon, AutocannonOptions, AutocannonResult, cpuMs, graphql, login, startChild } from '../api/http';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -94,6 +94,25 @@ async function main(): Promise<void> {
           'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
         )
       ).rows.map((r: { pid: number }) => r.pid);
+    /** One measured load: latencies, and the CPU per request of the API process and of its backends. */
+    const measured = async (run: () => Promise<AutocannonResult>) => {
+      const baseline = new Map<number, number>();
+      for (const pid of await backends()) baseline.set(pid, cpuMs(pid));
+      const nodeBefore = cpuMs(server.process.pid!);
+      const result = await run();
+      const node = cpuMs(server.process.pid!) - nodeBefore;
+      let postgres = 0;
+      for (const pid of await backends()) postgres += Math.max(0, cpuMs(pid) - (baseline.get(pid) ?? 0));
+      const n = result.requests.total;
+      return {
+        requests: n,
+        non2xx: result.non2xx,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        nodeCpuMs: Math.round((node / n) * 100) / 100,
+        postgresCpuMs: Math.round((postgres / n) * 100) / 100,
+      };
+    };
     const results: Record<string, object> = {};
     for (const [name, [query, variables, token]] of Object.entries(operations)) {
       const options = {
@@ -103,22 +122,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ query, variables }),
       };
       await autocannon({ ...options, connections: 2, duration: 1 });
-      const baseline = new Map<number, number>();
-      for (const pid of await backends()) baseline.set(pid, cpuMs(pid));
-      const nodeBefore = cpuMs(server.process.pid!);
-      const result = await autocannon({ ...options, connections: 2, duration: DURATION });
-      const node = cpuMs(server.process.pid!) - nodeBefore;
-      let postgres = 0;
-      for (const pid of await backends()) postgres += Math.max(0, cpuMs(pid) - (baseline.get(pid) ?? 0));
-      const n = result.requests.total;
-      results[name] = {
-        requests: n,
-        non2xx: result.non2xx,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        nodeCpuMs: Math.round((node / n) * 100) / 100,
-        postgresCpuMs: Math.round((postgres / n) * 100) / 100,
-      };
+      results[name] = await measured(() => autocannon({ ...options, connections: 2, duration: DURATION }));
     }
     // A transition (startVerification, as in run.ts without a version race): each request takes
     // the next of TRANSITION_CLUES fresh clues of the department, inserted now.
@@ -146,25 +150,10 @@ async function main(): Promise<void> {
       ],
     };
     await autocannon({ ...transition, connections: 2, amount: 20 } as AutocannonOptions);
-    {
-      const baseline = new Map<number, number>();
-      for (const pid of await backends()) baseline.set(pid, cpuMs(pid));
-      const nodeBefore = cpuMs(server.process.pid!);
-      // A fixed number, not a duration: the fresh clues must last.
-      const result = await autocannon({ ...transition, connections: 2, amount: TRANSITION_CLUES - 40 } as AutocannonOptions);
-      const node = cpuMs(server.process.pid!) - nodeBefore;
-      let postgres = 0;
-      for (const pid of await backends()) postgres += Math.max(0, cpuMs(pid) - (baseline.get(pid) ?? 0));
-      const n = result.requests.total;
-      results.transition = {
-        requests: n,
-        non2xx: result.non2xx,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        nodeCpuMs: Math.round((node / n) * 100) / 100,
-        postgresCpuMs: Math.round((postgres / n) * 100) / 100,
-      };
-    }
+    // A fixed number, not a duration: the fresh clues must last.
+    results.transition = await measured(() =>
+      autocannon({ ...transition, connections: 2, amount: TRANSITION_CLUES - 40 } as AutocannonOptions),
+    );
     process.stdout.write(
       `${JSON.stringify({ bench: 'load-ops', user: department.investigator, durationSeconds: DURATION, operations: results })}\n`,
     );
